@@ -1,0 +1,161 @@
+// `async-lanes record [-o FILE] [--block-threshold MS] -- <python> prog.py [args]`: runs the program under the
+// Python recorder shipped in this package (src/recorders/python), then says where the trace is.
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, delimiter, dirname, join, relative, resolve, sep } from 'node:path';
+import { isatty } from 'node:tty';
+import { findFindings } from '../model/findings.js';
+import { TraceIndex } from '../model/index.js';
+import { optionValue, parseArgs } from './args.js';
+import { CliError } from './errors.js';
+import type { Io } from './io.js';
+import { loadTrace } from './load.js';
+
+export const RECORD_HELP = `Usage: async-lanes record [-o FILE] [--block-threshold MS] -- PYTHON PROGRAM.py [ARGS...]
+       async-lanes record [options] -- PYTHON -m MODULE [ARGS...]
+
+Runs a Python asyncio program with the Async Lanes recorder and writes its trace. PYTHON is the
+interpreter to use (python3, a virtualenv's python, ...); the program's output, input and exit
+code are its own.
+
+Options:
+  -o, --output FILE        where to write the trace
+                           (default: .async-lanes/<program>-<YYYYMMDD-HHMMSS>.lanes)
+  --block-threshold MS     report the event loop as blocked when one step or callback runs longer
+                           than MS milliseconds (default: the recorder's, 100)
+  -h, --help               show this help
+`;
+
+const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+
+export async function recordCommand(argv: string[], io: Io): Promise<number> {
+  const args = parseArgs(argv, [
+    { names: ['-o', '--output'], takesValue: true },
+    { names: ['--block-threshold'], takesValue: true },
+    { names: ['-h', '--help'], takesValue: false },
+  ], 'record');
+  if (args.options.has('help')) {
+    io.out(RECORD_HELP);
+    return 0;
+  }
+  if (args.positionals.length > 0 || args.rest === null) {
+    throw new CliError('record: name the interpreter and program after --, e.g. async-lanes record -- python3 app.py');
+  }
+  const [interpreter, ...program] = args.rest;
+  if (!interpreter) throw new CliError('record: name the interpreter after --, e.g. async-lanes record -- python3 app.py');
+  if (!isPython(interpreter)) {
+    throw new CliError(`record: only Python programs can be recorded for now ("${interpreter}" is not a Python interpreter)`);
+  }
+  const stem = programStem(program);
+  const threshold = optionValue(args, 'block-threshold');
+  if (threshold !== undefined && !(Number(threshold) > 0 && Number.isFinite(Number(threshold)))) {
+    throw new CliError(`record: --block-threshold takes a positive number of milliseconds, got "${threshold}"`);
+  }
+  const output = optionValue(args, 'output') ?? join('.async-lanes', `${stem}-${timestamp(new Date())}.lanes`);
+  try {
+    mkdirSync(dirname(resolve(output)), { recursive: true });
+  } catch (err) {
+    throw new CliError(`record: cannot create the folder for "${output}": ${(err as Error).message}`);
+  }
+
+  const recorderPath = join(packageRoot(), 'src', 'recorders', 'python');
+  const original = process.env.PYTHONPATH;
+  const env = {
+    ...process.env,
+    PYTHONPATH: original ? `${recorderPath}${delimiter}${original}` : recorderPath,
+    ASYNC_LANES_RESTORE_ENV: JSON.stringify({ PYTHONPATH: original ?? null }),
+  };
+  const childArgs = ['-m', 'async_lanes', 'run', '-o', output, ...(threshold ? ['--block-threshold', threshold] : []), ...program];
+  const { code, signal } = await run(interpreter, childArgs, env);
+
+  if (!existsSync(output)) {
+    // The recorder refused to run (its own message is already on stderr, e.g. a too-old Python) or crashed early.
+    if (code !== 2) io.err(`async-lanes: no trace was written to ${output}`);
+  } else {
+    io.err(`async-lanes: ${await summary(output)}`);
+  }
+  if (signal) {
+    // Die the same way the program did, so shells and CI see the signal.
+    for (const s of FORWARDED_SIGNALS) process.removeAllListeners(s);
+    process.kill(process.pid, signal);
+  }
+  return code ?? 1;
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { stdio: 'inherit', env });
+    // Stay alive until the program ends, and pass the signal on. A Ctrl-C typed in a terminal already reached the
+    // program (same process group): sending it again would interrupt its clean-up (a second KeyboardInterrupt).
+    const forward = (s: NodeJS.Signals) => () => {
+      if (!(s === 'SIGINT' && isatty(0))) child.kill(s);
+    };
+    const handlers = FORWARDED_SIGNALS.map((s) => [s, forward(s)] as const);
+    for (const [s, h] of handlers) process.on(s, h);
+    const done = () => {
+      for (const [s, h] of handlers) process.off(s, h);
+    };
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      done();
+      if (err.code === 'ENOENT') reject(new CliError(`cannot run "${command}": not found (is Python installed? name the interpreter after --)`, 127));
+      else if (err.code === 'EACCES') reject(new CliError(`cannot run "${command}": permission denied`, 126));
+      else reject(new CliError(`cannot run "${command}": ${err.message}`));
+    });
+    child.on('exit', (code, signal) => {
+      done();
+      resolvePromise({ code, signal });
+    });
+  });
+}
+
+async function summary(output: string): Promise<string> {
+  const shown = displayOutput(output);
+  try {
+    const index = new TraceIndex(await loadTrace(output));
+    const findings = findFindings(index).length;
+    const n = index.tasks.length;
+    return `trace written to ${shown} (${n} task${n === 1 ? '' : 's'}, ${findings} finding${findings === 1 ? '' : 's'}) — async-lanes report ${shown}`;
+  } catch (err) {
+    return `trace written to ${shown}, but it cannot be read: ${(err as Error).message}`;
+  }
+}
+
+/** python, python3, python3.12, pypy3, py, a venv's bin/python, python.exe... */
+export function isPython(interpreter: string): boolean {
+  const name = basename(interpreter).toLowerCase().replace(/\.exe$/, '');
+  return /python|^pypy[\d.]*$|^py$/.test(name);
+}
+
+/** The name for the default trace file: the script's stem, or the module's last component after -m. */
+function programStem(program: string[]): string {
+  if (program.length === 0) throw new CliError('record: name the program to run after the interpreter, e.g. -- python3 app.py');
+  let stem: string | undefined;
+  if (program[0] === '-m') stem = program[1]?.split('.').pop();
+  else if (program[0].startsWith('-m') && program[0].length > 2) stem = program[0].slice(2).split('.').pop();
+  else if (!program[0].startsWith('-')) stem = basename(program[0]).replace(/\.[^.]*$/, '');
+  if (!stem) throw new CliError('record: name a script (prog.py) or a module (-m module) after the interpreter');
+  return stem.replace(/[^\w.-]+/g, '_');
+}
+
+function timestamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+function displayOutput(output: string): string {
+  const rel = relative(process.cwd(), resolve(output));
+  return rel.startsWith('..' + sep) || rel === '..' ? resolve(output) : rel;
+}
+
+/** This package's root: the nearest folder above this file whose package.json is named async-lanes. */
+function packageRoot(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    try {
+      if (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name === 'async-lanes') return dir;
+    } catch {
+      // no (readable) package.json here: keep walking up
+    }
+    if (dirname(dir) === dir) throw new CliError('cannot find the async-lanes package (its package.json) above ' + __dirname);
+  }
+}

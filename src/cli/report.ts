@@ -1,0 +1,69 @@
+// `async-lanes report FILE [--json] [--fail-on KIND[,KIND]]`
+
+import { findFindings, type FindingKind } from '../model/findings.js';
+import { TraceIndex } from '../model/index.js';
+import { buildReport } from '../model/report.js';
+import { optionValue, parseArgs } from './args.js';
+import { CliError } from './errors.js';
+import { loadTrace, traceNotices } from './load.js';
+import { renderReport } from './text.js';
+import type { Io } from './io.js';
+import { jsonChunks } from './json.js';
+
+export const REPORT_HELP = `Usage: async-lanes report FILE [--json] [--fail-on KIND[,KIND...]]
+
+Summarises a recorded trace: the program run, one row per task (state, total, busy, idle and
+scheduled time, steps, where it was created), then the findings as file:line  kind  message.
+
+Options:
+  --json                 print the report as JSON instead (stable field names, times in ns)
+  --fail-on KIND[,KIND]  exit 1 when findings of these kinds exist; kinds: blocked-loop,
+                         never-awaited, unretrieved-exception, pending-at-exit (or "any")
+  -h, --help             show this help
+`;
+
+const KINDS: FindingKind[] = ['blocked-loop', 'never-awaited', 'unretrieved-exception', 'pending-at-exit'];
+
+export async function reportCommand(argv: string[], io: Io): Promise<number> {
+  const args = parseArgs(argv, [
+    { names: ['--json'], takesValue: false },
+    { names: ['--fail-on'], takesValue: true },
+    { names: ['-h', '--help'], takesValue: false },
+  ], 'report');
+  if (args.options.has('help')) {
+    io.out(REPORT_HELP);
+    return 0;
+  }
+  const failOn = parseKinds(optionValue(args, 'fail-on'));
+  const file = singleFile(args.positionals, 'report');
+  const data = await loadTrace(file);
+  for (const notice of traceNotices(data)) io.err(`async-lanes: notice: ${notice}`);
+  const index = new TraceIndex(data);
+  const findings = findFindings(index);
+  if (args.options.has('json')) for (const chunk of jsonChunks(buildReport(index, findings))) io.out(chunk);
+  else io.out(renderReport(index, findings));
+  const failing = findings.filter((f) => failOn.has(f.kind));
+  if (failing.length > 0) {
+    io.err(`async-lanes: ${failing.length} finding${failing.length === 1 ? '' : 's'} of kind ${[...new Set(failing.map((f) => f.kind))].join(', ')}`);
+    return 1;
+  }
+  return 0;
+}
+
+function parseKinds(value: string | undefined): Set<FindingKind> {
+  if (value === undefined) return new Set();
+  const kinds = value.split(',').map((k) => k.trim()).filter(Boolean);
+  if (kinds.includes('any')) return new Set(KINDS);
+  for (const k of kinds) {
+    if (!KINDS.includes(k as FindingKind)) throw new CliError(`unknown finding kind "${k}" for --fail-on (kinds: ${KINDS.join(', ')}, any)`);
+  }
+  if (kinds.length === 0) throw new CliError('option --fail-on needs a kind');
+  return new Set(kinds as FindingKind[]);
+}
+
+/** The one trace file a command takes. */
+export function singleFile(positionals: string[], command: string): string {
+  if (positionals.length === 0) throw new CliError(`${command}: name the trace file (see: async-lanes ${command} --help)`);
+  if (positionals.length > 1) throw new CliError(`${command}: one trace file expected, got ${positionals.length} arguments`);
+  return positionals[0];
+}

@@ -1,0 +1,99 @@
+// Plain-text rendering of a trace for the terminal: a header line, a task table in the spirit of tokio-console,
+// the findings, and a one-line summary. Program data (names, reprs, paths) is shown with control and bidi
+// characters escaped, so a trace cannot move the cursor or recolour the terminal.
+
+import type { Finding } from '../model/findings.js';
+import { displayPath, formatDuration, formatSite, taskLabel } from '../model/format.js';
+import type { TaskInfo, TaskState, TraceIndex } from '../model/index.js';
+
+const STATE_MARK: Record<TaskState, string> = { ok: '✓ ok', error: '✗ error', cancelled: '⊘ cancelled', pending: '… pending' };
+const MAX_NAME = 48;
+const MAX_DEPTH = 8;
+
+function printable(s: string): string {
+  return s.replace(/[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code === 10 ? '\\n' : code === 9 ? '\\t' : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+export function renderReport(index: TraceIndex, findings: Finding[]): string {
+  const cwd = index.meta.header.cwd;
+  const lines = [headerLine(index), ''];
+  lines.push(...taskTable(index, cwd));
+  if (findings.length > 0) {
+    lines.push('', 'Findings');
+    const where = findings.map((f) => printable(f.file === null ? '?' : `${displayPath(f.file, cwd)}:${f.line ?? '?'}`));
+    const w = Math.min(MAX_NAME, Math.max(...where.map((s) => s.length))); // a long path overflows, not the column
+    const k = Math.max(...findings.map((f) => f.kind.length));
+    findings.forEach((f, i) => lines.push(`  ${where[i].padEnd(w)}  ${f.kind.padEnd(k)}  ${printable(f.message)}`));
+  }
+  lines.push('', summaryLine(index, findings));
+  return lines.join('\n') + '\n';
+}
+
+function headerLine(index: TraceIndex): string {
+  const { header, exit, endNs } = index.meta;
+  const runtime = [header.runtime, header.runtimeVersion].filter(Boolean).join(' ');
+  const argv = header.argv.join(' ') || '(no argv)';
+  let ending: string;
+  if (!exit) ending = 'cut off (no exit record)';
+  else if (exit.how === 'exit') ending = `exit ${exit.detail ?? '?'}`;
+  else if (exit.how === 'signal') ending = `killed by ${exit.detail ?? 'a signal'}`;
+  else if (exit.how === 'exception') ending = `exception ${exit.detail ?? ''}`.trimEnd();
+  else ending = `${exit.how} ${exit.detail ?? ''}`.trimEnd();
+  return printable(`${runtime} · ${argv} · ${formatDuration(exit?.t ?? endNs)} · ${ending}`);
+}
+
+/** Tasks in tree order (children under their parent, creation order), with their depth. */
+function treeOrder(index: TraceIndex): { task: TaskInfo; depth: number }[] {
+  const out: { task: TaskInfo; depth: number }[] = [];
+  const seen = new Set<number>();
+  const visit = (task: TaskInfo, depth: number): void => {
+    if (seen.has(task.id)) return;
+    seen.add(task.id);
+    out.push({ task, depth });
+    for (const id of task.children) {
+      const child = index.task(id);
+      if (child) visit(child, depth + 1);
+    }
+  };
+  for (const t of index.tasks) if (t.parent === null || !index.task(t.parent)) visit(t, 0);
+  for (const t of index.tasks) visit(t, 0); // parent cycles: whatever was not reached from a root
+  return out;
+}
+
+function taskTable(index: TraceIndex, cwd: string | null): string[] {
+  if (index.tasks.length === 0) return ['(no tasks)'];
+  const rows = treeOrder(index).map(({ task, depth }) => {
+    const name = '  '.repeat(Math.min(depth, MAX_DEPTH)) + printable(taskLabel(task));
+    return [
+      String(task.id),
+      name.length > MAX_NAME ? name.slice(0, MAX_NAME - 1) + '…' : name,
+      STATE_MARK[task.state],
+      formatDuration((task.end ?? index.meta.endNs) - task.start),
+      formatDuration(task.busyNs),
+      formatDuration(task.idleNs),
+      formatDuration(task.scheduledNs),
+      String(task.steps.length),
+      printable(formatSite(task.site, cwd)),
+    ];
+  });
+  const head = ['ID', 'NAME', 'STATE', 'TOTAL', 'BUSY', 'IDLE', 'SCHED', 'STEPS', 'LOCATION'];
+  const right = [true, false, false, true, true, true, true, true, false];
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const fmt = (r: string[]) =>
+    r.map((cell, c) => (c === r.length - 1 ? cell : right[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
+  return [fmt(head), ...rows.map(fmt)];
+}
+
+function summaryLine(index: TraceIndex, findings: Finding[]): string {
+  const states = new Map<string, number>();
+  for (const t of index.tasks) states.set(t.state, (states.get(t.state) ?? 0) + 1);
+  const kinds = new Map<string, number>();
+  for (const f of findings) kinds.set(f.kind, (kinds.get(f.kind) ?? 0) + 1);
+  const list = (m: Map<string, number>) => [...m].map(([k, n]) => `${n} ${k}`).join(', ');
+  const tasks = `${index.tasks.length} task${index.tasks.length === 1 ? '' : 's'}${states.size ? ` (${list(states)})` : ''}`;
+  const found = `${findings.length} finding${findings.length === 1 ? '' : 's'}${kinds.size ? ` (${list(kinds)})` : ''}`;
+  return `${tasks}, ${found}`;
+}

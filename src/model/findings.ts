@@ -1,0 +1,105 @@
+// Findings: the problems a trace shows, each pinned to the source line a person should look at.
+
+import { formatDuration, taskLabel } from './format.js';
+import type { StepInfo, TaskInfo, TraceIndex } from './index.js';
+import type { Site } from './types.js';
+
+export type FindingKind = 'blocked-loop' | 'never-awaited' | 'unretrieved-exception' | 'pending-at-exit';
+
+export interface Finding {
+  kind: FindingKind;
+  file: string | null;
+  line: number | null;
+  message: string;
+  durationNs: number | null;
+  taskId: number | null;
+  /** When it happened (ns since trace start): the block's start, the warning, the start of the endless wait. */
+  time: number;
+}
+
+/** All findings of a trace, sorted by time. */
+export function findFindings(index: TraceIndex): Finding[] {
+  const out: Finding[] = [];
+  const at = (site: Site | null) => ({ file: site?.file ?? null, line: site?.line ?? null });
+
+  for (const b of index.blocks) {
+    const task = b.task === null ? undefined : index.task(b.task);
+    const culprit = task ? `task ${taskLabel(task)}` : b.callback ? `callback ${b.callback}` : 'a callback';
+    const where = b.sites[0]?.func ? `, stuck in ${b.sites[0].func}` : '';
+    out.push({
+      kind: 'blocked-loop',
+      ...at(b.sites[0] ?? null),
+      message: `event loop blocked for ${formatDuration(b.dur)} by ${culprit}${where}`,
+      durationNs: b.dur,
+      taskId: b.task,
+      time: b.start,
+    });
+  }
+
+  for (const w of index.warnings) {
+    if (w.kind === 'never-awaited') {
+      out.push({ kind: 'never-awaited', ...at(w.site), message: w.text || 'coroutine was never awaited', durationNs: null, taskId: w.task, time: w.t });
+    } else if (w.kind === 'unretrieved-exception') {
+      const task = w.task === null ? undefined : index.task(w.task);
+      const fut = w.task === null ? undefined : index.future(w.task);
+      const text = task?.error || fut?.text || w.text || 'an exception';
+      const owner = task ? `task ${taskLabel(task)}` : fut ? `${fut.kind} future` : 'a future';
+      out.push({
+        kind: 'unretrieved-exception',
+        ...at(task?.site ?? fut?.site ?? w.site),
+        message: `exception never retrieved from ${owner}: ${text}`,
+        durationNs: null,
+        taskId: w.task,
+        time: w.t,
+      });
+    }
+  }
+
+  const exit = index.meta.exit;
+  const stop = exit?.t ?? index.meta.endNs;
+  for (const task of index.tasks) {
+    if (task.end === null) {
+      const last = task.steps.at(-1);
+      const since = last ? last.start + last.dur : task.start;
+      const waiting = last ? `was still waiting on ${describeAwaited(index, last)}` : 'was created but never ran';
+      const when = exit ? 'at exit' : 'when the trace was cut off (no exit record: the program was killed or is still running)';
+      out.push({
+        kind: 'pending-at-exit',
+        ...at(last?.site ?? task.site),
+        message: `${taskLabel(task)} ${waiting} since t=${formatDuration(since)} (${formatDuration(Math.max(0, stop - since))}) ${when}`,
+        durationNs: Math.max(0, stop - since),
+        taskId: task.id,
+        time: since,
+      });
+    } else if (task.cancelledBy === 'shutdown') {
+      const step = lastAwait(task);
+      const since = step ? step.start + step.dur : task.start;
+      const cancelled = step?.wake?.t ?? task.end;
+      out.push({
+        kind: 'pending-at-exit',
+        ...at(step?.site ?? task.site),
+        message: `${taskLabel(task)} was still waiting on ${step ? describeAwaited(index, step) : 'its start'} since t=${formatDuration(since)} (${formatDuration(Math.max(0, cancelled - since))}) when the runtime cancelled it at exit`,
+        durationNs: Math.max(0, cancelled - since),
+        taskId: task.id,
+        time: since,
+      });
+    }
+  }
+
+  const order: FindingKind[] = ['blocked-loop', 'unretrieved-exception', 'never-awaited', 'pending-at-exit'];
+  return out.sort((a, b) => a.time - b.time || order.indexOf(a.kind) - order.indexOf(b.kind) || (a.taskId ?? -1) - (b.taskId ?? -1));
+}
+
+function lastAwait(task: TaskInfo): StepInfo | undefined {
+  for (let i = task.steps.length - 1; i >= 0; i--) if (task.steps[i].awaited !== null) return task.steps[i];
+  return undefined;
+}
+
+/** "sleep", "task Task-4 worker()", "semaphore", "a bare yield". */
+function describeAwaited(index: TraceIndex, step: StepInfo): string {
+  if (step.awaited === null) return 'a bare yield (ready, never resumed)';
+  const task = index.task(step.awaited);
+  if (task) return `task ${taskLabel(task)}`;
+  const fut = index.future(step.awaited);
+  return fut ? fut.kind : `awaitable ${step.awaited}`;
+}

@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FIXTURES, ROOT } from './helpers.js';
+
+const BIN = join(ROOT, 'bin', 'async-lanes.js');
+const tmp = mkdtempSync(join(tmpdir(), 'async-lanes-cli-'));
+
+/** Runs the CLI in a scratch folder; an env value of null removes the variable. */
+function cli(args: string[], env: Record<string, string | null> = {}) {
+  const merged: NodeJS.ProcessEnv = { ...process.env, ASYNC_LANES_DEBUG: '' };
+  for (const [k, v] of Object.entries(env)) {
+    if (v === null) delete merged[k];
+    else merged[k] = v;
+  }
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: tmp, encoding: 'utf8', env: merged });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function cliAsNobody(args: string[]) {
+  chmodSync(tmp, 0o755);
+  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args], {
+    cwd: tmp,
+    encoding: 'utf8',
+    env: { ...process.env, ASYNC_LANES_DEBUG: '' },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** One clear line on stderr, no stack trace. */
+function assertOneLine(err: string, pattern: RegExp): void {
+  assert.match(err, /^async-lanes: [^\n]+\n$/, JSON.stringify(err));
+  assert.match(err, pattern);
+  assert.doesNotMatch(err, /\n\s+at /);
+}
+
+const fixture = (name: string) => join(FIXTURES, name);
+
+test('report: header, task table nested by parent, findings, summary', () => {
+  const r = cli(['report', fixture('pending-exit.lanes')]);
+  assert.equal(r.code, 0);
+  assert.equal(r.err, '');
+  const lines = r.out.split('\n');
+  assert.equal(lines[0], 'python 3.12.3 · pend.py · 1.00 µs · exit 0');
+  assert.match(lines[2], /^ID\s+NAME\s+STATE\s+TOTAL\s+BUSY\s+IDLE\s+SCHED\s+STEPS\s+LOCATION$/);
+  assert.match(r.out, /\n 1  Task-1 main\(\)\s+✓ ok\s+70 ns\s+30 ns\s+0 ns\s+40 ns\s+2  pend\.py:30\n/);
+  assert.match(r.out, /\n 2 {4}Task-2 worker\(\)\s+… pending/);
+  assert.match(r.out, /⊘ cancelled/);
+  assert.match(r.out, /\nFindings\n {2}pend\.py:10\s+pending-at-exit\s+Task-4 idle\(\)/);
+  assert.match(r.out, /\n4 tasks \(1 ok, 2 pending, 1 cancelled\), 3 findings \(3 pending-at-exit\)\n$/);
+});
+
+test('report --json prints the report; notices for cut-off traces go to stderr', () => {
+  const r = cli(['report', '--json', fixture('pending-cut.lanes')]);
+  assert.equal(r.code, 0);
+  const report = JSON.parse(r.out);
+  assert.deepEqual(report.tasks.map((t: { state: string }) => t.state), ['pending', 'pending']);
+  assert.equal(report.meta.truncated, true);
+  assertOneLine(r.err, /notice: the trace ends mid-record/);
+});
+
+test('report --fail-on: exit 1 when such findings exist, 0 otherwise, 2 for an unknown kind', () => {
+  const fail = cli(['report', fixture('block.lanes'), '--fail-on', 'blocked-loop,never-awaited']);
+  assert.equal(fail.code, 1);
+  assertOneLine(fail.err, /2 findings of kind blocked-loop/);
+  assert.equal(cli(['report', fixture('block.lanes'), '--fail-on=pending-at-exit']).code, 0);
+  assert.equal(cli(['report', fixture('warnings.lanes'), '--fail-on', 'any']).code, 1);
+  const bad = cli(['report', fixture('block.lanes'), '--fail-on', 'slow']);
+  assert.equal(bad.code, 2);
+  assertOneLine(bad.err, /unknown finding kind "slow"/);
+});
+
+test('export: chrome JSON next to the trace or where -o says', () => {
+  const out = join(tmp, 'gather.json');
+  const r = cli(['export', fixture('gather.lanes'), '-o', out]);
+  assert.equal(r.code, 0);
+  assertOneLine(r.err, /wrote .*gather\.json/);
+  const trace = JSON.parse(readFileSync(out, 'utf8'));
+  assert.ok(trace.traceEvents.length > 10);
+  const copy = join(tmp, 'copy.lanes');
+  writeFileSync(copy, readFileSync(fixture('executor.lanes')));
+  assert.equal(cli(['export', copy]).code, 0);
+  assert.equal(JSON.parse(readFileSync(join(tmp, 'copy.json'), 'utf8')).displayTimeUnit, 'ns');
+  const stdout = cli(['export', copy, '--format', 'chrome', '-o', '-']);
+  assert.equal(JSON.parse(stdout.out).displayTimeUnit, 'ns');
+  const fmt = cli(['export', copy, '--format', 'svg']);
+  assert.equal(fmt.code, 2);
+  assertOneLine(fmt.err, /unknown export format "svg"/);
+});
+
+test('bad arguments and bad files: one clear line, exit 2', () => {
+  const png = join(tmp, 'x.png');
+  writeFileSync(png, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]));
+  const empty = join(tmp, 'empty.lanes');
+  writeFileSync(empty, '');
+  const cases: [string[], RegExp][] = [
+    [[], /name a command: record, report, export/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['report'], /report: name the trace file/],
+    [['report', 'a', 'b'], /one trace file expected/],
+    [['report', '--nope', fixture('gather.lanes')], /unknown option "--nope" \(see: async-lanes report --help\)/],
+    [['report', join(tmp, 'missing.lanes')], /cannot read ".*missing\.lanes": no such file/],
+    [['report', tmp], /is a directory, not a trace file/],
+    [['report', png], /x\.png: line 1: not an Async Lanes trace \(expected a header with "format":"async-lanes"\)/],
+    [['report', empty], /empty\.lanes: line 1: not an Async Lanes trace/],
+    [['export', fixture('gather.lanes'), '-o'], /option -o needs a value/],
+    [['report', '--json=1', fixture('gather.lanes')], /option --json takes no value/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = cli(args);
+    assert.equal(r.code, 2, args.join(' '));
+    assertOneLine(r.err, pattern);
+  }
+});
+
+test('unreadable file: a clear message', () => {
+  const locked = join(tmp, 'locked.lanes');
+  writeFileSync(locked, readFileSync(fixture('gather.lanes')));
+  chmodSync(locked, 0o000);
+  // root reads everything: run the CLI as nobody then (setpriv ships with util-linux).
+  const r = process.getuid?.() === 0 ? cliAsNobody(['report', locked]) : cli(['report', locked]);
+  assert.equal(r.code, 2);
+  assertOneLine(r.err, /permission denied/);
+});
+
+test('--help for each command; ASYNC_LANES_DEBUG=1 adds the stack', () => {
+  for (const cmd of ['record', 'report', 'export']) {
+    const r = cli([cmd, '--help']);
+    assert.equal(r.code, 0);
+    assert.match(r.out, new RegExp(`^Usage: async-lanes ${cmd} `));
+  }
+  assert.match(cli(['--help']).out, /Commands:/);
+  const debug = cli(['report', join(tmp, 'missing.lanes')], { ASYNC_LANES_DEBUG: '1' });
+  assert.match(debug.err, /no such file\n[\s\S]*\n\s+at /);
+});
+
+test('record: missing interpreter, a non-Python interpreter, no program', () => {
+  const missing = cli(['record', '--', 'python3-that-does-not-exist', 'app.py']);
+  assert.equal(missing.code, 127);
+  assertOneLine(missing.err, /^async-lanes: cannot run "python3-that-does-not-exist": not found \(is Python installed\? name the interpreter after --\)\n$/);
+  const node = cli(['record', '--', 'node', 'x.js']);
+  assert.equal(node.code, 2);
+  assertOneLine(node.err, /only Python programs can be recorded for now \("node" is not a Python interpreter\)/);
+  const noDash = cli(['record', 'python3', 'app.py']);
+  assert.equal(noDash.code, 2);
+  assertOneLine(noDash.err, /name the interpreter and program after --/);
+  const noProgram = cli(['record', '--', 'python3']);
+  assert.equal(noProgram.code, 2);
+  assertOneLine(noProgram.err, /name the program to run/);
+  const threshold = cli(['record', '--block-threshold', 'soon', '--', 'python3', 'app.py']);
+  assert.equal(threshold.code, 2);
+  assertOneLine(threshold.err, /--block-threshold takes a positive number/);
+});
+
+test('record: runs <python> -m async_lanes run with the recorder on PYTHONPATH, reports the trace, keeps the exit code', () => {
+  // A stand-in interpreter (a shell script named python3) that writes a known trace where -o says.
+  const bin = mkdtempSync(join(tmpdir(), 'async-lanes-py-'));
+  const python = join(bin, 'python3');
+  writeFileSync(python, `#!/bin/sh
+printf '%s\\n' "$@" > "${bin}/args"
+printf '%s\\n%s\\n' "$PYTHONPATH" "$ASYNC_LANES_RESTORE_ENV" > "${bin}/env"
+while [ "$1" != "-o" ]; do shift; done
+cp "${fixture('pending-exit.lanes')}" "$2"
+[ "$FAKE_SIGNAL" = 1 ] && kill -TERM $$
+exit 3
+`);
+  chmodSync(python, 0o755);
+  const r = cli(['record', '--block-threshold', '50', '--', python, 'app.py', '--fast'], { PYTHONPATH: '/elsewhere' });
+  assert.equal(r.code, 3);
+  const args = readFileSync(join(bin, 'args'), 'utf8').trim().split('\n');
+  assert.deepEqual(args.slice(0, 4), ['-m', 'async_lanes', 'run', '-o']);
+  assert.match(args[4], /^\.async-lanes\/app-\d{8}-\d{6}\.lanes$/);
+  assert.deepEqual(args.slice(5), ['--block-threshold', '50', 'app.py', '--fast']);
+  const [pythonpath, restore] = readFileSync(join(bin, 'env'), 'utf8').trim().split('\n');
+  assert.equal(pythonpath, `${join(ROOT, 'src', 'recorders', 'python')}:/elsewhere`);
+  assert.deepEqual(JSON.parse(restore), { PYTHONPATH: '/elsewhere' });
+  assertOneLine(r.err, new RegExp(`^async-lanes: trace written to ${args[4].replace(/\./g, '\\.')} \\(4 tasks, 3 findings\\) — async-lanes report ${args[4].replace(/\./g, '\\.')}\\n$`));
+
+  const mod = cli(['record', '-o', 'out/m.lanes', '--', python, '-m', 'pkg.server', 'x'], { PYTHONPATH: null });
+  assert.deepEqual(readFileSync(join(bin, 'args'), 'utf8').trim().split('\n'), ['-m', 'async_lanes', 'run', '-o', 'out/m.lanes', '-m', 'pkg.server', 'x']);
+  assert.deepEqual(JSON.parse(readFileSync(join(bin, 'env'), 'utf8').trim().split('\n')[1]), { PYTHONPATH: null });
+  assert.equal(mod.code, 3);
+
+  const killed = spawnSync(process.execPath, [BIN, 'record', '-o', 'k.lanes', '--', python, 'app.py'], { cwd: tmp, encoding: 'utf8', env: { ...process.env, FAKE_SIGNAL: '1' } });
+  assert.equal(killed.signal, 'SIGTERM', 'dies of the same signal as the program');
+});

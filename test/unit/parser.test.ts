@@ -1,0 +1,223 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { TraceFormatError, TraceParser, parseTrace } from '../../src/model/parser.js';
+import { TraceIndex } from '../../src/model/index.js';
+import { fixtureText, rng } from './helpers.js';
+
+const HEADER = '{"format":"async-lanes","version":1,"runtime":"python","argv":["x.py"],"cwd":"/p","start":"2026-11-21T19:00:00Z"}';
+const NOT_A_TRACE = 'line 1: not an Async Lanes trace (expected a header with "format":"async-lanes")';
+
+function parseChunks(chunks: string[]) {
+  const p = new TraceParser();
+  for (const c of chunks) p.push(c);
+  return p.end();
+}
+
+test('chunking at every character position gives the same result', () => {
+  const text = fixtureText('gather.lanes');
+  const whole = parseTrace(text);
+  assert.equal(whole.skipped, 0);
+  for (let i = 0; i <= text.length; i++) {
+    assert.deepEqual(parseChunks([text.slice(0, i), text.slice(i)]), whole, `split at ${i}`);
+  }
+  assert.deepEqual(parseChunks([...text]), whole, 'one character per chunk');
+});
+
+test('chunking at every UTF-8 byte position (streaming decoder) gives the same result', () => {
+  const text = HEADER + '\n["site",1,"/p/é.py",3,"f"]\n["task",5,1,null,"Tâsk-1 ✓","main",1,0]\n["end",7,1,"ok","\'héllo…\' 🎉",null]\n';
+  const bytes = new TextEncoder().encode(text);
+  const whole = parseTrace(text);
+  assert.equal(whole.ends[0].text, "'héllo…' 🎉");
+  for (let i = 0; i <= bytes.length; i++) {
+    const d = new TextDecoder('utf-8');
+    const chunks = [d.decode(bytes.subarray(0, i), { stream: true }), d.decode(bytes.subarray(i))];
+    assert.deepEqual(parseChunks(chunks), whole, `split at byte ${i}`);
+  }
+});
+
+test('times are reconstructed from deltas, negative deltas and clock records', () => {
+  const data = parseTrace(fixtureText('eager.lanes'));
+  const steps = data.steps.map((s) => [s.id, s.t, s.dur]);
+  assert.deepEqual(steps, [[2, 10, 20], [1, 0, 100], [2, 510, 10], [1, 530, 10]]);
+  assert.equal(data.exit?.t, 600);
+  const g = parseTrace(fixtureText('gather.lanes'));
+  assert.equal(g.sets.find((s) => s.id === 11)?.t, 1000);
+  assert.equal(g.endNs, 2300);
+});
+
+test('a truncated last line is dropped and flagged; a complete last line without newline is kept', () => {
+  const text = fixtureText('gather.lanes');
+  const whole = parseTrace(text);
+  const cut = parseTrace(text + '["step",3,1,20,nu');
+  assert.equal(cut.truncated, true);
+  assert.equal(cut.skipped, 0);
+  assert.deepEqual(cut.steps, whole.steps);
+  const kept = parseTrace(text + '["name",5,1,"renamed"]');
+  assert.equal(kept.truncated, false);
+  assert.deepEqual(kept.names.map((n) => [n.name, n.t]), [['renamed', 2305]]);
+  assert.equal(parseTrace(HEADER).truncated, false, 'a header alone, no newline');
+});
+
+test('corrupt middle lines and wrong element types are skipped, counted, first line kept', () => {
+  const lines = fixtureText('await-task.lanes').trimEnd().split('\n');
+  lines.splice(9, 0, 'garbage{', '["step","x",1,2,3,4]', '["end",0,1,"weird","",null]', '{"a":1}', '[]');
+  const data = parseTrace(lines.join('\n') + '\n');
+  assert.equal(data.skipped, 5);
+  assert.equal(data.firstSkippedLine, 10);
+  const clean = parseTrace(fixtureText('await-task.lanes'));
+  assert.deepEqual(data.steps, clean.steps);
+  assert.deepEqual(data.ends, clean.ends);
+});
+
+test('unknown kinds, extra elements and unknown header fields are ignored; an unknown kind still moves the clock', () => {
+  const text =
+    HEADER.replace('{', '{"newField":[1,2],') + '\n' +
+    '["task",10,1,null,"T","main",null,0,"extra",{"x":1}]\n' +
+    '["future-kind",5,"anything"]\n' +
+    '["shiny"]\n' +
+    '["step",5,1,3,null,null,99]\n';
+  const data = parseTrace(text);
+  assert.equal(data.skipped, 0);
+  assert.equal(data.records, 4);
+  assert.deepEqual(data.tasks[0], { t: 10, id: 1, parent: null, name: 'T', coro: 'main', site: null, loop: 0 });
+  assert.deepEqual(data.steps[0], { t: 20, id: 1, dur: 3, awaited: null, site: null });
+  assert.equal(data.header.newField !== undefined, true);
+});
+
+test('missing optional trailing elements read as null / empty', () => {
+  const data = parseTrace(HEADER + '\n["task",0,1,null,null,"m",1]\n["fut",0,2,"gather",1,1]\n["set",1,2,"result",null,null]\n["end",1,1,"ok","1"]\n');
+  assert.equal(data.skipped, 0);
+  assert.equal(data.tasks[0].loop, null);
+  assert.deepEqual(data.futs[0].children, []);
+  assert.equal(data.sets[0].text, '');
+  assert.equal(data.ends[0].site, null);
+});
+
+test('a newer format version is read with a notice', () => {
+  const data = parseTrace(HEADER.replace('"version":1', '"version":7') + '\n');
+  assert.equal(data.header.version, 7);
+  assert.match(data.notices[0], /version 7 is newer/);
+});
+
+test('foreign files are refused with one message naming line 1', () => {
+  const png = String.fromCharCode(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13) + 'IHDR\u0000\u0000';
+  for (const input of ['', '\n', '   ', '{"format":"other","version":1}\n["step",1,1,1,null,null]\n', '["step",1]\n', png, '{"format":"async-lanes"', 'null\n', '{}\n']) {
+    assert.throws(() => parseTrace(input), (err: unknown) => {
+      assert.ok(err instanceof TraceFormatError, `${JSON.stringify(input)}: ${String(err)}`);
+      assert.equal(err.message, NOT_A_TRACE);
+      assert.equal(err.line, 1);
+      return true;
+    });
+  }
+});
+
+test('binary input fails fast, on push, and keeps failing', () => {
+  const p = new TraceParser();
+  assert.throws(() => p.push('\u0000\u0001garbage'), TraceFormatError);
+  assert.throws(() => p.push('more'), TraceFormatError);
+  assert.throws(() => p.end(), TraceFormatError);
+});
+
+test('more than half of the records damaged is an error naming the first damaged line', () => {
+  const text = HEADER + '\n["clock",0]\nxx\nyy\n["clock",1]\nzz\n';
+  assert.throws(() => parseTrace(text), (err: unknown) => {
+    assert.ok(err instanceof TraceFormatError);
+    assert.equal(err.line, 3);
+    assert.match(err.message, /^line 3: not a readable Async Lanes trace \(3 of 5 records damaged/);
+    return true;
+  });
+});
+
+test('pathological input: huge lines, deep nesting, NUL bytes, replacement characters — linear and bounded', () => {
+  const huge = 'x'.repeat(50_000_000);
+  let t0 = Date.now();
+  const p = new TraceParser();
+  assert.throws(() => {
+    for (let i = 0; i < huge.length; i += 1 << 16) p.push(huge.slice(i, i + (1 << 16)));
+  }, TraceFormatError);
+  assert.ok(Date.now() - t0 < 2000, 'a 50 MB first line is refused quickly');
+
+  t0 = Date.now();
+  const q = new TraceParser();
+  q.push(HEADER + '\n["clock",5]\n');
+  for (let i = 0; i < huge.length; i += 1 << 16) q.push(huge.slice(i, i + (1 << 16)));
+  q.push('\n["clock",6]\n["clock",7]\n');
+  const data = q.end();
+  assert.equal(data.skipped, 1);
+  assert.equal(data.firstSkippedLine, 3);
+  assert.ok(Date.now() - t0 < 3000, 'a 50 MB middle line is skipped in linear time');
+
+  const cut = new TraceParser();
+  cut.push(HEADER + '\n["clock",5]\n["clock",6]\n' + '['.repeat(3_000_000));
+  assert.equal(cut.end().truncated, true, 'an endless last line is a truncated record');
+
+  const deep = parseTrace(HEADER + '\n["clock",1]\n["clock",2]\n' + '['.repeat(100_000) + ']'.repeat(100_000) + '\n');
+  assert.equal(deep.skipped, 1);
+  const odd = parseTrace(HEADER + '\n["name",0,1,"a\\u0000b\uFFFD"]\n\u0000\u0000\n["name",0,1,"raw\u0000"]\n["clock",1]\n["clock",2]\n');
+  assert.equal(odd.names[0].name, 'a\u0000b\uFFFD');
+  assert.equal(odd.skipped, 2, 'a NUL line and a raw NUL inside a JSON string are damage');
+});
+
+test('seeded fuzz: every input gives a result or a TraceFormatError naming a line, in bounded time', () => {
+  const base = fixtureText('future-by-task.lanes');
+  const next = rng(20261121);
+  const pick = <T>(xs: T[]): T => xs[Math.floor(next() * xs.length)];
+  const randomText = (n: number) => {
+    let s = '';
+    for (let i = 0; i < n; i++) s += String.fromCharCode(next() < 0.8 ? Math.floor(next() * 128) : Math.floor(next() * 0xffff));
+    return s;
+  };
+  const mutate = (s: string) => {
+    const chars = [...s];
+    const edits = 1 + Math.floor(next() * 20);
+    for (let i = 0; i < edits; i++) {
+      const at = Math.floor(next() * chars.length);
+      const op = next();
+      if (op < 0.3) chars.splice(at, 1);
+      else if (op < 0.6) chars[at] = pick(['"', '[', ']', ',', '\n', '-', '9', 'n', '\u0000', '\uFFFD', '{']);
+      else if (op < 0.8) chars.splice(at, 0, ...randomText(5));
+      else chars.splice(at, Math.floor(next() * 200));
+    }
+    return chars.join('');
+  };
+  const started = Date.now();
+  let results = 0;
+  let refusals = 0;
+  for (let i = 0; i < 3000; i++) {
+    const kind = i % 4;
+    const input = kind === 0 ? randomText(Math.floor(next() * 400)) : kind === 1 ? HEADER + '\n' + randomText(Math.floor(next() * 400)) : mutate(base);
+    const t0 = Date.now();
+    try {
+      const p = new TraceParser();
+      for (let at = 0; at < input.length; ) {
+        const n = 1 + Math.floor(next() * 64);
+        p.push(input.slice(at, at + n));
+        at += n;
+      }
+      const data = p.end();
+      new TraceIndex(data);
+      results++;
+    } catch (err) {
+      assert.ok(err instanceof TraceFormatError, `input ${i}: ${String(err)}`);
+      assert.match(err.message, /^line \d+: /);
+      refusals++;
+    }
+    assert.ok(Date.now() - t0 < 200, `input ${i} took too long`);
+  }
+  assert.ok(results > 500 && refusals > 500, `both outcomes exercised (${results} results, ${refusals} refusals)`);
+  assert.ok(Date.now() - started < 20000);
+});
+
+test('incremental: the index rebuilt after more chunks equals the index of the whole file', () => {
+  const text = fixtureText('gather.lanes');
+  const p = new TraceParser();
+  const half = text.indexOf('["clock"');
+  p.push(text.slice(0, half + 3));
+  const early = new TraceIndex(p.data!);
+  assert.equal(early.task(1)?.state, 'pending');
+  p.push(text.slice(half + 3));
+  const live = new TraceIndex(p.data!);
+  const full = new TraceIndex(parseTrace(text));
+  assert.deepEqual(live.tasks, full.tasks);
+  assert.deepEqual(p.end(), parseTrace(text));
+});
