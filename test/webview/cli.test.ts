@@ -1,0 +1,99 @@
+// `async-lanes view`: serves on 127.0.0.1 with a strict CSP and a nonce, refuses other host names, stops on
+// Ctrl-C; `--html` writes one self-contained page with the trace inlined safely.
+
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ROOT, tempDir } from './browser.js';
+
+const CLI = join(ROOT, 'bin', 'async-lanes.js');
+const dir = tempDir();
+const TRACE = [
+  '{"format":"async-lanes","version":1,"runtime":"python","cwd":"/p","start":"2026-11-21T19:00:00Z"}',
+  '["task",0,1,null,"</script><script>alert(1)</script>","main",null,0]',
+  '["step",5,1,10,null,null]',
+  '["end",10,1,"ok","<!-- x",null]',
+  '["exit",1,"exit",0]',
+  '',
+].join('\n');
+
+function get(url: string, host?: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const req = request({ host: u.hostname, port: u.port, path: u.pathname + u.search, headers: host ? { Host: host } : {} }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('async-lanes view', () => {
+  it('serves the page and the trace on 127.0.0.1 and stops on SIGINT', async () => {
+    const file = join(dir, 'a.lanes');
+    writeFileSync(file, TRACE);
+    const child = spawn(process.execPath, [CLI, 'view', file, '--no-open'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (c) => {
+        out += c;
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${code}`)));
+    });
+    const page = await get(url);
+    assert.equal(page.status, 200);
+    const csp = String(page.headers['content-security-policy']);
+    const nonce = /'nonce-([^']+)'/.exec(csp)![1];
+    assert.match(csp, /default-src 'none'/);
+    assert.ok(page.body.includes(`<script nonce="${nonce}">`));
+    assert.ok(page.body.includes(`<style nonce="${nonce}">`));
+    assert.equal((await get(url)).body.includes(nonce), false, 'a fresh nonce per page');
+    const all = await get(`${url}trace?from=0`);
+    assert.equal(all.body, TRACE);
+    assert.equal(all.headers['x-lanes-more'], '0');
+    assert.equal((await get(`${url}trace?from=${Buffer.byteLength(TRACE) - 5}`)).body, TRACE.slice(-5));
+    assert.equal((await get(`${url}trace?from=999999`)).status, 409);
+    assert.equal((await get(url, 'evil.example:80')).status, 403, 'DNS-rebinding guard');
+    assert.equal((await get(`${url}../etc/passwd`)).status, 404);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGINT');
+    assert.equal(await exited, 0);
+  });
+
+  it('--html writes one self-contained page with the trace inlined safely', () => {
+    const file = join(dir, 'b.lanes');
+    const out = join(dir, 'b.html');
+    writeFileSync(file, TRACE);
+    const r = spawnSync(process.execPath, [CLI, 'view', file, '--html', out], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const html = readFileSync(out, 'utf8');
+    const nonce = /'nonce-([^']+)'/.exec(html)![1];
+    assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-/);
+    assert.match(html, /connect-src 'none'/);
+    // The only script elements are the page's own: the data blocks and the nonce'd bundle.
+    const tags = html.match(/<script[^>]*>/g)!;
+    assert.deepEqual(tags, ['<script type="application/json" id="lanes-config">', '<script type="application/json" id="lanes-trace">', `<script nonce="${nonce}">`]);
+    assert.ok(!html.includes('</script><script>alert'), 'the trace cannot close its element');
+    const data = /<script type="application\/json" id="lanes-trace">(.*?)<\/script>/s.exec(html)![1];
+    assert.equal(JSON.parse(data), TRACE);
+  });
+
+  it('reports a missing file and a bad port as one-line errors', () => {
+    const missing = spawnSync(process.execPath, [CLI, 'view', join(dir, 'nope.lanes'), '--no-open'], { encoding: 'utf8' });
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /^async-lanes: cannot read ".*nope\.lanes": no such file\n$/);
+    const file = join(dir, 'c.lanes');
+    writeFileSync(file, TRACE);
+    const port = spawnSync(process.execPath, [CLI, 'view', file, '--port', 'x'], { encoding: 'utf8' });
+    assert.equal(port.status, 2);
+    assert.match(port.stderr, /--port needs a port number/);
+  });
+});

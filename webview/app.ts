@@ -1,0 +1,362 @@
+// The timeline controller: holds the view state, turns host messages and user input into state changes, and
+// redraws once per animation frame when something changed.
+
+import type { HostMessage, ViewMessage } from '../src/protocol/messages.js';
+import type { Site } from '../src/model/types.js';
+import { describeSegment, outcomeText } from './describe.js';
+import { renderDetails } from './details.js';
+import { byId } from './dom.js';
+import { edgesOf, type Edge } from './edges.js';
+import { FindingsList } from './findings-list.js';
+import { formatDuration } from './format.js';
+import { hitTest, type Hit } from './hit.js';
+import { taskKey, type LaneModel } from './lanes.js';
+import { AXIS_H, ROW_H } from './layout.js';
+import { drawAxis, drawLanes, type FrameStats, type Scene } from './render.js';
+import { NO_FILTER, visibleRows, type Filter, type Rows } from './rows.js';
+import { TraceSession } from './session.js';
+import { readTheme, watchTheme, type Theme } from './theme.js';
+import { Tooltip } from './tooltip.js';
+import { TaskTree } from './tree.js';
+import { Viewport } from './viewport.js';
+
+export class App {
+  readonly vp = new Viewport();
+  readonly session = new TraceSession();
+  model: LaneModel | null = null;
+  rows: Rows = { keys: [], context: new Set() };
+  collapsed = new Set<string>();
+  filter: Filter = NO_FILTER;
+  selected: string | null = null;
+  activeFinding = -1;
+  cursorT: number | null = null;
+  hover: { x: number; y: number } | null = null;
+  follow = false;
+  live = false;
+  /** The view shows the whole trace (kept so when it grows while following). */
+  private fitted = true;
+  private edges: Edge[] = [];
+  private theme: Theme;
+  private listVersion = 0;
+  private frameRequested = false;
+  private rebuildTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastRebuildAt = 0;
+  private readonly axis = byId<HTMLCanvasElement>('axis');
+  private readonly canvas = byId<HTMLCanvasElement>('lanes');
+  private readonly wrap = byId<HTMLElement>('canvas-wrap');
+  readonly tree: TaskTree;
+  private readonly tooltip = new Tooltip(byId('tooltip'));
+  private readonly findingsList: FindingsList;
+  /** For the test hook and the benchmark. */
+  readonly stats = { frames: 0, lastFrameMs: 0, firstFrameAt: 0, parseMs: 0, buildMs: 0, last: { rects: 0, rows: 0 } as FrameStats, loads: 0, appends: 0 };
+
+  constructor(private readonly post: (m: ViewMessage) => void) {
+    this.theme = readTheme(document.body);
+    watchTheme(() => {
+      this.theme = readTheme(document.body);
+      this.invalidate();
+    });
+    this.tree = new TaskTree(byId('tree'), byId('tree-spacer'), { select: (k) => this.select(k), toggle: (k) => this.toggle(k) });
+    byId('tree').addEventListener('scroll', () => this.invalidate());
+    this.findingsList = new FindingsList(byId('findings-list'), byId('findings-count'), (i) => this.chooseFinding(i));
+    new ResizeObserver(() => this.resize()).observe(this.wrap);
+    this.resize();
+  }
+
+  receive(m: HostMessage): void {
+    const started = performance.now();
+    if (m.type === 'load') {
+      this.session.load(m.text, this.live);
+      this.stats.parseMs += performance.now() - started;
+      byId('trace-name').textContent = m.name;
+      document.title = `${m.name} — Async Lanes`;
+      this.stats.loads++;
+      this.model = null;
+      if (!m.more) this.rebuild(true);
+    } else if (m.type === 'append') {
+      this.session.append(m.text);
+      this.stats.parseMs += performance.now() - started;
+      if (m.more) return;
+      this.stats.appends++;
+      this.scheduleRebuild();
+    } else {
+      this.session.fail(m.message);
+      this.renderNotices();
+    }
+  }
+
+  /** Rebuilds after appended text, but leaves the page at least 3× the last rebuild's time for itself in between
+   * (a large trace that keeps growing must not keep the UI busy). */
+  private scheduleRebuild(): void {
+    if (this.rebuildTimer !== null) return;
+    const wait = this.lastRebuildAt + this.stats.buildMs * 4 - performance.now();
+    if (wait <= 0) return this.rebuild(this.model === null);
+    this.rebuildTimer = setTimeout(() => {
+      this.rebuildTimer = null;
+      this.rebuild(this.model === null);
+    }, wait);
+  }
+
+  private rebuild(first: boolean): void {
+    const prevEnd = this.model?.endNs ?? 0;
+    const started = performance.now();
+    this.model = this.session.build();
+    this.lastRebuildAt = performance.now();
+    this.stats.buildMs = this.lastRebuildAt - started;
+    this.renderNotices();
+    if (!this.model) return;
+    if (this.selected && !this.model.byKey.has(this.selected)) this.selected = null;
+    this.refreshRows();
+    if (first || (this.follow && this.fitted)) this.fitAll(false);
+    else if (this.follow && this.vp.t1 >= prevEnd) this.vp.t0 = Math.max(this.vp.t0, this.model.endNs + this.vp.span * 0.02 - this.vp.span);
+    this.edges = this.selectedTask() === null ? [] : edgesOf(this.model.index, this.selectedTask()!);
+    this.renderSide();
+  }
+
+  private renderNotices(): void {
+    const el = byId('notices');
+    el.replaceChildren(...this.session.notices().map((n) => {
+      const d = document.createElement('div');
+      d.className = `notice ${n.level}`;
+      d.textContent = n.text;
+      return d;
+    }));
+    this.invalidate();
+  }
+
+  refreshRows(): void {
+    if (!this.model) return;
+    this.rows = visibleRows(this.model, this.collapsed, this.filter);
+    byId('row-count').textContent = `${this.rows.keys.length} / ${this.model.lanes.length}`;
+    this.listVersion++;
+    this.invalidate();
+  }
+
+  private renderSide(): void {
+    const lane = this.selected ? this.model?.byKey.get(this.selected) ?? null : null;
+    renderDetails(byId('details'), this.model, lane, { openSource: (s) => this.openSource(s), select: (k) => this.select(k) });
+    this.findingsList.render(this.model, this.activeFinding);
+  }
+
+  openSource(site: Site): void {
+    this.post({ type: 'openSource', file: site.file, line: site.line });
+  }
+
+  selectedTask(): number | null {
+    const lane = this.selected ? this.model?.byKey.get(this.selected) : undefined;
+    return lane?.type === 'task' ? lane.id : null;
+  }
+
+  select(key: string | null, reveal = true): void {
+    if (!this.model || (key !== null && !this.model.byKey.has(key))) return;
+    this.selected = key;
+    if (key !== null && !this.rows.keys.includes(key)) {
+      // Show it: expand its ancestors (and drop a filter that hides it).
+      for (let p = this.model.byKey.get(key)!.parentKey; p !== null; p = this.model.byKey.get(p)!.parentKey) this.collapsed.delete(p);
+      this.refreshRows();
+      if (!this.rows.keys.includes(key)) {
+        this.setFilter(NO_FILTER);
+        this.syncFilterControls();
+      }
+    }
+    const r = key === null ? -1 : this.rows.keys.indexOf(key);
+    if (reveal && r >= 0) this.tree.reveal(r);
+    this.edges = this.selectedTask() === null ? [] : edgesOf(this.model.index, this.selectedTask()!);
+    this.listVersion++;
+    this.renderSide();
+    this.invalidate();
+  }
+
+  /** Moves the selection `delta` rows (arrow keys). */
+  moveSelection(delta: number): void {
+    const keys = this.rows.keys;
+    if (keys.length === 0) return;
+    const r = this.selected === null ? -1 : keys.indexOf(this.selected);
+    const next = r < 0 ? (delta > 0 ? 0 : keys.length - 1) : Math.max(0, Math.min(keys.length - 1, r + delta));
+    this.select(keys[next]);
+  }
+
+  toggle(key: string, open?: boolean): void {
+    const lane = this.model?.byKey.get(key);
+    if (!lane || lane.childKeys.length === 0) return;
+    const collapse = open === undefined ? !this.collapsed.has(key) : !open;
+    if (collapse) this.collapsed.add(key);
+    else this.collapsed.delete(key);
+    this.refreshRows();
+  }
+
+  setFilter(f: Filter): void {
+    this.filter = f;
+    this.refreshRows();
+  }
+
+  syncFilterControls(): void {
+    byId<HTMLInputElement>('search').value = this.filter.text;
+    byId<HTMLSelectElement>('state-filter').value = this.filter.state;
+    byId<HTMLSelectElement>('finding-filter').value = this.filter.finding;
+  }
+
+  chooseFinding(i: number): void {
+    const f = this.model?.findings[i];
+    if (!f || !this.model) return;
+    this.activeFinding = i;
+    const key = f.taskId !== null && this.model.byKey.has(taskKey(f.taskId)) ? taskKey(f.taskId) : this.model.order[0] ?? null;
+    this.select(key);
+    const dur = f.durationNs ?? 0;
+    if (dur > this.vp.span * 0.8 || f.time < this.vp.t0 || f.time + dur > this.vp.t1) {
+      if (dur > 0) this.vp.fit(f.time, f.time + dur);
+      else this.vp.t0 = f.time - this.vp.span / 2;
+      this.userMoved();
+    }
+    this.cursorT = f.time;
+    this.listVersion++;
+    this.renderSide();
+  }
+
+  // --- view changes (from input.ts) ---
+
+  zoomBy(factor: number, x = this.vp.width / 2): void {
+    if (!this.model) return;
+    this.vp.zoom(factor, x, this.model.endNs);
+    this.userMoved();
+  }
+
+  panBy(dx: number): void {
+    this.vp.panPixels(dx);
+    this.userMoved();
+  }
+
+  scrollBy(dy: number): void {
+    this.tree.scrollTop += dy;
+  }
+
+  fitAll(user = true): void {
+    if (!this.model) return;
+    this.vp.fit(0, Math.max(this.model.endNs, 1));
+    this.fitted = true;
+    if (user && this.live) this.setFollow(true);
+    this.invalidate();
+  }
+
+  setFollow(on: boolean): void {
+    this.follow = on;
+    byId('follow').setAttribute('aria-pressed', String(on));
+    if (on && this.model && this.vp.t1 < this.model.endNs) this.vp.t0 = this.model.endNs + this.vp.span * 0.02 - this.vp.span;
+    this.invalidate();
+  }
+
+  private userMoved(): void {
+    this.fitted = false;
+    if (this.follow && this.model && this.vp.t1 < this.model.endNs) this.setFollow(false);
+    this.invalidate();
+  }
+
+  setCursor(t: number | null): void {
+    this.cursorT = t;
+    this.listVersion++;
+    this.invalidate();
+  }
+
+  setHover(p: { x: number; y: number } | null): void {
+    this.hover = p;
+    const hit = p && this.hit(p.x, p.y);
+    if (!p || !hit || hit.what === 'lane') this.tooltip.hide();
+    else {
+      const { title, lines } = this.describe(hit);
+      this.tooltip.show(p.x, p.y, title, lines, { width: this.vp.width, height: this.wrap.clientHeight });
+    }
+    this.invalidate();
+  }
+
+  /** A click on the lanes: select what is there; on the loop lane, the task whose step (or block) it is. */
+  click(x: number, y: number): void {
+    const hit = this.hit(x, y);
+    if (!hit) return;
+    if (hit.what === 'finding') return this.chooseFinding(hit.finding);
+    const index = this.model!.index;
+    let task: number | null = null;
+    if (hit.what === 'segment' && hit.lane.type === 'loop') {
+      if (hit.overlay) task = index.blocks[hit.lane.overlay.ref[hit.seg]].task;
+      else if (hit.kind === 'running') task = hit.lane.segs.ref[hit.seg];
+    }
+    this.select(task !== null && index.task(task) ? taskKey(task) : hit.lane.key, false);
+  }
+
+  hit(x: number, y: number): Hit | null {
+    return this.model ? hitTest(this.model, this.rows.keys, this.tree.scrollTop, this.vp, x, y) : null;
+  }
+
+  describe(hit: Hit): { title: string; lines: string[] } {
+    const index = this.model!.index;
+    if (hit.what === 'segment') return describeSegment(index, hit.lane, hit.seg, hit.overlay);
+    if (hit.what === 'finding') {
+      const f = this.model!.findings[hit.finding];
+      return { title: f.kind, lines: [f.message] };
+    }
+    if (hit.what === 'outcome') return { title: hit.lane.label, lines: [outcomeText(hit.lane.outcome!), `at ${formatDuration(hit.lane.outcome!.t)}`] };
+    return { title: hit.lane.label, lines: [] };
+  }
+
+  // --- drawing ---
+
+  invalidate(): void {
+    if (this.frameRequested) return;
+    this.frameRequested = true;
+    requestAnimationFrame(() => {
+      this.frameRequested = false;
+      this.draw();
+    });
+  }
+
+  private resize(): void {
+    const w = Math.max(1, this.wrap.clientWidth);
+    const hgt = Math.max(1, this.wrap.clientHeight);
+    const dpr = window.devicePixelRatio || 1;
+    const oldWidth = this.vp.width;
+    this.vp.width = w;
+    if (oldWidth > 1 && !this.fitted) this.vp.span *= w / oldWidth;
+    else if (this.fitted && this.model) this.vp.fit(0, Math.max(this.model.endNs, 1));
+    for (const [c, ch] of [[this.canvas, hgt], [this.axis, AXIS_H]] as const) {
+      c.width = Math.round(w * dpr);
+      c.height = Math.round(ch * dpr);
+      c.style.width = `${w}px`;
+      c.style.height = `${ch}px`;
+      c.getContext('2d')!.setTransform(dpr, 0, 0, dpr, 0, 0);
+    }
+    this.listVersion++;
+    this.invalidate();
+  }
+
+  private draw(): void {
+    const started = performance.now();
+    if (this.model) {
+      const scene: Scene = {
+        model: this.model,
+        rows: this.rows.keys,
+        scrollTop: this.tree.scrollTop,
+        vp: this.vp,
+        height: this.wrap.clientHeight,
+        selected: this.selected,
+        hoverRow: this.hover ? this.rows.keys[Math.floor((this.hover.y + this.tree.scrollTop) / ROW_H)] ?? null : null,
+        hoverX: this.hover?.x ?? null,
+        cursorT: this.cursorT,
+        edges: this.edges,
+        theme: this.theme,
+      };
+      drawAxis(this.axis.getContext('2d')!, scene);
+      this.stats.last = drawLanes(this.canvas.getContext('2d')!, scene);
+      this.tree.render({ model: this.model, rows: this.rows.keys, context: this.rows.context, collapsed: this.collapsed, selected: this.selected, cursorT: this.cursorT }, this.listVersion);
+      this.renderStatus();
+      if (this.stats.firstFrameAt === 0) this.stats.firstFrameAt = performance.now();
+    }
+    this.stats.frames++;
+    this.stats.lastFrameMs = performance.now() - started;
+  }
+
+  private renderStatus(): void {
+    const parts = [`view ${formatDuration(Math.max(0, this.vp.t0))} – ${formatDuration(this.vp.t1)} (${formatDuration(this.vp.span)})`];
+    if (this.hover) parts.push(`pointer ${formatDuration(this.vp.time(this.hover.x))}`);
+    if (this.cursorT !== null) parts.push(`cursor ${formatDuration(this.cursorT)}`);
+    byId('status').textContent = parts.join('  ·  ');
+  }
+}

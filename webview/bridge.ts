@@ -1,0 +1,59 @@
+// The one channel between the timeline and its host. Inside VS Code the host is the extension (postMessage both
+// ways); in a plain browser the host is local: it reads the trace embedded in the page or polls `async-lanes view`
+// for appended bytes, and "go to source" shows the file:line in the page.
+
+import type { HostMessage, ViewerConfig, ViewMessage } from '../src/protocol/messages.js';
+import { startPolling } from './poll.js';
+
+export interface Bridge {
+  /** Inside VS Code, or a plain browser with a local host. */
+  readonly host: 'vscode' | 'browser';
+  post(message: ViewMessage): void;
+  /** Registers the receiver of host messages (one). */
+  listen(receive: (message: HostMessage) => void): void;
+}
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+}
+
+declare const acquireVsCodeApi: (() => VsCodeApi) | undefined;
+
+export interface LocalHostOptions {
+  /** Where "go to source" lands in a plain browser. */
+  showSource(file: string, line: number): void;
+  /** The embedded trace text, for `inline` sources. */
+  inlineText(): string;
+}
+
+export function createBridge(config: ViewerConfig, local: LocalHostOptions): Bridge {
+  if (typeof acquireVsCodeApi === 'function') return vsCodeBridge(acquireVsCodeApi());
+  return localBridge(config, local);
+}
+
+function vsCodeBridge(api: VsCodeApi): Bridge {
+  return {
+    host: 'vscode',
+    post: (message) => api.postMessage(message),
+    listen: (receive) => window.addEventListener('message', (e: MessageEvent<HostMessage>) => receive(e.data)),
+  };
+}
+
+function localBridge(config: ViewerConfig, local: LocalHostOptions): Bridge {
+  let receive: (message: HostMessage) => void = () => {};
+  return {
+    host: 'browser',
+    listen: (r) => {
+      receive = r;
+    },
+    post: (message) => {
+      if (message.type === 'openSource') {
+        local.showSource(message.file, message.line);
+        return;
+      }
+      const source = config.source;
+      if (source.kind === 'inline') receive({ type: 'load', name: source.name, text: local.inlineText() });
+      else if (source.kind === 'poll') startPolling(source, (m) => receive(m));
+    },
+  };
+}

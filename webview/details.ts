@@ -1,0 +1,175 @@
+// The details pane for the selected lane. All program data goes in as text; sites are "go to source" buttons.
+
+import { formatDuration, formatSite, taskLabel } from '../src/model/format.js';
+import type { TaskInfo, TraceIndex, WaitKind } from '../src/model/index.js';
+import type { Site } from '../src/model/types.js';
+import { outcomeText, wakerText } from './describe.js';
+import { h } from './dom.js';
+import type { Lane, LaneModel } from './lanes.js';
+
+/** Longest list shown in the pane; the rest is counted. */
+const LIST_MAX = 200;
+
+const more = (n: number): Node => (n > LIST_MAX ? h('p', { class: 'muted' }, `… and ${n - LIST_MAX} more`) : document.createTextNode(''));
+
+export interface DetailsEvents {
+  openSource(site: Site): void;
+  select(key: string): void;
+}
+
+export function renderDetails(el: HTMLElement, model: LaneModel | null, lane: Lane | null, ev: DetailsEvents): void {
+  if (!model || !lane) {
+    el.replaceChildren(...(model ? traceSummary(model) : []), h('p', { class: 'empty' }, 'Select a lane or a segment to see its details; hover the timeline for a quick look.'));
+    return;
+  }
+  const index = model.index;
+  const body = lane.type === 'task' ? taskDetails(index, index.task(lane.id)!, lane, ev) : lane.type === 'loop' ? loopDetails(index, lane, ev) : threadDetails(index, lane, ev);
+  el.replaceChildren(...body, ...findingList(model, lane));
+}
+
+/** A "go to source" button; `short` shows only the file's name. */
+const siteButton = (site: Site | null, cwd: string | null, short = false): Node =>
+  site
+    ? h('button', { type: 'button', class: 'link source', title: `Go to source: ${site.file}:${site.line}`, 'data-file': site.file, 'data-line': site.line }, short ? `${site.file.split(/[\\/]/).pop()}:${site.line}` : formatSite(site, cwd))
+    : h('span', { class: 'muted' }, 'unknown');
+
+const taskButton = (index: TraceIndex, id: number): Node => {
+  const t = index.task(id);
+  return h('button', { type: 'button', class: 'link task', 'data-task': id, title: 'Select this task' }, t ? taskLabel(t) : `#${id}`);
+};
+
+function row(label: string, ...value: (Node | string)[]): HTMLElement[] {
+  return [h('dt', {}, label), h('dd', {}, ...value)];
+}
+
+function wireButtons(root: HTMLElement, ev: DetailsEvents): void {
+  root.addEventListener('click', (e) => {
+    const b = (e.target as HTMLElement).closest<HTMLButtonElement>('button');
+    if (!b) return;
+    if (b.dataset.file !== undefined) ev.openSource({ id: -1, file: b.dataset.file, line: Number(b.dataset.line), func: '' });
+    else if (b.dataset.task !== undefined) ev.select(`task:${b.dataset.task}`);
+  });
+}
+
+function taskDetails(index: TraceIndex, task: TaskInfo, lane: Lane, ev: DetailsEvents): Node[] {
+  const cwd = index.meta.header.cwd;
+  const o = lane.outcome!;
+  const total = (task.end ?? index.meta.endNs) - task.start;
+  const dl = h('dl', { class: 'facts' },
+    ...row('Coroutine', task.coro ? `${task.coro}()` : '—'),
+    ...row('Task id', `#${task.id}`),
+    ...row('Created at', siteButton(task.site, cwd)),
+    ...row('Parent', task.parent === null ? 'none (created outside a task)' : taskButton(index, task.parent)),
+    ...row('Lifetime', `${formatDuration(task.start)} → ${task.end === null ? 'still pending' : formatDuration(task.end)} (${formatDuration(total)})`),
+    ...row('Outcome', h('span', { class: `outcome ${o.state}` }, outcomeText(o))),
+  );
+  if (task.raiseSite) dl.append(...row('Raised at', siteButton(task.raiseSite, cwd)));
+  if (task.cancelledBy !== null) dl.append(...row('Cancelled by', typeof task.cancelledBy === 'number' ? taskButton(index, task.cancelledBy) : task.cancelledBy));
+  if (task.children.length > 0) dl.append(...row('Children', `${task.children.length} task${task.children.length > 1 ? 's' : ''}`));
+  const split = h('div', { class: 'split', role: 'img', 'aria-label': `busy ${formatDuration(task.busyNs)}, idle ${formatDuration(task.idleNs)}, scheduled ${formatDuration(task.scheduledNs)}` });
+  const sum = Math.max(1, task.busyNs + task.idleNs + task.scheduledNs);
+  for (const [cls, ns] of [['running', task.busyNs], ['idle', task.idleNs], ['scheduled', task.scheduledNs]] as const) {
+    const part = h('span', { class: `part ${cls}` });
+    part.style.width = `${(ns / sum) * 100}%`;
+    split.append(part);
+  }
+  const times = h('dl', { class: 'facts' },
+    ...row('Busy', formatDuration(task.busyNs)),
+    ...row('Idle', formatDuration(task.idleNs), idleKinds(task.idleByKind)),
+    ...row('Scheduled', formatDuration(task.scheduledNs)),
+    ...row('Steps', String(task.steps.length)),
+  );
+  const awaits = h('table', { class: 'grid' },
+    h('thead', {}, h('tr', {}, h('th', {}, 'Await site'), h('th', {}, 'Count'), h('th', {}, 'Total wait'), h('th', {}, 'Max'))),
+    h('tbody', {}, ...task.awaits.slice(0, LIST_MAX).map((a) => h('tr', {},
+      h('td', { class: 'site' }, siteButton(a.site, cwd, true), h('span', { class: 'muted' }, ` ${a.kinds.join(', ')}`)),
+      h('td', { class: 'num' }, String(a.count)),
+      h('td', { class: 'num' }, formatDuration(a.totalNs)),
+      h('td', { class: 'num' }, formatDuration(a.maxNs)),
+    ))),
+  );
+  const wakers = h('ul', { class: 'plain' }, ...task.wakers.slice(0, LIST_MAX).map((w) => h('li', {}, w.by !== null && index.task(w.by) ? taskButton(index, w.by) : wakerText(index, w), h('span', { class: 'muted' }, ` × ${w.count}`))));
+  const out = h('div', {},
+    h('h2', { class: 'title' }, h('span', { class: `glyph ${o.state}` }, outcomeText(o).slice(0, 1)), ' ', task.name),
+    dl,
+    h('h3', {}, 'Time'), split, times,
+    h('h3', {}, `Await sites (${task.awaits.length})`), task.awaits.length ? awaits : h('p', { class: 'muted' }, 'none'), more(task.awaits.length),
+    h('h3', {}, 'Woken by'), task.wakers.length ? wakers : h('p', { class: 'muted' }, 'nobody (never resumed after a wait)'), more(task.wakers.length),
+  );
+  wireButtons(out, ev);
+  return [out];
+}
+
+function idleKinds(by: Partial<Record<WaitKind, number>>): Node {
+  const parts = Object.entries(by).filter(([, ns]) => (ns ?? 0) > 0).map(([k, ns]) => `${k} ${formatDuration(ns!)}`);
+  return h('span', { class: 'muted' }, parts.length ? ` (${parts.join(', ')})` : '');
+}
+
+function findingList(model: LaneModel, lane: Lane): Node[] {
+  if (lane.findings.length === 0) return [];
+  return [
+    h('h3', {}, `Findings (${lane.findings.length})`),
+    h('ul', { class: 'plain findings-here' }, ...lane.findings.slice(0, LIST_MAX).map((i) => h('li', {}, h('span', { class: 'kind' }, model.findings[i].kind), ' ', model.findings[i].message))),
+    more(lane.findings.length),
+  ];
+}
+
+function loopDetails(index: TraceIndex, lane: Lane, ev: DetailsEvents): Node[] {
+  const cwd = index.meta.header.cwd;
+  const blocks = lane.overlay;
+  let blockedNs = 0;
+  for (let i = 0; i < blocks.count; i++) blockedNs += blocks.end[i] - blocks.start[i];
+  let busyNs = 0;
+  for (let i = 0; i < lane.segs.count; i++) busyNs += lane.segs.end[i] - lane.segs.start[i];
+  const list = h('ul', { class: 'plain' });
+  for (let i = 0; i < Math.min(blocks.count, LIST_MAX); i++) {
+    const b = index.blocks[blocks.ref[i]];
+    list.append(h('li', {}, `${formatDuration(b.dur)} at ${formatDuration(b.start)} `, siteButton(b.sites[0] ?? null, cwd)));
+  }
+  const out = h('div', {},
+    h('h2', { class: 'title' }, lane.label),
+    h('dl', { class: 'facts' },
+      ...row('Loop id', `#${lane.id}`),
+      ...row('Busy', `${formatDuration(busyNs)} in ${lane.segs.count} steps and callbacks`),
+      ...row('Blocked', `${formatDuration(blockedNs)} in ${blocks.count} period${blocks.count === 1 ? '' : 's'}`),
+    ),
+    h('h3', {}, 'Blocked periods'), blocks.count ? list : h('p', { class: 'muted' }, 'none over the threshold'), more(blocks.count),
+  );
+  wireButtons(out, ev);
+  return [out];
+}
+
+function threadDetails(index: TraceIndex, lane: Lane, ev: DetailsEvents): Node[] {
+  const cwd = index.meta.header.cwd;
+  const th = index.threads.find((t) => t.id === lane.id)!;
+  const busy = th.work.reduce((a, w) => a + w.dur, 0);
+  const out = h('div', {},
+    h('h2', { class: 'title' }, lane.label),
+    h('dl', { class: 'facts' }, ...row('Thread id', `#${th.id}`), ...row('Work', `${th.work.length} call${th.work.length === 1 ? '' : 's'}, ${formatDuration(busy)} busy`)),
+    h('h3', {}, 'Work'),
+    h('ul', { class: 'plain' }, ...th.work.slice(0, LIST_MAX).map((w) => h('li', {}, `${w.fn || 'work'} ${formatDuration(w.dur)} `, siteButton(w.site, cwd)))),
+    more(th.work.length),
+  );
+  wireButtons(out, ev);
+  return [out];
+}
+
+/** What the trace is: program, runtime, length, counts, how it ended. */
+function traceSummary(model: LaneModel): Node[] {
+  const { header, exit } = model.index.meta;
+  const states = { ok: 0, error: 0, cancelled: 0, pending: 0 };
+  for (const t of model.index.tasks) states[t.state]++;
+  const ended = exit === null ? 'no exit record (killed, or still running)' : exit.how === 'exit' ? `exit code ${exit.detail}` : `${exit.how}: ${exit.detail}`;
+  return [
+    h('h2', { class: 'title' }, 'Trace'),
+    h('dl', { class: 'facts' },
+      ...row('Program', header.argv.join(' ') || '—'),
+      ...row('Runtime', `${header.runtime} ${header.runtimeVersion ?? ''}`.trim()),
+      ...row('Started', header.start ?? '—'),
+      ...row('Length', formatDuration(model.endNs)),
+      ...row('Tasks', `${model.index.tasks.length}: ${states.ok} ✓, ${states.error} ✗, ${states.cancelled} ⊘, ${states.pending} pending`),
+      ...row('Findings', String(model.findings.length)),
+      ...row('Ended', ended),
+    ),
+  ];
+}

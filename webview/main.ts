@@ -1,0 +1,47 @@
+// Entry point of the timeline bundle: builds the page, connects the bridge, asks the host for the trace.
+
+import type { ViewerConfig, ViewMessage } from '../src/protocol/messages.js';
+import { App } from './app.js';
+import { createBridge } from './bridge.js';
+import { byId } from './dom.js';
+import { wireInput } from './input.js';
+import { buildShell } from './shell.js';
+import { followSystemTheme } from './theme.js';
+import { installHook } from './test-hook.js';
+
+function readJson<T>(id: string): T {
+  return JSON.parse(byId(id).textContent ?? 'null') as T;
+}
+
+function showSource(file: string, line: number): void {
+  const toast = byId('source-toast');
+  toast.replaceChildren();
+  const label = document.createElement('strong');
+  label.textContent = 'Source: ';
+  const where = document.createElement('code');
+  where.textContent = `${file}:${line}`;
+  toast.append(label, where);
+  toast.hidden = false;
+  clearTimeout(Number(toast.dataset.timer));
+  toast.dataset.timer = String(setTimeout(() => (toast.hidden = true), 6000));
+}
+
+function boot(): void {
+  const config = readJson<ViewerConfig>('lanes-config');
+  const bridge = createBridge(config, { showSource, inlineText: () => readJson<string>('lanes-trace') });
+  if (bridge.host === 'browser') followSystemTheme();
+  buildShell(byId('app'));
+  const messages: ViewMessage[] = [];
+  const app = new App((m) => {
+    messages.push(m);
+    bridge.post(m);
+  });
+  app.live = config.source.kind !== 'inline';
+  app.setFollow(app.live);
+  wireInput(app);
+  installHook(app, messages);
+  bridge.listen((m) => app.receive(m));
+  bridge.post({ type: 'ready' });
+}
+
+boot();

@@ -1,0 +1,235 @@
+// Draws the time axis and the lanes for the current state: only the rows and time window in view, each lane as
+// merged rectangles (rects.ts), outcome markers, finding markers, the selected task's edges, the cursors.
+
+import { Kind, isWait } from './kinds.js';
+import type { Edge } from './edges.js';
+import { outcomeGlyph, outcomeText } from './describe.js';
+import type { Lane, LaneModel } from './lanes.js';
+import { AXIS_H, BAR_H, ROW_H, WAIT_H } from './layout.js';
+import { laneRects } from './rects.js';
+import { formatDuration, tickLabel, tickStep } from './format.js';
+import type { Theme } from './theme.js';
+import type { Viewport } from './viewport.js';
+
+export interface Scene {
+  model: LaneModel;
+  rows: string[];
+  scrollTop: number;
+  vp: Viewport;
+  height: number;
+  selected: string | null;
+  hoverRow: string | null;
+  hoverX: number | null;
+  cursorT: number | null;
+  edges: Edge[];
+  theme: Theme;
+}
+
+export interface FrameStats {
+  rects: number;
+  rows: number;
+}
+
+const CHAR_W = 6.6;
+
+export function drawAxis(ctx: CanvasRenderingContext2D, sc: Scene): void {
+  const { vp, theme } = sc;
+  ctx.clearRect(0, 0, vp.width, AXIS_H);
+  ctx.font = theme.font;
+  ctx.textBaseline = 'middle';
+  const step = tickStep(vp.span, vp.width);
+  ctx.fillStyle = theme.grid;
+  ctx.fillRect(0, AXIS_H - 1, vp.width, 1);
+  for (let t = Math.ceil(vp.t0 / step) * step; t < vp.t1; t += step) {
+    const x = Math.round(vp.x(t)) + 0.5;
+    ctx.fillStyle = theme.grid;
+    ctx.fillRect(x, AXIS_H - 7, 1, 6);
+    ctx.fillStyle = theme.muted;
+    ctx.fillText(tickLabel(t, step), x + 4, AXIS_H / 2 - 2);
+  }
+  const end = vp.x(sc.model.endNs);
+  if (end >= 0 && end <= vp.width) {
+    ctx.fillStyle = theme.muted;
+    ctx.fillRect(Math.round(end), 0, 1, AXIS_H);
+  }
+  if (sc.cursorT !== null) {
+    const x = Math.round(vp.x(sc.cursorT));
+    ctx.fillStyle = theme.cursor;
+    ctx.beginPath();
+    ctx.moveTo(x - 5, AXIS_H - 8);
+    ctx.lineTo(x + 5, AXIS_H - 8);
+    ctx.lineTo(x, AXIS_H - 1);
+    ctx.fill();
+  }
+}
+
+export function drawLanes(ctx: CanvasRenderingContext2D, sc: Scene): FrameStats {
+  const { vp, theme, model } = sc;
+  ctx.clearRect(0, 0, vp.width, sc.height);
+  ctx.font = theme.font;
+  ctx.textBaseline = 'middle';
+  const first = Math.max(0, Math.floor(sc.scrollTop / ROW_H));
+  const last = Math.min(sc.rows.length, Math.ceil((sc.scrollTop + sc.height) / ROW_H));
+  drawGrid(ctx, sc);
+  let rects = 0;
+  for (let r = first; r < last; r++) {
+    const lane = model.byKey.get(sc.rows[r])!;
+    const y = r * ROW_H - sc.scrollTop;
+    if (lane.key === sc.selected) {
+      ctx.fillStyle = theme.selection;
+      ctx.fillRect(0, y, vp.width, ROW_H);
+    } else if (lane.key === sc.hoverRow) {
+      ctx.fillStyle = theme.hoverRow;
+      ctx.fillRect(0, y, vp.width, ROW_H);
+    } else if (r % 2 === 1) {
+      ctx.fillStyle = theme.rowAlt;
+      ctx.fillRect(0, y, vp.width, ROW_H);
+    }
+    rects += drawLane(ctx, sc, lane, y);
+  }
+  drawEdges(ctx, sc);
+  drawCursors(ctx, sc);
+  return { rects, rows: last - first };
+}
+
+function drawGrid(ctx: CanvasRenderingContext2D, sc: Scene): void {
+  const { vp, theme } = sc;
+  const step = tickStep(vp.span, vp.width);
+  ctx.fillStyle = theme.grid;
+  for (let t = Math.ceil(vp.t0 / step) * step; t < vp.t1; t += step) ctx.fillRect(Math.round(vp.x(t)), 0, 1, sc.height);
+}
+
+function drawLane(ctx: CanvasRenderingContext2D, sc: Scene, lane: Lane, y: number): number {
+  const { theme, model, vp } = sc;
+  const mid = y + ROW_H / 2;
+  let lastKind = -1;
+  const labels: { x0: number; x1: number; seg: number }[] = [];
+  const rect = (x0: number, x1: number, kind: number, seg: number, top: number, h: number) => {
+    if (kind !== lastKind) {
+      ctx.fillStyle = theme.kinds[kind];
+      lastKind = kind;
+    }
+    ctx.fillRect(x0, top, x1 - x0, h);
+    if (x1 - x0 > 48 && !isWait(kind)) labels.push({ x0, x1, seg });
+  };
+  let n = laneRects(lane.segs, vp, (x0, x1, kind, seg) => {
+    const h = isWait(kind) ? WAIT_H : BAR_H;
+    rect(x0, x1, kind, seg, mid - h / 2, h);
+  });
+  const baseLabels = labels.length;
+  const covered: [number, number][] = [];
+  if (lane.overlay.count > 0) {
+    n += laneRects(lane.overlay, vp, (x0, x1, kind, seg) => {
+      rect(x0, x1, kind, seg, mid - BAR_H / 2 - 2, BAR_H + 4);
+      covered.push([x0, x1]);
+    });
+  }
+  // Names inside wide bars: the task on a loop step, the function of executor work, how long the loop was blocked;
+  // a base label under an overlay is left out.
+  labels.forEach((l, i) => {
+    if (l.seg < 0) return;
+    const base = i < baseLabels;
+    if (base && covered.some(([a, b]) => a < l.x1 && b > l.x0)) return;
+    const text = base ? segmentLabel(sc, lane, l.seg) : `blocked ${formatDuration(lane.overlay.end[l.seg] - lane.overlay.start[l.seg])}`;
+    if (text) fitText(ctx, text, Math.max(l.x0, 0) + 4, mid, l.x1 - Math.max(l.x0, 0) - 8, '#fff');
+  });
+  if (lane.outcome) drawOutcome(ctx, sc, lane, mid);
+  for (const fi of lane.findings) {
+    const f = model.findings[fi];
+    const x = vp.x(f.time);
+    if (x < -6 || x > vp.width + 6) continue;
+    ctx.fillStyle = f.kind === 'blocked-loop' ? theme.kinds[Kind.Blocked] : theme.finding;
+    ctx.beginPath();
+    ctx.moveTo(x - 5, y + 1);
+    ctx.lineTo(x + 5, y + 1);
+    ctx.lineTo(x, y + 8);
+    ctx.closePath();
+    ctx.fill();
+  }
+  return n;
+}
+
+function segmentLabel(sc: Scene, lane: Lane, seg: number): string {
+  const ref = lane.segs.ref[seg];
+  const kind = lane.segs.kind[seg];
+  if (lane.type === 'loop') return kind === Kind.Callback ? sc.model.index.callbacks[ref]?.name ?? '' : sc.model.index.task(ref)?.name ?? '';
+  if (lane.type === 'thread') return sc.model.index.work[ref]?.fn ?? '';
+  return kind === Kind.Running ? sc.model.index.task(lane.id)?.coro ?? '' : '';
+}
+
+function drawOutcome(ctx: CanvasRenderingContext2D, sc: Scene, lane: Lane, mid: number): void {
+  const o = lane.outcome!;
+  const x = sc.vp.x(o.t);
+  if (x < -200 || x > sc.vp.width) return;
+  const t = sc.theme;
+  const color = o.state === 'ok' ? t.ok : o.state === 'error' ? t.error : o.state === 'cancelled' ? t.cancelled : t.pending;
+  ctx.fillStyle = color;
+  ctx.font = `bold ${t.font}`;
+  ctx.fillText(outcomeGlyph(o), x + 3, mid);
+  ctx.font = t.font;
+  ctx.fillStyle = t.muted;
+  fitText(ctx, outcomeText(o).slice(2), x + 16, mid, Math.min(260, sc.vp.width - x - 20), null);
+}
+
+/** Draws `text` cut with "…" to `maxW` pixels (estimated, no measuring per frame); nothing if under 3 chars fit. */
+function fitText(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, maxW: number, color: string | null): void {
+  const fit = Math.floor(maxW / CHAR_W);
+  if (fit < 3) return;
+  const shown = text.length > fit ? text.slice(0, fit - 1) + '…' : text;
+  if (color) ctx.fillStyle = color;
+  ctx.fillText(shown, x, y);
+}
+
+function drawEdges(ctx: CanvasRenderingContext2D, sc: Scene): void {
+  if (sc.edges.length === 0) return;
+  const rowOf = new Map<string, number>();
+  sc.rows.forEach((k, i) => rowOf.set(k, i));
+  const yOf = (key: string): number | null => {
+    for (let k: string | null = key; k !== null; k = sc.model.byKey.get(k)?.parentKey ?? null) {
+      const r = rowOf.get(k);
+      if (r !== undefined) return r * ROW_H - sc.scrollTop + ROW_H / 2;
+    }
+    return null;
+  };
+  const colors = { created: sc.theme.edgeCreated, woken: sc.theme.edgeWoken, awaits: sc.theme.edgeAwaits };
+  ctx.lineWidth = 1.5;
+  for (const e of sc.edges) {
+    const y0 = yOf(e.fromKey);
+    const y1 = yOf(e.toKey);
+    if (y0 === null || y1 === null || y0 === y1) continue;
+    if ((y0 < 0 && y1 < 0) || (y0 > sc.height && y1 > sc.height)) continue;
+    const x0 = sc.vp.x(e.fromT);
+    const x1 = sc.vp.x(e.toT);
+    if (Math.max(x0, x1) < 0 || Math.min(x0, x1) > sc.vp.width) continue;
+    ctx.strokeStyle = colors[e.kind];
+    ctx.fillStyle = colors[e.kind];
+    ctx.setLineDash(e.kind === 'awaits' ? [4, 3] : []);
+    const half = (y1 - y0) / 2;
+    ctx.beginPath();
+    ctx.moveTo(x0, y0);
+    ctx.bezierCurveTo(x0, y0 + half, x1, y1 - half, x1, y1);
+    ctx.stroke();
+    const dir = y1 > y0 ? 1 : -1;
+    ctx.beginPath();
+    ctx.arc(x0, y0, 2.5, 0, Math.PI * 2);
+    ctx.fill();
+    ctx.beginPath();
+    ctx.moveTo(x1, y1);
+    ctx.lineTo(x1 - 4, y1 - 7 * dir);
+    ctx.lineTo(x1 + 4, y1 - 7 * dir);
+    ctx.closePath();
+    ctx.fill();
+  }
+  ctx.setLineDash([]);
+}
+
+function drawCursors(ctx: CanvasRenderingContext2D, sc: Scene): void {
+  if (sc.hoverX !== null) {
+    ctx.fillStyle = sc.theme.grid;
+    ctx.fillRect(Math.round(sc.hoverX), 0, 1, sc.height);
+  }
+  if (sc.cursorT !== null) {
+    ctx.fillStyle = sc.theme.cursor;
+    ctx.fillRect(Math.round(sc.vp.x(sc.cursorT)), 0, 1.5, sc.height);
+  }
+}

@@ -1,0 +1,72 @@
+// The page's static skeleton, built once. Ids are the contract with the other modules and the tests.
+
+import { h } from './dom.js';
+import { KINDS } from './kinds.js';
+
+const STATES: [string, string][] = [['all', 'All states'], ['ok', '✓ Finished'], ['error', '✗ Failed'], ['cancelled', '⊘ Cancelled'], ['pending', '… Pending']];
+const FINDINGS: [string, string][] = [
+  ['all', 'All tasks'],
+  ['any', 'With findings'],
+  ['blocked-loop', 'Blocked the loop'],
+  ['never-awaited', 'Never awaited'],
+  ['unretrieved-exception', 'Unretrieved exception'],
+  ['pending-at-exit', 'Pending at exit'],
+];
+
+const select = (id: string, label: string, options: [string, string][]) =>
+  h('select', { id, 'aria-label': label }, ...options.map(([value, text]) => h('option', { value }, text)));
+
+const button = (id: string, text: string, title: string, extra: Record<string, string> = {}) =>
+  h('button', { id, type: 'button', title, 'aria-label': title, class: 'tool', ...extra }, text);
+
+export function buildShell(root: HTMLElement): void {
+  const legend = h('div', { id: 'legend', class: 'legend', 'aria-label': 'Legend' });
+  const item = (name: string, text: string) => h('span', { class: 'legend-item', title: KINDS.find((k) => k.name === name)!.label }, h('span', { class: `swatch${name.startsWith('wait') ? ' thin' : ''}`, 'data-kind': name }), text);
+  const waits = KINDS.filter((k) => k.name.startsWith('wait') && k.name !== 'wait-other');
+  legend.append(
+    ...['running', 'scheduled', 'callback', 'work', 'blocked'].map((n) => item(n, KINDS.find((k) => k.name === n)!.short)),
+    h('span', { class: 'legend-group' }, h('span', { class: 'legend-label' }, 'waiting on'), ...waits.map((k) => item(k.name, k.short))),
+  );
+  legend.append(
+    h('span', { class: 'legend-item' }, h('span', { class: 'glyph ok' }, '✓'), 'result'),
+    h('span', { class: 'legend-item' }, h('span', { class: 'glyph error' }, '✗'), 'exception'),
+    h('span', { class: 'legend-item' }, h('span', { class: 'glyph cancelled' }, '⊘'), 'cancelled'),
+    h('span', { class: 'legend-item' }, h('span', { class: 'glyph pending' }, '…'), 'pending at exit'),
+    h('span', { class: 'legend-item' }, h('span', { class: 'glyph finding' }, '▼'), 'finding'),
+  );
+  root.append(
+    h('header', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Timeline tools' },
+      h('span', { class: 'brand' }, 'Async Lanes'),
+      h('span', { id: 'trace-name', class: 'trace-name' }),
+      h('input', { id: 'search', type: 'search', placeholder: 'Filter tasks…  (/)', 'aria-label': 'Filter tasks by name', spellcheck: 'false' }),
+      select('state-filter', 'Filter by state', STATES),
+      select('finding-filter', 'Filter by finding', FINDINGS),
+      h('span', { class: 'spacer' }),
+      button('zoom-out', '−', 'Zoom out (S or -)'),
+      button('zoom-in', '+', 'Zoom in (W or +)'),
+      button('fit', 'Fit', 'Fit the whole trace (F or 0)'),
+      button('follow', 'Follow', 'Follow the end of a live trace', { 'aria-pressed': 'false' }),
+    ),
+    h('div', { id: 'notices', class: 'notices', role: 'status', 'aria-live': 'polite' }),
+    h('main', { class: 'body' },
+      h('section', { class: 'timeline', 'aria-label': 'Timeline' },
+        h('div', { class: 'list-head' }, h('span', {}, 'Lanes'), h('span', { id: 'row-count', class: 'muted' })),
+        h('div', { class: 'axis-wrap' }, h('canvas', { id: 'axis', 'aria-hidden': 'true' })),
+        h('div', { id: 'tree', class: 'tree', role: 'tree', tabindex: 0, 'aria-label': 'Tasks and lanes; arrow keys move, left and right collapse and expand' }, h('div', { id: 'tree-spacer', class: 'tree-spacer' })),
+        h('div', { id: 'canvas-wrap', class: 'canvas-wrap' },
+          h('canvas', { id: 'lanes', tabindex: 0, role: 'img', 'aria-label': 'Timeline of the lanes listed in the task list; W S zoom, A D pan, F fit, T sets the time cursor' }),
+          h('div', { id: 'tooltip', class: 'tooltip', role: 'tooltip', hidden: true }),
+        ),
+      ),
+      h('aside', { class: 'side' },
+        h('section', { id: 'details', class: 'details', 'aria-label': 'Details', 'aria-live': 'polite' }),
+        h('section', { class: 'findings', 'aria-label': 'Findings' },
+          h('h2', {}, 'Findings ', h('span', { id: 'findings-count', class: 'count' })),
+          h('ul', { id: 'findings-list', class: 'findings-list', role: 'listbox', 'aria-label': 'Findings', tabindex: 0 }),
+        ),
+      ),
+    ),
+    h('footer', { class: 'statusbar' }, legend, h('span', { id: 'status', class: 'status' })),
+    h('div', { id: 'source-toast', class: 'toast', role: 'status', hidden: true }),
+  );
+}

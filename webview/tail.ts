@@ -1,0 +1,36 @@
+// Tailing a served trace: GET `url?from=OFFSET` answers the bytes appended since OFFSET (the server caps an answer;
+// "X-Lanes-More: 1" says more is there already). A burst of capped answers is pipelined (the next request is in
+// flight while a chunk is handed on); once caught up it polls every `intervalMs`. Runs in the fetch worker, or on
+// the page itself where a worker cannot be started.
+
+export interface TailChunk {
+  bytes: Uint8Array;
+  /** More bytes are there already: the next chunk follows at once. */
+  more: boolean;
+}
+
+/** The file is now shorter than what was read: it was replaced or truncated. */
+export const SHRUNK = 'shrunk';
+
+async function fetchChunk(url: string, from: number): Promise<TailChunk> {
+  const res = await fetch(`${url}?from=${from}`, { cache: 'no-store' });
+  if (res.status === 409) throw new Error(SHRUNK);
+  if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
+  return { bytes: new Uint8Array(await res.arrayBuffer()), more: res.headers.get('X-Lanes-More') === '1' };
+}
+
+/** Calls `chunk` for every answer (empty ones included) until a request fails; the promise rejects then. */
+export async function tail(url: string, intervalMs: number, chunk: (c: TailChunk) => void): Promise<never> {
+  let offset = 0;
+  let next = fetchChunk(url, 0);
+  for (;;) {
+    const c = await next;
+    offset += c.bytes.length;
+    if (c.more) next = fetchChunk(url, offset);
+    chunk(c);
+    if (!c.more) {
+      await new Promise((r) => setTimeout(r, intervalMs));
+      next = fetchChunk(url, offset);
+    }
+  }
+}
