@@ -2,8 +2,12 @@
 // copies its stylesheet: out/webview/app.js and out/webview/app.css, which `async-lanes view` and the VS Code
 // extension embed. The fetch worker (webview/fetch-worker.ts) is bundled first and inlined into app.js as a string,
 // started from a blob: URL, so the page stays one file. Type checking is tsc's job (`tsc -p webview`).
+// The UI icons are VS Code's codicons (@vscode/codicons): their stylesheet goes first into app.css, without its
+// @font-face (the page adds one that fits its CSP: src/viewer/page.ts), and the font is copied to codicon.ttf.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const common = { bundle: true, format: 'iife', target: 'es2022', minify: true, sourcemap: false, legalComments: 'none', logLevel: 'warning' };
 
@@ -15,4 +19,9 @@ await build({
   outfile: 'out/webview/app.js',
   define: { FETCH_WORKER_SOURCE: JSON.stringify(worker.outputFiles[0].text) },
 });
-copyFileSync('webview/style.css', 'out/webview/app.css');
+
+const codicons = join(dirname(createRequire(import.meta.url).resolve('@vscode/codicons/package.json')), 'dist');
+const codiconCss = readFileSync(join(codicons, 'codicon.css'), 'utf8').replace(/@font-face\s*\{[^}]*\}/g, '');
+if (!codiconCss.includes('.codicon-pass:before')) throw new Error('unexpected @vscode/codicons stylesheet');
+writeFileSync('out/webview/app.css', `${codiconCss}\n${readFileSync('webview/style.css', 'utf8')}`);
+copyFileSync(join(codicons, 'codicon.ttf'), 'out/webview/codicon.ttf');

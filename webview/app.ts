@@ -8,6 +8,7 @@ import { renderDetails } from './details.js';
 import { byId } from './dom.js';
 import { edgesOf, type Edge } from './edges.js';
 import { FindingsList } from './findings-list.js';
+import { icon, loadIconFont } from './icons.js';
 import { formatDuration } from './format.js';
 import { hitTest, type Hit } from './hit.js';
 import { taskKey, type LaneModel } from './lanes.js';
@@ -61,6 +62,8 @@ export class App {
     this.findingsList = new FindingsList(byId('findings-list'), byId('findings-count'), (i) => this.chooseFinding(i));
     new ResizeObserver(() => this.resize()).observe(this.wrap);
     this.resize();
+    // The canvas draws outcome markers with the icon font once it is there.
+    loadIconFont(() => this.invalidate());
   }
 
   receive(m: HostMessage): void {
@@ -118,7 +121,7 @@ export class App {
     el.replaceChildren(...this.session.notices().map((n) => {
       const d = document.createElement('div');
       d.className = `notice ${n.level}`;
-      d.textContent = n.text;
+      d.append(icon(n.level === 'error' ? 'error' : n.level === 'warning' ? 'warning' : 'info'), document.createTextNode(n.text));
       return d;
     }));
     this.invalidate();

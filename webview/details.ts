@@ -5,6 +5,7 @@ import type { TaskInfo, TraceIndex, WaitKind } from '../src/model/index.js';
 import type { Site } from '../src/model/types.js';
 import { outcomeText, wakerText } from './describe.js';
 import { h } from './dom.js';
+import { FINDING_ICON, icon, OUTCOME_ICON } from './icons.js';
 import type { Lane, LaneModel } from './lanes.js';
 
 /** Longest list shown in the pane; the rest is counted. */
@@ -30,7 +31,7 @@ export function renderDetails(el: HTMLElement, model: LaneModel | null, lane: La
 /** A "go to source" button; `short` shows only the file's name. */
 const siteButton = (site: Site | null, cwd: string | null, short = false): Node =>
   site
-    ? h('button', { type: 'button', class: 'link source', title: `Go to source: ${site.file}:${site.line}`, 'data-file': site.file, 'data-line': site.line }, short ? `${site.file.split(/[\\/]/).pop()}:${site.line}` : formatSite(site, cwd))
+    ? h('button', { type: 'button', class: 'link source', title: `Go to source: ${site.file}:${site.line}`, 'data-file': site.file, 'data-line': site.line }, icon('go-to-file'), h('span', { class: 'where' }, short ? `${site.file.split(/[\\/]/).pop()}:${site.line}` : formatSite(site, cwd)))
     : h('span', { class: 'muted' }, 'unknown');
 
 const taskButton = (index: TraceIndex, id: number): Node => {
@@ -61,7 +62,7 @@ function taskDetails(index: TraceIndex, task: TaskInfo, lane: Lane, ev: DetailsE
     ...row('Created at', siteButton(task.site, cwd)),
     ...row('Parent', task.parent === null ? 'none (created outside a task)' : taskButton(index, task.parent)),
     ...row('Lifetime', `${formatDuration(task.start)} → ${task.end === null ? 'still pending' : formatDuration(task.end)} (${formatDuration(total)})`),
-    ...row('Outcome', h('span', { class: `outcome ${o.state}` }, outcomeText(o))),
+    ...row('Outcome', h('span', { class: `outcome ${o.state}` }, icon(OUTCOME_ICON[o.state]), outcomeText(o).slice(2))),
   );
   if (task.raiseSite) dl.append(...row('Raised at', siteButton(task.raiseSite, cwd)));
   if (task.cancelledBy !== null) dl.append(...row('Cancelled by', typeof task.cancelledBy === 'number' ? taskButton(index, task.cancelledBy) : task.cancelledBy));
@@ -90,7 +91,7 @@ function taskDetails(index: TraceIndex, task: TaskInfo, lane: Lane, ev: DetailsE
   );
   const wakers = h('ul', { class: 'plain' }, ...task.wakers.slice(0, LIST_MAX).map((w) => h('li', {}, w.by !== null && index.task(w.by) ? taskButton(index, w.by) : wakerText(index, w), h('span', { class: 'muted' }, ` × ${w.count}`))));
   const out = h('div', {},
-    h('h2', { class: 'title' }, h('span', { class: `glyph ${o.state}` }, outcomeText(o).slice(0, 1)), ' ', task.name),
+    h('h2', { class: 'title' }, icon(OUTCOME_ICON[o.state], `glyph ${o.state}`), task.name),
     dl,
     h('h3', {}, 'Time'), split, times,
     h('h3', {}, `Await sites (${task.awaits.length})`), task.awaits.length ? awaits : h('p', { class: 'muted' }, 'none'), more(task.awaits.length),
@@ -109,7 +110,7 @@ function findingList(model: LaneModel, lane: Lane): Node[] {
   if (lane.findings.length === 0) return [];
   return [
     h('h3', {}, `Findings (${lane.findings.length})`),
-    h('ul', { class: 'plain findings-here' }, ...lane.findings.slice(0, LIST_MAX).map((i) => h('li', {}, h('span', { class: 'kind' }, model.findings[i].kind), ' ', model.findings[i].message))),
+    h('ul', { class: 'plain findings-here' }, ...lane.findings.slice(0, LIST_MAX).map((i) => h('li', {}, icon(FINDING_ICON[model.findings[i].kind] ?? 'info', `ficon ${model.findings[i].kind}`), h('span', { class: 'kind' }, model.findings[i].kind), ' ', model.findings[i].message))),
     more(lane.findings.length),
   ];
 }
@@ -167,7 +168,13 @@ function traceSummary(model: LaneModel): Node[] {
       ...row('Runtime', `${header.runtime} ${header.runtimeVersion ?? ''}`.trim()),
       ...row('Started', header.start ?? '—'),
       ...row('Length', formatDuration(model.endNs)),
-      ...row('Tasks', `${model.index.tasks.length}: ${states.ok} ✓, ${states.error} ✗, ${states.cancelled} ⊘, ${states.pending} pending`),
+      ...row('Tasks', h('span', { class: 'tally' },
+        `${model.index.tasks.length}`,
+        ...(['ok', 'error', 'cancelled', 'pending'] as const).map((st) => {
+          const word = { ok: 'finished', error: 'failed', cancelled: 'cancelled', pending: 'pending at exit' }[st];
+          return h('span', { class: `outcome ${st}`, title: `${states[st]} ${word}` }, icon(OUTCOME_ICON[st]), String(states[st]), h('span', { class: 'visually-hidden' }, ` ${word}`));
+        }),
+      )),
       ...row('Findings', String(model.findings.length)),
       ...row('Ended', ended),
     ),

@@ -2,12 +2,11 @@
 
 import { formatSite } from '../src/model/format.js';
 import { h } from './dom.js';
+import { FINDING_ICON, icon } from './icons.js';
 import type { LaneModel } from './lanes.js';
 
 /** Longest list rendered; the lanes' finding filter narrows the rest. */
 const LIST_MAX = 500;
-
-const ICON: Record<string, string> = { 'blocked-loop': '■', 'never-awaited': '⚠', 'unretrieved-exception': '✗', 'pending-at-exit': '…' };
 
 export class FindingsList {
   private active = -1;
@@ -45,10 +44,10 @@ export class FindingsList {
       'aria-selected': String(i === active),
       'data-finding': i,
     },
-      h('span', { class: 'ficon', 'aria-hidden': 'true' }, ICON[f.kind] ?? '•'),
+      icon(FINDING_ICON[f.kind] ?? 'info', 'ficon'),
       h('span', { class: 'fbody' },
         h('span', { class: 'fkind' }, f.kind),
-        h('span', { class: 'fwhere' }, f.file ? formatSite({ id: -1, file: f.file, line: f.line ?? 0, func: '' }, cwd) : ''),
+        f.file ? h('span', { class: 'fwhere' }, icon('go-to-file'), formatSite({ id: -1, file: f.file, line: f.line ?? 0, func: '' }, cwd)) : null,
         h('span', { class: 'fmsg' }, f.message),
       ),
     )));

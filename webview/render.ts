@@ -4,6 +4,7 @@
 import { Kind, isWait } from './kinds.js';
 import type { Edge } from './edges.js';
 import { outcomeGlyph, outcomeText } from './describe.js';
+import { iconGlyph, OUTCOME_ICON } from './icons.js';
 import type { Lane, LaneModel } from './lanes.js';
 import { AXIS_H, BAR_H, ROW_H, WAIT_H } from './layout.js';
 import { laneRects } from './rects.js';
@@ -164,8 +165,15 @@ function drawOutcome(ctx: CanvasRenderingContext2D, sc: Scene, lane: Lane, mid: 
   const t = sc.theme;
   const color = o.state === 'ok' ? t.ok : o.state === 'error' ? t.error : o.state === 'cancelled' ? t.cancelled : t.pending;
   ctx.fillStyle = color;
-  ctx.font = `bold ${t.font}`;
-  ctx.fillText(outcomeGlyph(o), x + 3, mid);
+  // The outcome's codicon once the icon font has loaded (until then, and without it, the text glyph).
+  const glyph = iconGlyph(OUTCOME_ICON[o.state]);
+  if (glyph !== null) {
+    ctx.font = '12px codicon';
+    ctx.fillText(glyph, x + 2, mid);
+  } else {
+    ctx.font = `bold ${t.font}`;
+    ctx.fillText(outcomeGlyph(o), x + 3, mid);
+  }
   ctx.font = t.font;
   ctx.fillStyle = t.muted;
   fitText(ctx, outcomeText(o).slice(2), x + 16, mid, Math.min(260, sc.vp.width - x - 20), null);

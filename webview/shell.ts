@@ -1,9 +1,10 @@
 // The page's static skeleton, built once. Ids are the contract with the other modules and the tests.
 
 import { h } from './dom.js';
+import { icon, OUTCOME_ICON } from './icons.js';
 import { KINDS } from './kinds.js';
 
-const STATES: [string, string][] = [['all', 'All states'], ['ok', '✓ Finished'], ['error', '✗ Failed'], ['cancelled', '⊘ Cancelled'], ['pending', '… Pending']];
+const STATES: [string, string][] = [['all', 'All states'], ['ok', 'Finished'], ['error', 'Failed'], ['cancelled', 'Cancelled'], ['pending', 'Pending']];
 const FINDINGS: [string, string][] = [
   ['all', 'All tasks'],
   ['any', 'With findings'],
@@ -16,8 +17,9 @@ const FINDINGS: [string, string][] = [
 const select = (id: string, label: string, options: [string, string][]) =>
   h('select', { id, 'aria-label': label }, ...options.map(([value, text]) => h('option', { value }, text)));
 
-const button = (id: string, text: string, title: string, extra: Record<string, string> = {}) =>
-  h('button', { id, type: 'button', title, 'aria-label': title, class: 'tool', ...extra }, text);
+/** An icon-only toolbar button, VS Code style: its title is also its accessible name. */
+const button = (id: string, codicon: string, title: string, extra: Record<string, string> = {}) =>
+  h('button', { id, type: 'button', title, 'aria-label': title, class: 'tool', ...extra }, icon(codicon));
 
 export function buildShell(root: HTMLElement): void {
   const legend = h('div', { id: 'legend', class: 'legend', 'aria-label': 'Legend' });
@@ -28,24 +30,32 @@ export function buildShell(root: HTMLElement): void {
     h('span', { class: 'legend-group' }, h('span', { class: 'legend-label' }, 'waiting on'), ...waits.map((k) => item(k.name, k.short))),
   );
   legend.append(
-    h('span', { class: 'legend-item' }, h('span', { class: 'glyph ok' }, '✓'), 'result'),
-    h('span', { class: 'legend-item' }, h('span', { class: 'glyph error' }, '✗'), 'exception'),
-    h('span', { class: 'legend-item' }, h('span', { class: 'glyph cancelled' }, '⊘'), 'cancelled'),
-    h('span', { class: 'legend-item' }, h('span', { class: 'glyph pending' }, '…'), 'pending at exit'),
-    h('span', { class: 'legend-item' }, h('span', { class: 'glyph finding' }, '▼'), 'finding'),
+    h('span', { class: 'legend-group' },
+      h('span', { class: 'legend-item' }, icon(OUTCOME_ICON.ok, 'glyph ok'), 'result'),
+      h('span', { class: 'legend-item' }, icon(OUTCOME_ICON.error, 'glyph error'), 'exception'),
+      h('span', { class: 'legend-item' }, icon(OUTCOME_ICON.cancelled, 'glyph cancelled'), 'cancelled'),
+      h('span', { class: 'legend-item' }, icon(OUTCOME_ICON.pending, 'glyph pending'), 'pending at exit'),
+      h('span', { class: 'legend-item' }, icon('triangle-down', 'glyph finding'), 'finding'),
+    ),
   );
   root.append(
     h('header', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Timeline tools' },
       h('span', { class: 'brand' }, 'Async Lanes'),
       h('span', { id: 'trace-name', class: 'trace-name' }),
-      h('input', { id: 'search', type: 'search', placeholder: 'Filter tasks…  (/)', 'aria-label': 'Filter tasks by name', spellcheck: 'false' }),
+      h('span', { class: 'search-box' },
+        icon('filter', 'search-icon'),
+        h('input', { id: 'search', type: 'search', placeholder: 'Filter tasks…  (/)', 'aria-label': 'Filter tasks by name', spellcheck: 'false' }),
+      ),
       select('state-filter', 'Filter by state', STATES),
       select('finding-filter', 'Filter by finding', FINDINGS),
       h('span', { class: 'spacer' }),
-      button('zoom-out', '−', 'Zoom out (S or -)'),
-      button('zoom-in', '+', 'Zoom in (W or +)'),
-      button('fit', 'Fit', 'Fit the whole trace (F or 0)'),
-      button('follow', 'Follow', 'Follow the end of a live trace', { 'aria-pressed': 'false' }),
+      h('span', { class: 'actions' },
+        button('zoom-out', 'zoom-out', 'Zoom out (S or -)'),
+        button('zoom-in', 'zoom-in', 'Zoom in (W or +)'),
+        button('fit', 'arrow-both', 'Fit the whole trace (F or 0)'),
+        h('span', { class: 'separator', role: 'separator', 'aria-orientation': 'vertical' }),
+        button('follow', 'fold-down', 'Follow the end of a live trace', { 'aria-pressed': 'false' }),
+      ),
     ),
     h('div', { id: 'notices', class: 'notices', role: 'status', 'aria-live': 'polite' }),
     h('main', { class: 'body' },

@@ -6,6 +6,7 @@ import { formatDuration } from '../src/model/format.js';
 import { outcomeText } from './describe.js';
 import { h } from './dom.js';
 import { stateAt, stateLabel } from './hit.js';
+import { icon, OUTCOME_ICON } from './icons.js';
 import type { Lane, LaneModel } from './lanes.js';
 import { ROW_H } from './layout.js';
 
@@ -95,16 +96,22 @@ export class TaskTree {
       'data-key': lane.key,
       'data-state': lane.outcome?.state ?? lane.type,
     },
-      h('span', { class: 'twisty', 'aria-hidden': 'true' }, hasChildren ? (expanded ? '▾' : '▸') : ''),
-      h('span', { class: `icon ${lane.type}`, 'aria-hidden': 'true' }, lane.type === 'loop' ? '⟳' : lane.type === 'thread' ? '⚙' : '◆'),
+      h('span', { class: 'twisty', 'aria-hidden': 'true', title: hasChildren ? (expanded ? 'Collapse' : 'Expand') : undefined }, hasChildren ? icon(expanded ? 'chevron-down' : 'chevron-right') : null),
+      icon(lane.type === 'loop' ? 'sync' : lane.type === 'thread' ? 'server-process' : 'symbol-method', `lane-icon ${lane.type}`),
       h('span', { class: 'name' }, lane.label),
-      lane.findings.length > 0 ? h('span', { class: 'badge', 'aria-hidden': 'true', title: `${lane.findings.length} finding(s)` }, `▼${lane.findings.length}`) : null,
-      h('span', { class: `meta ${s.cursorT !== null ? 'at-cursor' : ''}`, 'aria-hidden': 'true' }, status),
+      lane.findings.length > 0 ? h('span', { class: 'badge', 'aria-hidden': 'true', title: `${lane.findings.length} finding${lane.findings.length > 1 ? 's' : ''}` }, icon('warning'), String(lane.findings.length)) : null,
+      h('span', { class: `meta ${s.cursorT !== null ? 'at-cursor' : ''}`, 'aria-hidden': 'true' }, ...metaContent(s, lane, status)),
     );
     el.style.top = `${r * ROW_H}px`;
     el.style.paddingLeft = `${4 + lane.depth * 14}px`;
     return el;
   }
+}
+
+/** The right-hand text as shown: an outcome's glyph becomes its codicon. */
+function metaContent(s: TreeState, lane: Lane, status: string): (Node | string)[] {
+  if (s.cursorT !== null || !lane.outcome) return [status];
+  return [icon(OUTCOME_ICON[lane.outcome.state], `outcome ${lane.outcome.state}`), status.slice(status.indexOf(' ') + 1)];
 }
 
 /** The row's right-hand text: its state at the time cursor, else its outcome (or, for loops and threads, a count). */

@@ -1,12 +1,13 @@
 // The standalone viewer's HTTP server, on 127.0.0.1 only: `/` is the page, `/trace?from=BYTE` answers the trace
 // file's bytes from that offset (capped per answer, "X-Lanes-More: 1" when more remain), so the page tails a file
-// that is still being written without re-reading it. Requests for any other host name are refused (DNS rebinding).
+// that is still being written without re-reading it, and `/codicon.ttf` is the UI's icon font. Requests for any other
+// host name are refused (DNS rebinding).
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
-import { contentSecurityPolicy, newNonce, renderPage, type ViewerAssets } from './page.js';
+import { contentSecurityPolicy, FONT_PATH, newNonce, renderPage, type ViewerAssets } from './page.js';
 
 /** Largest answer to one /trace request. */
 export const CHUNK_BYTES = 8 << 20;
@@ -56,6 +57,8 @@ function handle(req: IncomingMessage, res: ServerResponse, file: string, assets:
     const page = renderPage(assets, { title: basename(file), nonce, config: { source: { kind: 'poll', name: basename(file), url: '/trace', intervalMs: POLL_MS } } });
     res.setHeader('Content-Security-Policy', contentSecurityPolicy(nonce, true));
     send(res, 200, 'text/html; charset=utf-8', page);
+  } else if (url.pathname === FONT_PATH) {
+    send(res, 200, 'font/ttf', assets.font);
   } else if (url.pathname === '/trace') {
     const from = Number(url.searchParams.get('from') ?? '0');
     if (!Number.isSafeInteger(from) || from < 0) {

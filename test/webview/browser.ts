@@ -43,7 +43,8 @@ export function offlinePage(text: string, dir: string, name = 'trace.lanes'): st
   return `file://${file}`;
 }
 
-/** Opens `url` in a 1400×800 page and waits until the first frame with a trace is drawn. */
+/** Opens `url` in a 1400×800 page and waits until the first frame with a trace is drawn; `errors` collects page
+ * errors, console errors and CSP violations. */
 export async function openViewer(browser: Browser, url: string, colorScheme: 'light' | 'dark' = 'light'): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 800 }, colorScheme });
   const errors: string[] = [];
@@ -51,6 +52,8 @@ export async function openViewer(browser: Browser, url: string, colorScheme: 'li
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
+  // A CSP violation (a blocked font, style or script) counts as an error too.
+  await page.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))`);
   await page.goto(url);
   await page.waitForFunction(() => (globalThis as unknown as { __lanes?: { ready(): boolean } }).__lanes?.ready() === true);
   return { page, errors };
