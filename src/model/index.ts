@@ -6,8 +6,13 @@
 // i+1 is split at the resolution time r of what step i awaited: [end_i, r) idle of the awaited kind, [r, start_i+1)
 // scheduled (woken, waiting for the loop). A bare yield makes the whole gap scheduled; an unknown r makes it idle.
 // A task that never ended runs its last gap up to the trace's end time.
+//
+// The build is the viewer's first frame on a large trace, so it avoids work per step: ids index arrays (idtable.ts),
+// the split is computed without an object per step, and a task's `steps` (StepInfo objects, with their wake-ups) are
+// built when first read: the viewer reads them only for the lanes it draws or the task it describes.
 
-import type { Site, TraceData, TraceHeader } from './types.js';
+import { IdRange, type IdTable } from './idtable.js';
+import type { SetRecord, Site, StepRecord, TraceData, TraceHeader } from './types.js';
 
 export type WaitKind = 'sleep' | 'future' | 'task' | 'gather' | 'lock' | 'queue' | 'executor' | 'io' | 'other';
 export const WAIT_KINDS: readonly WaitKind[] = ['sleep', 'future', 'task', 'gather', 'lock', 'queue', 'executor', 'io', 'other'];
@@ -79,6 +84,7 @@ export interface TaskInfo {
   idleNs: number;
   scheduledNs: number;
   idleByKind: Partial<Record<WaitKind, number>>;
+  /** Built on first read (an own enumerable property, so spread and JSON see it; assignable like any other). */
   steps: StepInfo[];
   awaits: AwaitSite[];
   wakers: Waker[];
@@ -192,14 +198,25 @@ export class TraceIndex {
   readonly warnings: WarningInfo[];
   readonly meta: TraceMeta;
 
-  private readonly taskById = new Map<number, TaskInfo>();
-  private readonly futureById = new Map<number, FutureInfo>();
-  private readonly resolutions = new Map<number, Resolution | null>();
+  // Keyed by awaitable id: arrays over the trace's id ranges (see idtable.ts), not Maps, for the hot loops.
+  private readonly taskById: IdTable<TaskInfo>;
+  private readonly futureById: IdTable<FutureInfo>;
+  /** resolution() by id: null when unknown or never, DIRECT while a resolution straight from a task's end or a
+   * future's `set` has not been asked for as an object yet (wakeOf() reads it without building one). */
+  private readonly resolutions: IdTable<Resolution | null>;
   /** `set ... cancelled` records addressed to a task itself (task.cancel()). */
-  private readonly taskCancels = new Map<number, { by: number | null; via: string | null }>();
+  private readonly taskCancels: IdTable<SetRecord>;
+  /** The sites as they were when the index was built. */
+  private readonly sites: IdTable<Site>;
+  /** Each task's step records, in time order (TaskInfo.steps is built from them on first use). */
+  private readonly stepLists: IdTable<StepRecord[]>;
+  /** wakeOf()'s answer: the resolution's fields, without an object per awaited future. */
+  private wakeT = 0;
+  private wakeBy: number | null = null;
+  private wakeVia: string | null = null;
+  private wakeState: FutureState = 'pending';
 
   constructor(readonly data: TraceData) {
-    const site = (id: number | null) => this.site(id);
     this.meta = {
       header: data.header,
       exit: data.exit,
@@ -209,10 +226,39 @@ export class TraceIndex {
       endNs: data.endNs,
       notices: data.notices,
     };
-    this.indexFutures(site);
-    this.indexTasks(site);
+    const taskIds = new IdRange();
+    const futIds = new IdRange();
+    const awaitedIds = new IdRange();
+    const siteIds = new IdRange();
+    for (const r of data.tasks) taskIds.extend(r.id);
+    for (const r of data.names) taskIds.extend(r.id);
+    for (const r of data.steps) {
+      taskIds.extend(r.id);
+      if (r.awaited !== null) awaitedIds.extend(r.awaited);
+    }
+    for (const r of data.ends) taskIds.extend(r.id);
+    for (const r of data.futs) {
+      futIds.extend(r.id);
+      for (const c of r.children) awaitedIds.extend(c);
+    }
+    for (const r of data.sets) futIds.extend(r.id);
+    for (const id of data.sites.keys()) siteIds.extend(id);
+    const taskRecords = data.tasks.length + data.names.length + data.steps.length + data.ends.length;
+    this.taskById = taskIds.table(taskRecords);
+    this.taskCancels = taskIds.table(taskRecords);
+    this.futureById = futIds.table(data.futs.length + data.sets.length);
+    this.resolutions = awaitedIds.table(data.steps.length + data.futs.length);
+    this.sites = siteIds.table(data.sites.size);
+    this.stepLists = taskIds.table(data.steps.length);
+    for (const [id, s] of data.sites) this.sites.set(id, s);
+
+    // Tasks are created in the order they are first referenced: task records, then names, steps and ends.
+    const created: TaskInfo[] = [];
+    this.defineTasks(created);
+    this.indexFutures();
+    this.indexTasks(created);
     this.callbacks = data.callbacks
-      .map((c) => ({ name: c.name, start: c.t, dur: c.dur, site: site(c.site) }))
+      .map((c) => ({ name: c.name, start: c.t, dur: c.dur, site: this.siteAt(c.site) }))
       .sort((a, b) => a.start - b.start);
     this.blocks = data.blocks
       .map((b) => ({
@@ -220,15 +266,15 @@ export class TraceIndex {
         dur: b.dur,
         task: b.task,
         callback: b.task === null ? this.callbackAround(b.t, b.dur) : null,
-        sites: b.sites.map(site).filter((s): s is Site => s !== null),
+        sites: b.sites.map((id) => this.siteAt(id)).filter((s): s is Site => s !== null),
       }))
       .sort((a, b) => a.start - b.start);
     this.work = data.works
-      .map((w) => ({ thread: w.thread, fn: w.fn, start: w.t, dur: w.dur, future: w.future, site: site(w.site) }))
+      .map((w) => ({ thread: w.thread, fn: w.fn, start: w.t, dur: w.dur, future: w.future, site: this.siteAt(w.site) }))
       .sort((a, b) => a.start - b.start);
     this.indexThreads();
     this.indexLoops();
-    this.warnings = data.warns.map((w) => ({ t: w.t, kind: w.kind, site: site(w.site), task: w.task, text: w.text }));
+    this.warnings = data.warns.map((w) => ({ t: w.t, kind: w.kind, site: this.siteAt(w.site), task: w.task, text: w.text }));
   }
 
   task(id: number): TaskInfo | undefined {
@@ -246,7 +292,7 @@ export class TraceIndex {
   /** When and by whom awaitable `id` (a task or a future) was resolved; null when unknown or never. */
   resolution(id: number, depth = 0): Resolution | null {
     const known = this.resolutions.get(id);
-    if (known !== undefined) return known;
+    if (known !== undefined) return known === DIRECT ? this.materialize(id) : known;
     // Gathers of gathers recurse; a crafted chain thousands deep must not overflow the stack.
     if (depth > MAX_GATHER_DEPTH) return null;
     this.resolutions.set(id, null); // guards against cycles through gather children
@@ -257,17 +303,70 @@ export class TraceIndex {
 
   /** The wait category of awaiting `id`. */
   kindOf(id: number): WaitKind {
-    if (this.taskById.has(id)) return 'task';
-    return this.futureById.get(id)?.waitKind ?? 'other';
+    if (this.taskById.get(id) !== undefined) return 'task';
+    const fut = this.futureById.get(id);
+    return fut === undefined ? 'other' : fut.waitKind;
+  }
+
+  /** site() as of the index's construction (the parser's data keeps growing in a live view). */
+  private siteAt(id: number | null): Site | null {
+    if (id === null) return null;
+    const s = this.sites.get(id);
+    return s === undefined ? null : s;
+  }
+
+  /** Builds the resolution object wakeOf() left as DIRECT (a task's end or a future's `set`: no recursion). */
+  private materialize(id: number): Resolution | null {
+    const r = this.resolve(id, 0);
+    this.resolutions.set(id, r);
+    return r;
+  }
+
+  /** resolution(id) as fields (wakeT, wakeBy, wakeVia, wakeState; false: null), leaving the same entry in the
+   * cache as resolution(id) would, but without building the object when it comes straight from a task or a future:
+   * most steps await a future of their own, and most of their StepInfo objects are never built (see buildSteps). */
+  private wakeOf(id: number): boolean {
+    let known = this.resolutions.get(id);
+    if (known === undefined) {
+      const task = this.taskById.get(id);
+      if (task !== undefined) known = task.end === null ? null : DIRECT;
+      else {
+        const fut = this.futureById.get(id);
+        known = fut === undefined ? null : fut.resolved !== null ? DIRECT : this.resolution(id);
+      }
+      this.resolutions.set(id, known);
+    }
+    if (known === null) return false;
+    if (known !== DIRECT) {
+      this.wakeT = known.t;
+      this.wakeBy = known.by;
+      this.wakeVia = known.via;
+      this.wakeState = known.state;
+      return true;
+    }
+    const task = this.taskById.get(id);
+    if (task !== undefined) {
+      this.wakeT = task.end!;
+      this.wakeBy = id;
+      this.wakeVia = 'task';
+      this.wakeState = futureStateOf(task.state);
+    } else {
+      const fut = this.futureById.get(id)!;
+      this.wakeT = fut.resolved!;
+      this.wakeBy = fut.resolvedBy;
+      this.wakeVia = fut.via;
+      this.wakeState = fut.state;
+    }
+    return true;
   }
 
   private resolve(id: number, depth: number): Resolution | null {
     const task = this.taskById.get(id);
-    if (task) {
+    if (task !== undefined) {
       return task.end === null ? null : { t: task.end, by: id, via: 'task', state: futureStateOf(task.state) };
     }
     const fut = this.futureById.get(id);
-    if (!fut) return null;
+    if (fut === undefined) return null;
     if (fut.resolved !== null) return { t: fut.resolved, by: fut.resolvedBy, via: fut.via, state: fut.state };
     // An unset gather resolves when its last child does (not so asyncio.wait: it may return at the first).
     if (fut.kind !== 'gather' || fut.children.length === 0) return null;
@@ -277,19 +376,46 @@ export class TraceIndex {
       if (r === null) return null;
       if (last === null || r.t >= last.t) last = r;
     }
-    return last && { ...last, state: 'result' };
+    return last && { t: last.t, by: last.by, via: last.via, state: 'result' };
   }
 
-  private indexFutures(site: (id: number | null) => Site | null): void {
+  private newTask(id: number, t: number, created: TaskInfo[]): TaskInfo {
+    const info = newTask(id, t, this);
+    this.taskById.set(id, info);
+    created.push(info);
+    return info;
+  }
+
+  /** The tasks of `task` records (the first record of an id counts). */
+  private defineTasks(created: TaskInfo[]): void {
+    for (const r of this.data.tasks) {
+      if (this.taskById.get(r.id) !== undefined) continue;
+      const info = this.newTask(r.id, r.t, created);
+      info.defined = true;
+      info.parent = r.parent;
+      info.coro = r.coro;
+      info.site = this.siteAt(r.site);
+      info.loop = r.loop;
+      if (r.name !== null) info.name = r.name;
+    }
+  }
+
+  private indexFutures(): void {
+    let lastKind: string | null = null;
+    let lastWaitKind: WaitKind = 'future';
     for (const f of this.data.futs) {
-      if (this.futureById.has(f.id)) continue;
+      if (this.futureById.get(f.id) !== undefined) continue;
+      if (f.kind !== lastKind) {
+        lastKind = f.kind;
+        lastWaitKind = waitKindOf(f.kind);
+      }
       const info: FutureInfo = {
         id: f.id,
         kind: f.kind,
-        waitKind: waitKindOf(f.kind),
+        waitKind: lastWaitKind,
         state: 'pending',
         owner: f.owner,
-        site: site(f.site),
+        site: this.siteAt(f.site),
         created: f.t,
         resolved: null,
         resolvedBy: null,
@@ -300,12 +426,12 @@ export class TraceIndex {
       this.futures.push(info);
       this.futureById.set(f.id, info);
     }
-    const taskIds = new Set(this.data.tasks.map((t) => t.id));
+    // Only the tasks of `task` records exist yet: a `set` on one of those is a task.cancel(), not a future.
     for (const s of this.data.sets) {
       let info = this.futureById.get(s.id);
-      if (!info) {
-        if (taskIds.has(s.id)) {
-          if (s.state === 'cancelled' && !this.taskCancels.has(s.id)) this.taskCancels.set(s.id, s);
+      if (info === undefined) {
+        if (this.taskById.get(s.id) !== undefined) {
+          if (s.state === 'cancelled' && this.taskCancels.get(s.id) === undefined) this.taskCancels.set(s.id, s);
           continue;
         }
         info = { id: s.id, kind: 'future', waitKind: 'future', state: 'pending', owner: null, site: null, created: null, resolved: null, resolvedBy: null, via: null, text: null, children: [] };
@@ -313,122 +439,190 @@ export class TraceIndex {
         this.futureById.set(s.id, info);
       }
       if (info.resolved !== null && info.resolved <= s.t) continue; // the first resolution counts
-      Object.assign(info, { state: s.state, resolved: s.t, resolvedBy: s.by, via: s.via ?? (s.by !== null ? 'task' : null), text: s.text });
+      info.state = s.state;
+      info.resolved = s.t;
+      info.resolvedBy = s.by;
+      info.via = s.via ?? (s.by !== null ? 'task' : null);
+      info.text = s.text;
     }
   }
 
-  private indexTasks(site: (id: number | null) => Site | null): void {
+  private indexTasks(created: TaskInfo[]): void {
     const data = this.data;
-    const get = (id: number, t: number): TaskInfo => {
-      let info = this.taskById.get(id);
-      if (!info) {
-        info = newTask(id, t);
-        this.taskById.set(id, info);
-      }
-      return info;
-    };
-    for (const r of data.tasks) {
-      if (this.taskById.get(r.id)?.defined) continue;
-      const info = get(r.id, r.t);
-      Object.assign(info, { defined: true, parent: r.parent, coro: r.coro, site: site(r.site), loop: r.loop, created: r.t, start: r.t });
-      if (r.name !== null) info.name = r.name;
-    }
-    for (const n of data.names) get(n.id, n.t).name = n.name;
-    const stepsOf = new Map<number, { t: number; dur: number; awaited: number | null; site: number | null }[]>();
+    const stepLists = this.stepLists;
+    for (const n of data.names) (this.taskById.get(n.id) ?? this.newTask(n.id, n.t, created)).name = n.name;
     for (const s of data.steps) {
-      get(s.id, s.t);
-      let list = stepsOf.get(s.id);
-      if (!list) stepsOf.set(s.id, (list = []));
+      let list = stepLists.get(s.id);
+      if (list === undefined) {
+        if (this.taskById.get(s.id) === undefined) this.newTask(s.id, s.t, created);
+        stepLists.set(s.id, (list = []));
+      }
       list.push(s);
     }
     for (const e of data.ends) {
-      const info = get(e.id, e.t);
+      const info = this.taskById.get(e.id) ?? this.newTask(e.id, e.t, created);
       if (info.end !== null) continue;
       info.end = e.t;
       info.state = e.state;
       info.result = e.text;
       if (e.state === 'error') {
         info.error = e.text;
-        info.raiseSite = site(e.site);
+        info.raiseSite = this.siteAt(e.site);
       }
     }
     // Ends are known for every task now, so resolutions (which need task ends) can be computed.
-    for (const info of this.taskById.values()) {
-      const steps = (stepsOf.get(info.id) ?? []).sort((a, b) => a.t - b.t);
+    for (const info of created) {
+      const steps = stepLists.get(info.id) ?? [];
+      // Steps are written as they end, so a task's steps are nearly always in time order already (sort is stable:
+      // sorting only when needed gives the same order).
+      if (!sortedByTime(steps)) steps.sort((a, b) => a.t - b.t);
       if (steps.length > 0 && steps[0].t < info.start) info.start = steps[0].t;
       if (!info.defined) info.created = info.start;
-      this.splitTime(info, steps, site);
-      if (info.state === 'cancelled') info.cancelledBy = this.canceller(info);
+      this.splitTime(info, steps);
     }
-    this.tasks.push(...this.taskById.values());
+    for (const info of created) this.tasks.push(info);
     this.tasks.sort((a, b) => a.created - b.created || a.id - b.id);
     for (const t of this.tasks) if (t.parent !== null) this.taskById.get(t.parent)?.children.push(t.id);
   }
 
-  private splitTime(
-    info: TaskInfo,
-    steps: { t: number; dur: number; awaited: number | null; site: number | null }[],
-    site: (id: number | null) => Site | null,
-  ): void {
-    const stop = info.end ?? this.data.endNs;
-    const awaits = new Map<number | null, AwaitSite>();
-    const wakers = new Map<string, Waker>();
-    info.scheduledNs = Math.max(0, (steps.length > 0 ? steps[0].t : stop) - info.start);
-    steps.forEach((s, i) => {
+  /** Splits the task's time into busy / idle (by kind) / scheduled and finds its awaits, wakers and canceller (see
+   * the top of this file), without building its steps (buildSteps: the same per-step figures, on first use). Hot:
+   * one pass over the steps, with the per-step lookups done once each and no object per step. */
+  private splitTime(info: TaskInfo, steps: StepRecord[]): void {
+    const n = steps.length;
+    const ended = info.end !== null;
+    const stop = info.end ?? this.meta.endNs;
+    let lastAwaited = -1;
+    let busy = 0;
+    let idle = 0;
+    let scheduled = Math.max(0, (n > 0 ? steps[0].t : stop) - info.start);
+    // idleByKind, in order of first use (a handful of kinds: a linear scan beats keyed stores).
+    const idleKinds: WaitKind[] = [];
+    const idleSums: number[] = [];
+    // Await sites and wakers, keyed as before (site id; `${by}|${via}`), with the last key remembered: consecutive
+    // steps mostly share them.
+    let awaits: Map<number | null, AwaitSite> | null = null;
+    let lastAwaitKey: number | null | undefined;
+    let lastAwait: AwaitSite | null = null;
+    let wakers: Map<string, Waker> | null = null;
+    let lastBy: number | null | undefined;
+    let lastVia: string | null | undefined;
+    let lastWaker: Waker | null = null;
+    let lastSiteId: number | null | undefined;
+    let lastSite: Site | null = null;
+    for (let i = 0; i < n; i++) {
+      const s = steps[i];
       const gapStart = s.t + s.dur;
-      const gapEnd = Math.max(gapStart, i + 1 < steps.length ? steps[i + 1].t : stop);
+      const last = i + 1 === n;
+      const gapEnd = Math.max(gapStart, last ? stop : steps[i + 1].t);
       const gap = gapEnd - gapStart;
-      const last = i + 1 === steps.length;
-      const step: StepInfo = { start: s.t, dur: s.dur, awaited: s.awaited, awaitKind: null, site: site(s.site), idleNs: 0, scheduledNs: gap, wake: null };
-      info.busyNs += s.dur;
-      if (s.awaited !== null) {
-        const kind = this.kindOf(s.awaited);
-        const wake = this.resolution(s.awaited);
-        const r = wake === null ? gapEnd : Math.min(gapEnd, Math.max(gapStart, wake.t));
-        step.awaitKind = kind;
-        step.wake = wake;
-        step.idleNs = r - gapStart;
-        step.scheduledNs = gapEnd - r;
-        info.idleByKind[kind] = (info.idleByKind[kind] ?? 0) + step.idleNs;
+      const awaited = s.awaited;
+      let awaitKind: AwaitKind | null = null;
+      let woken = false;
+      let stepIdle = 0;
+      let stepScheduled = gap;
+      busy += s.dur;
+      if (awaited !== null) {
+        lastAwaited = i;
+        const kind = this.kindOf(awaited);
+        woken = this.wakeOf(awaited);
+        const r = !woken ? gapEnd : Math.min(gapEnd, Math.max(gapStart, this.wakeT));
+        awaitKind = kind;
+        stepIdle = r - gapStart;
+        stepScheduled = gapEnd - r;
+        let k = 0;
+        while (k < idleKinds.length && idleKinds[k] !== kind) k++;
+        if (k === idleKinds.length) {
+          idleKinds.push(kind);
+          idleSums.push(0 + stepIdle);
+        } else idleSums[k] += stepIdle;
       }
       // A last step followed by `end` is not a suspension.
-      if (!(last && info.end !== null && s.awaited === null)) {
-        if (s.awaited === null) step.awaitKind = 'yield';
-        const a = awaits.get(s.site) ?? { site: step.site, count: 0, totalNs: 0, maxNs: 0, kinds: [] };
-        awaits.set(s.site, a);
+      if (!(last && ended && awaited === null)) {
+        if (awaited === null) awaitKind = 'yield';
+        if (lastAwait === null || s.site !== lastAwaitKey) {
+          awaits ??= new Map();
+          lastAwait = awaits.get(s.site) ?? null;
+          if (lastAwait === null) {
+            if (s.site !== lastSiteId) {
+              lastSiteId = s.site;
+              lastSite = this.siteAt(s.site);
+            }
+            awaits.set(s.site, (lastAwait = { site: lastSite, count: 0, totalNs: 0, maxNs: 0, kinds: [] }));
+          }
+          lastAwaitKey = s.site;
+        }
+        const a = lastAwait;
         a.count++;
         a.totalNs += gap;
         a.maxNs = Math.max(a.maxNs, gap);
-        if (!a.kinds.includes(step.awaitKind!)) a.kinds.push(step.awaitKind!);
+        if (!a.kinds.includes(awaitKind!)) a.kinds.push(awaitKind!);
         if (!last) {
-          const by = step.wake?.by ?? null;
-          const via = s.awaited === null ? 'yield' : step.wake?.via ?? null;
-          const key = `${by}|${via}`;
-          const w = wakers.get(key) ?? { by, via, count: 0 };
-          wakers.set(key, w);
-          w.count++;
+          const by = woken ? this.wakeBy : null;
+          const via = awaited === null ? 'yield' : woken ? this.wakeVia : null;
+          if (lastWaker === null || by !== lastBy || via !== lastVia) {
+            const key = `${by}|${via}`;
+            wakers ??= new Map();
+            lastWaker = wakers.get(key) ?? null;
+            if (lastWaker === null) wakers.set(key, (lastWaker = { by, via, count: 0 }));
+            lastBy = by;
+            lastVia = via;
+          }
+          lastWaker.count++;
         }
       }
-      info.idleNs += step.idleNs;
-      info.scheduledNs += step.scheduledNs;
-      info.steps.push(step);
-    });
-    info.awaits = [...awaits.values()];
-    info.wakers = [...wakers.values()];
+      idle += stepIdle;
+      scheduled += stepScheduled;
+    }
+    info.busyNs = busy;
+    info.idleNs = idle;
+    info.scheduledNs = scheduled;
+    for (let k = 0; k < idleKinds.length; k++) info.idleByKind[idleKinds[k]] = idleSums[k];
+    if (awaits !== null) for (const a of awaits.values()) info.awaits.push(a);
+    if (wakers !== null) for (const w of wakers.values()) info.wakers.push(w);
+    // A cancelled task was cancelled by whoever cancelled it directly (a `set` on its id) or cancelled the future it
+    // was waiting on when it got the CancelledError (that of its last step that awaited something).
+    if (info.state === 'cancelled') {
+      const own = this.taskCancels.get(info.id);
+      if (own !== undefined) info.cancelledBy = own.by ?? own.via;
+      else if (lastAwaited >= 0 && this.wakeOf(steps[lastAwaited].awaited!) && this.wakeState === 'cancelled') {
+        info.cancelledBy = this.wakeBy ?? this.wakeVia;
+      }
+    }
   }
 
-  /** A cancelled task was cancelled by whoever cancelled it directly (a `set` on its id) or cancelled the future
-   * it was waiting on when it got the CancelledError. */
-  private canceller(info: TaskInfo): number | string | null {
-    const own = this.taskCancels.get(info.id);
-    if (own) return own.by ?? own.via;
-    for (let i = info.steps.length - 1; i >= 0; i--) {
-      const s = info.steps[i];
-      if (s.awaited === null) continue;
-      if (s.wake?.state !== 'cancelled') return null;
-      return s.wake.by ?? s.wake.via;
+  /** TaskInfo.steps, built on first use (most tasks' steps are never looked at in the viewer) from what the index
+   * had when it was built: the figures splitTime computed, with the wake-up objects of resolution(). */
+  private buildSteps(info: TaskInfo): StepInfo[] {
+    const steps = this.stepLists.get(info.id);
+    const out: StepInfo[] = [];
+    if (steps === undefined) return out;
+    const n = steps.length;
+    const ended = info.end !== null;
+    const stop = info.end ?? this.meta.endNs;
+    let lastSiteId: number | null | undefined;
+    let lastSite: Site | null = null;
+    for (let i = 0; i < n; i++) {
+      const s = steps[i];
+      const gapStart = s.t + s.dur;
+      const last = i + 1 === n;
+      const gapEnd = Math.max(gapStart, last ? stop : steps[i + 1].t);
+      const awaited = s.awaited;
+      if (s.site !== lastSiteId) {
+        lastSiteId = s.site;
+        lastSite = this.siteAt(s.site);
+      }
+      let awaitKind: AwaitKind | null = null;
+      let wake: Resolution | null = null;
+      let r = gapStart;
+      if (awaited !== null) {
+        awaitKind = this.kindOf(awaited);
+        wake = this.resolution(awaited);
+        r = wake === null ? gapEnd : Math.min(gapEnd, Math.max(gapStart, wake.t));
+      } else if (!(last && ended)) awaitKind = 'yield';
+      out.push({ start: s.t, dur: s.dur, awaited, awaitKind, site: lastSite, idleNs: r - gapStart, scheduledNs: gapEnd - r, wake });
     }
-    return null;
+    return out;
   }
 
   /** The callback running over [start, start + dur): the last one started by then (callbacks of one loop do not
@@ -455,7 +649,7 @@ export class TraceIndex {
       if (!th) byId.set(w.thread, (th = { id: w.thread, name: `thread ${w.thread}`, work: [] }));
       th.work.push(w);
     }
-    this.threads.push(...byId.values());
+    for (const th of byId.values()) this.threads.push(th);
   }
 
   private indexLoops(): void {
@@ -465,12 +659,46 @@ export class TraceIndex {
       if (!info) byId.set(l.loop, (info = { id: l.loop, thread: l.thread, events: [] }));
       info.events.push({ t: l.t, event: l.event });
     }
-    this.loops.push(...byId.values());
+    for (const l of byId.values()) this.loops.push(l);
   }
 }
 
-function newTask(id: number, t: number): TaskInfo {
-  return {
+function sortedByTime(steps: StepRecord[]): boolean {
+  for (let i = 1; i < steps.length; i++) if (steps[i].t < steps[i - 1].t) return false;
+  return true;
+}
+
+/** The sentinel of TraceIndex.resolutions (never handed out). */
+const DIRECT: Resolution = Object.freeze({ t: NaN, by: null, via: null, state: 'pending' });
+
+/** Tasks whose `steps` is still the lazy accessor: the index that builds them, or the steps once built or set (when
+ * the task was frozen meanwhile, so that the accessor could not be replaced). */
+const lazySteps = new WeakMap<TaskInfo, TraceIndex | StepInfo[]>();
+
+function setSteps(this: TaskInfo, steps: StepInfo[]): void {
+  try {
+    // From now on a plain data property, as if it had always been one.
+    Object.defineProperty(this, 'steps', { value: steps, writable: true, enumerable: true, configurable: true });
+    lazySteps.delete(this);
+  } catch {
+    lazySteps.set(this, steps);
+  }
+}
+
+function getSteps(this: TaskInfo): StepInfo[] {
+  const lazy = lazySteps.get(this);
+  if (Array.isArray(lazy)) return lazy;
+  const steps = lazy === undefined ? [] : lazy['buildSteps'](this);
+  setSteps.call(this, steps);
+  return steps;
+}
+
+/** TaskInfo.steps until first used: an own enumerable property in its place (spread, JSON and Object.keys see it),
+ * with one getter and setter for all tasks (so that tasks share their hidden class). */
+const LAZY_STEPS: PropertyDescriptor = { get: getSteps, set: setSteps, enumerable: true, configurable: true };
+
+function newTask(id: number, t: number, index: TraceIndex): TaskInfo {
+  const info = {
     id,
     defined: false,
     parent: null,
@@ -491,10 +719,12 @@ function newTask(id: number, t: number): TaskInfo {
     idleNs: 0,
     scheduledNs: 0,
     idleByKind: {},
-    steps: [],
-    awaits: [],
-    wakers: [],
-  };
+  } as Omit<TaskInfo, 'steps' | 'awaits' | 'wakers'> as TaskInfo;
+  Object.defineProperty(info, 'steps', LAZY_STEPS);
+  info.awaits = [];
+  info.wakers = [];
+  lazySteps.set(info, index);
+  return info;
 }
 
 function futureStateOf(state: TaskState): FutureState {
