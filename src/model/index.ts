@@ -258,7 +258,10 @@ export class TraceIndex {
     this.indexFutures();
     this.indexTasks(created);
     this.callbacks = data.callbacks
-      .map((c) => ({ name: c.name, start: c.t, dur: c.dur, site: this.siteAt(c.site) }))
+      .map((c) => {
+        const site = this.siteAt(c.site);
+        return { name: c.name ?? site?.func ?? 'callback', start: c.t, dur: c.dur, site };
+      })
       .sort((a, b) => a.start - b.start);
     this.blocks = data.blocks
       .map((b) => ({

@@ -101,10 +101,10 @@ export function decodeRecord(r: unknown[], data: TraceData, clock: Clock): boole
     }
     case 'cb': {
       const [, , dur, name, site] = r;
-      if (!isId(dur) || !isStr(name) || !isOptId(site)) return false;
+      if (!isId(dur) || !isOptStr(name) || !isOptId(site)) return false;
       const t = at();
       until(t, dur);
-      data.callbacks.push({ t, dur, name, site: site ?? null });
+      data.callbacks.push({ t, dur, name: name ?? null, site: site ?? null });
       return true;
     }
     case 'block': {

@@ -97,7 +97,8 @@ export interface SetRecord {
 export interface CallbackRecord {
   t: number;
   dur: number;
-  name: string;
+  /** null: the name is the site's function (writers leave it out then, to keep records small). */
+  name: string | null;
   site: number | null;
 }
 

@@ -122,6 +122,25 @@ test('blocks name their task or callback and keep the stack', () => {
   ]);
 });
 
+test('compact records: a callback without a name takes its site\'s function; a set without text', () => {
+  const text = [
+    '{"format":"async-lanes","version":1,"runtime":"python"}',
+    '["site",1,"/app/main.py",7,"on_tick"]',
+    '["fut",10,5,"sleep",null,1]',
+    '["cb",100,50,null,1]',
+    '["cb",100,50,"named",1]',
+    '["set",10,5,"result",null,"timer"]',
+    '',
+  ].join('\n');
+  const index = new TraceIndex(parseTrace(text));
+  assert.deepEqual(index.callbacks.map((c) => [c.name, c.start, c.dur, c.site?.line]), [
+    ['on_tick', 110, 50, 7],
+    ['named', 210, 50, 7],
+  ]);
+  const fut = index.future(5)!;
+  assert.deepEqual([fut.state, fut.resolved, fut.via, fut.text], ['result', 220, 'timer', '']);
+});
+
 test('ids referenced but never defined are tolerated', () => {
   const text =
     '{"format":"async-lanes","version":1,"runtime":"python","argv":[],"cwd":"/p","start":null}\n' +
