@@ -1,0 +1,159 @@
+// Overhead of the Python asyncio recorder (src/recorders/python/async_lanes).
+//
+//   node bench/python-overhead.mjs [--runs N] [--python PATH] [--all-versions] [--quick]
+//
+// Measures, in one run, traced/untraced wall-time ratios (runs interleaved, medians) for
+//   (a) a step-heavy program (bench/programs/step_heavy.py: every await is a step), and
+//   (b) an I/O-bound program (bench/programs/io_echo.py: TCP echo on 127.0.0.1),
+// and the trace size in bytes per event (resumes + suspends + creations + ends + future
+// creations/resolutions + callbacks; a step record counts as two events).
+// Targets (python3): <= 1.3x step-heavy, <= 1.05x I/O-bound, <= 20 bytes/event.
+// With --all-versions (default when pyenv is found) it also prints the ratios for every
+// installed CPython 3.9-3.13 (fewer runs). Exit code 0 always (it reports, it does not judge),
+// unless a program fails.
+import { spawnSync, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+const recDir = join(root, 'src', 'recorders', 'python');
+const programs = join(here, 'programs');
+
+const args = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : def;
+};
+const quick = args.includes('--quick');
+const runs = Number(opt('--runs', quick ? 3 : 7));
+const python = opt('--python', 'python3');
+const allVersions = !args.includes('--no-versions');
+
+const work = mkdtempSync(join(tmpdir(), 'al-bench-'));
+const trace = join(work, 'bench.lanes');
+// Both plain and traced runs use compiled bytecode (cached in a temporary prefix, so that
+// nothing is written into the source tree), so that compiling is not measured.
+const baseEnv = { ...process.env, PYTHONPYCACHEPREFIX: join(work, 'pycache') };
+delete baseEnv.PYTHONDONTWRITEBYTECODE;
+
+function run(py, traced, prog, progArgs) {
+  const env = { ...baseEnv };
+  let argv;
+  if (traced) {
+    env.ASYNC_LANES_RESTORE_ENV = JSON.stringify({ PYTHONPATH: env.PYTHONPATH ?? null });
+    env.PYTHONPATH = env.PYTHONPATH ? `${recDir}:${env.PYTHONPATH}` : recDir;
+    argv = ['-m', 'async_lanes', 'run', '-o', trace, prog, ...progArgs];
+  } else {
+    argv = [prog, ...progArgs];
+  }
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(py, argv, { env, encoding: 'utf8' });
+  const t1 = process.hrtime.bigint();
+  if (r.status !== 0) {
+    throw new Error(`${py} ${argv.join(' ')} failed (${r.status}): ${r.stderr}`);
+  }
+  return Number(t1 - t0) / 1e9;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+function measure(py, prog, progArgs, n) {
+  const plain = [];
+  const traced = [];
+  run(py, false, prog, progArgs); // warm the file cache / .pyc
+  run(py, true, prog, progArgs);
+  for (let i = 0; i < n; i++) {
+    plain.push(run(py, false, prog, progArgs));
+    traced.push(run(py, true, prog, progArgs));
+  }
+  return { plain: median(plain), traced: median(traced), ratio: median(traced) / median(plain) };
+}
+
+function traceStats() {
+  const text = readFileSync(trace, 'utf8');
+  const lines = text.split('\n').filter((l) => l.length > 0);
+  const header = JSON.parse(lines[0]);
+  if (header.format !== 'async-lanes') throw new Error('not an async-lanes trace');
+  let events = 0;
+  const kinds = {};
+  for (const l of lines.slice(1)) {
+    const r = JSON.parse(l);
+    kinds[r[0]] = (kinds[r[0]] ?? 0) + 1;
+    switch (r[0]) {
+      case 'step': events += 2; break;
+      case 'task': case 'end': case 'fut': case 'set': case 'cb': events += 1; break;
+      default: break;
+    }
+  }
+  const bytes = statSync(trace).size;
+  return { bytes, events, perEvent: bytes / events, kinds };
+}
+
+const stepArgs = quick ? ['1000', '50'] : ['4000', '100'];
+const ioArgs = quick ? ['10', '500'] : ['10', '2000'];
+const stepProg = join(programs, 'step_heavy.py');
+const ioProg = join(programs, 'io_echo.py');
+
+// Whether the recorder's optional C accelerator (async_lanes/_native.py, _speedups.c) is
+// used by this interpreter: built (or found in the per-user cache) and not disabled by
+// ASYNC_LANES_NATIVE=0 (which is passed through to the traced runs).
+function nativeOf(py) {
+  const code = 'import sys; sys.path.insert(0, sys.argv[1]); from async_lanes import _native; ' +
+    'm = _native.load(); print("yes (" + m.__file__ + ")" if m is not None else "no (pure-Python fallback)")';
+  try {
+    return execFileSync(py, ['-c', code, recDir], { encoding: 'utf8', env: baseEnv }).trim();
+  } catch {
+    return 'no (check failed)';
+  }
+}
+
+function versionOf(py) {
+  return execFileSync(py, ['-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'], { encoding: 'utf8' }).trim();
+}
+
+const fmt = (x) => x.toFixed(3);
+console.log(`Python recorder overhead (${runs} interleaved runs each, medians)`);
+const v = versionOf(python);
+const a = measure(python, stepProg, stepArgs, runs);
+run(python, true, stepProg, stepArgs);
+const sa = traceStats();
+const b = measure(python, ioProg, ioArgs, runs);
+run(python, true, ioProg, ioArgs);
+const sb = traceStats();
+console.log(`\n${python} (${v})`);
+console.log(`  native accelerator: ${nativeOf(python)}`);
+console.log(`  step-heavy  ${stepArgs.join('x')}: plain ${fmt(a.plain)}s traced ${fmt(a.traced)}s ratio ${a.ratio.toFixed(2)}x  (target <= 1.30x)`);
+console.log(`    trace: ${sa.bytes} bytes, ${sa.events} events, ${sa.perEvent.toFixed(1)} bytes/event (target <= 20)`);
+console.log(`  I/O-bound   ${ioArgs.join('x')}: plain ${fmt(b.plain)}s traced ${fmt(b.traced)}s ratio ${b.ratio.toFixed(2)}x  (target <= 1.05x)`);
+console.log(`    trace: ${sb.bytes} bytes, ${sb.events} events, ${sb.perEvent.toFixed(1)} bytes/event (target <= 20)`);
+
+if (allVersions) {
+  let pyenvRoot = null;
+  try {
+    pyenvRoot = execFileSync('pyenv', ['root'], { encoding: 'utf8' }).trim();
+  } catch {
+    pyenvRoot = null;
+  }
+  if (pyenvRoot && existsSync(join(pyenvRoot, 'versions'))) {
+    console.log('\nPer installed version (fewer runs):');
+    for (const ver of readdirSync(join(pyenvRoot, 'versions')).sort((x, y) => x.localeCompare(y, undefined, { numeric: true }))) {
+      const m = /^3\.(\d+)\./.exec(ver);
+      if (!m || Number(m[1]) < 9) continue;
+      const py = join(pyenvRoot, 'versions', ver, 'bin', 'python3');
+      if (!existsSync(py)) continue;
+      const n = Math.max(3, Math.min(5, runs));
+      const qa = measure(py, stepProg, quick ? stepArgs : ['1000', '100'], n);
+      const qb = measure(py, ioProg, quick ? ioArgs : ['10', '1000'], n);
+      const nat = nativeOf(py).startsWith('yes') ? 'native' : 'pure-Python';
+      console.log(`  ${ver.padEnd(8)} step-heavy ${qa.ratio.toFixed(2)}x   I/O-bound ${qb.ratio.toFixed(2)}x   (${nat})`);
+    }
+  }
+}
+rmSync(work, { recursive: true, force: true });

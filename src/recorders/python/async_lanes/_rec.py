@@ -1,0 +1,1645 @@
+"""The asyncio recorder: patches asyncio, buffers records, writes the trace.
+
+Hot paths (task steps, callbacks) append one tuple to a list; a background
+thread formats and writes the records at least every 100 ms.  The format is
+docs/trace-format.md (the `.lanes` contract).
+
+Nothing here may change what the program does: no strong references to tasks
+or futures, no output, exceptions of the program pass through unchanged (the
+recorder's own frames are unlinked from their tracebacks).
+"""
+
+import sys
+import os
+import time
+import types
+import _thread
+import threading
+import weakref
+import atexit
+import signal
+import functools
+import itertools
+import collections.abc
+import json
+import warnings
+import marshal
+import struct
+
+import asyncio
+from asyncio import base_events, events, futures, tasks, coroutines
+
+_pc = time.perf_counter_ns
+_get_ident = _thread.get_ident
+_buf = []
+_app = _buf.append  # one record: a tuple, element 0 its kind (a str)
+_ext = _buf.extend  # a step: six ints (t0, task, t1, awaited, cid, lasti), flat (no tuple kept)
+_next_id = itertools.count(1).__next__
+_thr = 100_000_000  # block threshold, ns
+_PY = sys.version_info[:2]
+
+_PKG = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_ASYNCIO = os.path.dirname(os.path.abspath(asyncio.__file__)) + os.sep
+_STDLIB = os.path.dirname(os.path.abspath(os.__file__)) + os.sep
+_STDTEST = _STDLIB + 'test' + os.sep
+_CoroType = types.CoroutineType
+_GenType = types.GeneratorType
+_MethType = types.MethodType
+_FuncType = types.FunctionType
+_BMType = types.BuiltinMethodType
+_Partial = functools.partial
+
+_CFuture = futures.Future
+_CTask = tasks.Task
+_TaskTypes = {_CTask}
+if hasattr(tasks, '_PyTask'):
+    _TaskTypes.add(tasks._PyTask)
+_TaskBases = tuple(_TaskTypes)
+_ctasks = tasks._current_tasks  # dict loop -> running task (C or Python)
+_TimerHandle = events.TimerHandle
+_Cancelled = asyncio.CancelledError
+
+# ---------------------------------------------------------------------------
+# library classification, per code object (cached)
+
+_lib = {}  # id(code) -> is library code (hashing a code object is slow: ids are used)
+_lib_keep = {}  # keeps those code objects alive, so that their ids stay theirs
+
+
+def _classify(co):
+    fn = co.co_filename
+    # library: the recorder, the stdlib (not its tests), installed third-party packages
+    r = (fn.startswith(_PKG) or fn.startswith(_ASYNCIO) or fn.startswith('<frozen')
+         or 'site-packages' in fn or 'dist-packages' in fn
+         or (fn.startswith(_STDLIB) and not fn.startswith(_STDTEST)))
+    _lib[id(co)] = r
+    _lib_keep[id(co)] = co
+    return r
+
+
+def _is_lib(co):
+    r = _lib.get(id(co))
+    if r is None:
+        r = _classify(co)
+    return r
+
+
+_STOP = 2  # _lib value of the loop's boundaries (our Handle._run, the step proxy): library code
+# beyond which the stack is the event loop's, not the code that created something
+
+
+def _prog_frame(f):
+    """First frame (walking outwards, up to the event loop's boundary) that is not library
+    code; failing that, the first frame outside asyncio and the recorder (_lib_fallback)."""
+    f0 = f
+    while f is not None:
+        co = f.f_code
+        r = _lib.get(id(co))
+        if r is None:
+            r = _classify(co)
+        if not r:
+            return f
+        if r is _STOP:
+            break
+        f = f.f_back
+    return _lib_fallback(f0)
+
+
+def _lib_fallback(f):
+    """No program frame: the first frame (walking outwards) outside the recorder and asyncio
+    (the library code that called into asyncio), else the first one outside the recorder."""
+    first = None
+    while f is not None:
+        co = f.f_code
+        fn = co.co_filename
+        if not fn.startswith(_PKG):
+            if not fn.startswith(_ASYNCIO):
+                return f
+            if first is None:
+                first = f
+        if _lib.get(id(co)) is _STOP:
+            break
+        f = f.f_back
+    return first
+
+
+def _tb_site(tb):
+    """(code, lasti) of the innermost program frame of a traceback."""
+    best = None
+    last = None
+    while tb is not None:
+        co = tb.tb_frame.f_code
+        if not _is_lib(co):
+            best = (co, tb.tb_lasti)
+        elif not co.co_filename.startswith(_PKG):
+            last = (co, tb.tb_lasti)  # innermost library frame: used when no program frame
+        tb = tb.tb_next
+    return best or last or (None, 0)
+
+
+def _unlink_ours(tb):
+    """Remove the recorder's frames from a traceback chain (in place, except the head)."""
+    prev = None
+    head = tb
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.startswith(_PKG):
+            if prev is None:
+                head = tb.tb_next
+            else:
+                try:
+                    prev.tb_next = tb.tb_next
+                except Exception:
+                    prev = tb
+        else:
+            prev = tb
+        tb = tb.tb_next
+    return head
+
+
+# ---------------------------------------------------------------------------
+# code objects are sent to the writer once, as ('code', cid, file, func, firstline, starts, lines);
+# records then name them by cid = id(code) (the code object is kept alive here).
+
+_codes = {}
+
+
+def _C(co):
+    if co is None:
+        return None
+    cid = id(co)
+    if cid not in _codes:
+        _reg(co)
+    return cid
+
+
+def _reg(co):
+    cid = id(co)
+    _codes[cid] = co
+    try:
+        starts = []
+        lines = []
+        if hasattr(co, 'co_lines'):
+            for a, b, ln in co.co_lines():
+                if ln is None:
+                    continue
+                starts.append(a)
+                lines.append(ln)
+        else:
+            import dis
+            for a, ln in dis.findlinestarts(co):
+                starts.append(a)
+                lines.append(ln)
+        fn = co.co_filename
+        if fn and not fn.startswith('<') and not os.path.isabs(fn):
+            fn = os.path.abspath(fn)
+        if fn.startswith(_PKG):
+            fn = None  # the recorder's own code: no site
+        _app(('code', cid, fn, getattr(co, 'co_qualname', co.co_name), co.co_firstlineno,
+              starts, lines))
+    except Exception:
+        _app(('code', cid, None, '', 0, [], []))
+    return cid
+
+
+# ---------------------------------------------------------------------------
+# bounded reprs
+
+_SCALARS = {int, float, bool, type(None), complex}
+_SEQS = {list: ('[', ']'), tuple: ('(', ')'), set: ('{', '}'), frozenset: ('frozenset({', '})')}
+
+
+def _brepr(x, depth=0):
+    """Bounded repr (<= 200 characters) that never runs the program's own code: objects whose
+    __repr__ is written in Python are shown as object.__repr__ shows them (<mod.Cls object at
+    0x...>), so a recorded task result cannot have side effects (CPython tests this)."""
+    try:
+        t = type(x)
+        if t in _SCALARS:
+            if t is int and (x > 10 ** 60 or x < -10 ** 60):
+                s = '<int of %d bits>' % x.bit_length()
+            else:
+                s = repr(x)
+        elif t is str or t is bytes:
+            s = repr(x[:210])
+        elif t in _SEQS or t is dict:
+            if depth >= 2:
+                s = '[...]' if t is list else '{...}' if t is dict else '(...)'
+            else:
+                parts = []
+                n = 0
+                if t is dict:
+                    for k, v in x.items():
+                        if n == 8:
+                            parts.append('...')
+                            break
+                        parts.append(_brepr(k, depth + 1) + ': ' + _brepr(v, depth + 1))
+                        n += 1
+                    s = '{' + ', '.join(parts) + '}'
+                else:
+                    for v in x:
+                        if n == 8:
+                            parts.append('...')
+                            break
+                        parts.append(_brepr(v, depth + 1))
+                        n += 1
+                    o, c = _SEQS[t]
+                    if t is tuple and n == 1 and len(x) == 1:
+                        c = ',)'
+                    s = (o + ', '.join(parts) + c) if (parts or t is not set) else 'set()'
+        else:
+            r = getattr(t, '__repr__', None)
+            if getattr(r, '__code__', None) is not None:  # written in Python: not called
+                s = object.__repr__(x)
+            else:
+                s = repr(x)
+    except Exception:
+        try:
+            s = '<%s object>' % type(x).__name__
+        except Exception:
+            s = '<object>'
+    if len(s) > 200:
+        s = s[:199] + '\u2026'
+    return s
+
+
+def _exc_text(e):
+    try:
+        name = type(e).__name__
+        msg = str(e)
+    except Exception:
+        return 'Exception'
+    s = '%s: %s' % (name, msg) if msg else name
+    if len(s) > 200:
+        s = s[:199] + '\u2026'
+    return s
+
+
+# ---------------------------------------------------------------------------
+# ids of loops, threads, awaitables
+
+_tids = {}
+
+
+def _thread_sid():
+    ident = _get_ident()
+    s = _tids.get(ident)
+    if s is None:
+        s = len(_tids)
+        _tids[ident] = s
+        try:
+            name = threading.current_thread().name
+        except Exception:
+            name = None
+        _app(('thread', _pc(), s, name))
+    return s
+
+
+_nloops = itertools.count(0).__next__
+
+
+# Loops are never touched (adding to a loop's __dict__ would slow down all of asyncio's own
+# attribute accesses on it): id(loop) -> [loop id, thread ident while running, weakref]
+_loop_info = {}
+_cbcur = {}  # thread ident -> (start ns, handle) of the plain callback running there
+
+
+def _info(loop):
+    k = id(loop)
+    info = _loop_info.get(k)
+    if info is None or info[2]() is not loop:
+        try:
+            wr = weakref.ref(loop, lambda r, k=k: _loop_info.pop(k, None))
+        except TypeError:
+            return [None, None, lambda: None]
+        info = _loop_info[k] = [_nloops(), None, wr]
+    return info
+
+
+def _loop_id(loop):
+    if loop is None:
+        return None
+    return _info(loop)[0]
+
+
+_foreign = weakref.WeakKeyDictionary()
+
+
+def _aid(r):
+    """Awaitable id of anything a task can yield (not None)."""
+    tr = type(r)
+    if tr in _TaskTypes or isinstance(r, _TaskBases):
+        try:
+            p = r._coro
+        except Exception:
+            p = None
+        if type(p) is _Coro:
+            return p._id
+    try:
+        return r._al_id
+    except Exception:
+        pass
+    try:
+        i = _foreign.get(r)
+        if i is None:
+            i = _foreign[r] = _next_id()
+            _app(('fut', _pc(), i, 'future', None, None, 0, None))
+        return i
+    except Exception:
+        return None
+
+
+def _task_id(t):
+    if t is None:
+        return None
+    try:
+        p = t._coro
+    except Exception:
+        return None
+    if type(p) is _Coro:
+        return p._id
+    return None
+
+
+# ---------------------------------------------------------------------------
+# tasks: the coroutine proxy
+
+_errs = {}  # task id -> weakref(task) for tasks that ended with an exception
+_samples = {}  # step/callback start time -> sampled stack (watchdog)
+_PENDING_TB = []  # 3.9/3.10: exceptions whose traceback still has our frame at the head
+_OLD_RAISE = _PY < (3, 11)
+
+
+def _fix_pending():
+    while _PENDING_TB:
+        try:
+            e = _PENDING_TB.pop()
+        except IndexError:
+            return
+        tb = e.__traceback__
+        while tb is not None and tb.tb_frame.f_code in _PROXY_CODES:
+            tb = tb.tb_next
+        e.__traceback__ = tb
+
+
+_STEP_SRC = '''
+def __next__(self):
+    t0 = _pc()
+    self._t0 = t0
+    c = self._c
+    try:
+        r = c.send(None)
+    except BaseException as e:
+        self._end(e, t0)
+        _TBFIX_
+        _CLEAR_
+        raise
+    t1 = _pc()
+    la = c.cr_frame.f_lasti
+    d = self._dk.get(la)
+    if d is None:
+        d = _decide(self, c, la)
+    if d:
+        cid, la = _deep_site(c)
+    else:
+        cid = self._cid
+    if r is None:
+        _ext((t0, self._id, t1, None, cid, la))
+    elif type(r) is Future:
+        try:
+            _ext((t0, self._id, t1, r._al_id, cid, la))
+        except AttributeError:
+            _ext((t0, self._id, t1, _aid(r), cid, la))
+    else:
+        _ext((t0, self._id, t1, _aid(r), cid, la))
+    _PENDING_
+    return r
+'''
+# (no local variable may keep the old head: it refers to this frame, a reference cycle that
+# would keep the exception, its frames and their locals alive until the next GC)
+_TBFIX_NEW = '''if e.__traceback__ is not None:
+            e.__traceback__ = e.__traceback__.tb_next'''
+
+
+def _make_step(name, send_arg):
+    src = _STEP_SRC
+    if _OLD_RAISE:
+        src = src.replace('_TBFIX_', 'pass').replace('_PENDING_', 'if _PENDING_TB:\n        _fix_pending()')
+    else:
+        src = src.replace('_TBFIX_', _TBFIX_NEW).replace('_PENDING_', '')
+    # a frame object made for this frame (a traceback, f_back of the coroutine's frame)
+    # outlives the call: the thrown exception must not stay in its locals (a cycle)
+    src = src.replace('_CLEAR_', '%s = None' % send_arg.strip('*') if send_arg else 'pass')
+    if send_arg:
+        src = src.replace('def __next__(self):', 'def %s(self, %s):' % (name, send_arg))
+        src = src.replace('c.send(None)', 'c.%s(%s)' % (name, send_arg))
+    ns = {}
+    exec(compile(src, __file__, 'exec'), globals(), ns)
+    return ns[name]
+
+
+# cid -> {lasti: does the await at lasti lead to a deeper frame (see _decide)?}  Decided the
+# first time: an await of library code that reached no program frame then (asyncio.sleep)
+# is not walked again, so library code that calls back into program code only after an
+# earlier suspension at the same await (a retry helper sleeping first) is reported at the
+# program's own await line.
+_dk_by_code = {}
+
+
+def _decide(p, c, la):
+    """First time a task's coroutine suspends at `la`: does the await chain lead to another
+    frame than the coroutine's own (a program frame deeper down; or, when the task's
+    coroutine is library code, a deeper library frame)? Cached per code and offset: the hot
+    path then reads one dict; awaiting a future or library code that leads back to no
+    program frame (asyncio.sleep) costs nothing more."""
+    a = c.cr_await
+    d = False
+    if a is not None:
+        ta = type(a)
+        if ta is _CoroType or ta is _GenType or ta in _WRAP_TYPES:
+            try:
+                d = _deep_site(c) != (p._cid, la)
+            except Exception:
+                d = False
+    p._dk[la] = d
+    return d
+
+
+def _agen_types():
+    """Types of the objects an await chain can hold between two frames: async generator
+    asend/athrow (`async for`, aclose()) and coroutine_wrapper (coro.__await__())."""
+    async def ag():
+        yield
+
+    async def co():
+        pass
+
+    g = ag()
+    s = g.asend(None)
+    t = g.athrow(GeneratorExit)
+    c = co()
+    w = c.__await__()
+    out = {type(s), type(t), type(w)}
+    s.close()
+    t.close()
+    c.close()
+    return out
+
+
+_WRAP_TYPES = _agen_types()
+_AgenType = types.AsyncGeneratorType
+_referents = None
+
+
+def _unwrap(a):
+    """The async generator (or coroutine) an asend/athrow/coroutine_wrapper object drives."""
+    global _referents
+    if _referents is None:
+        import gc
+        _referents = gc.get_referents
+    for x in _referents(a):
+        tx = type(x)
+        if tx is _AgenType or tx is _CoroType:
+            return x
+    return None
+
+
+def _deep_site(c):
+    """(cid, lasti) of the innermost frame of program code in the await chain of coroutine c;
+    when there is none, of the innermost library frame. The walk goes through library frames
+    (wait_for on 3.12+ runs the awaited coroutine inside it) and async generators
+    (asend/athrow objects). (Also called by the C proxy of _speedups.c.)"""
+    co = c.cr_code
+    r = _lib.get(id(co))
+    if r is None:
+        r = _classify(co)
+    prog = None if r else c.cr_frame
+    last = None  # innermost library coroutine/generator below c
+    a = c.cr_await
+    # (a library frame is read only if it is the answer: reading a frame can create it)
+    while a is not None:
+        ta = type(a)
+        if ta is _CoroType:
+            co = a.cr_code
+            r = _lib.get(id(co))
+            if r is None:
+                r = _classify(co)
+            if r:
+                last = a
+            else:
+                g = a.cr_frame
+                if g is None:
+                    break
+                prog = g
+            a = a.cr_await
+        elif ta is _GenType:
+            co = a.gi_code
+            r = _lib.get(id(co))
+            if r is None:
+                r = _classify(co)
+            if r:
+                last = a
+            else:
+                g = a.gi_frame
+                if g is None:
+                    break
+                prog = g
+            a = a.gi_yieldfrom
+        elif ta in _WRAP_TYPES:
+            x = _unwrap(a)
+            if x is None:
+                break
+            if type(x) is _CoroType:
+                a = x
+                continue
+            co = x.ag_code
+            r = _lib.get(id(co))
+            if r is None:
+                r = _classify(co)
+            if r:
+                last = x
+            else:
+                g = x.ag_frame
+                if g is None:
+                    break
+                prog = g
+            a = x.ag_await
+        else:
+            break
+    f = prog
+    if f is None:
+        if last is not None:
+            ta = type(last)
+            f = (last.cr_frame if ta is _CoroType else last.gi_frame if ta is _GenType
+                 else last.ag_frame)
+        if f is None:
+            f = c.cr_frame
+    return _C(f.f_code), f.f_lasti
+
+
+class _Coro(collections.abc.Coroutine):
+    """Wraps a task's coroutine: each send/throw is one step."""
+
+    __slots__ = ('_c', '_id', '_t0', '_task', '_name', '_cid', '_dk')
+
+    def __init__(self, c, i):
+        self._c = c
+        self._id = i
+        self._t0 = 0
+        self._task = None
+        self._name = None
+        self._cid = cid = _C(c.cr_code)
+        dk = _dk_by_code.get(cid)
+        if dk is None:
+            dk = _dk_by_code[cid] = {}
+        self._dk = dk
+
+    __next__ = _make_step('__next__', None)
+    send = _make_step('send', 'value')
+    throw = _make_step('throw', '*args')
+
+    def _end(self, e, t0):
+        t1 = _pc()
+        tid = self._id
+        te = type(e)
+        try:
+            c = self._c
+            cid = self._cid
+            lasti = -1
+            if te is StopIteration:
+                state = 'ok'
+                text = _brepr(e.value)
+            elif isinstance(e, _Cancelled):
+                state = 'cancelled'
+                text = e.args[0] if e.args and isinstance(e.args[0], str) else ''
+                if len(text) > 200:
+                    text = text[:199] + '\\u2026'
+            else:
+                state = 'error'
+                text = _exc_text(e)
+                tb = e.__traceback__
+                if tb is not None:
+                    tb = tb.tb_next  # our own frame
+                sc, sl = _tb_site(tb)
+                if sc is not None:
+                    cid, lasti = _C(sc), sl
+                if _OLD_RAISE:
+                    _PENDING_TB.append(e)
+                _errs[tid] = self._task
+            _ext((t0, tid, t1, None, cid, lasti))
+            _app(('end', t1, tid, state, text, cid, lasti))
+            tk = self._task
+            if tk is not None:
+                t = tk()
+                if t is not None:
+                    try:
+                        name = t.get_name()
+                        if name != self._name:
+                            self._name = name
+                            _app(('name', t1, tid, name if isinstance(name, str) else _brepr(name)))
+                    except Exception:
+                        pass
+        except Exception:
+            pass
+
+    @property
+    def __class__(self):
+        # isinstance(task.get_coro(), types.CoroutineType) stays true (type() is unchanged)
+        return _CoroType
+
+    def close(self):
+        return self._c.close()
+
+    def __await__(self):
+        return self._c.__await__()
+
+    def __repr__(self):
+        return repr(self._c)
+
+
+def _forward(name):
+    return property(lambda self: getattr(self._c, name), doc='forwarded to the coroutine')
+
+
+def _install_forwarding():
+    # no __getattr__ (it would slow down every attribute access of the hot path): explicit
+    # properties; __name__/__qualname__ cannot be defined in a class body, so they are put
+    # into the type's dict directly (then the type's caches are invalidated).
+    import gc
+    for n in ('cr_frame', 'cr_code', 'cr_await', 'cr_running', 'cr_origin', 'cr_suspended'):
+        if hasattr(_CoroType, n):
+            setattr(_Coro, n, _forward(n))
+    try:
+        d = next(x for x in gc.get_referents(_Coro.__dict__) if type(x) is dict)
+        d['__name__'] = _forward('__name__')
+        d['__qualname__'] = _forward('__qualname__')
+        _Coro._al_touch = None  # type_modified()
+        del _Coro._al_touch
+    except Exception:
+        pass
+
+
+_install_forwarding()
+
+_PROXY_CODES = {_Coro.__next__.__code__, _Coro.send.__code__, _Coro.throw.__code__}
+
+_orig_create_task = base_events.BaseEventLoop.create_task
+
+
+def create_task(self, coro, **kwargs):
+    if type(coro) is not _CoroType:
+        return _orig_create_task(self, coro, **kwargs)
+    t = _pc()
+    tid = _next_id()
+    p = _Coro(coro, tid)
+    parent = _task_id(_ctasks.get(self))
+    f = _prog_frame(sys._getframe(1))
+    task = _orig_create_task(self, p, **kwargs)
+    try:
+        try:
+            p._task = weakref.ref(task)
+        except TypeError:
+            pass
+        try:
+            name = task.get_name()
+        except Exception:
+            name = None
+        if name is not None and not isinstance(name, str):
+            name = _brepr(name)
+        p._name = name
+        try:
+            stb = task._source_traceback
+            if stb and stb[-1][0].startswith(_PKG):
+                del stb[-1]
+        except Exception:
+            pass
+        if tid in _errs and _errs[tid] is None:
+            _errs[tid] = p._task
+        if _orig_set_task_name is not None and task.done():
+            try:
+                _eager_done[task] = p  # its name may be set after this returns (3.12)
+            except TypeError:
+                pass
+        _app(('task', t, tid, parent, name, coro.__qualname__,
+              _C(f.f_code) if f is not None else None, f.f_lasti if f is not None else 0,
+              _loop_id(self)))
+    except Exception:
+        pass
+    return task
+
+
+def _name_now(task):
+    """Emits a `name` record when the task's name is no longer the one recorded."""
+    try:
+        p = task._coro
+        if type(p) is not _Coro:
+            p = _eager_done.get(task)  # (a finished task no longer holds its coroutine)
+            if p is None:
+                return
+        name = task.get_name()
+        if name != p._name:
+            p._name = name
+            _app(('name', _pc(), p._id, name if isinstance(name, str) else _brepr(name)))
+    except Exception:
+        pass
+
+
+_orig_set_task_name = getattr(tasks, '_set_task_name', None)
+_eager_done = weakref.WeakKeyDictionary()  # task -> proxy, for tasks done when created (eager)
+
+
+def _set_task_name(task, name):
+    _orig_set_task_name(task, name)
+    if name is not None:
+        _name_now(task)
+
+
+# ---------------------------------------------------------------------------
+# futures
+
+def _resolver(loop):
+    """(byTaskId, via) for a future being resolved now."""
+    try:
+        info = _loop_info.get(id(loop))
+        tident = info[1] if info is not None else None
+        ident = _get_ident()
+        if tident is not None and tident != ident:
+            return None, 'thread'
+        t = _ctasks.get(loop)
+        if t is not None:
+            return _task_id(t), 'task'
+        h = _cbcur.get(ident)
+        if h is not None:
+            h = h[1]
+        if h is None:
+            return None, ('callback' if loop.is_running() else 'shutdown')
+        if type(h) is _TimerHandle:
+            return None, 'timer'
+        return None, _via_of(h._callback)
+    except Exception:
+        return None, None
+
+
+_via_cache = {}
+_IO_FILES = {'selector_events.py', 'proactor_events.py', 'streams.py', 'unix_events.py',
+             'sslproto.py', 'windows_events.py', 'base_subprocess.py', 'subprocess.py',
+             'transports.py', 'trsock.py'}
+
+
+def _cb_code(cb):
+    f = cb
+    for _ in range(4):
+        tf = type(f)
+        if tf is _MethType:
+            f = f.__func__
+        elif tf is _Partial:
+            f = f.func
+        else:
+            break
+    return f, getattr(f, '__code__', None)
+
+
+def _via_of(cb):
+    f, co = _cb_code(cb)
+    if co is None:
+        return 'callback'
+    v = _via_cache.get(co)
+    if v is None:
+        base = os.path.basename(co.co_filename)
+        if co in _THREAD_CODES:
+            v = 'thread'
+        elif co.co_filename.startswith(_ASYNCIO) and base in _IO_FILES:
+            v = 'io'
+        else:
+            v = 'callback'
+        _via_cache[co] = v
+    return v
+
+
+_THREAD_CODES = set()
+for _n in ('_call_set_state', '_set_state', '_copy_future_state', '_call_check_cancel'):
+    _fn = getattr(futures, _n, None)
+    if _fn is not None and hasattr(_fn, '__code__'):
+        _THREAD_CODES.add(_fn.__code__)
+# wrap_future (run_in_executor): the worker thread's result arrives through
+# call_soon_threadsafe(_set_state, ...), closures defined inside futures._chain_future
+_fn = getattr(futures, '_chain_future', None)
+if _fn is not None and hasattr(_fn, '__code__'):
+    for _c in _fn.__code__.co_consts:
+        if isinstance(_c, types.CodeType) and _c.co_name in ('_set_state', '_call_set_state',
+                                                           '_call_check_cancel'):
+            _THREAD_CODES.add(_c)
+
+_kind_cache = {}
+_KIND_OF = {}
+
+
+def _add_kind(obj, kind):
+    fn = getattr(obj, '__func__', obj)
+    co = getattr(fn, '__code__', None)
+    if co is not None:
+        _KIND_OF[co] = kind
+
+
+def _init_kinds():
+    from asyncio import locks, queues
+    _add_kind(tasks.sleep, 'sleep')
+    for n in ('__sleep0', '_sleep0'):
+        pass
+    _add_kind(locks.Lock.acquire, 'lock')
+    _add_kind(locks.Semaphore.acquire, 'semaphore')
+    _add_kind(locks.Event.wait, 'event')
+    _add_kind(locks.Condition.wait, 'condition')
+    if hasattr(locks, 'Barrier'):
+        _add_kind(locks.Barrier.wait, 'barrier')
+    for n in ('get', 'put', 'join'):
+        _add_kind(getattr(queues.Queue, n), 'queue')
+    _add_kind(futures.wrap_future, 'executor')
+    _add_kind(base_events.BaseEventLoop.run_in_executor, 'executor')
+    _add_kind(tasks._wait, 'wait')
+    _add_kind(tasks.wait, 'wait')
+    if hasattr(tasks, '_cancel_and_wait'):
+        _add_kind(tasks._cancel_and_wait, 'wait')
+    _add_kind(tasks.as_completed, 'wait')
+    _add_kind(tasks.shield, 'shield')
+    _add_kind(tasks.wait_for, 'timeout')
+    _add_kind(tasks.gather, 'gather')
+
+
+def _kind_of(co):
+    k = _kind_cache.get(co)
+    if k is None:
+        k = _KIND_OF.get(co)
+        if k is None:
+            fn = co.co_filename
+            if fn.startswith(_ASYNCIO) and os.path.basename(fn) in _IO_FILES:
+                k = 'io'
+            else:
+                k = ''
+        _kind_cache[co] = k
+    return k
+
+
+class _FutMeta(type):
+    def __instancecheck__(cls, obj):
+        if cls is Future:
+            return isinstance(obj, _CFuture)
+        return type.__instancecheck__(cls, obj)
+
+    def __subclasscheck__(cls, sub):
+        if cls is Future:
+            return issubclass(sub, _CFuture)
+        return type.__subclasscheck__(cls, sub)
+
+
+class Future(_CFuture, metaclass=_FutMeta):
+    __slots__ = ('_al_id',)
+
+    def __init__(self, *args, **kwargs):
+        _CFuture.__init__(self, *args, **kwargs)
+        self._al_id = fid = _next_id()
+        t = _pc()
+        try:
+            if self._source_traceback:
+                stb = self._source_traceback
+                while stb and stb[-1][0].startswith(_PKG):
+                    del stb[-1]
+            f = f0 = sys._getframe(1)
+            kind = None
+            while f is not None:
+                co = f.f_code
+                lb = _lib.get(id(co))
+                if lb is None:
+                    lb = _classify(co)
+                if not lb:
+                    break
+                if kind is None:
+                    k = _kind_cache.get(co)
+                    if k is None:
+                        k = _kind_of(co)
+                    if k:
+                        kind = k
+                if lb is _STOP:
+                    f = _lib_fallback(f0)
+                    break
+                f = f.f_back
+            else:
+                f = _lib_fallback(f0)
+            loop = self._loop
+            _app(('fut', t, fid, kind or 'future', _task_id(_ctasks.get(loop)),
+                  _C(f.f_code) if f is not None else None, f.f_lasti if f is not None else 0, None))
+        except Exception:
+            pass
+
+    def set_result(self, result):
+        _CFuture.set_result(self, result)
+        try:
+            by, via = _resolver(self._loop)
+            _app(('set', _pc(), self._al_id, 'result', by, via,
+                  None if result is None else _brepr(result)))  # None: no text
+        except Exception:
+            pass
+
+    def set_exception(self, exception):
+        try:
+            tb = exception.__traceback__
+            if tb is not None:
+                _unlink_ours(tb)
+        except Exception:
+            pass
+        _CFuture.set_exception(self, exception)
+        try:
+            by, via = _resolver(self._loop)
+            _app(('set', _pc(), self._al_id, 'exception', by, via, _exc_text(exception)))
+        except Exception:
+            pass
+
+    def cancel(self, *args, **kwargs):
+        r = _CFuture.cancel(self, *args, **kwargs)
+        if r:
+            try:
+                msg = args[0] if args else kwargs.get('msg')
+                by, via = _resolver(self._loop)
+                _app(('set', _pc(), self._al_id, 'cancelled', by, via,
+                      '' if msg is None else _brepr(msg) if not isinstance(msg, str) else msg[:200]))
+            except Exception:
+                pass
+        return r
+
+
+Future.__module__ = _CFuture.__module__
+Future.__qualname__ = 'Future'
+
+
+def _patch_gathering():
+    GF = tasks._GatheringFuture
+    orig_cancel = GF.cancel
+
+    def set_result(self, result):
+        _CFuture.set_result(self, result)
+        try:
+            by, via = _resolver(self._loop)
+            _app(('set', _pc(), _aid(self), 'result', by, via, _brepr(result)))
+        except Exception:
+            pass
+
+    def set_exception(self, exception):
+        _CFuture.set_exception(self, exception)
+        try:
+            by, via = _resolver(self._loop)
+            _app(('set', _pc(), _aid(self), 'exception', by, via, _exc_text(exception)))
+        except Exception:
+            pass
+
+    GF.set_result = set_result
+    GF.set_exception = set_exception
+    orig_gather = tasks.gather
+
+    @functools.wraps(orig_gather)
+    def gather(*aws, **kwargs):
+        t = _pc()
+        out = orig_gather(*aws, **kwargs)
+        try:
+            if type(out) is GF:
+                fid = _next_id()
+                out._al_id = fid
+                children = [_aid(c) for c in out._children]
+                loop = out._loop
+                f = _prog_frame(sys._getframe(1))
+                _app(('fut', t, fid, 'gather', _task_id(_ctasks.get(loop)),
+                      _C(f.f_code) if f is not None else None, f.f_lasti if f is not None else 0,
+                      children))
+        except Exception:
+            pass
+        return out
+
+    tasks.gather = gather
+    asyncio.gather = gather
+
+
+# ---------------------------------------------------------------------------
+# callbacks: Handle._run replaced by an equivalent that times non-step callbacks.
+# It is compiled with events.py's file name and the call on the same line as the
+# original, so tracebacks through it read exactly as before.
+
+_HANDLE_SRC = '''
+def _run(self):
+    _al_cb = self._callback
+    tc = type(_al_cb)
+    s = None
+    if tc in _SW:
+        timed = False
+    elif tc is _BM:
+        s = _al_cb.__self__
+        timed = not (type(s) in _TT or isinstance(s, _TB))
+    elif tc is _MT or tc is _FT:
+        timed = not (tc is _MT and isinstance(_al_cb.__self__, _TB))
+    elif tc.__name__ in ('TaskStepMethWrapper', 'TaskWakeupMethWrapper'):
+        _SW.add(tc)
+        timed = False
+    else:
+        timed = True
+    if timed:
+        ident = _get_ident()
+        t0 = _pc()
+        _cbcur[ident] = (t0, self)
+    try:
+        self._context.run(self._callback, *self._args)
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except BaseException as exc:
+        _EXC_BODY_
+    if timed:
+        t1 = _pc()
+        _cbcur[ident] = None
+        _cb_done(_al_cb, t0, t1)
+    self = _al_cb = s = None  # Needed to break cycles when an exception occurs.
+'''
+
+
+def _cb_done(cb, t0, t1):
+    try:
+        f, co = _cb_code(cb)
+        name = getattr(f, '__qualname__', None)
+        if not isinstance(name, str):
+            name = type(f).__qualname__
+        _app(('cb', t0, t1, name, _C(co), -1))
+    except Exception:
+        pass
+
+
+def _getsourcelines(fn):
+    """(lines, first line number) of a plain function, without importing inspect (slow)."""
+    import linecache
+    co = fn.__code__
+    all_lines = linecache.getlines(co.co_filename)
+    first = co.co_firstlineno
+    lines = all_lines[first - 1:]
+    if not lines:
+        raise OSError('no source')
+    head = lines[0]
+    indent = len(head) - len(head.lstrip())
+    out = [head]
+    for ln in lines[1:]:
+        stripped = ln.strip()
+        if stripped and (len(ln) - len(ln.lstrip())) <= indent:
+            break
+        out.append(ln)
+    while out and not out[-1].strip():
+        out.pop()
+    return out, first
+
+
+def _make_handle_run():
+    orig = events.Handle._run
+    lines, first = _getsourcelines(orig)
+    src = ''.join(lines)
+    # the except body of the original, re-indented
+    i = src.index('except BaseException as exc:')
+    j = src.index('\n', i) + 1
+    k = src.index('self = None', j)
+    body = src[j:k].rstrip()
+    import textwrap
+    body = textwrap.dedent(body)
+    body = textwrap.indent(body, ' ' * 8).strip()
+    code = _HANDLE_SRC.replace('_EXC_BODY_', body)
+    # inside a class, so that columns (and traceback carets) match the original
+    code = 'class Handle:\n' + textwrap.indent(code, '    ')
+    # line of the run() call in the original
+    call_line = first + next(n for n, l in enumerate(lines) if 'self._context.run(' in l)
+    ours = code.split('\n')
+    our_call = next(n for n, l in enumerate(ours) if 'self._context.run(' in l)
+    pad = call_line - 1 - our_call
+    if pad < 0:
+        return None
+    code = '\n' * pad + code
+    g = dict(vars(events))
+    g.update({'_SW': set(), '_BM': _BMType, '_MT': _MethType, '_FT': _FuncType,
+              '_TT': _TaskTypes, '_TB': _TaskBases, '_pc': _pc, '_cb_done': _cb_done,
+              '_get_ident': _get_ident, '_cbcur': _cbcur})
+    ns = {}
+    exec(compile(code, events.__file__, 'exec'), g, ns)
+    fn = ns['Handle'].__dict__['_run']
+    fn.__qualname__ = orig.__qualname__
+    fn.__module__ = orig.__module__
+    return fn
+
+
+# ---------------------------------------------------------------------------
+# loops, executor, exception handler, never-awaited coroutines
+
+_running = {}  # loop id -> (weakref(loop), thread ident)
+_orig_set_running_loop = events._set_running_loop
+_orig_get_running_loop = events._get_running_loop
+
+
+def _set_running_loop(loop):
+    if loop is None:
+        prev = _orig_get_running_loop()
+        _orig_set_running_loop(loop)
+        if prev is not None:
+            try:
+                lid = _loop_id(prev)
+                _running.pop(lid, None)
+                info = _loop_info.get(id(prev))
+                if info is not None:
+                    info[1] = None
+                _app(('loop', _pc(), lid, 'stop', _thread_sid()))
+                if _PENDING_TB:
+                    _fix_pending()
+            except Exception:
+                pass
+    else:
+        _orig_set_running_loop(loop)
+        try:
+            info = _info(loop)
+            lid = info[0]
+            ident = _get_ident()
+            info[1] = ident
+            _running[lid] = (info[2], ident)
+            _app(('loop', _pc(), lid, 'start', _thread_sid()))
+        except Exception:
+            pass
+
+
+_orig_close = base_events.BaseEventLoop.close
+
+
+def close(self):
+    try:
+        if not self.is_closed():
+            _app(('loop', _pc(), _loop_id(self), 'close', _thread_sid()))
+    except Exception:
+        pass
+    return _orig_close(self)
+
+
+_orig_rie = base_events.BaseEventLoop.run_in_executor
+from concurrent.futures import ThreadPoolExecutor as _ThreadPool  # noqa: E402
+
+
+def run_in_executor(self, executor, func, *args):
+    if (not callable(func) or coroutines.iscoroutine(func)
+            or coroutines.iscoroutinefunction(func)
+            or not (executor is None or isinstance(executor, _ThreadPool))):
+        return _orig_rie(self, executor, func, *args)
+    cell = [None]
+    try:
+        f, co = _cb_code(func)
+        name = getattr(f, '__qualname__', None)
+        if not isinstance(name, str):
+            name = type(f).__qualname__
+        site = _prog_frame(sys._getframe(1))
+        sc = _C(site.f_code) if site is not None else None
+        sl = site.f_lasti if site is not None else 0
+    except Exception:
+        name, sc, sl = None, None, 0
+
+    def _al_work(*a):
+        t0 = _pc()
+        th = _thread_sid()
+        try:
+            return func(*a)
+        finally:
+            _app(('work', t0, _pc(), th, cell, name, sc, sl))
+
+    fut = _orig_rie(self, executor, _al_work, *args)
+    try:
+        cell[0] = _aid(fut)
+    except Exception:
+        pass
+    return fut
+
+
+_orig_ceh = base_events.BaseEventLoop.call_exception_handler
+
+
+def call_exception_handler(self, context):
+    try:
+        if _PENDING_TB:
+            _fix_pending()
+        msg = context.get('message') or ''
+        fut = context.get('future') or context.get('task')
+        exc = context.get('exception')
+        if 'never retrieved' in msg:
+            kind = 'unretrieved-exception'
+        else:
+            kind = 'loop-exception'
+        fid = _aid(fut) if fut is not None else None
+        if fid is not None:
+            _errs.pop(fid, None)
+        site = None
+        if exc is not None:
+            site = _tb_site(exc.__traceback__)
+            site = None if site[0] is None else (_C(site[0]), site[1])
+            text = _exc_text(exc)
+        else:
+            text = msg[:200]
+        _app(('warn', _pc(), kind, site, fid, text))
+    except Exception:
+        pass
+    return _orig_ceh(self, context)
+
+
+def _al_unawaited(coro):
+    try:
+        origin = getattr(coro, 'cr_origin', None)
+        if origin:
+            fn, ln, func = origin[0]
+            site = ('loc', fn, ln, func)
+        else:
+            f = _prog_frame(sys._getframe(2))
+            site = (_C(f.f_code), f.f_lasti) if f is not None else None
+        _app(('warn', _pc(), 'never-awaited', site, None,
+              "coroutine '%s' was never awaited" % (coro.__qualname__,)))
+    except Exception:
+        pass
+
+
+def _al_origin(coro):
+    # the coroutine's origin without the recorder's own (outermost) frames
+    out = []
+    for e in coro.cr_origin:
+        if e[0].startswith(_PKG):
+            break
+        out.append(e)
+    return tuple(out)
+
+
+def _patch_unawaited():
+    orig = getattr(warnings, '_warn_unawaited_coroutine', None)
+    if orig is None:
+        return
+    try:
+        lines, first = _getsourcelines(orig)
+    except Exception:
+        return
+    src = ''.join(lines)
+    i = src.index(':\n') + 2  # end of the def line
+    src = src[:i] + '    _async_lanes_unawaited(coro)\n' + src[i:]
+    src = src.replace('reversed(coro.cr_origin)', 'reversed(_async_lanes_origin(coro))')
+    g = warnings.__dict__
+    g['_async_lanes_unawaited'] = _al_unawaited
+    g['_async_lanes_origin'] = _al_origin
+    ns = {}
+    exec(compile('\n' * (first - 1) + src, orig.__code__.co_filename, 'exec'), g, ns)
+    warnings._warn_unawaited_coroutine = ns['_warn_unawaited_coroutine']
+
+
+# ---------------------------------------------------------------------------
+# blocked loop: watchdog samples, block records
+
+# Blocked loop: the writer turns every step or callback longer than the threshold into a
+# `block` record; the watchdog below sends, while one is stuck, the stack it sampled
+# (('sample', t0, sites), before the step's own record, which is appended when it ends).
+
+
+_STOP_CODES = set()
+
+
+def _stack_sites(f):
+    out = []
+    first = True
+    n = 0
+    while f is not None and n < 200:
+        co = f.f_code
+        if co in _STOP_CODES:
+            break
+        if first or not _is_lib(co):
+            out.append((_C(co), f.f_lasti))
+        first = False
+        f = f.f_back
+        n += 1
+    return out
+
+
+def _watch():
+    if not _running:
+        return
+    now = _pc()
+    frames = None
+    for lid, (wr, ident) in list(_running.items()):
+        loop = wr()
+        if loop is None:
+            continue
+        t = _ctasks.get(loop)
+        t0 = 0
+        if t is not None:
+            try:
+                p = t._coro
+                if type(p) is _Coro:
+                    t0 = p._t0
+            except Exception:
+                pass
+        else:
+            cur = _cbcur.get(ident)
+            t0 = cur[0] if cur is not None else 0
+        if t0 and now - t0 > _thr and t0 not in _samples:
+            if frames is None:
+                frames = sys._current_frames()
+            f = frames.get(ident)
+            if f is not None:
+                _samples[t0] = True
+                _app(('sample', t0, _stack_sites(f)))
+    if len(_samples) > 1000:
+        _samples.clear()
+
+
+# ---------------------------------------------------------------------------
+# writer: this process only serializes records (marshal) and pipes them to a helper
+# process (_writer.py) that formats and writes the trace, on the other core.
+
+_wfd = None
+_wproc = None
+_flock = _thread.allocate_lock()
+_pid = os.getpid()
+_stopped = False
+_pack = struct.Struct('<Q').pack
+
+
+def _write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+def _flush():
+    if (_wfd is None and _inproc is None) or os.getpid() != _pid:
+        return
+    with _flock:
+        n = len(_buf)
+        if not n:
+            return
+        recs = _buf[:n]
+        del _buf[:n]
+        try:
+            if _wfd is not None:
+                data = marshal.dumps(recs, 2)  # version 2: no sharing table (faster)
+                _write_all(_wfd, _pack(len(data)) + data)
+            elif _inproc is not None:
+                _inproc[1].write(_inproc[0].format(recs))
+                _inproc[1].flush()
+        except Exception:
+            pass
+
+
+def _bg(watch_every):
+    """The recorder's thread: every 5 ms, flush if the buffer is big (a small buffer stays in
+    the CPU caches: much cheaper for the program than a big one), at least every 100 ms; run
+    the blocked-loop watchdog every `watch_every` seconds."""
+    tick = 0.005
+    last_flush = last_watch = time.monotonic()
+    while not _stopped:
+        time.sleep(tick)
+        if _stopped:
+            break
+        now = time.monotonic()
+        if now - last_watch >= watch_every:
+            last_watch = now
+            try:
+                _watch()
+            except Exception:
+                pass
+        if len(_buf) > 12000 or now - last_flush >= 0.1:
+            last_flush = now
+            try:
+                _flush()
+            except Exception:
+                pass
+
+
+# ---------------------------------------------------------------------------
+# exit
+
+_exit_info = [None]
+_kill_with = [None]
+
+
+def record_exit(how, detail):
+    if _exit_info[0] is None:
+        _exit_info[0] = (how, detail)
+
+
+def _scan_unretrieved():
+    for tid, wr in list(_errs.items()):
+        try:
+            t = wr() if wr is not None else None
+            if t is None or not t.done() or t.cancelled():
+                continue
+            if getattr(t, '_log_traceback', False):
+                exc = t._exception if hasattr(t, '_exception') else None
+                site = None
+                text = ''
+                if exc is not None:
+                    site = _tb_site(exc.__traceback__)
+                    site = None if site[0] is None else (_C(site[0]), site[1])
+                    text = _exc_text(exc)
+                _app(('warn', _pc(), 'unretrieved-exception', site, tid, text))
+        except Exception:
+            pass
+
+
+_exited = [False]
+
+
+def _at_exit():
+    global _stopped, _wfd
+    if os.getpid() != _pid or _exited[0]:
+        return
+    _exited[0] = True
+    try:
+        _scan_unretrieved()
+    except Exception:
+        pass
+    how, detail = _exit_info[0] or ('exit', 0)
+    _app(('exit', _pc(), how, detail))
+    _stopped = True
+    _flush()
+    with _flock:
+        fd, _wfd = _wfd, None
+    if fd is not None:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+        # wait (bounded) until the writer has written everything
+        try:
+            import select
+            deadline = time.monotonic() + 30
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                r, _, _ = select.select([_done_fd], [], [], left)
+                if r and not os.read(_done_fd, 4096):
+                    break
+        except Exception:
+            pass
+    sig = _kill_with[0]
+    if sig is not None:
+        try:
+            signal.signal(sig, signal.SIG_DFL)
+            os.kill(os.getpid(), sig)
+        except Exception:
+            pass
+
+
+_orig_getsignal = signal.getsignal
+_orig_signal = signal.signal
+
+
+def _on_sigterm(signum, frame):
+    record_exit('signal', 'SIGTERM')
+    try:
+        _at_exit()
+    finally:
+        _orig_signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+
+def _getsignal(signalnum):
+    h = _orig_getsignal(signalnum)
+    if h is _on_sigterm:
+        return signal.SIG_DFL
+    return h
+
+
+def _signal(signalnum, handler):
+    h = _orig_signal(signalnum, handler)
+    if h is _on_sigterm:
+        return signal.SIG_DFL
+    return h
+
+
+def _after_fork_child():
+    global _stopped, _wfd
+    _stopped = True
+    del _buf[:]
+    fd, _wfd = _wfd, None
+    for x in (fd, _done_fd):
+        if x is not None:
+            try:
+                os.close(x)
+            except OSError:
+                pass
+
+
+# ---------------------------------------------------------------------------
+
+def _start_writer(out_path, t_start):
+    """Fork the writer (before the program runs: no other thread exists yet). It detaches
+    (double fork), so it is not the program's child, and holds none of the program's files."""
+    global _wfd, _done_fd
+    r1, w1 = os.pipe()
+    r2, w2 = os.pipe()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')  # 3.12+: "fork() with threads" (a sitecustomize's)
+            pid = os.fork()
+    except (OSError, AttributeError):
+        for fd in (r1, w1, r2, w2):
+            os.close(fd)
+        _start_inprocess(out_path, t_start)
+        return
+    if pid == 0:  # pragma: no cover - child
+        try:
+            try:
+                os.setsid()
+            except OSError:
+                pass
+            if os.fork() != 0:
+                os._exit(0)
+            keep = {r1, w2}
+            try:
+                fds = [int(x) for x in os.listdir('/proc/self/fd')]
+            except OSError:
+                fds = list(range(3, 256))
+            for fd in fds:
+                if fd not in keep:
+                    try:
+                        os.close(fd)
+                    except OSError:
+                        pass
+            try:
+                nul = os.open(os.devnull, os.O_RDWR)
+                for fd in (0, 1, 2):
+                    if fd != nul:
+                        os.dup2(nul, fd)
+            except OSError:
+                pass
+            from async_lanes import _writer
+            _writer.run(out_path, t_start, r1, w2, _thr)
+        finally:
+            os._exit(0)
+    os.close(r1)
+    os.close(w2)
+    os.waitpid(pid, 0)
+    _wfd = w1
+    _done_fd = r2
+
+
+_done_fd = None
+_inproc = None  # fallback when fork() is not possible: format in the recorder's thread
+
+
+def _start_inprocess(out_path, t_start):
+    global _inproc
+    from async_lanes import _writer
+    _inproc = (_writer.Formatter(t_start, _thr), open(out_path, 'a', encoding='utf-8', newline='\n'))
+
+
+def install(out_path, block_threshold_ms, argv):
+    global _thr
+    _thr = int(block_threshold_ms * 1e6)
+    out_path = os.path.abspath(out_path)
+    t_start = _pc()
+    now = time.time()
+    start_iso = time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(now)) + '.%06dZ' % int((now % 1) * 1e6)
+    header = {
+        'format': 'async-lanes', 'version': 1, 'runtime': 'python',
+        'runtimeVersion': '%d.%d.%d' % sys.version_info[:3], 'pid': os.getpid(),
+        'argv': list(argv), 'cwd': os.getcwd(), 'start': start_iso,
+        'blockThresholdNs': _thr,
+    }
+    with open(out_path, 'w', encoding='utf-8', newline='\n') as f:
+        f.write(json.dumps(header) + '\n')
+    _start_writer(out_path, t_start)
+
+    _thread_sid()  # main thread = 0
+    _init_kinds()
+    BEL = base_events.BaseEventLoop
+    BEL.create_task = create_task
+    BEL.close = close
+    BEL.run_in_executor = run_in_executor
+    BEL.call_exception_handler = call_exception_handler
+    events._set_running_loop = _set_running_loop
+    futures.Future = Future
+    asyncio.Future = Future
+    _patch_gathering()
+    if _orig_set_task_name is not None:
+        tasks._set_task_name = _set_task_name
+    global _orig_handle_run
+    _orig_handle_run = events.Handle._run
+    run = _make_handle_run()
+    if run is not None:
+        events.Handle._run = run
+        _STOP_CODES.add(run.__code__)
+    _STOP_CODES.update(_PROXY_CODES)
+    for co in _STOP_CODES:
+        _lib[id(co)] = _STOP
+        _lib_keep[id(co)] = co
+    try:
+        _patch_unawaited()
+    except Exception:
+        pass
+    atexit.register(_at_exit)
+    try:
+        if _orig_getsignal(signal.SIGTERM) == signal.SIG_DFL:
+            _orig_signal(signal.SIGTERM, _on_sigterm)
+            signal.getsignal = _getsignal
+            signal.signal = _signal
+    except Exception:
+        pass
+    if hasattr(os, 'register_at_fork'):
+        os.register_at_fork(after_in_child=_after_fork_child)
+    _thread.start_new_thread(_bg, (min(0.025, max(0.005, _thr / 4e9)),))

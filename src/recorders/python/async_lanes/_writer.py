@@ -1,0 +1,253 @@
+"""Trace writer process: reads marshalled record chunks from a pipe, appends NDJSON.
+
+Forked by the recorder before the program starts (then detached: double fork, so it is not
+a child of the program).  It runs until the pipe is closed (the
+program ended, or was killed), so a killed program still leaves everything that was sent.
+Each chunk becomes: a `clock` record, then its records (docs/trace-format.md).
+Standard library only; must not import the recorder (it runs with -I).
+"""
+
+import bisect
+import json
+import marshal
+import os
+import signal
+import struct
+import sys
+
+_enc = json.encoder.encode_basestring_ascii
+
+
+def _js(s):
+    if s is None:
+        return 'null'
+    if type(s) is not str:
+        s = str(s)
+    return _enc(s)
+
+
+def _n(v):
+    return 'null' if v is None else str(v)
+
+
+class Formatter:
+    def __init__(self, t_start, thr):
+        self.base = t_start
+        self.thr = thr
+        self.samples = {}  # step/callback start -> stack sampled by the watchdog (site ids)
+        self.prev = 0
+        self.codes = {}  # cid -> (file, func, firstline, starts, lines)
+        self.sites = {}  # (file, line, func) -> site id
+        self.site_cl = {}  # (cid, lasti) -> site id
+
+    def loc_site(self, fn, line, func, out):
+        k = (fn, line, func)
+        s = self.sites.get(k)
+        if s is None:
+            s = len(self.sites)
+            self.sites[k] = s
+            out.append('["site",%d,%s,%d,%s]' % (s, _js(fn), line or 0, _js(func)))
+        return s
+
+    def site(self, cid, lasti, out):
+        if cid is None:
+            return 'null'
+        k = (cid, lasti)
+        s = self.site_cl.get(k)
+        if s is None:
+            c = self.codes.get(cid)
+            if c is None or c[0] is None:
+                s = 'null'
+            else:
+                fn, func, first, starts, lines = c
+                if lasti < 0:
+                    line = first
+                else:
+                    i = bisect.bisect_right(starts, lasti) - 1
+                    line = lines[i] if i >= 0 else first
+                s = self.loc_site(fn, line, func, out)
+            self.site_cl[k] = s
+        return s
+
+    def block(self, t0, dur, tid, site, out):
+        """A step or callback ran longer than the threshold: a block record (after it, at its
+        start time: the running clock is the step's own time, so dt is 0). Without a sample
+        (the watchdog did not see it stuck, e.g. the OS preempted the step), it points at the
+        step's own site (where it ran / suspended) or the callback's site."""
+        ss = self.samples.pop(t0, '')
+        if not ss and site != 'null':
+            ss = site
+        out.append(f'["block",0,{dur},{_n(tid)},[{ss}]]')
+
+    def sitekey(self, k, out):
+        if k is None:
+            return 'null'
+        if k[0] == 'loc':
+            return self.loc_site(k[1], k[2], k[3], out)
+        return self.site(k[0], k[1], out)
+
+    def format(self, recs):
+        out = []
+        ap = out.append
+        prev = self.prev
+        base = self.base
+        site_cl = self.site_cl
+        ap('["clock",%d]' % prev)
+        i = 0
+        n = len(recs)
+        while i < n:
+            r = recs[i]
+            i += 1
+            try:
+                if type(r) is int:  # a step: six values, flat (t0, tid, dur, aw, cid, lasti)
+                    tid, t1, aw, cid, la = recs[i:i + 5]
+                    i += 5
+                    s = site_cl.get((cid, la))
+                    if s is None:
+                        s = self.site(cid, la, out)
+                    t = r - base
+                    ap(f'["step",{t - prev},{tid},{t1 - r},{"null" if aw is None else aw},{s}]')
+                    prev = t
+                    if t1 - r > self.thr:
+                        self.block(r, t1 - r, tid, str(s), out)
+                    continue
+                k = r[0]
+                if k == 'code':
+                    _, cid, fn, func, first, starts, lines = r
+                    # (the recorder keeps registered code objects alive: ids are not reused)
+                    self.codes[cid] = (fn, func, first, starts, lines)
+                    continue
+                if k == 'cb':
+                    _, t0, t1, name, cid, la = r
+                    s = self.site(cid, la, out)
+                    t = t0 - base
+                    if s != 'null' and name == self.codes[cid][1]:
+                        name = None  # the site's function name: readers take it from the site
+                    ap(f'["cb",{t - prev},{t1 - t0},{_js(name)},{s}]')
+                    if t1 - t0 > self.thr:
+                        prev = t
+                        self.block(t0, t1 - t0, None, str(s), out)
+                        continue
+                elif k == 'fut':
+                    _, t, fid, kind, owner, cid, la, ch = r
+                    s = self.site(cid, la, out)
+                    t -= base
+                    if ch is None:
+                        ap(f'["fut",{t - prev},{fid},"{kind}",{_n(owner)},{s}]')
+                    else:
+                        chs = ','.join('null' if c is None else str(c) for c in ch)
+                        ap(f'["fut",{t - prev},{fid},"{kind}",{_n(owner)},{s},[{chs}]]')
+                elif k == 'set':
+                    _, t, fid, state, by, via, text = r
+                    t -= base
+                    if text:
+                        ap(f'["set",{t - prev},{_n(fid)},"{state}",{_n(by)},{_js(via)},{_js(text)}]')
+                    else:  # result None or empty text: no text element
+                        ap(f'["set",{t - prev},{_n(fid)},"{state}",{_n(by)},{_js(via)}]')
+                elif k == 'task':
+                    _, t, tid, parent, name, coro, cid, la, lid = r
+                    s = self.site(cid, la, out)
+                    t -= base
+                    ap(f'["task",{t - prev},{tid},{_n(parent)},{_js(name)},{_js(coro)},{s},{_n(lid)}]')
+                elif k == 'end':
+                    _, t, tid, state, text, cid, la = r
+                    s = self.site(cid, la, out)
+                    t -= base
+                    ap(f'["end",{t - prev},{tid},"{state}",{_js(text)},{s}]')
+                elif k == 'name':
+                    _, t, tid, name = r
+                    t -= base
+                    ap(f'["name",{t - prev},{tid},{_js(name)}]')
+                elif k == 'sample':
+                    _, t0, sites = r
+                    ss = []
+                    for cid, la in sites:
+                        s = self.site(cid, la, out)
+                        if s != 'null':
+                            ss.append(str(s))
+                    self.samples[t0] = ','.join(ss)
+                    if len(self.samples) > 1000:
+                        self.samples.clear()
+                    continue
+                elif k == 'work':
+                    _, t0, t1, th, cell, fn, cid, la = r
+                    s = self.site(cid, la, out)
+                    t = t0 - base
+                    ap(f'["work",{t - prev},{t1 - t0},{th},{_n(cell[0])},{_js(fn)},{s}]')
+                elif k == 'thread':
+                    _, t, th, name = r
+                    t -= base
+                    ap(f'["thread",{t - prev},{th},{_js(name)}]')
+                elif k == 'loop':
+                    _, t, lid, ev, th = r
+                    t -= base
+                    ap(f'["loop",{t - prev},{_n(lid)},"{ev}",{th}]')
+                elif k == 'warn':
+                    _, t, kind, sk, tid, text = r
+                    s = self.sitekey(sk, out)
+                    t -= base
+                    ap(f'["warn",{t - prev},"{kind}",{s},{_n(tid)},{_js(text)}]')
+                elif k == 'exit':
+                    _, t, how, detail = r
+                    t -= base
+                    d = detail if type(detail) is int else _js(detail)
+                    ap(f'["exit",{t - prev},"{how}",{d}]')
+                else:
+                    continue
+                prev = t
+            except Exception:
+                pass
+        self.prev = prev
+        out.append('')
+        return '\n'.join(out)
+
+
+def _read_exact(fd, n):
+    chunks = []
+    while n:
+        try:
+            b = os.read(fd, min(n, 1 << 20))
+        except InterruptedError:
+            continue
+        if not b:
+            return None
+        chunks.append(b)
+        n -= len(b)
+    return b''.join(chunks)
+
+
+def run(out_path, t_start, data_fd, done_fd, thr):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE, signal.SIGUSR1,
+                signal.SIGUSR2, signal.SIGALRM, signal.SIGCHLD):
+        try:
+            signal.signal(sig, signal.SIG_IGN if sig != signal.SIGCHLD else signal.SIG_DFL)
+        except Exception:
+            pass
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    except Exception:
+        pass
+    try:
+        os.nice(5)  # when the CPUs are busy, the program goes first; the writer catches up
+    except OSError:
+        pass
+    fmt = Formatter(t_start, thr)
+    hdr = struct.Struct('<Q')
+    with open(out_path, 'a', encoding='utf-8', newline='\n') as f:
+        while True:
+            h = _read_exact(data_fd, 8)
+            if h is None:
+                break
+            (n,) = hdr.unpack(h)
+            data = _read_exact(data_fd, n)
+            if data is None:
+                break
+            try:
+                recs = marshal.loads(data)
+            except Exception:
+                continue
+            f.write(fmt.format(recs))
+            f.flush()
+    os.close(done_fd)
+
+

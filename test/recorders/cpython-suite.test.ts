@@ -1,0 +1,180 @@
+// CPython's own test_asyncio, run once plainly and once under the recorder
+// (`python -m async_lanes run`): the set of passing tests must be the same, apart from an
+// explicit allowlist of tests that differ for an inherent reason.  Also checks that the trace
+// written while the suite ran opens (header + every record a JSON array).
+//
+// Interpreters: every CPython 3.9–3.13 installed under pyenv (one after the other; each one plain +
+// traced in parallel).  ASYNC_LANES_SUITE_PYTHONS="python3 /path/python3.12 ..." names others.
+// ASYNC_LANES_SUITE_MODULES="test.test_asyncio.test_tasks ..." runs only those modules.
+// test_asyncio has timing-sensitive tests: a test that passes differently is run again alone, plainly
+// and traced, and counts as a difference only when it reproduces every time.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync, rmSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { discoverPythons } from './lib/pythons.js';
+
+const root = resolve(__dirname, '..', '..', '..');
+const recDir = join(root, 'src', 'recorders', 'python');
+const runner = join(root, 'test', 'recorders', 'cpython', 'run_suite.py');
+
+/**
+ * Tests whose outcome differs under the recorder for an inherent reason: id suffix -> reason.
+ * Keep it as small as possible: fix the recorder instead where it can be fixed.
+ */
+const ALLOWLIST: Record<string, string> = {
+  // (empty: on CPython 3.9.18, 3.10.13, 3.11.7, 3.12.1 and 3.13.0 every test passes the same
+  // under the recorder.  Things that were fixed rather than allowlisted: get_coro() type checks
+  // (the proxy reports __class__ as coroutine), result reprs (no user __repr__ is called),
+  // reference cycles through the recorder's frames, process-pool run_in_executor.)
+};
+
+type Outcomes = Map<string, string>;
+
+function parseResults(file: string): Outcomes {
+  const m: Outcomes = new Map();
+  if (!existsSync(file)) return m;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const r = JSON.parse(line) as { id: string; outcome: string };
+      m.set(r.id, r.outcome);
+    } catch {
+      // a line cut by a crash
+    }
+  }
+  return m;
+}
+
+function runSuite(python: string, traced: boolean, out: string, trace: string, modules: string[], timeoutMs: number) {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  let args: string[];
+  if (traced) {
+    env.ASYNC_LANES_RESTORE_ENV = JSON.stringify({ PYTHONPATH: env.PYTHONPATH ?? null });
+    env.PYTHONPATH = env.PYTHONPATH ? `${recDir}:${env.PYTHONPATH}` : recDir;
+    args = ['-m', 'async_lanes', 'run', '-o', trace, runner, out, ...modules];
+  } else {
+    args = [runner, out, ...modules];
+  }
+  return new Promise<{ code: number | null; signal: string | null; stderr: string; ms: number }>((res) => {
+    const t0 = Date.now();
+    const child = spawn(python, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.length > 200_000) stderr = stderr.slice(-100_000);
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      res({ code, signal, stderr, ms: Date.now() - t0 });
+    });
+  });
+}
+
+const passing = (o: string | undefined) => o === 'ok' || o === 'skip' || o === 'xfail';
+
+function checkTrace(file: string): { records: number } {
+  assert.ok(existsSync(file), `trace ${file} was written`);
+  // read at most the first and last 8 MB: the suite's trace can be large
+  const size = statSync(file).size;
+  const fd = openSync(file, 'r');
+  const headLen = Math.min(size, 8 << 20);
+  const head = Buffer.alloc(headLen);
+  readSync(fd, head, 0, headLen, 0);
+  closeSync(fd);
+  const lines = head.toString('utf8').split('\n');
+  if (headLen < size) lines.pop(); // cut mid-line
+  const header = JSON.parse(lines[0]);
+  assert.equal(header.format, 'async-lanes');
+  assert.equal(header.runtime, 'python');
+  let records = 0;
+  for (const l of lines.slice(1)) {
+    if (!l) continue;
+    const r = JSON.parse(l);
+    assert.ok(Array.isArray(r) && typeof r[0] === 'string', `record is a JSON array: ${l.slice(0, 100)}`);
+    records++;
+  }
+  if (headLen === size) {
+    const last = JSON.parse(lines.filter((l) => l).pop() as string);
+    assert.equal(last[0], 'exit', 'the trace ends with an exit record');
+  }
+  return { records };
+}
+
+function havePython(py: string): string | null {
+  const r = spawnSync(py, ['-c', 'import sys, test.test_asyncio; print("%d.%d.%d" % sys.version_info[:3])'], {
+    encoding: 'utf8',
+  });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+const pythons = process.env.ASYNC_LANES_SUITE_PYTHONS
+  ? process.env.ASYNC_LANES_SUITE_PYTHONS.split(/\s+/).filter(Boolean)
+  : discoverPythons().map((p) => p.path ?? `python${p.minor}`);
+
+/** Re-runs one test alone, plainly and traced: true when it still passes differently each time. */
+async function reproduces(py: string, id: string, dir: string): Promise<boolean> {
+  for (let i = 0; i < 2; i++) {
+    const plainOut = join(dir, `re-plain-${i}.jsonl`);
+    const tracedOut = join(dir, `re-traced-${i}.jsonl`);
+    await Promise.all([
+      runSuite(py, false, plainOut, join(dir, 're.lanes'), [id], 120_000),
+      runSuite(py, true, tracedOut, join(dir, 're.lanes'), [id], 120_000),
+    ]);
+    if (passing(parseResults(plainOut).get(id)) === passing(parseResults(tracedOut).get(id))) return false;
+  }
+  return true;
+}
+const modules = (process.env.ASYNC_LANES_SUITE_MODULES ?? '').split(/\s+/).filter(Boolean);
+
+for (const py of pythons) {
+  test(`CPython test_asyncio passes the same under the recorder (${py})`, { timeout: 12 * 60_000 }, async (t) => {
+    const version = havePython(py);
+    if (!version) {
+      t.skip(`${py} with its test package is not available`);
+      return;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'al-suite-'));
+    try {
+      const plainOut = join(dir, 'plain.jsonl');
+      const tracedOut = join(dir, 'traced.jsonl');
+      const trace = join(dir, 'suite.lanes');
+      const timeout = 7 * 60_000;
+      const [plain, traced] = await Promise.all([
+        runSuite(py, false, plainOut, trace, modules, timeout),
+        runSuite(py, true, tracedOut, trace, modules, timeout),
+      ]);
+      const a = parseResults(plainOut);
+      const b = parseResults(tracedOut);
+      t.diagnostic(
+        `${py} ${version}: plain ${a.size} tests in ${(plain.ms / 1000).toFixed(0)}s (exit ${plain.code}), ` +
+          `traced ${b.size} tests in ${(traced.ms / 1000).toFixed(0)}s (exit ${traced.code})`,
+      );
+      assert.ok(a.size > 100, `the plain run ran tests (${a.size}); stderr: ${plain.stderr.slice(-2000)}`);
+      assert.equal(b.size, a.size, `the traced run ran every test (signal ${traced.signal}); stderr: ${traced.stderr.slice(-3000)}`);
+
+      const allowed = (id: string) => Object.keys(ALLOWLIST).find((k) => id.endsWith(k));
+      const differ: string[] = [];
+      const allowedSeen: string[] = [];
+      const flaky: string[] = [];
+      for (const [id, o] of a) {
+        const p = passing(o);
+        const q = passing(b.get(id));
+        if (p === q) continue;
+        if (allowed(id)) allowedSeen.push(id);
+        else if (differ.length + flaky.length < 20 && !(await reproduces(py, id, dir))) flaky.push(id);
+        else differ.push(`${id}: plain ${o}, traced ${b.get(id) ?? 'missing'}`);
+      }
+      t.diagnostic(`allowlisted differences: ${allowedSeen.length}; timing-dependent, not reproduced alone: ${flaky.join(', ') || 'none'}`);
+      assert.deepEqual(differ, [], `tests that pass differently under the recorder:\n${differ.join('\n')}`);
+      const { records } = checkTrace(trace);
+      t.diagnostic(`trace opens: ${records} records checked`);
+      assert.ok(records > 1000, 'the trace has records');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
