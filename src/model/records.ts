@@ -92,15 +92,16 @@ export function decodeRecord(r: unknown[], data: TraceData, clock: Clock): boole
       return true;
     }
     case 'set': {
-      const [, , id, state, by, via, text] = r;
-      if (!isId(id) || !isStr(state) || !SET_STATES.has(state) || !isOptId(by) || !isOptStr(via) || !isOptStr(text)) {
+      // ["set", dt, futId, via, byTaskId?, state? ("result"), text?]: the common case is short.
+      const [, , id, via, by, state = 'result', text] = r;
+      if (!isId(id) || !isOptStr(via) || !isOptId(by) || !isStr(state) || !SET_STATES.has(state) || !isOptStr(text)) {
         return false;
       }
       data.sets.push({ t: at(), id, state: state as SetState, by: by ?? null, via: via ?? null, text: text ?? '' });
       return true;
     }
     case 'cb': {
-      const [, , dur, name, site] = r;
+      const [, , dur, site, name] = r;
       if (!isId(dur) || !isOptStr(name) || !isOptId(site)) return false;
       const t = at();
       until(t, dur);

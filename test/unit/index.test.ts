@@ -127,9 +127,9 @@ test('compact records: a callback without a name takes its site\'s function; a s
     '{"format":"async-lanes","version":1,"runtime":"python"}',
     '["site",1,"/app/main.py",7,"on_tick"]',
     '["fut",10,5,"sleep",null,1]',
-    '["cb",100,50,null,1]',
-    '["cb",100,50,"named",1]',
-    '["set",10,5,"result",null,"timer"]',
+    '["cb",100,50,1]',
+    '["cb",100,50,1,"named"]',
+    '["set",10,5,"timer"]',
     '',
   ].join('\n');
   const index = new TraceIndex(parseTrace(text));
@@ -144,7 +144,7 @@ test('compact records: a callback without a name takes its site\'s function; a s
 test('ids referenced but never defined are tolerated', () => {
   const text =
     '{"format":"async-lanes","version":1,"runtime":"python","argv":[],"cwd":"/p","start":null}\n' +
-    '["step",5,9,10,77,3]\n["step",100,9,5,null,null]\n["end",5,9,"error","KeyError: 1",4]\n["set",0,88,"result",9,null,"1"]\n';
+    '["step",5,9,10,77,3]\n["step",100,9,5,null,null]\n["end",5,9,"error","KeyError: 1",4]\n["set",0,88,null,9,"result","1"]\n';
   const index = new TraceIndex(parseTrace(text));
   const t = index.task(9)!;
   assert.equal(t.defined, false);
@@ -235,8 +235,14 @@ function randomTrace(seed: number, size: number): string {
       const children = kind === 'gather' || kind === 'wait' ? Array.from({ length: int(4) }, anyId) : rand() < 0.5 ? undefined : [];
       rec = ['fut', dt(), futId(), kind, rand() < 0.8 ? taskId() : null, siteId()];
       if (children !== undefined) rec.push(children);
-    } else if (r < 0.82) rec = ['set', dt(), rand() < 0.2 ? taskId() : anyId(), pick(['result', 'exception', 'cancelled']), rand() < 0.4 ? taskId() : null, pick(vias), `v${i}`];
-    else if (r < 0.86) rec = ['cb', dt(), int(80), `cb${int(5)}`, siteId()];
+    } else if (r < 0.82) {
+      // (values drawn in the order of the snapshot's generator, then laid out as the format has them)
+      const [d, id, state, by, via] = [dt(), rand() < 0.2 ? taskId() : anyId(), pick(['result', 'exception', 'cancelled']), rand() < 0.4 ? taskId() : null, pick(vias)];
+      rec = ['set', d, id, via, by, state, `v${i}`];
+    } else if (r < 0.86) {
+      const [d, dur, name, site] = [dt(), int(80), `cb${int(5)}`, siteId()];
+      rec = ['cb', d, dur, site, name];
+    }
     else if (r < 0.88) rec = ['block', dt(), int(300), rand() < 0.5 ? taskId() : null, Array.from({ length: int(3) }, () => 1 + int(12))];
     else if (r < 0.89) rec = ['thread', dt(), int(4), `th${int(4)}`];
     else if (r < 0.91) rec = ['work', dt(), int(90), int(5), rand() < 0.8 ? futId() : null, `fn${int(3)}`, siteId()];
@@ -286,7 +292,7 @@ function benchTrace(groups: number, perGroup: number, rounds: number): string {
   const rand = rng(7);
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < ids.length; i++) {
-      if (pending[i] !== null) rec((t += 200), ['set', pending[i], 'result', null, 'timer', 'None']);
+      if (pending[i] !== null) rec((t += 200), ['set', pending[i], 'timer', null, 'result', 'None']);
       const dur = 2000 + Math.floor(rand() * 30000);
       const start = (t += 500);
       const f = fut++;
@@ -330,7 +336,7 @@ test('the index of fixtures, random and bench-like traces equals the recorded sn
 test('steps are built on first read, from the data as it was when the index was built (live views keep reading)', () => {
   const lines = randomTrace(2, 1500).split('\n');
   const half = lines.slice(0, lines.length >> 1).join('\n') + '\n';
-  const rest = lines.slice(lines.length >> 1).join('\n') + '\n["clock",1000000000]\n["cb",0,5,"late",1]\n';
+  const rest = lines.slice(lines.length >> 1).join('\n') + '\n["clock",1000000000]\n["cb",0,5,1,"late"]\n';
   const expected = new TraceIndex(parseTrace(half));
   const parser = new TraceParser();
   parser.push(half);

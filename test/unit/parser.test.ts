@@ -85,7 +85,7 @@ test('unknown kinds, extra elements and unknown header fields are ignored; an un
 });
 
 test('missing optional trailing elements read as null / empty', () => {
-  const data = parseTrace(HEADER + '\n["task",0,1,null,null,"m",1]\n["fut",0,2,"gather",1,1]\n["set",1,2,"result",null,null]\n["end",1,1,"ok","1"]\n');
+  const data = parseTrace(HEADER + '\n["task",0,1,null,null,"m",1]\n["fut",0,2,"gather",1,1]\n["set",1,2,null]\n["end",1,1,"ok","1"]\n');
   assert.equal(data.skipped, 0);
   assert.equal(data.tasks[0].loop, null);
   assert.deepEqual(data.futs[0].children, []);

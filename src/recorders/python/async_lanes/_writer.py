@@ -122,8 +122,9 @@ class Formatter:
                     s = self.site(cid, la, out)
                     t = t0 - base
                     if s != 'null' and name == self.codes[cid][1]:
-                        name = None  # the site's function name: readers take it from the site
-                    ap(f'["cb",{t - prev},{t1 - t0},{_js(name)},{s}]')
+                        ap(f'["cb",{t - prev},{t1 - t0},{s}]')  # the site's function: readers take it from the site
+                    else:
+                        ap(f'["cb",{t - prev},{t1 - t0},{s},{_js(name)}]')
                     if t1 - t0 > self.thr:
                         prev = t
                         self.block(t0, t1 - t0, None, str(s), out)
@@ -140,10 +141,15 @@ class Formatter:
                 elif k == 'set':
                     _, t, fid, state, by, via, text = r
                     t -= base
+                    # trailing defaults are left out: text "", then state "result", then by null
                     if text:
-                        ap(f'["set",{t - prev},{_n(fid)},"{state}",{_n(by)},{_js(via)},{_js(text)}]')
-                    else:  # result None or empty text: no text element
-                        ap(f'["set",{t - prev},{_n(fid)},"{state}",{_n(by)},{_js(via)}]')
+                        ap(f'["set",{t - prev},{_n(fid)},{_js(via)},{_n(by)},"{state}",{_js(text)}]')
+                    elif state != 'result':
+                        ap(f'["set",{t - prev},{_n(fid)},{_js(via)},{_n(by)},"{state}"]')
+                    elif by is not None:
+                        ap(f'["set",{t - prev},{_n(fid)},{_js(via)},{by}]')
+                    else:
+                        ap(f'["set",{t - prev},{_n(fid)},{_js(via)}]')
                 elif k == 'task':
                     _, t, tid, parent, name, coro, cid, la, lid = r
                     s = self.site(cid, la, out)
