@@ -67,7 +67,7 @@ async function writeTrace(file) {
   const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < ids.length; i++) {
-      if (pending[i] !== null) rec((t += 200), ['set', pending[i], 'result', null, 'timer', 'None']);
+      if (pending[i] !== null) rec((t += 200), ['set', pending[i], 'timer', null, 'result', 'None']);
       const dur = 2000 + Math.floor(rand() * 30000);
       const start = (t += 500);
       const f = fut++;
