@@ -30,6 +30,10 @@ def _n(v):
     return 'null' if v is None else str(v)
 
 
+def _time_of(rec):
+    return rec[0]
+
+
 class Formatter:
     def __init__(self, t_start, thr):
         self.base = t_start
@@ -69,7 +73,7 @@ class Formatter:
             self.site_cl[k] = s
         return s
 
-    def block(self, t0, dur, tid, site, out):
+    def block(self, t0, dur, tid, site, tm):
         """A step or callback ran longer than the threshold: a block record (after it, at its
         start time: the running clock is the step's own time, so dt is 0). Without a sample
         (the watchdog did not see it stuck, e.g. the OS preempted the step), it points at the
@@ -77,7 +81,7 @@ class Formatter:
         ss = self.samples.pop(t0, '')
         if not ss and site != 'null':
             ss = site
-        out.append(f'["block",0,{dur},{_n(tid)},[{ss}]]')
+        tm(t0 - self.base, '["block",', f',{dur},{_n(tid)},[{ss}]]')
 
     def sitekey(self, k, out):
         if k is None:
@@ -88,11 +92,18 @@ class Formatter:
 
     def format(self, recs):
         out = []
-        ap = out.append
+        # Timed records are written in time order within the chunk (records arrive when events end: a step
+        # after it ran), so that each dt is small; `site` records, untimed, go first.
+        timed = []
+        tap = timed.append
+
+        def tm(t, head, rest):
+            tap((t, head, rest))
+
         prev = self.prev
         base = self.base
         site_cl = self.site_cl
-        ap('["clock",%d]' % prev)
+        out.append('["clock",%d]' % prev)
         i = 0
         n = len(recs)
         while i < n:
@@ -106,10 +117,9 @@ class Formatter:
                     if s is None:
                         s = self.site(cid, la, out)
                     t = r - base
-                    ap(f'["step",{t - prev},{tid},{t1 - r},{"null" if aw is None else aw},{s}]')
-                    prev = t
+                    tm(t, '["step",', f',{tid},{t1 - r},{"null" if aw is None else aw},{s}]')
                     if t1 - r > self.thr:
-                        self.block(r, t1 - r, tid, str(s), out)
+                        self.block(r, t1 - r, tid, str(s), tm)
                     continue
                 k = r[0]
                 if k == 'code':
@@ -122,48 +132,46 @@ class Formatter:
                     s = self.site(cid, la, out)
                     t = t0 - base
                     if s != 'null' and name == self.codes[cid][1]:
-                        ap(f'["cb",{t - prev},{t1 - t0},{s}]')  # the site's function: readers take it from the site
+                        tm(t, '["cb",', f',{t1 - t0},{s}]')  # the site's function: readers take it from the site
                     else:
-                        ap(f'["cb",{t - prev},{t1 - t0},{s},{_js(name)}]')
+                        tm(t, '["cb",', f',{t1 - t0},{s},{_js(name)}]')
                     if t1 - t0 > self.thr:
-                        prev = t
-                        self.block(t0, t1 - t0, None, str(s), out)
-                        continue
+                        self.block(t0, t1 - t0, None, str(s), tm)
                 elif k == 'fut':
                     _, t, fid, kind, owner, cid, la, ch = r
                     s = self.site(cid, la, out)
                     t -= base
                     if ch is None:
-                        ap(f'["fut",{t - prev},{fid},"{kind}",{_n(owner)},{s}]')
+                        tm(t, '["fut",', f',{fid},"{kind}",{_n(owner)},{s}]')
                     else:
                         chs = ','.join('null' if c is None else str(c) for c in ch)
-                        ap(f'["fut",{t - prev},{fid},"{kind}",{_n(owner)},{s},[{chs}]]')
+                        tm(t, '["fut",', f',{fid},"{kind}",{_n(owner)},{s},[{chs}]]')
                 elif k == 'set':
                     _, t, fid, state, by, via, text = r
                     t -= base
                     # trailing defaults are left out: text "", then state "result", then by null
                     if text:
-                        ap(f'["set",{t - prev},{_n(fid)},{_js(via)},{_n(by)},"{state}",{_js(text)}]')
+                        tm(t, '["set",', f',{_n(fid)},{_js(via)},{_n(by)},"{state}",{_js(text)}]')
                     elif state != 'result':
-                        ap(f'["set",{t - prev},{_n(fid)},{_js(via)},{_n(by)},"{state}"]')
+                        tm(t, '["set",', f',{_n(fid)},{_js(via)},{_n(by)},"{state}"]')
                     elif by is not None:
-                        ap(f'["set",{t - prev},{_n(fid)},{_js(via)},{by}]')
+                        tm(t, '["set",', f',{_n(fid)},{_js(via)},{by}]')
                     else:
-                        ap(f'["set",{t - prev},{_n(fid)},{_js(via)}]')
+                        tm(t, '["set",', f',{_n(fid)},{_js(via)}]')
                 elif k == 'task':
                     _, t, tid, parent, name, coro, cid, la, lid = r
                     s = self.site(cid, la, out)
                     t -= base
-                    ap(f'["task",{t - prev},{tid},{_n(parent)},{_js(name)},{_js(coro)},{s},{_n(lid)}]')
+                    tm(t, '["task",', f',{tid},{_n(parent)},{_js(name)},{_js(coro)},{s},{_n(lid)}]')
                 elif k == 'end':
                     _, t, tid, state, text, cid, la = r
                     s = self.site(cid, la, out)
                     t -= base
-                    ap(f'["end",{t - prev},{tid},"{state}",{_js(text)},{s}]')
+                    tm(t, '["end",', f',{tid},"{state}",{_js(text)},{s}]')
                 elif k == 'name':
                     _, t, tid, name = r
                     t -= base
-                    ap(f'["name",{t - prev},{tid},{_js(name)}]')
+                    tm(t, '["name",', f',{tid},{_js(name)}]')
                 elif k == 'sample':
                     _, t0, sites = r
                     ss = []
@@ -179,30 +187,31 @@ class Formatter:
                     _, t0, t1, th, cell, fn, cid, la = r
                     s = self.site(cid, la, out)
                     t = t0 - base
-                    ap(f'["work",{t - prev},{t1 - t0},{th},{_n(cell[0])},{_js(fn)},{s}]')
+                    tm(t, '["work",', f',{t1 - t0},{th},{_n(cell[0])},{_js(fn)},{s}]')
                 elif k == 'thread':
                     _, t, th, name = r
                     t -= base
-                    ap(f'["thread",{t - prev},{th},{_js(name)}]')
+                    tm(t, '["thread",', f',{th},{_js(name)}]')
                 elif k == 'loop':
                     _, t, lid, ev, th = r
                     t -= base
-                    ap(f'["loop",{t - prev},{_n(lid)},"{ev}",{th}]')
+                    tm(t, '["loop",', f',{_n(lid)},"{ev}",{th}]')
                 elif k == 'warn':
                     _, t, kind, sk, tid, text = r
                     s = self.sitekey(sk, out)
                     t -= base
-                    ap(f'["warn",{t - prev},"{kind}",{s},{_n(tid)},{_js(text)}]')
+                    tm(t, '["warn",', f',"{kind}",{s},{_n(tid)},{_js(text)}]')
                 elif k == 'exit':
                     _, t, how, detail = r
                     t -= base
                     d = detail if type(detail) is int else _js(detail)
-                    ap(f'["exit",{t - prev},"{how}",{d}]')
-                else:
-                    continue
-                prev = t
+                    tm(t, '["exit",', f',"{how}",{d}]')
             except Exception:
                 pass
+        timed.sort(key=_time_of)  # stable: a block stays after its step, an exit last among equals
+        for t, head, rest in timed:
+            out.append(f'{head}{t - prev}{rest}')
+            prev = t
         self.prev = prev
         out.append('')
         return '\n'.join(out)
