@@ -101,19 +101,6 @@ const ioArgs = quick ? ['10', '500'] : ['10', '2000'];
 const stepProg = join(programs, 'step_heavy.py');
 const ioProg = join(programs, 'io_echo.py');
 
-// Whether the recorder's optional C accelerator (async_lanes/_native.py, _speedups.c) is
-// used by this interpreter: built (or found in the per-user cache) and not disabled by
-// ASYNC_LANES_NATIVE=0 (which is passed through to the traced runs).
-function nativeOf(py) {
-  const code = 'import sys; sys.path.insert(0, sys.argv[1]); from async_lanes import _native; ' +
-    'm = _native.load(); print("yes (" + m.__file__ + ")" if m is not None else "no (pure-Python fallback)")';
-  try {
-    return execFileSync(py, ['-c', code, recDir], { encoding: 'utf8', env: baseEnv }).trim();
-  } catch {
-    return 'no (check failed)';
-  }
-}
-
 function versionOf(py) {
   return execFileSync(py, ['-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'], { encoding: 'utf8' }).trim();
 }
@@ -128,7 +115,6 @@ const b = measure(python, ioProg, ioArgs, runs);
 run(python, true, ioProg, ioArgs);
 const sb = traceStats();
 console.log(`\n${python} (${v})`);
-console.log(`  native accelerator: ${nativeOf(python)}`);
 console.log(`  step-heavy  ${stepArgs.join('x')}: plain ${fmt(a.plain)}s traced ${fmt(a.traced)}s ratio ${a.ratio.toFixed(2)}x  (target <= 1.30x)`);
 console.log(`    trace: ${sa.bytes} bytes, ${sa.events} events, ${sa.perEvent.toFixed(1)} bytes/event (target <= 20)`);
 console.log(`  I/O-bound   ${ioArgs.join('x')}: plain ${fmt(b.plain)}s traced ${fmt(b.traced)}s ratio ${b.ratio.toFixed(2)}x  (target <= 1.05x)`);
@@ -151,8 +137,7 @@ if (allVersions) {
       const n = Math.max(3, Math.min(5, runs));
       const qa = measure(py, stepProg, quick ? stepArgs : ['1000', '100'], n);
       const qb = measure(py, ioProg, quick ? ioArgs : ['10', '1000'], n);
-      const nat = nativeOf(py).startsWith('yes') ? 'native' : 'pure-Python';
-      console.log(`  ${ver.padEnd(8)} step-heavy ${qa.ratio.toFixed(2)}x   I/O-bound ${qb.ratio.toFixed(2)}x   (${nat})`);
+      console.log(`  ${ver.padEnd(8)} step-heavy ${qa.ratio.toFixed(2)}x   I/O-bound ${qb.ratio.toFixed(2)}x   (1000x100 steps: start-up weighs more)`);
     }
   }
 }
