@@ -6,7 +6,8 @@
 //   (a) a step-heavy program (bench/programs/step_heavy.py: every await is a step), and
 //   (b) an I/O-bound program (bench/programs/io_echo.py: TCP echo on 127.0.0.1),
 // and the trace size in bytes per event (resumes + suspends + creations + ends + future
-// creations/resolutions + callbacks; a step record counts as two events).
+// creations/resolutions + callbacks; a step record counts as two events, three when it also
+// says that it created the future it awaits).
 // Targets (python3): <= 1.3x step-heavy, <= 1.05x I/O-bound, <= 20 bytes/event.
 // With --all-versions (default when pyenv is found) it also prints the ratios for every
 // installed CPython 3.9-3.13 (fewer runs). Exit code 0 always (it reports, it does not judge),
@@ -87,7 +88,7 @@ function traceStats() {
     const r = JSON.parse(l);
     kinds[r[0]] = (kinds[r[0]] ?? 0) + 1;
     switch (r[0]) {
-      case 'step': events += 2; break;
+      case 'step': events += r.length > 6 && typeof r[6] === 'string' ? 3 : 2; break; // (+ the future it created)
       case 'task': case 'end': case 'fut': case 'set': case 'cb': events += 1; break;
       default: break;
     }

@@ -71,11 +71,16 @@ export function decodeRecord(r: unknown[], data: TraceData, clock: Clock): boole
       return true;
     }
     case 'step': {
-      const [, , id, dur, awaited, site] = r;
+      const [, , id, dur, awaited, site, futKind] = r;
       if (!isId(id) || !isId(dur) || !isOptId(awaited) || !isOptId(site)) return false;
       const t = at();
       until(t, dur);
       data.steps.push({ t, id, dur, awaited: awaited ?? null, site: site ?? null });
+      // Optional 7th element: the awaited future was created in this step by this task at `site`, of this kind
+      // (instead of a `fut` record).
+      if (isStr(futKind) && isId(awaited)) {
+        data.futs.push({ t, id: awaited, kind: futKind, owner: id, site: site ?? null, children: [] });
+      }
       return true;
     }
     case 'end': {

@@ -84,6 +84,26 @@ test('unknown kinds, extra elements and unknown header fields are ignored; an un
   assert.equal(data.header.newField !== undefined, true);
 });
 
+test('a step whose 7th element is a kind defines the future it awaits, as the fut record it replaces does', () => {
+  const separate = fixtureText('future-by-task.lanes');
+  // fut 21 (a sleep) was created by task 2 at site 3 during the step that then awaits it
+  const folded = separate.replace('["fut",25,21,"sleep",2,3]\n["step",-5,2,10,21,3]\n', '["step",20,2,10,21,3,"sleep"]\n');
+  assert.notEqual(folded, separate);
+  const a = parseTrace(separate);
+  const b = parseTrace(folded);
+  assert.equal(b.skipped, 0);
+  assert.deepEqual(b.steps, a.steps);
+  assert.deepEqual(b.futs.find((f) => f.id === 21), { t: 20, id: 21, kind: 'sleep', owner: 2, site: 3, children: [] });
+  const ia = new TraceIndex(a);
+  const ib = new TraceIndex(b);
+  assert.deepEqual({ ...ib.future(21), created: 25 }, ia.future(21), 'the same future, created at the step\'s start');
+  assert.deepEqual(ib.task(2), ia.task(2));
+  // without an awaited id, or with a 7th element that is not a string, nothing is defined
+  const none = parseTrace(HEADER + '\n["step",0,1,3,null,null,"io"]\n["step",5,1,3,7,null,99]\n');
+  assert.equal(none.skipped, 0);
+  assert.deepEqual(none.futs, []);
+});
+
 test('missing optional trailing elements read as null / empty', () => {
   const data = parseTrace(HEADER + '\n["task",0,1,null,null,"m",1]\n["fut",0,2,"gather",1,1]\n["set",1,2,null]\n["end",1,1,"ok","1"]\n');
   assert.equal(data.skipped, 0);

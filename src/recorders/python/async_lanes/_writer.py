@@ -3,7 +3,8 @@
 Forked by the recorder before the program starts (then detached: double fork, so it is not
 a child of the program).  It runs until the pipe is closed (the
 program ended, or was killed), so a killed program still leaves everything that was sent.
-Each chunk becomes: a `clock` record, then its records (docs/trace-format.md).
+Each chunk becomes: a `clock` record, then its records (docs/trace-format.md); a future that a
+task created and then awaited at the end of the same step is written as part of that step.
 Standard library only; must not import the recorder (it runs with -I).
 """
 
@@ -104,6 +105,7 @@ class Formatter:
         base = self.base
         site_cl = self.site_cl
         out.append('["clock",%d]' % prev)
+        folds = {}  # fut id -> (t, kind, owner, site): futures created by a task, not written yet
         i = 0
         n = len(recs)
         while i < n:
@@ -117,7 +119,17 @@ class Formatter:
                     if s is None:
                         s = self.site(cid, la, out)
                     t = r - base
-                    tm(t, '["step",', f',{tid},{t1 - r},{"null" if aw is None else aw},{s}]')
+                    if aw is None:
+                        tm(t, '["step",', f',{tid},{t1 - r},null,{s}]')
+                    else:
+                        f = folds.get(aw) if folds else None
+                        if f is not None and f[2] == tid and f[3] == s and t <= f[0] <= t1 - base:
+                            # the future it now awaits was created in this step, here: the step says
+                            # so (its kind appended) instead of a `fut` record
+                            del folds[aw]
+                            tm(t, '["step",', f',{tid},{t1 - r},{aw},{s},"{f[1]}"]')
+                        else:
+                            tm(t, '["step",', f',{tid},{t1 - r},{aw},{s}]')
                     if t1 - r > self.thr:
                         self.block(r, t1 - r, tid, str(s), tm)
                     continue
@@ -142,7 +154,11 @@ class Formatter:
                     s = self.site(cid, la, out)
                     t -= base
                     if ch is None:
-                        tm(t, '["fut",', f',{fid},"{kind}",{_n(owner)},{s}]')
+                        if owner is not None:
+                            # (a step appended later in this chunk may say it created it: see above)
+                            folds[fid] = (t, kind, owner, s)
+                        else:
+                            tm(t, '["fut",', f',{fid},"{kind}",{_n(owner)},{s}]')
                     else:
                         chs = ','.join('null' if c is None else str(c) for c in ch)
                         tm(t, '["fut",', f',{fid},"{kind}",{_n(owner)},{s},[{chs}]]')
@@ -208,6 +224,8 @@ class Formatter:
                     tm(t, '["exit",', f',"{how}",{d}]')
             except Exception:
                 pass
+        for fid, (t, kind, owner, s) in folds.items():
+            tap((t, '["fut",', f',{fid},"{kind}",{owner},{s}]'))
         timed.sort(key=_time_of)  # stable: a block stays after its step, an exit last among equals
         for t, head, rest in timed:
             out.append(f'{head}{t - prev}{rest}')
