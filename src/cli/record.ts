@@ -1,12 +1,16 @@
 // `async-lanes record [-o FILE] [--block-threshold MS] -- <python> prog.py [args]`: runs the program under the
-// Python recorder shipped in this package (src/recorders/python), then says where the trace is.
+// Python recorder shipped in this package (src/recorders/python), then says where the trace is. Node programs
+// (`node app.js`, `app.ts`, `npm test`, `npx ...`) run under the Node recorder (src/recorders/node), injected through
+// NODE_OPTIONS so that every node process of the run is recorded: the first one writes FILE, each further one
+// `<FILE stem>.<pid>.lanes` beside it.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import { isatty } from 'node:tty';
 import { findFindings } from '../model/findings.js';
 import { TraceIndex } from '../model/index.js';
+import { isNodeCommand, nodeProgramStem, nodeRecordCommand } from '../recorders/node/command.js';
 import { optionValue, parseArgs } from './args.js';
 import { CliError } from './errors.js';
 import type { Io } from './io.js';
@@ -14,10 +18,13 @@ import { loadTrace } from './load.js';
 
 export const RECORD_HELP = `Usage: async-lanes record [-o FILE] [--block-threshold MS] -- PYTHON PROGRAM.py [ARGS...]
        async-lanes record [options] -- PYTHON -m MODULE [ARGS...]
+       async-lanes record [options] -- node PROGRAM.js|PROGRAM.ts [ARGS...]
+       async-lanes record [options] -- npm test | npx ... | PROGRAM.ts
 
-Runs a Python asyncio program with the Async Lanes recorder and writes its trace. PYTHON is the
-interpreter to use (python3, a virtualenv's python, ...); the program's output, input and exit
-code are its own.
+Runs a Python asyncio program or a Node.js program with the Async Lanes recorder and writes its
+trace. PYTHON is the interpreter to use (python3, a virtualenv's python, ...); the program's output,
+input and exit code are its own. Node programs are recorded in every node process they start
+(npm scripts, test runners): the first writes FILE, the others FILE's stem + .<pid>.lanes.
 
 Options:
   -o, --output FILE        where to write the trace
@@ -44,10 +51,11 @@ export async function recordCommand(argv: string[], io: Io): Promise<number> {
   }
   const [interpreter, ...program] = args.rest;
   if (!interpreter) throw new CliError('record: name the interpreter after --, e.g. async-lanes record -- python3 app.py');
-  if (!isPython(interpreter)) {
-    throw new CliError(`record: only Python programs can be recorded for now ("${interpreter}" is not a Python interpreter)`);
+  const node = isNodeCommand(args.rest);
+  if (!node && !isPython(interpreter)) {
+    throw new CliError(`record: "${interpreter}" is neither a Python interpreter nor node, npm, npx or a .js/.ts script`);
   }
-  const stem = programStem(program);
+  const stem = node ? nodeProgramStem(args.rest) : programStem(program);
   const threshold = optionValue(args, 'block-threshold');
   if (threshold !== undefined && !(Number(threshold) > 0 && Number.isFinite(Number(threshold)))) {
     throw new CliError(`record: --block-threshold takes a positive number of milliseconds, got "${threshold}"`);
@@ -58,6 +66,8 @@ export async function recordCommand(argv: string[], io: Io): Promise<number> {
   } catch (err) {
     throw new CliError(`record: cannot create the folder for "${output}": ${(err as Error).message}`);
   }
+
+  if (node) return recordNode(args.rest, output, threshold, io);
 
   const recorderPath = join(packageRoot(), 'src', 'recorders', 'python');
   const original = process.env.PYTHONPATH;
@@ -83,7 +93,41 @@ export async function recordCommand(argv: string[], io: Io): Promise<number> {
   return code ?? 1;
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+async function recordNode(argv: string[], output: string, threshold: string | undefined, io: Io): Promise<number> {
+  rmSync(output, { force: true });
+  const started = Date.now();
+  const launch = nodeRecordCommand(argv, {
+    output,
+    blockThresholdMs: threshold === undefined ? undefined : Number(threshold),
+    nodeOptions: process.env.NODE_OPTIONS,
+  });
+  const { code, signal } = await run(launch.command, launch.args, { ...process.env, ...launch.env }, 'node');
+  const others = siblingTraces(output, started);
+  if (!existsSync(output) && others.length === 0) io.err(`async-lanes: no trace was written to ${output}`);
+  else {
+    if (existsSync(output)) io.err(`async-lanes: ${await summary(output)}`);
+    if (others.length > 0) io.err(`async-lanes: ${others.length} more node process${others.length === 1 ? '' : 'es'} recorded: ${others.map(displayOutput).join(', ')}`);
+  }
+  if (signal) {
+    for (const s of FORWARDED_SIGNALS) process.removeAllListeners(s);
+    process.kill(process.pid, signal);
+  }
+  return code ?? 1;
+}
+
+/** The `<stem>.<pid>.lanes` traces other node processes of this run wrote beside `output`. */
+function siblingTraces(output: string, since: number): string[] {
+  const dir = dirname(resolve(output));
+  const stem = basename(output).replace(/\.lanes$/, '');
+  const pattern = new RegExp(`^${stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.\\d+\\.lanes$`);
+  return readdirSync(dir)
+    .filter((n) => pattern.test(n))
+    .map((n) => join(dir, n))
+    .filter((p) => statSync(p).mtimeMs >= since - 1000)
+    .sort();
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, runtime: 'python' | 'node' = 'python'): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { stdio: 'inherit', env });
     // Stay alive until the program ends, and pass the signal on. A Ctrl-C typed in a terminal already reached the
@@ -98,7 +142,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{
     };
     child.on('error', (err: NodeJS.ErrnoException) => {
       done();
-      if (err.code === 'ENOENT') reject(new CliError(`cannot run "${command}": not found (is Python installed? name the interpreter after --)`, 127));
+      if (err.code === 'ENOENT') reject(new CliError(`cannot run "${command}": not found (${runtime === 'python' ? 'is Python installed? name the interpreter after --' : 'is it on PATH?'})`, 127));
       else if (err.code === 'EACCES') reject(new CliError(`cannot run "${command}": permission denied`, 126));
       else reject(new CliError(`cannot run "${command}": ${err.message}`));
     });

@@ -137,13 +137,13 @@ test('--help for each command; ASYNC_LANES_DEBUG=1 adds the stack', () => {
   assert.match(debug.err, /no such file\n[\s\S]*\n\s+at /);
 });
 
-test('record: missing interpreter, a non-Python interpreter, no program', () => {
+test('record: missing interpreter, an interpreter it cannot record, no program', () => {
   const missing = cli(['record', '--', 'python3-that-does-not-exist', 'app.py']);
   assert.equal(missing.code, 127);
   assertOneLine(missing.err, /^async-lanes: cannot run "python3-that-does-not-exist": not found \(is Python installed\? name the interpreter after --\)\n$/);
-  const node = cli(['record', '--', 'node', 'x.js']);
-  assert.equal(node.code, 2);
-  assertOneLine(node.err, /only Python programs can be recorded for now \("node" is not a Python interpreter\)/);
+  const ruby = cli(['record', '--', 'ruby', 'x.rb']);
+  assert.equal(ruby.code, 2);
+  assertOneLine(ruby.err, /"ruby" is neither a Python interpreter nor node, npm, npx or a \.js\/\.ts script/);
   const noDash = cli(['record', 'python3', 'app.py']);
   assert.equal(noDash.code, 2);
   assertOneLine(noDash.err, /name the interpreter and program after --/);

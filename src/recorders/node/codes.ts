@@ -1,0 +1,69 @@
+// The numeric record layout the recorder (runtime.ts) appends to its Float64Array chunks and the writer thread
+// (writer.ts) turns into trace records. Times are performance.now() milliseconds; -1 stands for null.
+
+export const enum Op {
+  /** t, task, parent, site */
+  Task = 1,
+  /** t0, t1, task, awaited, site */
+  Step = 2,
+  /** t, task, state (0 ok, 1 error), text index (-3: the value is the number that follows), site, number */
+  End = 3,
+  /** t, fut, kind (FUT_KINDS index), owner, site, children index */
+  Fut = 4,
+  /** t, fut, via (VIAS index), by, state (0 result, 1 exception), text index */
+  Set = 5,
+  /** t0, t1, name index */
+  Cb = 6,
+  /** t, kind (WARN_KINDS index), task, text index */
+  Warn = 7,
+  /** t, how (EXIT_HOWS index), detail index */
+  Exit = 8,
+}
+
+export const FUT_KINDS = ['future', 'sleep', 'gather', 'wait', 'io', 'queue', 'timeout'] as const;
+export const enum Kind {
+  Future = 0,
+  Sleep = 1,
+  Gather = 2,
+  Wait = 3,
+  Io = 4,
+  Queue = 5,
+  Timeout = 6,
+}
+
+export const VIAS = ['task', 'timer', 'io', 'callback'] as const;
+export const enum Via {
+  Task = 0,
+  Timer = 1,
+  Io = 2,
+  Callback = 3,
+}
+
+export const WARN_KINDS = ['unretrieved-exception'] as const;
+export const EXIT_HOWS = ['exit', 'exception', 'signal'] as const;
+
+/** One chunk posted from the program's thread to the writer. */
+export interface Chunk {
+  /** Numeric records, `n` values used. */
+  buf: Float64Array;
+  n: number;
+  /** Texts referred to by index from the records (value previews, error texts, children lists). */
+  strs: (string | number[])[];
+  /** Sites registered since the last chunk: [id, file, line, col, func]. */
+  sites: [number, string, number, number, string][];
+  /** Callback names interned since the last chunk: [index, name]. */
+  names: [number, string][];
+  /** Source maps of files the recorder compiled itself (TypeScript): [file, map JSON]. */
+  maps: [string, string][];
+}
+
+/** Shared between the program's thread and the writer: Int32Array slots. */
+export const enum Shared {
+  /** Incremented by the writer after each chunk it wrote (the program waits on it at exit). */
+  Written = 0,
+  /** The task running now (0: none), for the watchdog's block samples. */
+  Current = 1,
+  /** The start of the slice running now, in ms since the recorder started (0: idle). */
+  SliceStart = 2,
+  Size = 4,
+}

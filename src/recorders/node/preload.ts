@@ -1,0 +1,171 @@
+// The Node recorder's entry: `node --require .../preload.js app.js` (the CLI puts it in NODE_OPTIONS, so child node
+// processes are recorded too). It writes the trace header, starts the writer thread, installs the runtime as the
+// global the transformed code calls, and instruments the program's files as they load: CommonJS through
+// Module.prototype._compile (and `.ts` through require.extensions), ES modules through loader hooks (esm-hooks.ts).
+//
+// Environment: ASYNC_LANES_OUT (trace path; every further process writes `<stem>.<pid>.lanes` beside it),
+// ASYNC_LANES_BLOCK_MS (block threshold, default 100), ASYNC_LANES_ESBUILD (esbuild's path, for TypeScript).
+
+import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
+import Module from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isMainThread, Worker } from 'node:worker_threads';
+import { Shared, type Chunk } from './codes.js';
+import { compileTs, instrumentFile, isInstrumented, isProgramFile, TS_FILE } from './compile.js';
+import { exitRecord, flush, ownResources, registerMap, registerSite, runtime, settleDeferred, startRuntime, unhandled } from './runtime.js';
+import { RUNTIME_GLOBAL } from './transform.js';
+
+const RECORDER_DIR = __dirname;
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** npm and npx themselves are not the program: their children (scripts, test runners) are. */
+function isPackageManager(): boolean {
+  const main = process.argv[1] ?? '';
+  return /[\\/](npm|npx|pnpm|yarn)(-cli)?(\.c?js)?$/.test(main) || /[\\/]node_modules[\\/](npm|corepack|pnpm|yarn)[\\/]/.test(main);
+}
+
+/** The first recorded process writes ASYNC_LANES_OUT; every other one `<stem>.<pid>.lanes` beside it. */
+function openTrace(out: string): { path: string; fd: number } | null {
+  const stem = join(dirname(out), basename(out).replace(/\.lanes$/, ''));
+  for (const path of [out, `${stem}.${process.pid}.lanes`]) {
+    try {
+      return { path, fd: openSync(path, 'wx') };
+    } catch {
+      // taken by another process of this run: try the next name
+    }
+  }
+  return null;
+}
+
+function start(): void {
+  const out = process.env.ASYNC_LANES_OUT;
+  if (!out || !isMainThread || isPackageManager() || (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL]) return;
+  const opened = openTrace(out);
+  if (!opened) return;
+  const thresholdMs = Number(process.env.ASYNC_LANES_BLOCK_MS) > 0 ? Number(process.env.ASYNC_LANES_BLOCK_MS) : 100;
+  const base = performance.now();
+  const header = {
+    format: 'async-lanes',
+    version: 1,
+    runtime: 'node',
+    runtimeVersion: process.versions.node,
+    pid: process.pid,
+    argv: process.argv.slice(1),
+    cwd: process.cwd(),
+    start: new Date(performance.timeOrigin + base).toISOString(),
+    blockThresholdNs: Math.round(thresholdMs * 1e6),
+  };
+  writeSync(opened.fd, JSON.stringify(header) + '\n');
+  closeSync(opened.fd);
+
+  const sab = new SharedArrayBuffer(Shared.Size * 4);
+  const shared = new Int32Array(sab);
+  const worker = new Worker(join(RECORDER_DIR, 'writer.js'), {
+    workerData: { out: opened.path, base, origin: performance.timeOrigin, thresholdMs, shared: sab, recorderDir: RECORDER_DIR },
+    env: {},
+    // Not piped to the program's stdout/stderr (the writer prints nothing): piping would queue more ticks.
+    stdout: true,
+    stderr: true,
+  });
+  worker.unref();
+  let written = 0;
+  let sent = 0;
+  startRuntime({
+    shared,
+    post(c: Chunk, last: boolean) {
+      sent++;
+      worker.postMessage({ chunk: c, last }, [c.buf.buffer as ArrayBuffer]);
+    },
+  });
+  Object.defineProperty(globalThis, RUNTIME_GLOBAL, { value: { ...runtime, d: defineSites }, enumerable: false });
+  const timer = setInterval(() => flush(false), 100);
+  timer.unref();
+  ownResources.add(timer);
+
+  /** At exit: the last records, then wait (briefly) until the writer has written them. */
+  let finished = false;
+  const finish = (how: number, detail: string | number) => {
+    if (finished) return;
+    finished = true;
+    clearInterval(timer);
+    settleDeferred();
+    exitRecord(how, detail);
+    flush(true);
+    const deadline = Date.now() + 5000;
+    while ((written = Atomics.load(shared, Shared.Written)) < sent && Date.now() < deadline) {
+      Atomics.wait(shared, Shared.Written, written, 50);
+    }
+  };
+  let exception: string | null = null;
+  process.on('uncaughtExceptionMonitor', (err) => {
+    exception = errorTextOf(err);
+  });
+  process.on('exit', (code) => (exception !== null && code !== 0 ? finish(1, exception) : finish(0, code)));
+  for (const sig of SIGNALS) {
+    const onSignal = () => {
+      finish(2, sig);
+      // Nobody else listens: die of the signal, as the program would have.
+      if (process.listenerCount(sig) === 1) {
+        process.off(sig, onSignal);
+        process.kill(process.pid, sig);
+      }
+    };
+    process.on(sig, onSignal);
+  }
+  // Unhandled rejections: seen as Node reports them, without changing what Node then does.
+  const emit = process.emit;
+  process.emit = function (this: NodeJS.Process, event: string | symbol, ...args: unknown[]) {
+    if (event === 'unhandledRejection') unhandled(args[0], args[1]);
+    return (emit as (...a: unknown[]) => boolean).call(this, event, ...args);
+  } as typeof process.emit;
+
+  hookCommonJs();
+  hookEsm();
+}
+
+function errorTextOf(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`.slice(0, 200);
+  return String(err).slice(0, 200);
+}
+
+/** `__async_lanes.d(sites, file, map)`: sites an ES module defined on the loader thread, run first by that module. */
+function defineSites(sites: [number, string, number, number, string][], file?: string, map?: string): void {
+  for (const s of sites) registerSite(s[0], s[1], s[2], s[3], s[4]);
+  if (file && map) registerMap(file, map);
+}
+
+/** Site ids are shared with the loader thread: one counter in shared memory. */
+const siteCounter = new Int32Array(new SharedArrayBuffer(4));
+const nextSite = () => Atomics.add(siteCounter, 0, 1) + 1;
+
+function hookCommonJs(): void {
+  type Compile = (this: Module, content: string, filename: string, ...rest: unknown[]) => unknown;
+  const proto = Module.prototype as unknown as { _compile: Compile };
+  const compile = proto._compile;
+  proto._compile = function (content: string, filename: string, ...rest: unknown[]) {
+    if (typeof content !== 'string' || !isProgramFile(filename, RECORDER_DIR)) return compile.call(this, content, filename, ...rest);
+    let src = content;
+    if (TS_FILE.test(filename) && !isInstrumented(content)) {
+      const js = compileTs(content, filename, 'cjs');
+      src = js.code;
+      registerMap(filename, js.map);
+    }
+    const res = instrumentFile(src, filename, false, nextSite);
+    if (res) for (const s of res.sites) registerSite(s[0], s[1], s[2], s[3], s[4]);
+    return compile.call(this, res ? res.code : src, filename, ...rest);
+  };
+  const exts = (Module as unknown as { _extensions: Record<string, (m: Module, f: string) => void> })._extensions;
+  for (const ext of ['.ts', '.cts', '.mts']) {
+    if (!exts[ext]) exts[ext] = exts['.js'];
+  }
+}
+
+function hookEsm(): void {
+  const register = (Module as unknown as { register?: (url: string, opts: object) => void }).register;
+  const hooks = join(RECORDER_DIR, 'esm-hooks.js');
+  if (typeof register !== 'function' || !existsSync(hooks)) return;
+  register(pathToFileURL(hooks).href, { data: { recorderDir: RECORDER_DIR, siteCounter: siteCounter.buffer } });
+}
+
+start();

@@ -1,0 +1,569 @@
+// The recorder's hot path: the functions the transformed code calls (transform.ts) append numbers to a Float64Array
+// chunk; a timer hands chunks to the writer thread (writer.ts) every 100 ms, and at exit the rest is written before
+// the process ends. Nothing here captures a stack, formats JSON or touches the file.
+//
+// Each running async function holds a Task (its `__al$t`), dropped with the function's frame: per-task state never
+// accumulates. Task ↔ promise: a promise init hook remembers the last promise created; the first thing an async
+// function's body does is `e()`, right after V8 created the function's promise, so that promise is the task's (a
+// symbol-keyed property). Awaiting it is awaiting the task. Other promises become futures when first awaited;
+// Promise.all/allSettled (gather) and race/any (wait) record their children. Who woke a task: the task whose step
+// ended last since the current event-loop callback began (it resolved the promise), else that callback (a timer,
+// I/O), seen by an async_hooks before hook that ignores promises where Node allows it (promise hooks on every
+// reaction would cost more than the rest of the recorder together).
+
+import { executionAsyncResource, createHook } from 'node:async_hooks';
+import { types } from 'node:util';
+import { promiseHooks } from 'node:v8';
+import { Kind, Op, Shared, Via, type Chunk } from './codes.js';
+
+const CHUNK = 1 << 16;
+const perf = performance;
+
+let b = new Float64Array(CHUNK);
+let bi = 0;
+let strs: (string | number[])[] = [];
+let newSites: Chunk['sites'] = [];
+let newNames: Chunk['names'] = [];
+let newMaps: Chunk['maps'] = [];
+let post: (c: Chunk, last: boolean) => void = () => undefined;
+let shared: Int32Array = new Int32Array(Shared.Size);
+
+/** A running async function: its id, the start of its running step, whether it is suspended, and the future it
+ * waits on (`pend`, with the awaited object when it is a promise, to mark it set once when the task resumes). */
+class Task {
+  t0 = 0;
+  /** The site of the `return` that ended it (set by the transformed code), -1 before. */
+  ret = -1;
+  suspended = false;
+  pend = 0;
+  pendObj: object | null = null;
+  constructor(
+    readonly id: number,
+    readonly site: number,
+  ) {}
+}
+
+let nextId = 0;
+/** The running task and the ones it interrupted (a task calling an async function runs it synchronously). */
+let cur: Task | null = null;
+const stack: (Task | null)[] = [];
+/** The task x() just ended with an error (its finally block calls f() next). */
+let failed: Task | null = null;
+
+/** An async function's promise carries its task id under this symbol (a property store is much cheaper than a
+ * WeakMap entry per call; the promise is fresh, made by V8 for the call). */
+const TASK = Symbol('async-lanes task');
+/** Future ids of awaited promises; negative once their `set` record is written. */
+const futOf = new WeakMap<object, number>();
+/** Futures whose `fut` record waits for its kind until they resolve: id → [t, owner, site]. */
+const deferredFut = new Map<number, [number, number, number]>();
+let lastInit: object | null = null;
+const promiseThen = Promise.prototype.then;
+const PromiseProto = Promise.prototype;
+const apply = Reflect.apply;
+
+/** The event-loop callback running now or last (its kind), and the task whose step ended last since it began. */
+let macroVia: number = Via.Callback;
+let lastStepTask = 0;
+
+function rotate(last: boolean): void {
+  const c: Chunk = { buf: b, n: bi, strs, sites: newSites, names: newNames, maps: newMaps };
+  b = new Float64Array(CHUNK);
+  bi = 0;
+  strs = [];
+  newSites = [];
+  newNames = [];
+  newMaps = [];
+  post(c, last);
+}
+
+function str(s: string | number[]): number {
+  return strs.push(s) - 1;
+}
+
+function step(t: number, k: Task, awaited: number, site: number): void {
+  if (bi + 6 > CHUNK) rotate(false);
+  const i = bi;
+  b[i] = Op.Step;
+  b[i + 1] = k.t0;
+  b[i + 2] = t;
+  b[i + 3] = k.id;
+  b[i + 4] = awaited;
+  b[i + 5] = site;
+  bi = i + 6;
+  lastStepTask = k.id;
+}
+
+function leave(k: Task): void {
+  if (cur === k) cur = stack.length ? stack.pop()! : null;
+  shared[Shared.Current] = cur === null ? 0 : cur.id;
+  if (cur === null && cbRes === null) shared[Shared.SliceStart] = 0;
+}
+
+function enter(k: Task, t: number): void {
+  // A step that starts a slice of its own (a promise reaction, not inside a callback): the watchdog times it.
+  if (cur === null && cbRes === null) shared[Shared.SliceStart] = t > 1 ? t : 1;
+  stack.push(cur);
+  cur = k;
+  k.t0 = t;
+  k.suspended = false;
+  shared[Shared.Current] = k.id;
+}
+
+/** Whether the last awaitable() was a task. */
+let awaitedTask = false;
+
+/** The awaitable id of object x: a task, a known future, a new future (deferred: its kind is known when it resolves). */
+function awaitable(x: object, t: number, owner: number, site: number): number {
+  let id: number | undefined = (x as Record<symbol, number>)[TASK];
+  awaitedTask = typeof id === 'number';
+  if (awaitedTask) return id!;
+  id = futOf.get(x);
+  if (id !== undefined) return id < 0 ? -id : id;
+  const f = ++nextId;
+  futOf.set(x, f);
+  deferredFut.set(f, [t, owner, site]);
+  return f;
+}
+
+function futRecord(t: number, id: number, kind: Kind, owner: number, site: number, children: number): void {
+  if (bi + 7 > CHUNK) rotate(false);
+  const i = bi;
+  b[i] = Op.Fut;
+  b[i + 1] = t;
+  b[i + 2] = id;
+  b[i + 3] = kind;
+  b[i + 4] = owner;
+  b[i + 5] = site;
+  b[i + 6] = children;
+  bi = i + 7;
+}
+
+function setRecord(t: number, fut: number, via: number, by: number, state: number, text: number): void {
+  if (bi + 7 > CHUNK) rotate(false);
+  const i = bi;
+  b[i] = Op.Set;
+  b[i + 1] = t;
+  b[i + 2] = fut;
+  b[i + 3] = via;
+  b[i + 4] = by;
+  b[i + 5] = state;
+  b[i + 6] = text;
+  bi = i + 7;
+}
+
+/** A resumed task's awaited future was resolved (once per future, by its first waiter to resume): by the task that
+ * ran last in this callback, or the callback. */
+function resolved(t: number, k: Task, state: number): void {
+  const fut = k.pend;
+  const obj = k.pendObj;
+  k.pend = 0;
+  k.pendObj = null;
+  if (obj !== null) {
+    if ((futOf.get(obj) ?? 0) < 0) return;
+    futOf.set(obj, -fut);
+  }
+  // Settled before it was awaited, by the task itself, counts as by that task too.
+  const via = lastStepTask !== 0 ? Via.Task : macroVia;
+  const d = deferredFut.get(fut);
+  if (d !== undefined) {
+    deferredFut.delete(fut);
+    const kind = via === Via.Timer ? Kind.Sleep : via === Via.Io ? Kind.Io : Kind.Future;
+    futRecord(d[0], fut, kind, d[1], d[2], -1);
+  }
+  setRecord(t, fut, via, via === Via.Task ? lastStepTask : -1, state, -1);
+}
+
+function endRecord(t: number, k: Task, state: number, v: unknown): void {
+  if (bi + 7 > CHUNK) rotate(false);
+  const i = bi;
+  b[i] = Op.End;
+  b[i + 1] = t;
+  b[i + 2] = k.id;
+  b[i + 3] = state;
+  // Numbers (the commonest results) travel in the record itself: no string per task.
+  if (state === 1) b[i + 4] = str(errorText(v));
+  else if (typeof v === 'number') {
+    b[i + 4] = -3;
+    b[i + 6] = v;
+  } else b[i + 4] = v === undefined ? -1 : str(preview(v));
+  b[i + 5] = state === 1 ? k.site : -1;
+  bi = i + 7;
+}
+
+// ---- what the transformed code calls
+
+function e(site: number, gen?: number): Task {
+  const t = perf.now();
+  const k = new Task(++nextId, site);
+  if (bi + 5 > CHUNK) rotate(false);
+  const i = bi;
+  b[i] = Op.Task;
+  b[i + 1] = t;
+  b[i + 2] = k.id;
+  // An async generator's body starts in its consumer's next(), called as the consumer suspends in `for await`.
+  b[i + 3] = cur !== null ? cur.id : (gen && lastStepTask) || -1;
+  b[i + 4] = site;
+  bi = i + 5;
+  if (!gen && lastInit !== null) (lastInit as Record<symbol, number>)[TASK] = k.id;
+  lastInit = null;
+  enter(k, t);
+  return k;
+}
+
+function w<X>(k: Task, x: X, site: number, iter?: number): X {
+  const t = perf.now();
+  let aw = -1;
+  if (iter) {
+    aw = ++nextId;
+    futRecord(t, aw, Kind.Queue, k.id, site, -1);
+  } else if (x !== null && (typeof x === 'object' || typeof x === 'function')) {
+    aw = awaitable(x as object, t, k.id, site);
+    if (!awaitedTask) {
+      k.pend = aw;
+      k.pendObj = x as object;
+    }
+  }
+  step(t, k, aw, site);
+  k.suspended = true;
+  leave(k);
+  return x;
+}
+
+function r<V>(k: Task, v: V): V {
+  resume(k, 0);
+  return v;
+}
+
+function resume(k: Task, state: number): void {
+  const t = perf.now();
+  if (k.pend !== 0) resolved(t, k, state);
+  enter(k, t);
+}
+
+/** A catch (rejected: 1) or finally block: if the task was suspended, a rejection resumed it. */
+function c(k: Task, rejected?: number): void {
+  if (k.suspended) resume(k, rejected ? 1 : 0);
+}
+
+function x(k: Task, err: unknown): void {
+  if (k.suspended) resume(k, 1);
+  const t = perf.now();
+  step(t, k, -1, k.site);
+  endRecord(t, k, 1, err);
+  failed = k;
+  leave(k);
+}
+
+function f(k: Task, v: unknown): void {
+  if (failed === k) {
+    failed = null;
+    return;
+  }
+  if (k.suspended) resume(k, 0);
+  const t = perf.now();
+  if (typeof v === 'object' && v !== null && types.isPromise(v) && Object.getPrototypeOf(v) === PromiseProto) {
+    // `return promise`: the function's promise follows it, so the task waits on it and ends when it settles.
+    const site = k.ret >= 0 ? k.ret : k.site;
+    const aw = awaitable(v, t, k.id, site);
+    if (!awaitedTask) {
+      k.pend = aw;
+      k.pendObj = v;
+    }
+    step(t, k, aw, site);
+    k.suspended = true;
+    leave(k);
+    apply(promiseThen, v, [(val: unknown) => settled(k, 0, val), (err: unknown) => settled(k, 1, err)]);
+    return;
+  }
+  step(t, k, -1, k.site);
+  endRecord(t, k, 0, v);
+  leave(k);
+}
+
+/** The promise a task returned settled: the task ends with its outcome (in no time of its own). */
+function settled(k: Task, state: number, v: unknown): void {
+  resume(k, state);
+  const t = perf.now();
+  step(t, k, -1, k.site);
+  endRecord(t, k, state, v);
+  leave(k);
+}
+
+/** A module's evaluation with top-level await: a task without a promise. */
+function m(site: number): Task {
+  return e(site, 1);
+}
+
+/** An async generator's `yield`: suspended until the consumer asks for the next value (a queue future it sets). */
+function y<X>(k: Task, x: X, site: number): X {
+  const t = perf.now();
+  const fut = ++nextId;
+  futRecord(t, fut, Kind.Queue, k.id, site, -1);
+  step(t, k, fut, site);
+  k.suspended = true;
+  k.pend = fut;
+  leave(k);
+  return x;
+}
+
+/** The end of a `for await` iteration: the loop awaits the iterator's next value. */
+function i(k: Task, site: number): void {
+  w(k, undefined, site, 1);
+}
+
+// ---- previews (never run program code: no getters, no toString, no inspect)
+
+const MAX_TEXT = 200;
+
+function clip(s: string): string {
+  return s.length > MAX_TEXT ? s.slice(0, MAX_TEXT - 1) + '…' : s;
+}
+
+function ctorName(v: object): string {
+  try {
+    const proto = Object.getPrototypeOf(v);
+    const d = proto && Object.getOwnPropertyDescriptor(proto, 'constructor');
+    return d && typeof d.value === 'function' && typeof d.value.name === 'string' ? d.value.name : '';
+  } catch {
+    return '';
+  }
+}
+
+export function preview(v: unknown): string {
+  switch (typeof v) {
+    case 'undefined':
+      return 'undefined';
+    case 'number':
+    case 'boolean':
+      return String(v);
+    case 'bigint':
+      return `${v}n`;
+    case 'string':
+      return clip(JSON.stringify(v));
+    case 'symbol':
+      return clip(v.toString());
+    case 'function':
+      return clip(`[Function ${ownString(v, 'name') || '(anonymous)'}]`);
+  }
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `Array(${v.length})`;
+  const name = ctorName(v as object);
+  return name === 'Object' || name === '' ? '{…}' : `${name} {…}`;
+}
+
+function ownString(o: object, key: string): string {
+  try {
+    const d = Object.getOwnPropertyDescriptor(o, key);
+    return d && typeof d.value === 'string' ? d.value : '';
+  } catch {
+    return '';
+  }
+}
+
+export function errorText(err: unknown): string {
+  if (err === null || typeof err !== 'object') return clip(`${typeof err === 'string' ? 'Error' : typeof err}: ${preview(err)}`);
+  const name = ownString(err, 'name') || ctorName(err) || 'Error';
+  const msg = ownString(err, 'message');
+  return clip(msg ? `${name}: ${msg}` : name);
+}
+
+// ---- Promise combinators: gather (all, allSettled) and wait (race, any) futures with their children
+
+function patchCombinators(): void {
+  const P = Promise as unknown as Record<string, (this: unknown, it: unknown) => Promise<unknown>>;
+  const kinds: [string, Kind][] = [['all', Kind.Gather], ['allSettled', Kind.Gather], ['race', Kind.Wait], ['any', Kind.Wait]];
+  for (const [name, kind] of kinds) {
+    const orig = P[name];
+    if (typeof orig !== 'function') continue;
+    const wrapped = {
+      [name](this: unknown, iterable: unknown): Promise<unknown> {
+        const result = apply(orig, this, [iterable]);
+        // Children only for arrays (iterating anything else a second time could change what the program sees).
+        if (Array.isArray(iterable) && result && typeof result === 'object') {
+          const t = perf.now();
+          const owner = cur === null ? -1 : cur.id;
+          const children: number[] = [];
+          for (let k = 0; k < iterable.length; k++) {
+            const x = iterable[k];
+            if (x !== null && (typeof x === 'object' || typeof x === 'function')) children.push(awaitable(x, t, owner, -1));
+          }
+          const id = ++nextId;
+          futOf.set(result, id);
+          futRecord(t, id, kind, owner, -1, str(children));
+        }
+        return result;
+      },
+    }[name];
+    Object.defineProperty(wrapped, 'length', { value: orig.length });
+    Object.defineProperty(Promise, name, { value: wrapped, writable: true, configurable: true, enumerable: false });
+  }
+}
+
+// ---- event-loop callbacks
+
+const names = new Map<string, number>();
+
+function nameIndex(name: string): number {
+  let k = names.get(name);
+  if (k === undefined) {
+    k = names.size;
+    names.set(name, k);
+    newNames.push([k, name]);
+  }
+  return k;
+}
+
+/** Per resource prototype: its callback name index × 4 + its Via; IGNORED (promises, process.nextTick's plain
+ * objects, MessagePorts: Node's loader thread and the recorder's writer) or TIMER (named after its callback). */
+const IGNORED = -1;
+const TIMER = -2;
+const protoKinds = new WeakMap<object, number>();
+const timerNames = new WeakMap<object, number>();
+
+function protoOf(res: object): object | null {
+  try {
+    return Object.getPrototypeOf(res);
+  } catch {
+    return null;
+  }
+}
+
+function resourceKind(res: object): number {
+  const type = ctorName(res);
+  if (type === 'Object' || type === 'MessagePort' || type === 'Promise') return IGNORED;
+  if (type === 'Timeout' || type === 'Immediate') return TIMER;
+  return nameIndex(type || 'callback') * 4 + Via.Io;
+}
+
+function timerName(res: object): number {
+  const fn = (res as { _onTimeout?: unknown; _onImmediate?: unknown })._onTimeout ?? (res as { _onImmediate?: unknown })._onImmediate;
+  if (typeof fn !== 'function') return nameIndex('timer callback');
+  let k = timerNames.get(fn);
+  if (k === undefined) {
+    const prefix = '_onTimeout' in res ? 'timer' : 'setImmediate';
+    k = nameIndex(`${prefix} ${ownString(fn, 'name') || 'callback'}`);
+    timerNames.set(fn, k);
+  }
+  return k;
+}
+
+/** The recorder's own timers: not the program's callbacks. */
+export const ownResources = new WeakSet<object>();
+let cbStart = 0;
+let cbRes: object | null = null;
+let cbName = -1;
+
+function before(): void {
+  const res = executionAsyncResource();
+  if (typeof res !== 'object' || res === null || res instanceof Promise) return;
+  const proto = protoOf(res);
+  let kind = proto === null ? undefined : protoKinds.get(proto);
+  if (kind === undefined) {
+    kind = resourceKind(res);
+    if (proto !== null) protoKinds.set(proto, kind);
+  }
+  if (kind === IGNORED || ownResources.has(res)) return;
+  if (kind === TIMER) {
+    macroVia = Via.Timer;
+    cbName = timerName(res);
+  } else {
+    macroVia = kind & 3;
+    cbName = kind >> 2;
+  }
+  lastStepTask = 0;
+  cbRes = res;
+  cbStart = perf.now();
+  shared[Shared.SliceStart] = cbStart;
+}
+
+function after(): void {
+  if (cbName < 0 || executionAsyncResource() !== cbRes) return;
+  cbRes = null;
+  shared[Shared.SliceStart] = 0;
+  const t = perf.now();
+  if (bi + 4 > CHUNK) rotate(false);
+  b[bi] = Op.Cb;
+  b[bi + 1] = cbStart;
+  b[bi + 2] = t;
+  b[bi + 3] = cbName;
+  bi += 4;
+  cbName = -1;
+}
+
+/** Event-loop callbacks only: Node 24 says so with `trackPromises: false`, Node 22 with an internal symbol on the
+ * hook; older versions also call the hooks for every promise reaction (before() skips those, at a price). */
+function installLoopHooks(): void {
+  const hook = createHook({ before, after, trackPromises: false } as Parameters<typeof createHook>[0]);
+  const noPromises = Object.getOwnPropertySymbols(hook).find((s) => s.description === 'kNoPromiseHook');
+  if (noPromises) (hook as unknown as Record<symbol, boolean>)[noPromises] = true;
+  hook.enable();
+}
+
+// ---- set-up, exit
+
+export interface RuntimeOptions {
+  post: (c: Chunk, last: boolean) => void;
+  shared: Int32Array;
+}
+
+export const runtime = { e, w, r, c, x, f, m, y, i };
+
+export function startRuntime(opts: RuntimeOptions): void {
+  post = opts.post;
+  shared = opts.shared;
+  promiseHooks.onInit((p) => {
+    lastInit = p;
+  });
+  patchCombinators();
+  installLoopHooks();
+}
+
+export function registerSite(id: number, file: string, line: number, col: number, func: string): void {
+  newSites.push([id, file, line, col, func]);
+}
+
+export function registerMap(file: string, map: string): void {
+  newMaps.push([file, map]);
+}
+
+export function flush(last: boolean): void {
+  if (bi > 0 || newSites.length > 0 || newNames.length > 0 || newMaps.length > 0 || last) rotate(last);
+}
+
+/** A rejection nobody handled (process 'unhandledRejection'): on the task or future it came from. */
+export function unhandled(reason: unknown, promise: unknown): void {
+  const t = perf.now();
+  let id: number | undefined;
+  if (promise !== null && typeof promise === 'object') {
+    id = (promise as Record<symbol, number>)[TASK] ?? futOf.get(promise);
+    if (id !== undefined && id < 0) id = -id;
+  }
+  if (id === undefined) {
+    id = ++nextId;
+    futRecord(t, id, Kind.Future, cur === null ? -1 : cur.id, -1, -1);
+    setRecord(t, id, Via.Callback, -1, 1, str(errorText(reason)));
+  }
+  if (bi + 5 > CHUNK) rotate(false);
+  b[bi] = Op.Warn;
+  b[bi + 1] = t;
+  b[bi + 2] = 0;
+  b[bi + 3] = id;
+  b[bi + 4] = str(errorText(reason));
+  bi += 5;
+}
+
+export function exitRecord(how: number, detail: string | number): void {
+  if (bi + 4 > CHUNK) rotate(false);
+  b[bi] = Op.Exit;
+  b[bi + 1] = perf.now();
+  b[bi + 2] = how;
+  b[bi + 3] = typeof detail === 'number' ? -2 - detail : str(detail);
+  bi += 4;
+}
+
+/** Futures still waiting for their kind when the program ends: plain futures. */
+export function settleDeferred(): void {
+  for (const [id, [t, owner, site]] of deferredFut) futRecord(t, id, Kind.Future, owner, site, -1);
+  deferredFut.clear();
+}
