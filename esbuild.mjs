@@ -1,5 +1,6 @@
-// Bundles the timeline webview (webview/main.ts + its imports from src/model and src/protocol) into one script and
-// copies its stylesheet: out/webview/app.js and out/webview/app.css, which `async-lanes view` and the VS Code
+// Bundles the VS Code extension host code (src/extension/extension.ts + the model, exporter and viewer helpers it
+// imports; `vscode` is the host's) into out/extension.js, and the timeline webview (webview/main.ts + its imports
+// from src/model and src/protocol) into one script and copies its stylesheet: out/webview/app.js and out/webview/app.css, which `async-lanes view` and the VS Code
 // extension embed. The fetch worker (webview/fetch-worker.ts) is bundled first and inlined into app.js as a string,
 // started from a blob: URL, so the page stays one file. Type checking is tsc's job (`tsc -p webview`).
 // The UI icons are VS Code's codicons (@vscode/codicons): their stylesheet goes first into app.css, without its
@@ -25,3 +26,13 @@ const codiconCss = readFileSync(join(codicons, 'codicon.css'), 'utf8').replace(/
 if (!codiconCss.includes('.codicon-pass:before')) throw new Error('unexpected @vscode/codicons stylesheet');
 writeFileSync('out/webview/app.css', `${codiconCss}\n${readFileSync('webview/style.css', 'utf8')}`);
 copyFileSync(join(codicons, 'codicon.ttf'), 'out/webview/codicon.ttf');
+
+await build({
+  ...common,
+  entryPoints: ['src/extension/extension.ts'],
+  outfile: 'out/extension.js',
+  platform: 'node',
+  format: 'cjs',
+  target: 'node18',
+  external: ['vscode'],
+});

@@ -1,7 +1,7 @@
 // The timeline controller: holds the view state, turns host messages and user input into state changes, and
 // redraws once per animation frame when something changed.
 
-import type { HostMessage, ViewMessage } from '../src/protocol/messages.js';
+import type { HostMessage, ViewMessage, ViewState } from '../src/protocol/messages.js';
 import type { Site } from '../src/model/types.js';
 import { describeSegment, outcomeText } from './describe.js';
 import { renderDetails } from './details.js';
@@ -34,6 +34,12 @@ export class App {
   hover: { x: number; y: number } | null = null;
   follow = false;
   live = false;
+  /** The host's path of the trace (VS Code), kept in the view state. */
+  file: string | undefined;
+  /** A view state to restore when the first trace arrives (the page was reloaded). */
+  restore: ViewState | null = null;
+  /** Called after each frame drawn: the view state may have changed. */
+  onViewChange: () => void = () => undefined;
   /** The view shows the whole trace (kept so when it grows while following). */
   private fitted = true;
   private edges: Edge[] = [];
@@ -69,6 +75,11 @@ export class App {
   receive(m: HostMessage): void {
     const started = performance.now();
     if (m.type === 'load') {
+      if (m.live !== undefined) {
+        this.live = m.live;
+        this.setFollow(m.live && (m.follow ?? true));
+      }
+      if (m.file !== undefined) this.file = m.file;
       this.session.load(m.text, this.live);
       this.stats.parseMs += performance.now() - started;
       byId('trace-name').textContent = m.name;
@@ -82,10 +93,36 @@ export class App {
       if (m.more) return;
       this.stats.appends++;
       this.scheduleRebuild();
+    } else if (m.type === 'ended') {
+      this.live = false;
+      this.session.ended();
+      this.renderNotices();
+    } else if (m.type === 'select') {
+      this.select(m.taskId === null ? null : taskKey(m.taskId));
+      if (m.time !== undefined) this.showTime(m.time);
     } else {
       this.session.fail(m.message);
       this.renderNotices();
     }
+  }
+
+  /** What a reloaded page needs to look the same. */
+  viewState(): ViewState {
+    return { file: this.file, selected: this.selected, t0: this.vp.t0, span: this.vp.span, collapsed: [...this.collapsed], follow: this.follow };
+  }
+
+  private applyRestore(s: ViewState): void {
+    this.collapsed = new Set(s.collapsed.filter((k) => this.model!.byKey.has(k)));
+    if (s.selected !== null && this.model!.byKey.has(s.selected)) {
+      this.selected = s.selected;
+      this.post({ type: 'selected', taskId: this.selectedTask() });
+    }
+    if (Number.isFinite(s.t0) && s.span > 0) {
+      this.vp.t0 = s.t0;
+      this.vp.span = s.span;
+      this.fitted = false;
+    }
+    this.setFollow(this.live && s.follow);
   }
 
   /** Rebuilds after appended text, but leaves the page at least 3× the last rebuild's time for itself in between
@@ -109,8 +146,13 @@ export class App {
     this.renderNotices();
     if (!this.model) return;
     if (this.selected && !this.model.byKey.has(this.selected)) this.selected = null;
+    // A reloaded page shows what it showed before; otherwise the first trace is fitted, and a growing one followed.
+    const restore = first ? this.restore : null;
+    this.restore = null;
+    if (restore) this.applyRestore(restore);
     this.refreshRows();
-    if (first || (this.follow && this.fitted)) this.fitAll(false);
+    if (restore) this.tree.reveal(Math.max(0, this.rows.keys.indexOf(this.selected ?? '')));
+    else if (first || (this.follow && this.fitted)) this.fitAll(false);
     else if (this.follow && this.vp.t1 >= prevEnd) this.vp.t0 = Math.max(this.vp.t0, this.model.endNs + this.vp.span * 0.02 - this.vp.span);
     this.edges = this.selectedTask() === null ? [] : edgesOf(this.model.index, this.selectedTask()!);
     this.renderSide();
@@ -152,7 +194,9 @@ export class App {
 
   select(key: string | null, reveal = true): void {
     if (!this.model || (key !== null && !this.model.byKey.has(key))) return;
+    const before = this.selectedTask();
     this.selected = key;
+    if (this.selectedTask() !== before) this.post({ type: 'selected', taskId: this.selectedTask() });
     if (key !== null && !this.rows.keys.includes(key)) {
       // Show it: expand its ancestors (and drop a filter that hides it).
       for (let p = this.model.byKey.get(key)!.parentKey; p !== null; p = this.model.byKey.get(p)!.parentKey) this.collapsed.delete(p);
@@ -205,15 +249,18 @@ export class App {
     this.activeFinding = i;
     const key = f.taskId !== null && this.model.byKey.has(taskKey(f.taskId)) ? taskKey(f.taskId) : this.model.order[0] ?? null;
     this.select(key);
-    const dur = f.durationNs ?? 0;
-    if (dur > this.vp.span * 0.8 || f.time < this.vp.t0 || f.time + dur > this.vp.t1) {
-      if (dur > 0) this.vp.fit(f.time, f.time + dur);
-      else this.vp.t0 = f.time - this.vp.span / 2;
+    this.showTime(f.time, f.durationNs ?? 0);
+    this.renderSide();
+  }
+
+  /** Puts the time cursor at `t` and brings [t, t + dur] into view. */
+  showTime(t: number, dur = 0): void {
+    if (dur > this.vp.span * 0.8 || t < this.vp.t0 || t + dur > this.vp.t1) {
+      if (dur > 0) this.vp.fit(t, t + dur);
+      else this.vp.t0 = t - this.vp.span / 2;
       this.userMoved();
     }
-    this.cursorT = f.time;
-    this.listVersion++;
-    this.renderSide();
+    this.setCursor(t);
   }
 
   // --- view changes (from input.ts) ---
@@ -354,6 +401,7 @@ export class App {
     }
     this.stats.frames++;
     this.stats.lastFrameMs = performance.now() - started;
+    this.onViewChange();
   }
 
   private renderStatus(): void {

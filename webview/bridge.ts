@@ -2,7 +2,7 @@
 // ways); in a plain browser the host is local: it reads the trace embedded in the page or polls `async-lanes view`
 // for appended bytes, and "go to source" shows the file:line in the page.
 
-import type { HostMessage, ViewerConfig, ViewMessage } from '../src/protocol/messages.js';
+import type { HostMessage, ViewerConfig, ViewMessage, ViewState } from '../src/protocol/messages.js';
 import { startPolling } from './poll.js';
 
 export interface Bridge {
@@ -11,10 +11,15 @@ export interface Bridge {
   post(message: ViewMessage): void;
   /** Registers the receiver of host messages (one). */
   listen(receive: (message: HostMessage) => void): void;
+  /** Keeps the view's state across reloads of the page (VS Code's webview state; nothing in a browser). */
+  saveState(state: ViewState): void;
+  savedState(): ViewState | null;
 }
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
+  setState(state: unknown): void;
+  getState(): unknown;
 }
 
 declare const acquireVsCodeApi: (() => VsCodeApi) | undefined;
@@ -36,6 +41,8 @@ function vsCodeBridge(api: VsCodeApi): Bridge {
     host: 'vscode',
     post: (message) => api.postMessage(message),
     listen: (receive) => window.addEventListener('message', (e: MessageEvent<HostMessage>) => receive(e.data)),
+    saveState: (state) => api.setState(state),
+    savedState: () => (api.getState() as ViewState | undefined) ?? null,
   };
 }
 
@@ -46,6 +53,8 @@ function localBridge(config: ViewerConfig, local: LocalHostOptions): Bridge {
     listen: (r) => {
       receive = r;
     },
+    saveState: () => undefined,
+    savedState: () => null,
     post: (message) => {
       if (message.type === 'openSource') {
         local.showSource(message.file, message.line);

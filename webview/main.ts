@@ -40,6 +40,17 @@ function boot(): void {
   app.setFollow(app.live);
   wireInput(app);
   installHook(app, messages);
+  // Inside VS Code the view survives a window reload: its state is saved (at most every 300 ms) and restored.
+  app.restore = bridge.savedState();
+  let saveTimer: ReturnType<typeof setTimeout> | undefined;
+  app.onViewChange = () => {
+    if (saveTimer === undefined && bridge.host === 'vscode') {
+      saveTimer = setTimeout(() => {
+        saveTimer = undefined;
+        bridge.saveState(app.viewState());
+      }, 300);
+    }
+  };
   bridge.listen((m) => app.receive(m));
   bridge.post({ type: 'ready' });
 }

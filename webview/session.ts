@@ -32,6 +32,11 @@ export class TraceSession {
     }
   }
 
+  /** The file stopped growing (the recording ended). */
+  ended(): void {
+    this.live = false;
+  }
+
   fail(message: string): void {
     this.error = message;
   }

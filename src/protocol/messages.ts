@@ -16,17 +16,36 @@ export interface ViewerConfig {
 
 /** Host → webview. */
 export type HostMessage =
-  /** A (new) trace: everything read so far, or its first part when `more` is true. */
-  | { type: 'load'; name: string; text: string; more?: boolean }
+  /** A (new) trace: everything read so far, or its first part when `more` is true. `live`: the file may still grow
+   * (a recording in progress; default: the page's source says); `follow`: keep the end in view while it grows;
+   * `file`: the host's path of the trace, kept in the view's state so a reloaded window reopens it. */
+  | { type: 'load'; name: string; text: string; more?: boolean; live?: boolean; follow?: boolean; file?: string }
   /** Text appended to the trace file since the last message. `more`: further text follows at once, so the view
    * waits for it before rebuilding (a large file sent in parts). */
   | { type: 'append'; text: string; more?: boolean }
   /** The source failed or changed in a way the view cannot follow (shown as a notice). */
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** The recording ended: the file no longer grows. */
+  | { type: 'ended' }
+  /** Select a task (null: clear the selection) and, with `time`, put the time cursor there and bring it into view. */
+  | { type: 'select'; taskId: number | null; time?: number };
 
 /** Webview → host. */
 export type ViewMessage =
   /** The page is ready for `load`. */
   | { type: 'ready' }
   /** "Go to source": open `file` at 1-based `line`. */
-  | { type: 'openSource'; file: string; line: number };
+  | { type: 'openSource'; file: string; line: number }
+  /** The selected task changed (null: none, or a lane that is not a task). */
+  | { type: 'selected'; taskId: number | null };
+
+/** What the webview keeps across reloads (VS Code's setState/getState); the host reads `file` to reopen the trace
+ * when it restores a timeline panel. */
+export interface ViewState {
+  file?: string;
+  selected: string | null;
+  t0: number;
+  span: number;
+  collapsed: string[];
+  follow: boolean;
+}

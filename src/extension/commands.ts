@@ -1,0 +1,169 @@
+// The commands: record the current file or a command line, open, export, stop; and the side panel's clicks.
+
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import * as vscode from 'vscode';
+import { exportChromeJson } from './export.js';
+import { pythonInterpreter } from './interpreter.js';
+import { launchCommand, launchFile, LaunchError, programStem, runtimeOfFile, splitCommandLine, traceFileName, type RecordOptions } from './launch.js';
+import type { Log } from './log.js';
+import type { Recordings } from './recordings.js';
+import { readSettings, traceFolder } from './settings.js';
+import type { RecordingsTree } from './sidebar.js';
+import type { SourceNavigator } from './source.js';
+import type { Timelines } from './timelines.js';
+
+export interface CommandDeps {
+  context: vscode.ExtensionContext;
+  log: Log;
+  timelines: Timelines;
+  recordings: Recordings;
+  navigator: SourceNavigator;
+  recordingsTree: RecordingsTree;
+}
+
+const UNTRUSTED_MESSAGE = 'Async Lanes: recording runs the program, and this workspace is not trusted. Trust the workspace to record; opening trace files works without trust.';
+
+export function registerCommands(d: CommandDeps): vscode.Disposable[] {
+  const { context, log, timelines, recordings } = d;
+
+  /** Recording runs code: only in a trusted workspace. */
+  const trusted = (): boolean => {
+    if (vscode.workspace.isTrusted) return true;
+    log.warn('recording refused: the workspace is not trusted');
+    void vscode.window.showErrorMessage(UNTRUSTED_MESSAGE, 'Manage Workspace Trust').then((choice) => {
+      if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
+    return false;
+  };
+
+  const options = (scope: vscode.Uri | undefined, stem: string): RecordOptions => {
+    const s = readSettings(scope);
+    const folder = traceFolder(context, scope);
+    return {
+      traceFile: join(folder, traceFileName(stem, new Date(), (name) => existsSync(join(folder, name)))),
+      blockThresholdMs: s.blockThresholdMs,
+      extensionRoot: context.extensionUri.fsPath,
+      env: process.env,
+    };
+  };
+
+  const fail = (err: unknown, what: string) => {
+    const message = err instanceof Error ? err.message : String(err);
+    if (!(err instanceof LaunchError)) log.error(what, err);
+    void vscode.window.showErrorMessage(message.startsWith('Async Lanes') ? message : `Async Lanes: ${message}`);
+  };
+
+  async function recordCurrentFile(uri?: vscode.Uri): Promise<void> {
+    if (!trusted()) return;
+    try {
+      const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+      if (!target || target.scheme !== 'file') throw new LaunchError('Open the Python file to record first (a file saved on disk).');
+      runtimeOfFile(target.fsPath);
+      const doc = vscode.workspace.textDocuments.find((t) => t.uri.toString() === target.toString());
+      if (doc?.isDirty) await doc.save();
+      const interpreter = await pythonInterpreter(target, readSettings(target).pythonPath, log);
+      const o = options(target, programStem([interpreter, target.fsPath]));
+      const launch = launchFile(target.fsPath, interpreter, [], o);
+      const cwd = vscode.workspace.getWorkspaceFolder(target)?.uri.fsPath ?? dirname(target.fsPath);
+      recordings.start(basename(target.fsPath), launch, o.traceFile, cwd);
+    } catch (err) {
+      fail(err, 'record current file');
+    }
+  }
+
+  async function recordCommand(): Promise<void> {
+    if (!trusted()) return;
+    const line = await vscode.window.showInputBox({
+      title: 'Async Lanes: Record Command',
+      prompt: 'The command line to record; it runs in the workspace folder',
+      placeHolder: 'python3 app.py --port 8080',
+      value: context.workspaceState.get<string>('asyncLanes.lastCommand', ''),
+      ignoreFocusOut: true,
+    });
+    if (line === undefined || line.trim() === '') return;
+    try {
+      const argv = splitCommandLine(line);
+      const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
+      const o = options(folder?.uri, programStem(argv));
+      const launch = launchCommand(argv, o);
+      void context.workspaceState.update('asyncLanes.lastCommand', line);
+      recordings.start(argv.slice(0, 3).map((a) => basename(a)).join(' '), launch, o.traceFile, folder?.uri.fsPath ?? process.cwd());
+    } catch (err) {
+      fail(err, 'record command');
+    }
+  }
+
+  async function openTrace(): Promise<void> {
+    const picked = await vscode.window.showOpenDialog({
+      title: 'Open an Async Lanes trace',
+      canSelectMany: false,
+      filters: { 'Async Lanes traces': ['lanes'], 'All files': ['*'] },
+      defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+    });
+    if (picked?.[0]) await openRecent(picked[0]);
+  }
+
+  async function openRecent(uri: vscode.Uri): Promise<void> {
+    if (uri.scheme === 'file' && !existsSync(uri.fsPath)) {
+      void vscode.window.showWarningMessage(`Async Lanes: ${uri.fsPath} no longer exists.`);
+      return;
+    }
+    const shown = uri.scheme === 'file' ? timelines.viewsOf(uri.fsPath)[0] : undefined;
+    if (shown) shown.panel.reveal();
+    else await timelines.openFile(uri);
+    if (uri.scheme === 'file') recordings.remember(uri.fsPath);
+  }
+
+  async function exportTrace(uri?: vscode.Uri): Promise<void> {
+    let source = uri instanceof vscode.Uri ? uri.fsPath : timelines.active?.file;
+    if (source === undefined) {
+      const picked = await vscode.window.showOpenDialog({ title: 'Export which trace?', canSelectMany: false, filters: { 'Async Lanes traces': ['lanes'] } });
+      source = picked?.[0]?.fsPath;
+    }
+    if (source === undefined) return;
+    const target = await vscode.window.showSaveDialog({
+      title: 'Export as Chrome / Perfetto JSON',
+      defaultUri: vscode.Uri.file(source.replace(/\.lanes$/, '') + '.json'),
+      filters: { 'Chrome Trace JSON': ['json'] },
+    });
+    if (!target) return;
+    try {
+      const events = await exportChromeJson(source, target.fsPath);
+      log.info(`export: ${source} → ${target.fsPath} (${events} events)`);
+      void vscode.window.showInformationMessage(`Async Lanes: exported ${events} events to ${basename(target.fsPath)} — open it in ui.perfetto.dev or chrome://tracing.`);
+    } catch (err) {
+      fail(err, 'export');
+    }
+  }
+
+  function revealTask(taskId: number): void {
+    const view = timelines.active;
+    const task = view?.model.analyse()?.index.task(taskId);
+    if (!view || !task) return;
+    view.reveal(taskId);
+    if (task.site) timelines.openSource(view, task.site.file, task.site.line);
+  }
+
+  function revealFinding(i: number): void {
+    const view = timelines.active;
+    const f = view?.model.analyse()?.findings[i];
+    if (!view || !f) return;
+    view.reveal(f.taskId, f.time);
+    if (f.file !== null && f.line !== null) timelines.openSource(view, f.file, f.line);
+  }
+
+  const register = (id: string, fn: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, fn);
+  return [
+    register('asyncLanes.recordCurrentFile', recordCurrentFile),
+    register('asyncLanes.recordCommand', recordCommand),
+    register('asyncLanes.openTrace', openTrace),
+    register('asyncLanes.openRecent', openRecent),
+    register('asyncLanes.exportTrace', exportTrace),
+    register('asyncLanes.stopRecording', () => recordings.stop()),
+    register('asyncLanes.revealTask', revealTask),
+    register('asyncLanes.revealFinding', revealFinding),
+    register('asyncLanes.refreshRecordings', () => d.recordingsTree.reload()),
+    register('asyncLanes.showLog', () => log.show()),
+  ];
+}

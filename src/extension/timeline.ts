@@ -1,0 +1,157 @@
+// One timeline: a webview (a panel for recordings, or the .lanes custom editor) bound to a trace file that it tails
+// by byte offset, feeding the webview's `load`/`append` messages and the host's own TraceModel (side panel,
+// decorations). The Timelines registry knows which timeline is active.
+
+import { basename } from 'node:path';
+import * as vscode from 'vscode';
+import type { HostMessage, ViewMessage } from '../protocol/messages.js';
+import { newNonce } from '../viewer/page.js';
+import type { Log } from './log.js';
+import { readSettings } from './settings.js';
+import { FileTail } from './tail.js';
+import { TraceModel } from './trace-model.js';
+import { renderWebviewPage } from './webview-html.js';
+
+/** How often the file is checked for appended bytes: often while a recording writes it, rarely otherwise. */
+const LIVE_POLL_MS = 250;
+const IDLE_POLL_MS = 1000;
+
+export interface TimelineHost {
+  readonly extensionUri: vscode.Uri;
+  readonly log: Log;
+  openSource(view: Timeline, file: string, line: number): void;
+  /** The view's selected task changed (view.selectedTask). */
+  selected(view: Timeline): void;
+  changed(view: Timeline): void;
+  disposed(view: Timeline): void;
+  focused(view: Timeline): void;
+}
+
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'out', 'webview')] };
+}
+
+export class Timeline implements vscode.Disposable {
+  readonly model = new TraceModel();
+  selectedTask: number | null = null;
+  private tail: FileTail;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private ready = false;
+  private inBurst = false;
+  private stopped = false;
+  private disposed = false;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(readonly panel: vscode.WebviewPanel, readonly file: string, private live: boolean, private readonly host: TimelineHost) {
+    this.tail = new FileTail(file);
+    const webview = panel.webview;
+    webview.options = webviewOptions(host.extensionUri);
+    const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(host.extensionUri, 'out', 'webview', name)).toString();
+    webview.html = renderWebviewPage({ cspSource: webview.cspSource, nonce: newNonce(), script: asset('app.js'), css: asset('app.css'), font: asset('codicon.ttf'), title: basename(file) });
+    this.disposables.push(
+      webview.onDidReceiveMessage((m: ViewMessage) => this.receive(m)),
+      panel.onDidChangeViewState((e) => {
+        if (e.webviewPanel.active) host.focused(this);
+      }),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  get name(): string {
+    return basename(this.file);
+  }
+
+  /** The recording ended: read what is left and tell the view. */
+  ended(): void {
+    this.live = false;
+    if (this.panel.viewType === PANEL_VIEW_TYPE) this.panel.title = this.name;
+    if (!this.ready) return;
+    this.poll();
+    this.post({ type: 'ended' });
+  }
+
+  post(m: HostMessage): void {
+    void this.panel.webview.postMessage(m);
+  }
+
+  /** Selects a task in the view (and brings time `t` into view). */
+  reveal(taskId: number | null, time?: number): void {
+    this.panel.reveal(undefined, true);
+    this.post({ type: 'select', taskId, time });
+  }
+
+  private receive(m: ViewMessage): void {
+    if (m.type === 'ready') {
+      // A new page (first load, or the webview was reloaded): send the whole trace again.
+      this.ready = true;
+      this.tail = new FileTail(this.file);
+      this.inBurst = false;
+      this.poll();
+    } else if (m.type === 'openSource') {
+      this.host.openSource(this, String(m.file), Number(m.line));
+    } else if (m.type === 'selected') {
+      this.selectedTask = typeof m.taskId === 'number' ? m.taskId : null;
+      this.host.selected(this);
+    }
+  }
+
+  private poll(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.stopped) return;
+    let again = this.live ? LIVE_POLL_MS : IDLE_POLL_MS;
+    try {
+      const r = this.tail.read();
+      if (r.kind === 'missing') {
+        if (!this.live && this.tail.bytesRead === 0) this.fail(`Cannot open ${this.file}: the file does not exist.`);
+      } else if (r.kind === 'shrunk') {
+        this.host.log.warn(`${this.file} shrank or was replaced: reading it again`);
+        again = 0;
+      } else {
+        if (r.first) {
+          this.model.reset();
+          this.post({ type: 'load', name: this.name, text: r.text, more: r.more, live: this.live, follow: readSettings().followLive, file: this.file });
+        } else if (r.text !== '' || this.inBurst) {
+          this.post({ type: 'append', text: r.text, more: r.more });
+        }
+        this.inBurst = r.more;
+        if (r.text !== '') {
+          this.model.push(r.text);
+          this.host.changed(this);
+        }
+        if (r.more) again = 0;
+      }
+    } catch (err) {
+      this.host.log.error(`reading ${this.file}`, err);
+      this.fail(`Cannot read ${this.file}: ${(err as Error).message}`);
+    }
+    if (!this.stopped) this.timer = setTimeout(() => this.poll(), again);
+  }
+
+  private fail(message: string): void {
+    this.stopped = true;
+    this.post({ type: 'error', message });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.host.disposed(this);
+  }
+}
+
+/** The webview panel of a recording (restored by the serializer after a reload). */
+export const PANEL_VIEW_TYPE = 'asyncLanes.timeline';
+/** The custom editor of .lanes files. */
+export const EDITOR_VIEW_TYPE = 'asyncLanes.trace';
+
+export function createTimelinePanel(extensionUri: vscode.Uri, file: string, live: boolean): vscode.WebviewPanel {
+  return vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, live ? `${basename(file)} (recording)` : basename(file), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+    ...webviewOptions(extensionUri),
+    retainContextWhenHidden: true,
+  });
+}

@@ -1,0 +1,274 @@
+// The extension in a real VS Code (code-server + headless Chromium, see workbench.ts): the packaged .vsix is
+// installed and a person's steps are driven through the workbench: record an example from the palette and read the
+// lanes inside the webview, the side panel, go to source from an await site (with its editor decoration), open a
+// .lanes file from the explorer, export Chrome JSON, record a typed command, watch a recording grow and stop it from
+// the status bar, reload the window, a dark theme, the log, and the refusal to record in an untrusted workspace. Screenshots of each step go to
+// /tmp/async-lanes-shots/vscode/.
+
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { TraceIndex } from '../../src/model/index.js';
+import { parseTrace } from '../../src/model/parser.js';
+import type { HookRow, HookView, LanesHook } from '../../src/protocol/test-hook.js';
+import { answerFileDialog, cursorPosition, launchBrowser, notifications, openWorkbench, packageVsix, quickOpen, ROOT, runCommand, setupCodeServer, shot, startCodeServer, timelineFrame, until, waitForWorkbench, type CodeServer } from './workbench.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lanes-vscode-'));
+const ws = join(dir, 'ws');
+const traces = join(ws, '.async-lanes');
+let vsix: string;
+let browser: Browser;
+let server: CodeServer;
+let page: Page;
+let errors: string[];
+
+/** A test step that leaves a screenshot of the workbench when it fails. */
+const step = (name: string, fn: () => Promise<void>, target = () => page) => async () => {
+  try {
+    await fn();
+  } catch (err) {
+    await shot(target(), `FAILED-${name}`).catch(() => undefined);
+    throw err;
+  }
+};
+
+const hook = <T>(frame: Frame, fn: (h: LanesHook) => T): Promise<T> => frame.evaluate(`(${fn.toString()})(window.__lanes)`) as Promise<T>;
+const rows = (frame: Frame): Promise<HookRow[]> => hook(frame, (h) => h.rows());
+const view = (frame: Frame): Promise<HookView> => hook(frame, (h) => h.view());
+const tasks = async (frame: Frame) => (await rows(frame)).filter((r) => r.type === 'task').map((r) => `${r.label}@${r.depth}`);
+
+/** The trace files written so far for `stem`. */
+const tracesOf = (stem: string) => (existsSync(traces) ? readdirSync(traces) : []).filter((f) => f.startsWith(`${stem}-`) && f.endsWith('.lanes'));
+const ended = (file: string) => readFileSync(file, 'utf8').includes('["exit"');
+
+before(async () => {
+  setupCodeServer();
+  vsix = packageVsix(dir);
+  mkdirSync(join(ws, 'app'), { recursive: true });
+  copyFileSync(join(ROOT, 'examples', 'python', 'gather_sleeps.py'), join(ws, 'app', 'gather_sleeps.py'));
+  copyFileSync(join(ROOT, 'test', 'fixtures', 'gather.lanes'), join(ws, 'fixture.lanes'));
+  writeFileSync(join(ws, 'app', 'forever.py'), [
+    'import asyncio', '', '',
+    'async def tick(n):', '    while True:', '        await asyncio.sleep(0.05)', '', '',
+    'async def main():', '    print("ticking until stopped", flush=True)', '    await asyncio.gather(tick(1), tick(2))', '', '',
+    'asyncio.run(main())', '',
+  ].join('\n'));
+  server = await startCodeServer(join(dir, 'state'), ws, vsix);
+  browser = await launchBrowser();
+  ({ page, errors } = await openWorkbench(browser, server.url));
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('Async Lanes in VS Code (code-server)', () => {
+  let gatherTrace: string;
+
+  it('Record Current File from the palette: the program runs in a terminal, its lanes fill the timeline, the trace is saved', step('01', async () => {
+    await quickOpen(page, 'gather_sleeps.py');
+    await runCommand(page, 'Async Lanes: Record Current File');
+    await until('the trace file', () => tracesOf('gather_sleeps').length === 1);
+    gatherTrace = join(traces, tracesOf('gather_sleeps')[0]);
+    assert.match(gatherTrace, /gather_sleeps-\d{8}-\d{6}\.lanes$/);
+    await until('the program to end', () => ended(gatherTrace));
+    const index = new TraceIndex(parseTrace(readFileSync(gatherTrace, 'utf8')));
+    const frame = await timelineFrame(page, 'gather_sleeps-');
+    await frame.waitForFunction((n) => (globalThis as unknown as { __lanes: LanesHook }).__lanes.rows().filter((r) => r.type === 'task').length === n, index.tasks.length, { timeout: 30_000 });
+    const list = await rows(frame);
+    assert.equal(list[0].type, 'loop');
+    // main's task and the three gathered fetches under it (asyncio.run adds its own shut-down tasks after them).
+    assert.deepEqual((await tasks(frame)).slice(0, 4), ['Task-1@0', 'Task-2@1', 'Task-3@1', 'Task-4@1']);
+    // The program's output is in the recording's terminal.
+    await page.locator('.terminal-tab, .single-terminal-tab, .terminal-tabs-entry', { hasText: 'Async Lanes: gather_sleeps.py' }).first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+    await shot(page, '01-record-current-file');
+  }));
+
+  it('side panel: recent recordings, the task tree with states, clicking a task selects it and opens its creation site', step('02', async () => {
+    await page.locator('.activitybar .action-item a[aria-label^="Async Lanes"]').click();
+    const pane = page.locator('.sidebar');
+    await pane.locator('.monaco-list-row', { hasText: /gather_sleeps-\d{8}/ }).first().waitFor({ timeout: 20_000 });
+    const task2 = pane.locator('.monaco-list-row[aria-level="2"]', { hasText: 'Task-2' }).first();
+    await task2.waitFor({ timeout: 20_000 });
+    assert.match((await task2.textContent()) ?? '', /fetch\(\) · finished/);
+    await task2.click();
+    const frame = await timelineFrame(page, 'gather_sleeps-');
+    await until('Task-2 selected in the timeline', async () => (await view(frame)).selected === 'task:2');
+    // Task-2 was created by gather() in main, line 18 of the example.
+    await until('the editor at the creation site', async () => (await cursorPosition(page)).startsWith('Ln 18,'));
+    assert.equal(await page.locator('.editor-group-container.active .tab.active').first().getAttribute('data-resource-name'), 'gather_sleeps.py');
+    await shot(page, '02-side-panel');
+  }));
+
+  it('go to source: an await site clicked in the timeline opens the file at that line, with the wait counts beside it', step('03', async () => {
+    const frame = await timelineFrame(page, 'gather_sleeps-');
+    await frame.locator('[role=treeitem][data-key="task:3"]').click();
+    await until('Task-3 selected', async () => (await view(frame)).selected === 'task:3');
+    const site = frame.locator('table.grid td.site button.source').first();
+    assert.match((await site.textContent()) ?? '', /gather_sleeps\.py:12/);
+    await site.click();
+    await until('the editor at the await site', async () => (await cursorPosition(page)).startsWith('Ln 12,'));
+    // The selected task's await site carries its decoration: "awaited 1× (sleep) · total … · max …".
+    const note = async () => page.evaluate<string>(`[...document.querySelectorAll('.editor-group-container.active .view-line span')]
+      .map((el) => getComputedStyle(el, '::after').content).filter((c) => c && c !== 'none' && c !== 'normal').join('\\n')`);
+    await until('the await-site decoration', async () => /awaited 1×/.test(await note()));
+    assert.match(await note(), /Task-3: awaited 1× \(sleep\) · total \d+(\.\d+)? ms · max/);
+    await shot(page, '03-go-to-source');
+  }));
+
+  it('a .lanes file opens from the explorer in the timeline editor', step('04', async () => {
+    await page.locator('.activitybar .action-item a[aria-label^="Explorer"]').click();
+    const item = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'fixture.lanes' }).first();
+    await item.waitFor({ timeout: 20_000 });
+    await item.dblclick();
+    const frame = await timelineFrame(page, 'fixture.lanes');
+    const index = new TraceIndex(parseTrace(readFileSync(join(ws, 'fixture.lanes'), 'utf8')));
+    assert.deepEqual(await tasks(frame), index.tasks.map((t) => `${t.name}@${t.parent === null ? 0 : 1}`));
+    assert.equal(await page.locator('.tab.active').first().getAttribute('data-resource-name'), 'fixture.lanes');
+    await shot(page, '04-open-lanes-file');
+  }));
+
+  it('Export Trace… writes Chrome Trace Event JSON of the active timeline', step('05', async () => {
+    const out = join(ws, 'exported.json');
+    await runCommand(page, 'Async Lanes: Export Trace');
+    await answerFileDialog(page, join(ws, 'fixture.json'), out);
+    await until('the exported file', () => existsSync(out) && readFileSync(out, 'utf8').trimEnd().endsWith('}'));
+    const json = JSON.parse(readFileSync(out, 'utf8')) as { traceEvents: { ph: string; name: string; pid: number; tid: number }[] };
+    assert.ok(Array.isArray(json.traceEvents));
+    const names = new Set(json.traceEvents.filter((e) => e.ph === 'M').map((e) => `${e.name}`));
+    assert.ok(names.has('thread_name'), 'lanes are named threads');
+    assert.ok(json.traceEvents.some((e) => e.ph === 'X'), 'complete events for the steps');
+    await until('the export notification', async () => (await notifications(page)).some((n) => /exported \d+ events to exported\.json/.test(n)));
+    await shot(page, '05-export');
+  }));
+
+  it('Record Command… records a typed command line, run in the workspace folder', step('05b', async () => {
+    const before = new Set(tracesOf('gather_sleeps'));
+    await runCommand(page, 'Async Lanes: Record Command');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 20_000 });
+    await input.fill('python3 "app/gather_sleeps.py"');
+    await page.keyboard.press('Enter');
+    await until('a new trace', () => tracesOf('gather_sleeps').some((f) => !before.has(f)));
+    const file = tracesOf('gather_sleeps').find((f) => !before.has(f))!;
+    await until('the program to end', () => ended(join(traces, file)));
+    const frame = await timelineFrame(page, file);
+    await frame.waitForFunction(() => (globalThis as unknown as { __lanes: LanesHook }).__lanes.rows().some((r) => r.label === 'Task-4'));
+    assert.deepEqual((await tasks(frame)).slice(0, 4), ['Task-1@0', 'Task-2@1', 'Task-3@1', 'Task-4@1']);
+    await shot(page, '05b-record-command');
+  }));
+
+  it('a running program fills the timeline live; the status bar item stops it and the trace is kept', step('06', async () => {
+    await quickOpen(page, 'forever.py');
+    // This time from the editor's title bar.
+    await page.locator('.editor-group-container.active .editor-actions .action-label[aria-label*="Record Current File"]').click();
+    const status = page.locator('.statusbar-item', { hasText: 'Recording forever.py' });
+    await status.waitFor({ timeout: 30_000 });
+    const frame = await timelineFrame(page, 'forever-');
+    const first = (await view(frame)).endNs;
+    await until('the live timeline to grow', async () => (await view(frame)).endNs > first + 100e6);
+    assert.ok((await view(frame)).follow, 'follows the end while live');
+    await shot(page, '06-live-recording');
+    await status.click();
+    const file = join(traces, tracesOf('forever')[0]);
+    await until('the stopped program to end with an exit record', () => ended(file));
+    await status.waitFor({ state: 'detached', timeout: 20_000 });
+    const index = new TraceIndex(parseTrace(readFileSync(file, 'utf8')));
+    assert.ok(index.meta.exit, 'the trace has its exit record');
+    assert.ok(index.tasks.length >= 3);
+    await frame.waitForFunction((n) => (globalThis as unknown as { __lanes: LanesHook }).__lanes.rows().filter((r) => r.type === 'task').length >= n, 3);
+    await frame.locator('[role=treeitem][data-key="task:2"]').click();
+    await until('Task-2 selected', async () => (await view(frame)).selected === 'task:2');
+    await page.waitForTimeout(600); // the view saves its state at most every 300 ms
+    await shot(page, '07-stopped');
+  }));
+
+  it('after a window reload the recording panel comes back (serializer) with its selection', step('07', async () => {
+    // Reload Window (not a page reload: VS Code saves its editor layout when it shuts the window down).
+    await runCommand(page, 'Developer: Reload Window');
+    await page.waitForEvent('load', { timeout: 60_000 });
+    await waitForWorkbench(page);
+    // Restored webview tabs are revived (deserializeWebviewPanel) when shown.
+    await page.locator('.tab', { hasText: /forever-\d{8}-\d{6}\.lanes/ }).first().click({ timeout: 60_000 });
+    const frame = await timelineFrame(page, 'forever-', 90_000);
+    await until('the restored selection', async () => (await view(frame)).selected === 'task:2');
+    assert.ok((await tasks(frame)).length >= 3);
+    await shot(page, '08-reloaded');
+  }));
+
+  it('the timeline takes VS Code\'s theme colours (switched to a dark theme)', step('07b', async () => {
+    await runCommand(page, 'Preferences: Color Theme');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill('Dark Modern');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Dark Modern' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    const frame = await timelineFrame(page, 'forever-');
+    await frame.waitForFunction(`document.body.classList.contains('vscode-dark')`);
+    const colours = await frame.evaluate<{ editor: string; body: string; fg: string }>(`(() => {
+      const css = getComputedStyle(document.body);
+      return { editor: css.getPropertyValue('--vscode-editor-background').trim(), body: css.backgroundColor, fg: css.getPropertyValue('--vscode-foreground').trim() };
+    })()`);
+    assert.ok(colours.editor !== '' && colours.fg !== '', 'VS Code passes its theme variables');
+    const [r, g, b] = (colours.body.match(/\d+/g) ?? []).map(Number);
+    assert.ok(r + g + b < 3 * 80, `a dark background (${colours.body})`);
+    await page.waitForTimeout(300);
+    await shot(page, '08b-dark-theme');
+  }));
+
+  it('the extension logs to its output channel', step('07c', async () => {
+    await runCommand(page, 'Async Lanes: Show Log');
+    const output = page.locator('.part.panel .view-lines');
+    // (this window's extension host started at the reload: it activated and restored the recording's timeline)
+    const log = async () => ((await output.first().textContent()) ?? '').replace(/\u00a0/g, ' ');
+    await until('the log lines', async () => /activated \(VS Code[^]*timeline: \S+forever-\d{8}-\d{6}\.lanes/.test(await log()));
+    await shot(page, '08c-log');
+  }));
+
+  it('a missing interpreter (asyncLanes.pythonPath) is a clear message, not a hang', step('07d', async () => {
+    mkdirSync(join(ws, '.vscode'), { recursive: true });
+    writeFileSync(join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'asyncLanes.pythonPath': '/nonexistent/python3' }));
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'gather_sleeps.py' }).first().click();
+    await page.locator('.tab.active', { hasText: 'gather_sleeps.py' }).first().waitFor({ timeout: 20_000 });
+    await until('the setting to be read', async () => {
+      await runCommand(page, 'Async Lanes: Record Current File');
+      await page.waitForTimeout(1500);
+      return (await notifications(page)).some((n) => /cannot run "\/nonexistent\/python3": not found/.test(n));
+    }, 60_000);
+    await shot(page, '08d-missing-interpreter');
+    assert.deepEqual(errors.filter((e) => !/ResizeObserver/.test(e)), []);
+  }));
+});
+
+describe('Async Lanes in an untrusted workspace', () => {
+  let untrusted: CodeServer;
+  let p: Page;
+
+  before(async () => {
+    untrusted = await startCodeServer(join(dir, 'state-untrusted'), ws, vsix, true);
+    ({ page: p } = await openWorkbench(browser, untrusted.url));
+  });
+  after(() => untrusted?.stop());
+
+  it('recording is refused with a clear message; opening a trace still works', step('08', async () => {
+    const no = p.locator('.monaco-dialog-box .monaco-button', { hasText: /No, I don.t trust/ });
+    await no.waitFor({ timeout: 60_000 });
+    await shot(p, '09-trust-prompt');
+    await no.click();
+    const before = tracesOf('gather_sleeps').length;
+    await quickOpen(p, 'gather_sleeps.py');
+    await runCommand(p, 'Async Lanes: Record Current File');
+    await until('the refusal', async () => (await notifications(p)).some((n) => /recording runs the program, and this workspace is not trusted/.test(n)));
+    assert.equal(tracesOf('gather_sleeps').length, before, 'nothing was recorded');
+    await shot(p, '10-untrusted-refused');
+    await runCommand(p, 'Async Lanes: Open Trace');
+    await answerFileDialog(p, `${ws}/`, join(ws, 'fixture.lanes'));
+    const frame = await timelineFrame(p, 'fixture.lanes');
+    assert.ok((await tasks(frame)).length > 0);
+    await shot(p, '11-untrusted-open-trace');
+  }, () => p));
+});
