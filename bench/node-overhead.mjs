@@ -1,8 +1,13 @@
 // `npm run bench:node`: the Node recorder's overhead, traced/untraced in the same run (interleaved, medians).
-// - await-heavy: 100k awaits (bench/programs/node/await_heavy.js), the workload's own time and the whole process;
-// - http server under load on 127.0.0.1 (autocannon, 10 connections), requests per second.
-// Trace size per record is printed too. Targets: ≤ 3× (await-heavy workload), ≤ 1.2× (server).
-// BENCH_NODE=/path/to/node runs the programs on another Node (e.g. one installed by scripts/setup-node-versions.sh).
+// - await-heavy: 100k awaits (bench/programs/node/await_heavy.js). Cold: one run per process, as a short script
+//   runs: the workload's own time, and the whole process (start-up, instrumenting, the writer thread, exit).
+//   Warm: WARM_RUNS runs in one process, the median of all but the first (the steady state of a long program).
+// - http server under load on 127.0.0.1 (autocannon, 10 connections, after a 1 s warm-up), requests per second.
+// Trace size per record is printed too. Targets: ≤ 3× (await-heavy workload), ≤ 1.2× (server). The load average
+// is printed with each figure: on a shared machine the ratios move with it.
+// Environment: BENCH_NODE=/path/to/node runs the programs on another Node (e.g. one installed by
+// scripts/setup-node-versions.sh); RUNS (await-heavy processes, default 9), SERVER_RUNS (default 5), SECONDS
+// (per server measurement, default 5).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -14,9 +19,13 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PROGRAMS = join(ROOT, 'bench', 'programs', 'node');
 const { nodeRecordCommand } = await import(join(ROOT, 'out', 'src', 'recorders', 'node', 'command.js'));
 const dir = mkdtempSync(join(tmpdir(), 'async-lanes-bench-node-'));
-const RUNS = Number(process.env.RUNS) || 7;
+const RUNS = Number(process.env.RUNS) || 9;
+const WARM_RUNS = 6;
+const SERVER_RUNS = Number(process.env.SERVER_RUNS) || 5;
+const SECONDS = Number(process.env.SECONDS) || 5;
 const NODE = process.env.BENCH_NODE || process.execPath;
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const load = () => `load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`;
 
 function launch(traced, name) {
   const env = { ...process.env };
@@ -27,13 +36,14 @@ function launch(traced, name) {
   return { command: NODE, env: { ...env, ...l.env } };
 }
 
-function awaitHeavy(traced) {
+function awaitHeavy(traced, runs) {
   const { command, env } = launch(traced, 'await_heavy');
   const t0 = performance.now();
-  const r = spawnSync(command, [join(PROGRAMS, 'await_heavy.js')], { env, encoding: 'utf8' });
+  const r = spawnSync(command, [join(PROGRAMS, 'await_heavy.js'), String(runs)], { env, encoding: 'utf8' });
   const wall = performance.now() - t0;
   if (r.status !== 0) throw new Error(`await_heavy failed: ${r.stderr}`);
-  return { work: JSON.parse(r.stdout).ms, wall };
+  const times = JSON.parse(r.stdout).runs;
+  return { cold: times[0], warm: median(times.slice(1)), wall };
 }
 
 async function server(traced) {
@@ -43,7 +53,9 @@ async function server(traced) {
     child.stdout.once('data', (d) => resolve(JSON.parse(String(d)).port));
     child.once('exit', (c) => reject(new Error(`server exited ${c}`)));
   });
-  const result = await autocannon({ url: `http://127.0.0.1:${port}/item`, connections: 10, duration: Number(process.env.SECONDS) || 4 });
+  const url = `http://127.0.0.1:${port}/item`;
+  await autocannon({ url, connections: 10, duration: 1 });
+  const result = await autocannon({ url, connections: 10, duration: SECONDS });
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
   return result.requests.average;
@@ -53,31 +65,41 @@ function records(file) {
   return readFileSync(file, 'utf8').split('\n').filter(Boolean).length - 1;
 }
 
-const heavy = { plain: [], traced: [] };
+const ratio = (what, plain, traced, unit, digits) =>
+  console.log(`${what}: ${plain.toFixed(digits)} ${unit} → ${traced.toFixed(digits)} ${unit} traced = ${(traced / plain).toFixed(2)}×`);
+
+const version = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
+console.log(`node ${version}; interleaved runs, medians`);
+
+const cold = { plain: [], traced: [] };
 for (let i = 0; i < RUNS; i++) {
-  heavy.plain.push(awaitHeavy(false));
-  heavy.traced.push(awaitHeavy(true));
+  cold.plain.push(awaitHeavy(false, 1));
+  cold.traced.push(awaitHeavy(true, 1));
 }
 const trace = join(dir, 'await_heavy.lanes');
 const size = statSync(trace).size;
 const n = records(trace);
-const pw = median(heavy.plain.map((r) => r.work));
-const tw = median(heavy.traced.map((r) => r.work));
-const pa = median(heavy.plain.map((r) => r.wall));
-const ta = median(heavy.traced.map((r) => r.wall));
-const version = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
-console.log(`node ${version}, ${RUNS} interleaved runs each, medians; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-console.log(`await-heavy (100k awaits) workload: ${pw.toFixed(1)} ms → ${tw.toFixed(1)} ms traced = ${(tw / pw).toFixed(2)}× (target ≤ 3×)`);
-console.log(`await-heavy whole process:          ${pa.toFixed(0)} ms → ${ta.toFixed(0)} ms traced = ${(ta / pa).toFixed(2)}×`);
-console.log(`await-heavy trace: ${n} records, ${(size / n).toFixed(1)} bytes per record`);
+console.log(`await-heavy (100k awaits), ${RUNS} processes each, ${load()}`);
+ratio('  cold workload (target ≤ 3×)', median(cold.plain.map((r) => r.cold)), median(cold.traced.map((r) => r.cold)), 'ms', 1);
+ratio('  whole process              ', median(cold.plain.map((r) => r.wall)), median(cold.traced.map((r) => r.wall)), 'ms', 0);
+console.log(`  trace: ${n} records, ${(size / n).toFixed(1)} bytes per record`);
+
+const warm = { plain: [], traced: [] };
+for (let i = 0; i < Math.max(3, RUNS >> 1); i++) {
+  warm.plain.push(awaitHeavy(false, WARM_RUNS));
+  warm.traced.push(awaitHeavy(true, WARM_RUNS));
+}
+console.log(`await-heavy warm (runs 2–${WARM_RUNS} in one process), ${warm.plain.length} processes each, ${load()}`);
+ratio('  warm workload              ', median(warm.plain.map((r) => r.warm)), median(warm.traced.map((r) => r.warm)), 'ms', 1);
 
 const srv = { plain: [], traced: [] };
-for (let i = 0; i < Math.min(3, RUNS); i++) {
+for (let i = 0; i < SERVER_RUNS; i++) {
   srv.plain.push(await server(false));
   srv.traced.push(await server(true));
 }
 const sp = median(srv.plain);
 const st = median(srv.traced);
-console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-console.log(`http server (autocannon, 10 connections): ${sp.toFixed(0)} req/s → ${st.toFixed(0)} req/s traced = ${(sp / st).toFixed(2)}× slower (target ≤ 1.2×)`);
+console.log(`http server (autocannon, 10 connections, ${SECONDS} s after 1 s warm-up), ${SERVER_RUNS} runs each, ${load()}`);
+console.log(`  ${sp.toFixed(0)} req/s → ${st.toFixed(0)} req/s traced = ${(sp / st).toFixed(2)}× slower (target ≤ 1.2×)`);
+console.log(`  untraced runs: ${srv.plain.map((x) => x.toFixed(0)).join(' ')}; traced: ${srv.traced.map((x) => x.toFixed(0)).join(' ')}`);
 rmSync(dir, { recursive: true, force: true });

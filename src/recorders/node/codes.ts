@@ -61,8 +61,6 @@ export interface Chunk {
 export const enum Shared {
   /** Incremented by the writer after each chunk it wrote (the program waits on it at exit). */
   Written = 0,
-  /** The task running now (0: none), for the watchdog's block samples. */
-  Current = 1,
   /** The start of the slice running now, in ms since the recorder started (0: idle). */
   SliceStart = 2,
   Size = 4,

@@ -1,6 +1,8 @@
-// ES module loader hooks (module.register, on Node's loader thread): the program's ES modules are instrumented
-// (transform.ts) and TypeScript files are compiled (esbuild) as they load. Each instrumented module first hands its
-// sites (and source map) to the recorder on the program's thread: `__async_lanes.d(...)`.
+// ES module loader hooks: the program's ES modules are instrumented (transform.ts) and TypeScript files are compiled
+// (esbuild) as they load. Each instrumented module first hands its sites (and source map) to the recorder on the
+// program's thread: `__async_lanes.d(...)`. Two ways in (preload.ts picks): module.registerHooks (Node ≥ 22.15:
+// synchronous, on the program's thread) or module.register (older Node: on Node's loader thread, which the program
+// waits for at start-up and which competes with it for the CPU).
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +14,14 @@ interface InitData {
   siteCounter: SharedArrayBuffer;
 }
 
+interface LoadResult {
+  format?: string | null;
+  source?: string | ArrayBuffer | Uint8Array | null;
+  shortCircuit?: boolean;
+}
+type Context = { format?: string | null };
+type Next<R> = (url: string, context?: object) => R;
+
 let recorderDir = '';
 let counter: Int32Array;
 
@@ -20,29 +30,29 @@ export function initialize(data: InitData): void {
   counter = new Int32Array(data.siteCounter);
 }
 
-type Next<R> = (url: string, context?: object) => Promise<R>;
-interface LoadResult {
-  format?: string | null;
-  source?: string | ArrayBuffer | Uint8Array | null;
-  shortCircuit?: boolean;
+/** The program file a URL names, or null when it is someone else's (loaded as is). */
+function programFile(url: string): string | null {
+  if (!url.startsWith('file:')) return null;
+  const file = fileURLToPath(url);
+  return isProgramFile(file, recorderDir) ? file : null;
 }
 
-export async function load(url: string, context: { format?: string | null }, nextLoad: Next<LoadResult>): Promise<LoadResult> {
-  if (!url.startsWith('file:')) return nextLoad(url, context);
-  const file = fileURLToPath(url);
-  if (!isProgramFile(file, recorderDir)) return nextLoad(url, context);
-  let source: string;
-  let map: string | undefined;
-  if (TS_FILE.test(file)) {
-    if (!tsIsModule(file)) return { format: 'commonjs', source: null, shortCircuit: true }; // require() compiles it
-    const js = compileTs(readFileSync(file, 'utf8'), file, 'esm');
-    source = js.code;
-    map = js.map;
-  } else {
-    const loaded = await nextLoad(url, context);
-    if (loaded.format !== 'module' || loaded.source == null) return loaded;
-    source = typeof loaded.source === 'string' ? loaded.source : Buffer.from(loaded.source as Uint8Array).toString('utf8');
-  }
+/** A TypeScript file: compiled, or handed to require() when it is CommonJS (preload.ts compiles it there; the
+ * synchronous hooks must hand over its source, module.register's must not). */
+function loadTs(file: string, sync: boolean): LoadResult {
+  if (!tsIsModule(file)) return { format: 'commonjs', source: sync ? readFileSync(file, 'utf8') : null, shortCircuit: true };
+  const js = compileTs(readFileSync(file, 'utf8'), file, 'esm');
+  return instrumented(file, js.code, js.map);
+}
+
+/** Node loaded a program file: ES modules are instrumented, anything else goes on as it is. */
+function loadJs(file: string, loaded: LoadResult): LoadResult {
+  if (loaded.format !== 'module' || loaded.source == null) return loaded;
+  const source = typeof loaded.source === 'string' ? loaded.source : Buffer.from(loaded.source as Uint8Array).toString('utf8');
+  return instrumented(file, source);
+}
+
+function instrumented(file: string, source: string, map?: string): LoadResult {
   const res = instrumentFile(source, file, true, () => Atomics.add(counter, 0, 1) + 1);
   if (res && res.sites.length > 0) {
     const define = `${RUNTIME_GLOBAL}.d(${JSON.stringify(res.sites)}${map ? `,${JSON.stringify(file)},${JSON.stringify(map)}` : ''});`;
@@ -51,4 +61,18 @@ export async function load(url: string, context: { format?: string | null }, nex
     source = hb > 0 ? res.code.slice(0, hb) + define + res.code.slice(hb) : define + res.code;
   } else if (map) source += `\n;${RUNTIME_GLOBAL}.d([],${JSON.stringify(file)},${JSON.stringify(map)});`;
   return { format: 'module', source, shortCircuit: true };
+}
+
+/** module.register's hook (loader thread). */
+export async function load(url: string, context: Context, nextLoad: Next<Promise<LoadResult>>): Promise<LoadResult> {
+  const file = programFile(url);
+  if (file === null) return nextLoad(url, context);
+  return TS_FILE.test(file) ? loadTs(file, false) : loadJs(file, await nextLoad(url, context));
+}
+
+/** module.registerHooks' hook (program's thread). */
+export function loadSync(url: string, context: Context, nextLoad: Next<LoadResult>): LoadResult {
+  const file = programFile(url);
+  if (file === null) return nextLoad(url, context);
+  return TS_FILE.test(file) ? loadTs(file, true) : loadJs(file, nextLoad(url, context));
 }

@@ -1,43 +1,53 @@
 // Turns the recorder's numeric chunks (codes.ts) into `.lanes` NDJSON (docs/trace-format.md). Runs on the writer
-// thread (writer.ts), or on the program's thread at exit when the program ended before a writer was needed. Sites
-// are written when first referenced, at their original file and line (source maps, resolved once per site). Per
-// record it builds one string and no other object: the writer shares two cores with the program.
+// thread (writer.ts), which shares two cores with the program: records are written as bytes straight into one
+// buffer (numbers digit by digit, fixed words pre-encoded), with no string or object per record. Sites are written
+// when first referenced, at their original file and line (source maps, resolved once per site).
 
 import { dirname } from 'node:path';
 import { EXIT_HOWS, FUT_KINDS, Op, VIAS, WARN_KINDS, type Chunk } from './codes.js';
 import { mapOfFile, parseMap, type SourceMap } from './sourcemap.js';
 
 const js = JSON.stringify;
-const id = (v: number) => (v < 0 ? 'null' : String(v));
-const HEADS = ['', '["task",', '["step",', '["end",', '["fut",', '["set",', '["cb",', '["warn",', '["exit",', '["block",'];
+const enc = (s: string) => Buffer.from(s, 'latin1');
+const HEADS = ['', '["task",', '["step",', '["end",', '["fut",', '["set",', '["cb",', '["warn",', '["exit",', '["block",'].map(enc);
 const BLOCK = 9;
-const STATES = ['result', 'exception', 'cancelled'];
+const quoted = (words: readonly string[]) => words.map((w) => enc(`"${w}"`));
+const FUT_WORDS = quoted(FUT_KINDS);
+const VIA_WORDS = quoted(VIAS);
+const STATE_WORDS = quoted(['result', 'exception', 'cancelled']);
+const END_WORDS = quoted(['ok', 'error']);
+const WARN_WORDS = quoted(WARN_KINDS);
+const EXIT_WORDS = quoted(EXIT_HOWS);
+const NULL = enc('null');
+const COMMA = 44;
+const CLOSE = 93;
+const NL = 10;
 
 export class TraceFormatter {
   private prev = 0;
   /** Site definitions by trace id: recorder sites (even ids) and sampled stack frames (odd ids). */
   readonly sites = new Map<number, [string, number, number, string]>();
-  private readonly written = new Set<number>();
+  /** Whether a site's record is written, by trace id. */
+  private written = new Uint8Array(1024);
   private readonly names: string[] = [];
+  private readonly funcNames: Buffer[] = [];
   private readonly maps = new Map<string, SourceMap | null>();
   /** Stacks sampled during long slices: [program-thread ms, trace site ids innermost first]. */
   samples: [number, number[]][] = [];
-  // The timed records of the chunk being formatted: time (ns), head index, the rest after `dt`.
-  private ts: number[] = [];
-  private heads: number[] = [];
-  private rests: string[] = [];
-  private sorted = true;
-  private out: string[] = [];
+  /** `site` records first referenced by the chunk being formatted. */
+  private siteLines: string[] = [];
+  // The chunk's timed entries: time (ns), where the record starts in the chunk (or ~block index), reused.
+  private ts = new Float64Array(1 << 14);
+  private at = new Int32Array(1 << 14);
+  private blocks: [number, number, number, number][] = [];
+  private out = Buffer.allocUnsafe(1 << 20);
+  private p = 0;
 
   /** base: the program thread's performance.now() at the trace's start; thresholdMs: the block threshold. */
   constructor(
     private readonly base: number,
     private readonly thresholdMs: number,
   ) {}
-
-  private ns(ms: number): number {
-    return Math.round((ms - this.base) * 1e6);
-  }
 
   private mapFor(file: string): SourceMap | null {
     let m = this.maps.get(file);
@@ -48,136 +58,342 @@ export class TraceFormatter {
     return m;
   }
 
-  /** The trace id of recorder site `s`, its `site` record written the first time. */
-  private site(s: number): string {
-    return s < 0 ? 'null' : this.traceSite(s * 2);
+  /** Trace id `s` (-1: none), its `site` record written the first time; false when it is unknown. */
+  private defined(s: number): boolean {
+    if (s < 0) return false;
+    if (s < this.written.length && this.written[s] === 1) return true;
+    const def = this.sites.get(s);
+    if (!def) return false;
+    if (s >= this.written.length) {
+      const more = new Uint8Array(Math.max(s + 1, this.written.length * 2));
+      more.set(this.written);
+      this.written = more;
+    }
+    this.written[s] = 1;
+    let [file, line] = def;
+    const orig = this.mapFor(file)?.lookup(line, def[2]);
+    if (orig) [file, line] = [orig.file, orig.line];
+    this.siteLines.push(`["site",${s},${js(file)},${line},${js(def[3])}]\n`);
+    return true;
+  }
+
+  /** A recorder site's function name, as JSON bytes (a task record's name, written once per task). */
+  private funcName(s: number): Buffer {
+    let w = s >= 0 ? this.funcNames[s] : undefined;
+    if (w === undefined) {
+      const def = this.sites.get(s);
+      w = Buffer.from(js(def?.[3] ?? ''), 'utf8');
+      if (def) this.funcNames[s] = w;
+    }
+    return w;
   }
 
   traceSite(s: number): string {
-    if (!this.written.has(s)) {
-      const def = this.sites.get(s);
-      if (!def) return 'null';
-      this.written.add(s);
-      let [file, line] = def;
-      const orig = this.mapFor(file)?.lookup(line, def[2]);
-      if (orig) [file, line] = [orig.file, orig.line];
-      this.out.push(`["site",${s},${js(file)},${line},${js(def[3])}]`);
-    }
-    return String(s);
+    return this.defined(s) ? String(s) : 'null';
   }
 
-  private timed(ms: number, head: number, rest: string): void {
-    const t = this.ns(ms);
-    const n = this.ts.length;
-    if (n > 0 && t < this.ts[n - 1]) this.sorted = false;
-    this.ts.push(t);
-    this.heads.push(head);
-    this.rests.push(rest);
-  }
-
-  format(c: Chunk): string {
+  /** The chunk's NDJSON: its clock and new sites, then its records (a view of a buffer reused by the next call). */
+  format(c: Chunk): [Buffer, Buffer] {
     for (const s of c.sites) this.sites.set(s[0] * 2, [s[1], s[2], s[3], s[4]]);
     for (const [k, name] of c.names) this.names[k] = name;
     for (const [file, map] of c.maps) this.maps.set(file, parseMap(map, dirname(file)));
-    this.out = [`["clock",${this.prev}]`];
-    const b = c.buf;
-    const thr = this.thresholdMs;
-    const text = (k: number) => (k < 0 ? '' : String(c.strs[k]));
-    for (let i = 0; i < c.n; ) {
-      switch (b[i]) {
-        case Op.Task: {
-          const s = b[i + 4];
-          this.timed(b[i + 1], Op.Task, `,${b[i + 2]},${id(b[i + 3])},null,${js(this.sites.get(s * 2)?.[3] ?? '')},${this.site(s)}]`);
-          i += 5;
-          break;
-        }
-        case Op.Step: {
-          const t0 = b[i + 1];
-          const dur = b[i + 2] - t0;
-          const s = this.site(b[i + 5]);
-          this.timed(t0, Op.Step, `,${b[i + 3]},${dur > 0 ? Math.round(dur * 1e6) : 0},${id(b[i + 4])},${s}]`);
-          if (dur > thr) this.block(t0, dur, b[i + 3], s);
-          i += 6;
-          break;
-        }
-        case Op.End: {
-          const v = b[i + 4] === -3 ? String(b[i + 6]) : text(b[i + 4]);
-          this.timed(b[i + 1], Op.End, `,${b[i + 2]},"${b[i + 3] ? 'error' : 'ok'}",${js(v)},${this.site(b[i + 5])}]`);
-          i += 7;
-          break;
-        }
-        case Op.Fut: {
-          const ch = b[i + 6] < 0 ? '' : `,${js(c.strs[b[i + 6]])}`;
-          this.timed(b[i + 1], Op.Fut, `,${b[i + 2]},"${FUT_KINDS[b[i + 3]]}",${id(b[i + 4])},${this.site(b[i + 5])}${ch}]`);
-          i += 7;
-          break;
-        }
-        case Op.Set: {
-          // Trailing defaults are left out: text "", then state "result", then by null.
-          const state = STATES[b[i + 5]];
-          const tx = text(b[i + 6]);
-          let rest = `,${b[i + 2]},"${VIAS[b[i + 3]]}"`;
-          if (tx) rest += `,${id(b[i + 4])},"${state}",${js(tx)}`;
-          else if (state !== 'result') rest += `,${id(b[i + 4])},"${state}"`;
-          else if (b[i + 4] >= 0) rest += `,${b[i + 4]}`;
-          this.timed(b[i + 1], Op.Set, rest + ']');
-          i += 7;
-          break;
-        }
-        case Op.Cb: {
-          const t0 = b[i + 1];
-          const dur = b[i + 2] - t0;
-          this.timed(t0, Op.Cb, `,${dur > 0 ? Math.round(dur * 1e6) : 0},null,${js(this.names[b[i + 3]] ?? 'callback')}]`);
-          if (dur > thr) this.block(t0, dur, -1, '');
-          i += 4;
-          break;
-        }
-        case Op.Warn:
-          this.timed(b[i + 1], Op.Warn, `,"${WARN_KINDS[b[i + 2]]}",null,${id(b[i + 3])},${js(text(b[i + 4]))}]`);
-          i += 5;
-          break;
-        case Op.Exit: {
-          const d = b[i + 3];
-          this.timed(b[i + 1], Op.Exit, `,"${EXIT_HOWS[b[i + 2]]}",${d <= -2 ? -2 - d : js(text(d))}]`);
-          i += 4;
-          break;
-        }
-        default:
-          i = c.n; // a damaged chunk: drop the rest
-      }
-    }
-    return this.emit();
-  }
-
-  /** The chunk's timed records in time order (most chunks already are), each with its delta. */
-  private emit(): string {
-    const { ts, heads, rests, out } = this;
-    const n = ts.length;
-    let order: number[] | null = null;
-    if (!this.sorted) {
-      order = Array.from({ length: n }, (_, k) => k);
-      order.sort((a, z) => ts[a] - ts[z] || a - z);
-    }
+    const n = this.collect(c);
+    const order = this.order(n);
+    this.p = 0;
     let prev = this.prev;
     for (let k = 0; k < n; k++) {
       const j = order === null ? k : order[k];
-      out.push(HEADS[heads[j]] + (ts[j] - prev) + rests[j]);
-      prev = ts[j];
+      const t = this.ts[j];
+      this.record(c, this.at[j], t - prev);
+      prev = t;
     }
+    const head = `["clock",${this.prev}]\n${this.siteLines.join('')}`;
     this.prev = prev;
-    out.push('');
-    this.ts = [];
-    this.heads = [];
-    this.rests = [];
-    this.sorted = true;
-    return out.join('\n');
+    this.siteLines = [];
+    this.blocks = [];
+    return [Buffer.from(head, 'utf8'), this.out.subarray(0, this.p)];
   }
 
-  /** A slice longer than the threshold: a block record at its start, with the stack sampled while it was stuck (the
-   * step's own site when no sample fell inside it). */
-  private block(t0: number, dur: number, task: number, stepSite: string): void {
-    const inside = this.samples.find(([t]) => t >= t0 && t <= t0 + dur);
-    const ss = inside ? inside[1].map((s) => this.traceSite(s)).join(',') : stepSite;
-    this.timed(t0, BLOCK, `,${Math.round(dur * 1e6)},${id(task)},[${ss}]]`);
+  /** First pass: each timed entry's time, and where it is. Returns their number. */
+  private collect(c: Chunk): number {
+    const b = c.buf;
+    const thr = this.thresholdMs;
+    let n = 0;
+    const add = (ms: number, at: number) => {
+      if (n === this.ts.length) this.grow();
+      this.ts[n] = Math.round((ms - this.base) * 1e6);
+      this.at[n++] = at;
+    };
+    for (let i = 0; i < c.n; ) {
+      const op = b[i];
+      const size = op === Op.Task ? 5 : op === Op.Step ? 6 : op === Op.Cb ? 4 : op === Op.Warn ? 5 : op === Op.Exit ? 4 : op >= Op.End && op <= Op.Set ? 7 : 0;
+      if (size === 0) break; // a damaged chunk: drop the rest
+      add(b[i + 1], i);
+      if (op === Op.Step || op === Op.Cb) {
+        const dur = b[i + 2] - b[i + 1];
+        if (dur > thr) {
+          this.blocks.push([b[i + 1], dur, op === Op.Step ? b[i + 3] : -1, op === Op.Step ? b[i + 5] : -1]);
+          add(b[i + 1], ~(this.blocks.length - 1));
+        }
+      }
+      i += size;
+    }
+    return n;
+  }
+
+  private grow(): void {
+    const ts = new Float64Array(this.ts.length * 2);
+    const at = new Int32Array(this.ts.length * 2);
+    ts.set(this.ts);
+    at.set(this.at);
+    this.ts = ts;
+    this.at = at;
+  }
+
+  /** The entries in time order (ties in chunk order), or null when they already are. Chunks are nearly in order
+   * (a step is appended at its end, after the records of the steps nested in it): an insertion sort, unless it
+   * has too much to move. */
+  private order(n: number): Int32Array | null {
+    const ts = this.ts;
+    let k = 1;
+    while (k < n && ts[k] >= ts[k - 1]) k++;
+    if (k >= n) return null;
+    const order = new Int32Array(n);
+    for (let j = 0; j < n; j++) order[j] = j;
+    let budget = 16 * n;
+    for (; k < n && budget > 0; k++) {
+      const t = ts[k];
+      let j = k - 1;
+      while (j >= 0 && ts[order[j]] > t) {
+        order[j + 1] = order[j];
+        j--;
+      }
+      order[j + 1] = k;
+      budget -= k - 1 - j;
+    }
+    if (k < n) order.sort((a, z) => ts[a] - ts[z] || a - z);
+    return order;
+  }
+
+  // ---- bytes
+
+  private room(bytes: number): void {
+    if (this.p + bytes <= this.out.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.out.length * 2, this.p + bytes));
+    this.out.copy(bigger, 0, 0, this.p);
+    this.out = bigger;
+  }
+
+  private bytes(w: Buffer): void {
+    this.room(w.length);
+    const out = this.out;
+    let p = this.p;
+    for (let k = 0; k < w.length; k++) out[p++] = w[k];
+    this.p = p;
+  }
+
+  private byte(c: number): void {
+    this.out[this.p++] = c;
+  }
+
+  /** An integer (any safe one, negative too), digit by digit; 31-bit ones in integer arithmetic. */
+  private int(v: number): void {
+    const out = this.out;
+    let p = this.p;
+    if (v < 0) {
+      out[p++] = 45;
+      v = -v;
+    }
+    if (v < 10) out[p++] = 48 + v;
+    else if (v <= 0x7fffffff) {
+      let x = v | 0;
+      const end = p + (x < 100 ? 2 : x < 1000 ? 3 : x < 10000 ? 4 : x < 100000 ? 5 : x < 1000000 ? 6 : x < 10000000 ? 7 : x < 100000000 ? 8 : x < 1000000000 ? 9 : 10);
+      for (let q = end - 1; q >= p; q--) {
+        const d = (x / 10) | 0;
+        out[q] = 48 + x - d * 10;
+        x = d;
+      }
+      p = end;
+    } else {
+      let digits = 1;
+      for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
+      p += digits;
+      for (let q = p - 1; q >= p - digits; q--) {
+        const d = Math.floor(v / 10);
+        out[q] = 48 + v - d * 10;
+        v = d;
+      }
+    }
+    this.p = p;
+  }
+
+  /** An id, null when negative. */
+  private id(v: number): void {
+    if (v < 0) this.bytes(NULL);
+    else this.int(v);
+  }
+
+  /** A site reference (its record written first if needed). */
+  private site(s: number): void {
+    if (this.defined(s)) this.int(s);
+    else this.bytes(NULL);
+  }
+
+  private ns(ms: number): void {
+    this.int(ms > 0 ? Math.round(ms * 1e6) : 0);
+  }
+
+  /** A JSON string. */
+  private text(s: string): void {
+    this.raw(js(s));
+  }
+
+  /** JSON text, with room for the rest of the record after it. */
+  private raw(j: string): void {
+    this.room(j.length * 3 + 160);
+    this.p += this.out.write(j, this.p, 'utf8');
+  }
+
+  /** Second pass: the record at chunk offset `i` (~k: block k), `dt` after the previous one. */
+  private record(c: Chunk, i: number, dt: number): void {
+    this.room(160);
+    const b = c.buf;
+    if (i < 0) {
+      const [t0, dur, task, s] = this.blocks[~i];
+      const samples = this.samples.find(([t]) => t >= t0 && t <= t0 + dur);
+      this.bytes(HEADS[BLOCK]);
+      this.int(dt);
+      this.byte(COMMA);
+      this.ns(dur);
+      this.byte(COMMA);
+      this.id(task);
+      this.byte(COMMA);
+      this.byte(91);
+      // The stack sampled while it was stuck, else the step's own site.
+      if (samples) {
+        samples[1].forEach((sid, k) => {
+          if (k > 0) this.byte(COMMA);
+          this.bytes(enc(this.traceSite(sid)));
+        });
+      } else if (task >= 0) this.site(s < 0 ? -1 : s * 2);
+      this.byte(CLOSE);
+      this.byte(CLOSE);
+      this.byte(NL);
+      return;
+    }
+    const op = b[i];
+    this.bytes(HEADS[op]);
+    this.int(dt);
+    this.byte(COMMA);
+    switch (op) {
+      case Op.Task: {
+        const s = b[i + 4];
+        this.int(b[i + 2]);
+        this.byte(COMMA);
+        this.id(b[i + 3]);
+        this.byte(COMMA);
+        this.bytes(NULL);
+        this.byte(COMMA);
+        this.bytes(this.funcName(s * 2));
+        this.byte(COMMA);
+        this.site(s < 0 ? -1 : s * 2);
+        break;
+      }
+      case Op.Step: {
+        const s = b[i + 5];
+        this.int(b[i + 3]);
+        this.byte(COMMA);
+        this.ns(b[i + 2] - b[i + 1]);
+        this.byte(COMMA);
+        this.id(b[i + 4]);
+        this.byte(COMMA);
+        this.site(s < 0 ? -1 : s * 2);
+        break;
+      }
+      case Op.End: {
+        const s = b[i + 5];
+        this.int(b[i + 2]);
+        this.byte(COMMA);
+        this.bytes(END_WORDS[b[i + 3] ? 1 : 0]);
+        this.byte(COMMA);
+        const v = b[i + 6];
+        if (b[i + 4] !== -3) this.text(this.str(c, b[i + 4]));
+        else if (Number.isSafeInteger(v)) {
+          this.byte(34);
+          this.int(v);
+          this.byte(34);
+        } else this.text(String(v));
+        this.byte(COMMA);
+        this.site(s < 0 ? -1 : s * 2);
+        break;
+      }
+      case Op.Fut: {
+        const s = b[i + 5];
+        this.int(b[i + 2]);
+        this.byte(COMMA);
+        this.bytes(FUT_WORDS[b[i + 3]]);
+        this.byte(COMMA);
+        this.id(b[i + 4]);
+        this.byte(COMMA);
+        this.site(s < 0 ? -1 : s * 2);
+        if (b[i + 6] >= 0) {
+          this.byte(COMMA);
+          this.raw(js(c.strs[b[i + 6]]));
+        }
+        break;
+      }
+      case Op.Set: {
+        // Trailing defaults are left out: text "", then state "result", then by null.
+        const state = b[i + 5];
+        const tx = this.str(c, b[i + 6]);
+        this.int(b[i + 2]);
+        this.byte(COMMA);
+        this.bytes(VIA_WORDS[b[i + 3]]);
+        if (tx || state !== 0) {
+          this.byte(COMMA);
+          this.id(b[i + 4]);
+          this.byte(COMMA);
+          this.bytes(STATE_WORDS[state]);
+          if (tx) {
+            this.byte(COMMA);
+            this.text(tx);
+          }
+        } else if (b[i + 4] >= 0) {
+          this.byte(COMMA);
+          this.int(b[i + 4]);
+        }
+        break;
+      }
+      case Op.Cb:
+        this.ns(b[i + 2] - b[i + 1]);
+        this.byte(COMMA);
+        this.bytes(NULL);
+        this.byte(COMMA);
+        this.text(this.names[b[i + 3]] ?? 'callback');
+        break;
+      case Op.Warn:
+        this.bytes(WARN_WORDS[b[i + 2]]);
+        this.byte(COMMA);
+        this.bytes(NULL);
+        this.byte(COMMA);
+        this.id(b[i + 3]);
+        this.byte(COMMA);
+        this.text(this.str(c, b[i + 4]));
+        break;
+      case Op.Exit: {
+        const d = b[i + 3];
+        this.bytes(EXIT_WORDS[b[i + 2]]);
+        this.byte(COMMA);
+        if (d <= -2) this.int(-2 - d);
+        else this.text(this.str(c, d));
+        break;
+      }
+    }
+    this.byte(CLOSE);
+    this.byte(NL);
+  }
+
+  private str(c: Chunk, k: number): string {
+    return k < 0 ? '' : String(c.strs[k]);
   }
 }

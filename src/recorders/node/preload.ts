@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { isMainThread, Worker } from 'node:worker_threads';
 import { Shared, type Chunk } from './codes.js';
 import { compileTs, instrumentFile, isInstrumented, isProgramFile, TS_FILE } from './compile.js';
+import { initialize, loadSync } from './esm-hooks.js';
 import { exitRecord, flush, ownResources, registerMap, registerSite, runtime, settleDeferred, startRuntime, unhandled } from './runtime.js';
 import { RUNTIME_GLOBAL } from './transform.js';
 
@@ -162,10 +163,19 @@ function hookCommonJs(): void {
 }
 
 function hookEsm(): void {
-  const register = (Module as unknown as { register?: (url: string, opts: object) => void }).register;
+  const M = Module as unknown as {
+    registerHooks?: (hooks: { load: typeof loadSync }) => void;
+    register?: (url: string, opts: object) => void;
+  };
+  const init = { recorderDir: RECORDER_DIR, siteCounter: siteCounter.buffer as SharedArrayBuffer };
+  if (typeof M.registerHooks === 'function') {
+    initialize(init);
+    M.registerHooks({ load: loadSync });
+    return;
+  }
   const hooks = join(RECORDER_DIR, 'esm-hooks.js');
-  if (typeof register !== 'function' || !existsSync(hooks)) return;
-  register(pathToFileURL(hooks).href, { data: { recorderDir: RECORDER_DIR, siteCounter: siteCounter.buffer } });
+  if (typeof M.register !== 'function' || !existsSync(hooks)) return;
+  M.register(pathToFileURL(hooks).href, { data: init });
 }
 
 start();

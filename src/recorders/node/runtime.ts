@@ -67,8 +67,11 @@ let macroVia: number = Via.Callback;
 let lastStepTask = 0;
 
 function rotate(last: boolean): void {
-  const c: Chunk = { buf: b, n: bi, strs, sites: newSites, names: newNames, maps: newMaps };
-  b = new Float64Array(CHUNK);
+  // A chunk flushed by the timer, mostly empty: a copy of what it holds goes, the buffer stays (sending and
+  // allocating 512 KB ten times a second costs an idle server more than its records do).
+  const small = bi < CHUNK >> 3;
+  const c: Chunk = { buf: small ? b.slice(0, bi) : b, n: bi, strs, sites: newSites, names: newNames, maps: newMaps };
+  if (!small) b = new Float64Array(CHUNK);
   bi = 0;
   strs = [];
   newSites = [];
@@ -96,7 +99,6 @@ function step(t: number, k: Task, awaited: number, site: number): void {
 
 function leave(k: Task): void {
   if (cur === k) cur = stack.length ? stack.pop()! : null;
-  shared[Shared.Current] = cur === null ? 0 : cur.id;
   if (cur === null && cbRes === null) shared[Shared.SliceStart] = 0;
 }
 
@@ -107,7 +109,6 @@ function enter(k: Task, t: number): void {
   cur = k;
   k.t0 = t;
   k.suspended = false;
-  shared[Shared.Current] = k.id;
 }
 
 /** Whether the last awaitable() was a task. */
@@ -123,6 +124,19 @@ function awaitable(x: object, t: number, owner: number, site: number): number {
   const f = ++nextId;
   futOf.set(x, f);
   deferredFut.set(f, [t, owner, site]);
+  return f;
+}
+
+/** A promise gathered by a combinator (plain values are not waited on): a task, a known future, or a new future
+ * recorded now (nobody resumes from it directly, so its kind is never learnt, and it must not wait for it). */
+function child(x: object, t: number, owner: number): number {
+  const task = (x as Record<symbol, number>)[TASK];
+  if (typeof task === 'number') return task;
+  const known = futOf.get(x);
+  if (known !== undefined) return known < 0 ? -known : known;
+  const f = ++nextId;
+  futOf.set(x, f);
+  futRecord(t, f, Kind.Future, owner, -1, -1);
   return f;
 }
 
@@ -386,7 +400,7 @@ function patchCombinators(): void {
           const children: number[] = [];
           for (let k = 0; k < iterable.length; k++) {
             const x = iterable[k];
-            if (x !== null && (typeof x === 'object' || typeof x === 'function')) children.push(awaitable(x, t, owner, -1));
+            if (x !== null && typeof x === 'object' && types.isPromise(x)) children.push(child(x, t, owner));
           }
           const id = ++nextId;
           futOf.set(result, id);

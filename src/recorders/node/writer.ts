@@ -1,7 +1,7 @@
 // The writer thread: formats the recorder's chunks (format.ts) and appends them to the trace, off the program's
 // thread. It is also the watchdog: when the program's thread has been running one slice for longer than the block
-// threshold, it pauses it for an instant through the inspector (lazily enabled on the first long slice) to read the
-// stack, which names the line the block is stuck on.
+// threshold, it pauses it for an instant through the inspector (connected on the first slice longer than half the
+// threshold) to read the stack, which names the line the block is stuck on.
 
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { Session } from 'node:inspector';
@@ -31,7 +31,8 @@ const sampleSites = new Map<string, number>();
 // ---- watchdog
 
 let session: Session | null = null;
-let enabling = false;
+let ready = false;
+let noInspector = false;
 const scripts = new Map<string, string>();
 let sampledSlice = 0;
 
@@ -39,30 +40,36 @@ function nowOnProgramClock(): number {
   return performance.timeOrigin + performance.now() - data.origin;
 }
 
+/** Connecting (the first time) takes a while on a busy machine: it begins at half the threshold, to be ready when
+ * the slice becomes a block. */
 function watch(): void {
   const start = shared[Shared.SliceStart];
-  if (start === 0 || start === sampledSlice) return;
+  if (start === 0 || start === sampledSlice || noInspector) return;
   const t = nowOnProgramClock();
-  if (t - start < data.thresholdMs) return;
-  sampledSlice = start;
-  sample(t);
+  if (t - start < data.thresholdMs / 2) return;
+  if (session === null) connect();
+  else if (ready && t - start >= data.thresholdMs) {
+    sampledSlice = start;
+    sample(t);
+  }
+}
+
+function connect(): void {
+  try {
+    const s = new Session();
+    s.connectToMainThread();
+    session = s;
+    s.on('Debugger.scriptParsed', (m) => scripts.set(m.params.scriptId, m.params.url));
+    s.post('Debugger.enable', () => {
+      ready = true;
+    });
+  } catch {
+    noInspector = true; // no inspector in this build: blocks keep the step's own site
+  }
 }
 
 function sample(t: number): void {
-  if (session === null) {
-    if (enabling) return;
-    enabling = true;
-    try {
-      session = new Session();
-      session.connectToMainThread();
-      session.on('Debugger.scriptParsed', (m) => scripts.set(m.params.scriptId, m.params.url));
-      session.post('Debugger.enable', () => sample(t));
-    } catch {
-      session = null; // no inspector in this build: blocks keep the step's own site
-    }
-    return;
-  }
-  const s = session;
+  const s = session!;
   s.once('Debugger.paused', (m) => {
     s.post('Debugger.resume');
     const ids: number[] = [];
@@ -92,17 +99,19 @@ const timer = setInterval(watch, Math.max(5, Math.min(50, data.thresholdMs / 4))
 parentPort!.on('message', (msg: { chunk?: Chunk; last?: boolean }) => {
   if (msg.chunk) {
     try {
-      writeSync(fd, formatter.format(msg.chunk));
+      for (const bytes of formatter.format(msg.chunk)) writeSync(fd, bytes);
     } catch {
       // the disk is full or the file went away: the program runs on regardless
     }
   }
-  Atomics.add(shared, Shared.Written, 1);
-  Atomics.notify(shared, Shared.Written);
   if (msg.last) {
     clearInterval(timer);
+    // Before the program is told it may exit: a session still open then makes Node print "Waiting for the
+    // debugger to disconnect...".
     session?.disconnect();
     closeSync(fd);
-    parentPort!.close();
   }
+  Atomics.add(shared, Shared.Written, 1);
+  Atomics.notify(shared, Shared.Written);
+  if (msg.last) parentPort!.close();
 });
