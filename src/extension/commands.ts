@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { exportChromeJson } from './export.js';
 import { pythonInterpreter } from './interpreter.js';
-import { launchCommand, launchFile, LaunchError, programStem, runtimeOfFile, splitCommandLine, traceFileName, type RecordOptions } from './launch.js';
+import { interpreterFor, launchCommand, launchFile, LaunchError, programStem, runtimeOfFile, splitCommandLine, traceFileName, type RecordOptions } from './launch.js';
 import type { Log } from './log.js';
 import type { Recordings } from './recordings.js';
 import { readSettings, traceFolder } from './settings.js';
@@ -37,7 +37,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     return false;
   };
 
-  const options = (scope: vscode.Uri | undefined, stem: string): RecordOptions => {
+  const options = (scope: vscode.Uri | undefined, stem: string, cwd: string): RecordOptions => {
     const s = readSettings(scope);
     const folder = traceFolder(context, scope);
     return {
@@ -45,6 +45,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       blockThresholdMs: s.blockThresholdMs,
       extensionRoot: context.extensionUri.fsPath,
       env: process.env,
+      cwd,
     };
   };
 
@@ -58,14 +59,15 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     if (!trusted()) return;
     try {
       const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
-      if (!target || target.scheme !== 'file') throw new LaunchError('Open the Python file to record first (a file saved on disk).');
-      runtimeOfFile(target.fsPath);
+      if (!target || target.scheme !== 'file') throw new LaunchError('Open the Python, JavaScript or TypeScript file to record first (a file saved on disk).');
+      const runtime = runtimeOfFile(target.fsPath);
       const doc = vscode.workspace.textDocuments.find((t) => t.uri.toString() === target.toString());
       if (doc?.isDirty) await doc.save();
-      const interpreter = await pythonInterpreter(target, readSettings(target).pythonPath, log);
-      const o = options(target, programStem([interpreter, target.fsPath]));
-      const launch = launchFile(target.fsPath, interpreter, [], o);
+      const settings = readSettings(target);
+      const interpreter = await interpreterFor(runtime, { python: () => pythonInterpreter(target, settings.pythonPath, log), nodePath: settings.nodePath });
       const cwd = vscode.workspace.getWorkspaceFolder(target)?.uri.fsPath ?? dirname(target.fsPath);
+      const o = options(target, programStem([interpreter, target.fsPath]), cwd);
+      const launch = launchFile(target.fsPath, interpreter, [], o);
       recordings.start(basename(target.fsPath), launch, o.traceFile, cwd);
     } catch (err) {
       fail(err, 'record current file');
@@ -77,7 +79,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     const line = await vscode.window.showInputBox({
       title: 'Async Lanes: Record Command',
       prompt: 'The command line to record; it runs in the workspace folder',
-      placeHolder: 'python3 app.py --port 8080',
+      placeHolder: 'python3 app.py --port 8080 · node server.js · npm test',
       value: context.workspaceState.get<string>('asyncLanes.lastCommand', ''),
       ignoreFocusOut: true,
     });
@@ -85,10 +87,11 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     try {
       const argv = splitCommandLine(line);
       const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
-      const o = options(folder?.uri, programStem(argv));
+      const cwd = folder?.uri.fsPath ?? process.cwd();
+      const o = options(folder?.uri, programStem(argv), cwd);
       const launch = launchCommand(argv, o);
       void context.workspaceState.update('asyncLanes.lastCommand', line);
-      recordings.start(argv.slice(0, 3).map((a) => basename(a)).join(' '), launch, o.traceFile, folder?.uri.fsPath ?? process.cwd());
+      recordings.start(argv.slice(0, 3).map((a) => basename(a)).join(' '), launch, o.traceFile, cwd);
     } catch (err) {
       fail(err, 'record command');
     }

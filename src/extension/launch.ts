@@ -1,8 +1,10 @@
 // What to run to record a program: the command line of a file (by its language) or of a command the user typed,
 // with the recorder in front. Pure (no vscode), so the choice of interpreter and the recorder's arguments are unit
-// tested. A runtime is one entry of RUNTIMES: the Node recorder plugs in as one more entry.
+// tested. A runtime is one entry of RUNTIMES.
 
-import { basename, delimiter, extname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, delimiter, dirname, extname, join, resolve } from 'node:path';
+import type * as NodeRecorder from '../recorders/node/command.js';
 
 export interface RecordOptions {
   /** Where the trace goes. */
@@ -13,12 +15,16 @@ export interface RecordOptions {
   extensionRoot: string;
   /** The environment the program would get without the recorder. */
   env: NodeJS.ProcessEnv;
+  /** Where the program runs (a typed command resolves the project's packages from here). */
+  cwd: string;
 }
 
 export interface Launch {
   command: string;
   args: string[];
   env: NodeJS.ProcessEnv;
+  /** The setting that chooses the interpreter, for the message when it cannot be run. */
+  interpreterSetting: string;
 }
 
 /** A runtime whose programs can be recorded. */
@@ -26,8 +32,12 @@ interface Runtime {
   name: string;
   /** File extensions of its programs (".py"). */
   extensions: string[];
-  /** Is `command` this runtime's interpreter? */
+  /** Is `command` this runtime's interpreter (or one of its tools, like npm)? */
   isInterpreter(command: string): boolean;
+  /** Whether `interpreter program…` names a program to run (and not, say, an interactive prompt). */
+  namesProgram(program: string[]): boolean;
+  /** How to name the program after the interpreter, for the message when it is missing. */
+  usage: string;
   /** Wraps `interpreter ...program` so that the recorder runs the program. */
   wrap(interpreter: string, program: string[], o: RecordOptions): Launch;
 }
@@ -36,6 +46,8 @@ const python: Runtime = {
   name: 'Python',
   extensions: ['.py', '.pyw'],
   isInterpreter: (command) => /python|^pypy[\d.]*$|^py$/.test(basename(command).toLowerCase().replace(/\.exe$/, '')),
+  namesProgram: (program) => program.length > 0 && (!program[0].startsWith('-') || program[0].startsWith('-m')),
+  usage: '{} app.py, or {} -m package',
   wrap(interpreter, program, o) {
     const recorder = join(o.extensionRoot, 'src', 'recorders', 'python');
     const original = o.env.PYTHONPATH;
@@ -50,20 +62,57 @@ const python: Runtime = {
         // The output goes to a pipe shown in a terminal: without this, Python would hold it back until exit.
         PYTHONUNBUFFERED: '1',
       },
+      interpreterSetting: 'asyncLanes.pythonPath',
     };
   },
 };
 
-const RUNTIMES: Runtime[] = [python];
+export const TS_NEEDS_ESBUILD = 'Recording TypeScript needs esbuild in your project: npm i -D esbuild';
 
-/** Files whose recording is not possible yet, with the reason. */
-const NOT_YET: Record<string, string> = {
-  '.js': 'Recording JavaScript needs the Node.js recorder, which this version of Async Lanes does not include yet.',
-  '.mjs': 'Recording JavaScript needs the Node.js recorder, which this version of Async Lanes does not include yet.',
-  '.cjs': 'Recording JavaScript needs the Node.js recorder, which this version of Async Lanes does not include yet.',
-  '.ts': 'Recording TypeScript needs the Node.js recorder, which this version of Async Lanes does not include yet.',
-  '.mts': 'Recording TypeScript needs the Node.js recorder, which this version of Async Lanes does not include yet.',
+const node: Runtime = {
+  name: 'Node.js',
+  extensions: ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'],
+  isInterpreter: (command) => /^(node(js)?\d*|npm|npx|pnpm|yarn|corepack)(\.exe|\.cmd)?$/.test(basename(command).toLowerCase()),
+  // Bare `node` is the interactive prompt; npm and the others run what their words say (npm test).
+  namesProgram: (program) => program.length > 0,
+  usage: '{} app.js, or npm test',
+  wrap(interpreter, program, o) {
+    const recorder = nodeRecorder(o.extensionRoot);
+    const launch = recorder.nodeRecordCommand([interpreter, ...program], {
+      output: o.traceFile,
+      blockThresholdMs: o.blockThresholdMs ?? undefined,
+      nodeOptions: o.env.NODE_OPTIONS,
+    });
+    const env: NodeJS.ProcessEnv = { ...o.env, ...launch.env };
+    // The .vsix cannot ship esbuild (a native binary per platform), so TypeScript is compiled with the project's
+    // own; the same in development, where the recorder would otherwise find this repository's.
+    delete env.ASYNC_LANES_ESBUILD;
+    const script = program.find((a) => !a.startsWith('-'));
+    const esbuild = projectEsbuild(script !== undefined && /\.[cm]?ts$/i.test(script) ? dirname(resolve(o.cwd, script)) : o.cwd);
+    if (esbuild !== null) env.ASYNC_LANES_ESBUILD = esbuild;
+    else if (program.some((a) => /\.[cm]?ts$/i.test(a))) throw new LaunchError(TS_NEEDS_ESBUILD);
+    return { command: launch.command, args: launch.args, env, interpreterSetting: 'asyncLanes.nodePath' };
+  },
 };
+
+/** The Node recorder's launcher, loaded from the extension's folder at run time rather than bundled: it locates
+ * preload.js beside itself. */
+function nodeRecorder(extensionRoot: string): typeof NodeRecorder {
+  return require(join(extensionRoot, 'out', 'src', 'recorders', 'node', 'command.js')) as typeof NodeRecorder;
+}
+
+/** The esbuild package that require('esbuild') finds from `folder` (node_modules here or in a parent folder), or
+ * null. Looked up on disk each time, not with require.resolve: Node remembers a missing package.json for the life of
+ * the extension host, so an `npm i -D esbuild` after the first attempt would go unseen. */
+function projectEsbuild(folder: string): string | null {
+  for (let dir = resolve(folder); ; dir = dirname(dir)) {
+    const pkg = join(dir, 'node_modules', 'esbuild');
+    if (existsSync(join(pkg, 'package.json'))) return pkg;
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+const RUNTIMES: Runtime[] = [python, node];
 
 export class LaunchError extends Error {}
 
@@ -72,7 +121,7 @@ export function runtimeOfFile(file: string): Runtime {
   const ext = extname(file).toLowerCase();
   const runtime = RUNTIMES.find((r) => r.extensions.includes(ext));
   if (runtime) return runtime;
-  throw new LaunchError(NOT_YET[ext] ?? `Async Lanes cannot record "${basename(file)}": only Python programs (.py) can be recorded.`);
+  throw new LaunchError(`Async Lanes cannot record "${basename(file)}": only Python (.py) and JavaScript or TypeScript programs (.js, .mjs, .cjs, .ts, .mts, .cts) can be recorded.`);
 }
 
 /** The command line that records `file` run by `interpreter` with `args`. */
@@ -80,27 +129,39 @@ export function launchFile(file: string, interpreter: string, args: string[], o:
   return runtimeOfFile(file).wrap(interpreter, [file, ...args], o);
 }
 
+/** The interpreter for a file's runtime: the user's choice for it, else the runtime's usual name on PATH. */
+export function interpreterFor(runtime: Runtime, choices: { python: () => Promise<string>; nodePath: string }): Promise<string> {
+  if (runtime === node) return Promise.resolve(choices.nodePath.trim() || 'node');
+  return choices.python();
+}
+
 /** The command line that records a command line the user typed (already split into words). */
 export function launchCommand(argv: string[], o: RecordOptions): Launch {
   const [command, ...program] = argv;
-  if (!command) throw new LaunchError('Type the command to record, for example: python3 app.py --port 8080');
+  if (!command) throw new LaunchError('Type the command to record, for example: python3 app.py --port 8080, or npm test');
   const runtime = RUNTIMES.find((r) => r.isInterpreter(command));
   if (!runtime) {
-    throw new LaunchError(`Async Lanes can record Python programs for now: "${command}" is not a Python interpreter (type e.g. python3 app.py).`);
+    throw new LaunchError(`Async Lanes records Python and Node.js programs: "${command}" is neither a Python interpreter nor node, npm, npx, pnpm or yarn (type e.g. python3 app.py, or node app.js).`);
   }
-  if (program.length === 0 || (program[0].startsWith('-') && program[0] !== '-m' && !program[0].startsWith('-m'))) {
-    throw new LaunchError(`Name the program after the interpreter: ${command} app.py, or ${command} -m package.`);
+  if (!runtime.namesProgram(program)) {
+    throw new LaunchError(`Name the program after the interpreter: ${runtime.usage.replace(/\{\}/g, command)}.`);
   }
   return runtime.wrap(command, program, o);
 }
 
-/** The program's name for its trace file: the script's stem, or the module's last part after -m. */
+/** The program's name for its trace file: the script's stem, the module's last part after -m, or the package
+ * manager's words (npm-test, npx-jest). */
 export function programStem(argv: string[]): string {
   const program = argv.slice(1);
   let stem: string | undefined;
-  if (program[0] === '-m') stem = program[1]?.split('.').pop();
+  if (/^(npm|npx|pnpm|yarn|corepack)(\.cmd)?$/i.test(basename(argv[0] ?? ''))) {
+    stem = [basename(argv[0]).replace(/\.cmd$/i, ''), ...program.filter((a) => !a.startsWith('-')).slice(0, 2).map((a) => basename(a))].join('-');
+  } else if (program[0] === '-m') stem = program[1]?.split('.').pop();
   else if (program[0]?.startsWith('-m')) stem = program[0].slice(2).split('.').pop();
-  else if (program[0] !== undefined) stem = basename(program[0]).replace(/\.[^.]*$/, '');
+  else {
+    const script = program.find((a) => !a.startsWith('-'));
+    if (script !== undefined) stem = basename(script).replace(/\.[^.]*$/, '');
+  }
   return (stem || 'program').replace(/[^\w.-]+/g, '_');
 }
 

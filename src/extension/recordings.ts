@@ -50,8 +50,10 @@ export class Recordings implements vscode.Disposable {
       this.status.update(this.active.map((r) => r.title));
       this.changed.fire();
       if (end.error) {
-        void vscode.window.showErrorMessage(`Async Lanes: ${end.error}. Choose the Python interpreter (Python extension) or set "asyncLanes.pythonPath".`, 'Open Settings').then((choice) => {
-          if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'asyncLanes.pythonPath');
+        const setting = launch.interpreterSetting;
+        const advice = setting === 'asyncLanes.pythonPath' ? `Choose the Python interpreter (Python extension) or set "${setting}".` : `Install Node.js or set "${setting}".`;
+        void vscode.window.showErrorMessage(`Async Lanes: ${end.error}. ${advice}`, 'Open Settings').then((choice) => {
+          if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', setting);
         });
       } else if (!end.traceWritten) {
         void vscode.window.showErrorMessage(`Async Lanes: ${title} ended without writing a trace (see its terminal for why).`);

@@ -8,6 +8,8 @@ export interface Settings {
   blockThresholdMs: number;
   /** The Python interpreter to record with; blank: the one the user chose for Python. */
   pythonPath: string;
+  /** The node executable to record JavaScript and TypeScript files with; blank: node from PATH. */
+  nodePath: string;
   /** Where recordings go; blank: the workspace's .async-lanes folder. */
   traceFolder: string;
   /** Keep the end of a live recording in view. */
@@ -20,6 +22,7 @@ export function readSettings(scope?: vscode.Uri): Settings {
   return {
     blockThresholdMs: Number.isFinite(threshold) && threshold > 0 ? threshold : 100,
     pythonPath: c.get<string>('pythonPath', '') ?? '',
+    nodePath: c.get<string>('nodePath', '') ?? '',
     traceFolder: c.get<string>('traceFolder', '') ?? '',
     followLive: c.get<boolean>('followLive', true) ?? true,
   };

@@ -1,5 +1,5 @@
-// The workspace folder the extension-host suite expects: a small asyncio program, a trace fixture, and an
-// interpreter wrapper (for the interpreter setting) that leaves a mark when it runs.
+// The workspace folder the extension-host suite expects: a small asyncio program and a small Node one, a trace
+// fixture, and interpreter wrappers (for the interpreter settings) that leave a mark when they run.
 
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +11,8 @@ export function makeHostWorkspace(dir: string): string {
   mkdirSync(ws, { recursive: true });
   writeFileSync(join(ws, 'app.py'), 'import asyncio\n\n\nasync def child():\n    await asyncio.sleep(0.01)\n\n\nasync def main():\n    await asyncio.create_task(child())\n\n\nasyncio.run(main())\n');
   copyFileSync(join(ROOT, 'test', 'fixtures', 'gather.lanes'), join(ws, 'trace.lanes'));
+  writeFileSync(join(ws, 'app.js'), 'async function child() {\n  await new Promise((r) => setTimeout(r, 10));\n}\n\nasync function main() {\n  await child();\n}\n\nmain();\n');
+  writeFileSync(join(ws, 'mynode'), '#!/bin/sh\ntouch "$(dirname "$0")/.mynode-used"\nexec node "$@"\n', { mode: 0o755 });
   writeFileSync(join(ws, 'mypython'), '#!/bin/sh\ntouch "$(dirname "$0")/.mypython-used"\nexec python3 "$@"\n', { mode: 0o755 });
   return ws;
 }

@@ -1,7 +1,8 @@
 // The extension in a real VS Code (code-server + headless Chromium, see workbench.ts): the packaged .vsix is
 // installed and a person's steps are driven through the workbench: record an example from the palette and read the
 // lanes inside the webview, the side panel, go to source from an await site (with its editor decoration), open a
-// .lanes file from the explorer, export Chrome JSON, record a typed command, watch a recording grow and stop it from
+// .lanes file from the explorer, export Chrome JSON, record a typed command, record a JavaScript file (and the
+// message for TypeScript without esbuild), watch a recording grow and stop it from
 // the status bar, reload the window, a dark theme, the log, and the refusal to record in an untrusted workspace. Screenshots of each step go to
 // /tmp/async-lanes-shots/vscode/.
 
@@ -49,6 +50,8 @@ before(async () => {
   vsix = packageVsix(dir);
   mkdirSync(join(ws, 'app'), { recursive: true });
   copyFileSync(join(ROOT, 'examples', 'python', 'gather_sleeps.py'), join(ws, 'app', 'gather_sleeps.py'));
+  copyFileSync(join(ROOT, 'examples', 'node', 'gather_timers.js'), join(ws, 'app', 'gather_timers.js'));
+  copyFileSync(join(ROOT, 'examples', 'node', 'gather_timers.ts'), join(ws, 'app', 'gather_timers.ts'));
   copyFileSync(join(ROOT, 'test', 'fixtures', 'gather.lanes'), join(ws, 'fixture.lanes'));
   writeFileSync(join(ws, 'app', 'forever.py'), [
     'import asyncio', '', '',
@@ -161,6 +164,32 @@ describe('Async Lanes in VS Code (code-server)', () => {
     await frame.waitForFunction(() => (globalThis as unknown as { __lanes: LanesHook }).__lanes.rows().some((r) => r.label === 'Task-4'));
     assert.deepEqual((await tasks(frame)).slice(0, 4), ['Task-1@0', 'Task-2@1', 'Task-3@1', 'Task-4@1']);
     await shot(page, '05b-record-command');
+  }));
+
+  it('Record Current File on a JavaScript file: the Node recorder, the lanes of main and its three fetches', step('05c', async () => {
+    await quickOpen(page, 'gather_timers.js');
+    await runCommand(page, 'Async Lanes: Record Current File');
+    await until('the trace file', () => tracesOf('gather_timers').length === 1);
+    const file = join(traces, tracesOf('gather_timers')[0]);
+    await until('the program to end', () => ended(file));
+    const index = new TraceIndex(parseTrace(readFileSync(file, 'utf8')));
+    assert.equal(index.meta.header.runtime, 'node');
+    assert.equal(index.tasks.length, 4);
+    const frame = await timelineFrame(page, 'gather_timers-');
+    await frame.waitForFunction(() => (globalThis as unknown as { __lanes: LanesHook }).__lanes.rows().filter((r) => r.type === 'task').length === 4, undefined, { timeout: 30_000 });
+    // main's task at the top, the three fetches it gathered under it.
+    assert.deepEqual(await tasks(frame), index.tasks.map((t) => `${t.name}@${t.parent === null ? 0 : 1}`));
+    assert.deepEqual((await tasks(frame)).map((t) => t.split('@')[1]), ['0', '1', '1', '1']);
+    await page.waitForTimeout(300);
+    await shot(page, '05c-record-javascript');
+  }));
+
+  it('TypeScript without esbuild in the project: a clear message, nothing recorded', step('05d', async () => {
+    await quickOpen(page, 'gather_timers.ts');
+    await runCommand(page, 'Async Lanes: Record Current File');
+    await until('the message', async () => (await notifications(page)).some((n) => /Recording TypeScript needs esbuild in your project: npm i -D esbuild/.test(n)));
+    assert.equal(tracesOf('gather_timers').length, 1, 'no second recording');
+    await shot(page, '05d-typescript-needs-esbuild');
   }));
 
   it('a running program fills the timeline live; the status bar item stops it and the trace is kept', step('06', async () => {

@@ -1,19 +1,32 @@
 // The pure parts of the extension: which command line records a file or a typed command (interpreter choice,
-// recorder arguments, environment), command-line splitting, trace file names, tailing a growing file by offset,
+// recorder arguments, environment; Node programs through the compiled recorder in out/, TypeScript with the
+// project's esbuild), command-line splitting, trace file names, tailing a growing file by offset,
 // and the webview page's CSP. No VS Code needed.
 
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { chooseInterpreter, launchCommand, launchFile, LaunchError, programStem, runtimeOfFile, splitCommandLine, traceFileName, type RecordOptions } from '../../src/extension/launch.js';
+import { chooseInterpreter, interpreterFor, launchCommand, launchFile, LaunchError, programStem, runtimeOfFile, splitCommandLine, TS_NEEDS_ESBUILD, traceFileName, type RecordOptions } from '../../src/extension/launch.js';
 import { FileTail } from '../../src/extension/tail.js';
 import { renderWebviewPage, webviewCsp } from '../../src/extension/webview-html.js';
 
-const o = (env: NodeJS.ProcessEnv = {}): RecordOptions => ({ traceFile: '/ws/.async-lanes/app.lanes', blockThresholdMs: 50, extensionRoot: '/ext', env });
+const o = (env: NodeJS.ProcessEnv = {}): RecordOptions => ({ traceFile: '/ws/.async-lanes/app.lanes', blockThresholdMs: 50, extensionRoot: '/ext', env, cwd: '/ws' });
 const dir = mkdtempSync(join(tmpdir(), 'lanes-ext-unit-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
+/** This repository, built: out/src/recorders/node holds the compiled Node recorder, as in the .vsix. */
+const ROOT = join(__dirname, '..', '..', '..');
+const PRELOAD = join(ROOT, 'out', 'src', 'recorders', 'node', 'preload.js');
+/** A project without esbuild, and one with (a stand-in package: only its path matters here). */
+const plain = join(dir, 'plain');
+const withEsbuild = join(dir, 'with-esbuild');
+mkdirSync(join(plain, 'src'), { recursive: true });
+mkdirSync(join(withEsbuild, 'src'), { recursive: true });
+mkdirSync(join(withEsbuild, 'node_modules', 'esbuild'), { recursive: true });
+writeFileSync(join(withEsbuild, 'node_modules', 'esbuild', 'package.json'), '{"name":"esbuild","main":"main.js"}');
+writeFileSync(join(withEsbuild, 'node_modules', 'esbuild', 'main.js'), '');
+const on = (cwd: string, env: NodeJS.ProcessEnv = {}): RecordOptions => ({ ...o(env), extensionRoot: ROOT, cwd });
 
 describe('launching a recording', () => {
   it('a Python file runs under the bundled recorder, with the program its own PYTHONPATH back', () => {
@@ -33,21 +46,64 @@ describe('launching a recording', () => {
     assert.ok(!l.args.includes('--block-threshold'));
   });
 
-  it('JavaScript and TypeScript wait for the Node recorder; other files are refused with a reason', () => {
-    assert.throws(() => runtimeOfFile('/ws/server.ts'), (e: Error) => e instanceof LaunchError && /Node\.js recorder/.test(e.message));
-    assert.throws(() => runtimeOfFile('/ws/app.mjs'), /Node\.js recorder/);
-    assert.throws(() => runtimeOfFile('/ws/notes.txt'), /only Python programs \(\.py\)/);
+  it('Python and JavaScript/TypeScript files have their runtime; other files are refused with a reason', () => {
     assert.equal(runtimeOfFile('/ws/APP.PY').name, 'Python');
+    for (const f of ['/ws/a.js', '/ws/a.mjs', '/ws/a.cjs', '/ws/a.ts', '/ws/a.mts']) assert.equal(runtimeOfFile(f).name, 'Node.js', f);
+    assert.throws(() => runtimeOfFile('/ws/notes.txt'), (e: Error) => e instanceof LaunchError && /cannot record "notes\.txt": only Python \(\.py\) and JavaScript or TypeScript/.test(e.message));
+  });
+
+  it('a JavaScript file runs under node with the recorder preloaded, the program\'s NODE_OPTIONS kept after it', () => {
+    const l = launchFile(join(plain, 'app.js'), 'node', ['--port', '1'], on(plain, { NODE_OPTIONS: '--max-old-space-size=64', HOME: '/h' }));
+    assert.equal(l.command, 'node');
+    assert.deepEqual(l.args, [join(plain, 'app.js'), '--port', '1']);
+    assert.equal(l.env.NODE_OPTIONS, `--require ${PRELOAD} --max-old-space-size=64`);
+    assert.equal(l.env.ASYNC_LANES_OUT, '/ws/.async-lanes/app.lanes');
+    assert.equal(l.env.ASYNC_LANES_BLOCK_MS, '50');
+    assert.equal(l.env.HOME, '/h');
+    assert.equal(l.env.ASYNC_LANES_ESBUILD, undefined, 'no esbuild in the project: none passed (not even this repository\'s own)');
+    assert.equal(l.interpreterSetting, 'asyncLanes.nodePath');
+    const defaults = launchFile(join(plain, 'app.mjs'), '/opt/node22/bin/node', [], { ...on(plain), blockThresholdMs: null });
+    assert.equal(defaults.command, '/opt/node22/bin/node');
+    assert.equal(defaults.env.ASYNC_LANES_BLOCK_MS, undefined);
+  });
+
+  it('a TypeScript file is compiled with the esbuild its own folder resolves; without one, a clear message', () => {
+    const l = launchFile(join(withEsbuild, 'src', 'app.ts'), 'node', [], on(dir));
+    assert.equal(l.env.ASYNC_LANES_ESBUILD, join(withEsbuild, 'node_modules', 'esbuild'));
+    assert.throws(() => launchFile(join(plain, 'src', 'app.ts'), 'node', [], on(withEsbuild)), (e: Error) => e instanceof LaunchError && e.message === TS_NEEDS_ESBUILD);
+    assert.match(TS_NEEDS_ESBUILD, /npm i -D esbuild/);
+  });
+
+  it('a typed node, npm or npx command: recorded as typed, with the project\'s esbuild when it has one', () => {
+    const npm = launchCommand(['npm', 'test', '--', '--grep', 'x'], on(withEsbuild));
+    assert.equal(npm.command, 'npm');
+    assert.deepEqual(npm.args, ['test', '--', '--grep', 'x']);
+    assert.equal(npm.env.NODE_OPTIONS, `--require ${PRELOAD}`);
+    assert.equal(npm.env.ASYNC_LANES_ESBUILD, join(withEsbuild, 'node_modules', 'esbuild'));
+    assert.equal(launchCommand(['npm', 'test'], on(plain)).env.ASYNC_LANES_ESBUILD, undefined, 'a package script may not need TypeScript');
+    const ts = launchCommand(['node', '--enable-source-maps', 'src/app.ts'], on(withEsbuild));
+    assert.deepEqual([ts.command, ...ts.args], ['node', '--enable-source-maps', 'src/app.ts']);
+    assert.throws(() => launchCommand(['node', 'src/app.ts'], on(plain)), (e: Error) => e.message === TS_NEEDS_ESBUILD);
+    assert.equal(launchCommand(['npx', 'mocha'], on(plain)).command, 'npx');
+    assert.throws(() => launchCommand(['node'], on(plain)), /Name the program after the interpreter: node app\.js, or npm test/);
+  });
+
+  it('the node executable: asyncLanes.nodePath, else node from PATH; Python asks its own chooser', async () => {
+    const never = () => Promise.reject(new Error('not Python'));
+    assert.equal(await interpreterFor(runtimeOfFile('/ws/a.ts'), { python: never, nodePath: ' /opt/node/bin/node ' }), '/opt/node/bin/node');
+    assert.equal(await interpreterFor(runtimeOfFile('/ws/a.js'), { python: never, nodePath: '' }), 'node');
+    assert.equal(await interpreterFor(runtimeOfFile('/ws/a.py'), { python: () => Promise.resolve('/venv/python'), nodePath: '/opt/node' }), '/venv/python');
   });
 
   it('a typed command: a Python interpreter and a script or -m module; anything else is explained', () => {
     const l = launchCommand(['python3.12', '-m', 'pkg.server', '--port', '8080'], o());
     assert.deepEqual(l.args.slice(-4), ['-m', 'pkg.server', '--port', '8080']);
     assert.equal(l.command, 'python3.12');
-    assert.throws(() => launchCommand(['node', 'app.js'], o()), /not a Python interpreter/);
+    assert.throws(() => launchCommand(['ruby', 'app.rb'], o()), /"ruby" is neither a Python interpreter nor node, npm/);
     assert.throws(() => launchCommand(['python3'], o()), /Name the program/);
     assert.throws(() => launchCommand(['python3', '-c', 'print(1)'], o()), /Name the program/);
     assert.throws(() => launchCommand([], o()), /Type the command/);
+    assert.equal(launchCommand(['python3', 'app.py'], o()).interpreterSetting, 'asyncLanes.pythonPath');
   });
 
   it('the interpreter: our setting, else the Python extension, else python.defaultInterpreterPath, else python3', () => {
@@ -66,6 +122,9 @@ describe('launching a recording', () => {
     assert.equal(programStem(['python3', '/ws/my app.py']), 'my_app');
     assert.equal(programStem(['python3', '-m', 'pkg.server']), 'server');
     assert.equal(programStem(['python3', '-mpkg.worker']), 'worker');
+    assert.equal(programStem(['node', '--inspect', 'src/server.ts']), 'server');
+    assert.equal(programStem(['npm', 'run', 'build', '--', '-w']), 'npm-run-build');
+    assert.equal(programStem(['npx', '--yes', 'jest']), 'npx-jest');
     assert.equal(traceFileName('app', new Date(2026, 0, 2, 3, 4, 5)), 'app-20260102-030405.lanes');
     const taken = new Set(['app-20260102-030405.lanes', 'app-20260102-030405-2.lanes']);
     assert.equal(traceFileName('app', new Date(2026, 0, 2, 3, 4, 5), (n) => taken.has(n)), 'app-20260102-030405-3.lanes');

@@ -1,7 +1,7 @@
 // The extension's API surface inside a real extension host: it activates, registers its commands, the .lanes
 // custom editor and the timeline panel serializer, declares its settings and its workspace-trust limits, and
-// Record Current File writes a trace of a Python file. The workspace folder holds app.py and trace.lanes
-// (made by the runner).
+// Record Current File writes a trace of a Python file and of a JavaScript file (with asyncLanes.nodePath). The
+// workspace folder holds app.py, app.js and trace.lanes (made by the runner).
 
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -48,6 +48,8 @@ describe('Async Lanes extension host API', () => {
     assert.equal(c.get('blockThresholdMs'), 100);
     assert.equal(c.get('followLive'), true);
     assert.equal(c.get('pythonPath'), '');
+    assert.equal(c.get('nodePath'), '');
+    assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes('asyncLanes.nodePath'));
     assert.equal(c.get('traceFolder'), '');
   });
 
@@ -91,6 +93,23 @@ describe('Async Lanes extension host API', () => {
       assert.ok(existsSync(join(folder(), '.mypython-used')), 'the configured interpreter ran the program');
     } finally {
       for (const key of ['pythonPath', 'traceFolder', 'blockThresholdMs']) await c.update(key, undefined, target);
+    }
+  });
+
+  it('Record Current File on a JavaScript file runs the configured node under the Node recorder', async () => {
+    const c = vscode.workspace.getConfiguration('asyncLanes');
+    const target = vscode.ConfigurationTarget.Workspace;
+    await c.update('nodePath', join(folder(), 'mynode'), target);
+    try {
+      await vscode.commands.executeCommand('asyncLanes.recordCurrentFile', vscode.Uri.file(join(folder(), 'app.js')));
+      const dir = join(folder(), '.async-lanes');
+      const trace = () => (existsSync(dir) ? readdirSync(dir).find((f) => /^app-\d{8}-\d{6}(-\d+)?\.lanes$/.test(f) && readFileSync(join(dir, f), 'utf8').includes('"runtime":"node"')) : undefined);
+      await until('the Node trace with its exit record', () => trace() !== undefined && readFileSync(join(dir, trace()!), 'utf8').includes('["exit"'));
+      const index = new TraceIndex(parseTrace(readFileSync(join(dir, trace()!), 'utf8')));
+      assert.deepEqual(index.tasks.map((t) => [t.coro, t.parent]), [['main', null], ['child', index.tasks[0].id]]);
+      assert.ok(existsSync(join(folder(), '.mynode-used')), 'the configured node ran the program');
+    } finally {
+      await c.update('nodePath', undefined, target);
     }
   });
 });
