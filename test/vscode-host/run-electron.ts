@@ -14,7 +14,8 @@ const ROOT = join(__dirname, '..', '..', '..');
 async function main(): Promise<void> {
   const ws = makeHostWorkspace(mkdtempSync(join(tmpdir(), 'lanes-host-')));
   await runTests({
-    extensionDevelopmentPath: ROOT,
+    // the Python extension's stand-in too, as the suite expects (the real one is not installed: --disable-extensions)
+    extensionDevelopmentPath: [ROOT, join(ROOT, 'test', 'vscode-host', 'python-stub')],
     extensionTestsPath: join(__dirname, 'suite', 'index.js'),
     launchArgs: [ws, '--disable-extensions', '--disable-workspace-trust'],
   });

@@ -1,10 +1,12 @@
 // The extension's API surface inside a real extension host: it activates, registers its commands, the .lanes
 // custom editor and the timeline panel serializer, declares its settings and its workspace-trust limits, and
-// Record Current File writes a trace of a Python file and of a JavaScript file (with asyncLanes.nodePath). The
-// workspace folder holds app.py, app.js and trace.lanes (made by the runner).
+// Record Current File writes a trace of a Python file and of a JavaScript file (with asyncLanes.nodePath), with the
+// interpreter the Python extension selected unless asyncLanes.pythonPath says otherwise (the Python extension is a
+// stand-in, test/vscode-host/python-stub, told what to select through .python-stub.json). The workspace folder holds
+// app.py, app.js and trace.lanes (made by the runner).
 
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'mocha';
 import * as vscode from 'vscode';
@@ -23,6 +25,29 @@ async function until(what: string, check: () => boolean, timeoutMs = 30_000): Pr
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Records app.py into the default trace folder and returns the new trace once it has its exit record. */
+async function recordApp(): Promise<TraceIndex> {
+  const dir = join(folder(), '.async-lanes');
+  const list = () => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.lanes')) : []);
+  const before = new Set(list());
+  await vscode.commands.executeCommand('asyncLanes.recordCurrentFile', vscode.Uri.file(join(folder(), 'app.py')));
+  const trace = () => list().find((f) => !before.has(f));
+  await until('the new trace with its exit record', () => trace() !== undefined && readFileSync(join(dir, trace()!), 'utf8').includes('["exit"'));
+  return new TraceIndex(parseTrace(readFileSync(join(dir, trace()!), 'utf8')));
+}
+
+/** Runs `body` with the Python extension stand-in selecting what `selection` says, from fresh interpreter marks. */
+async function withPythonSelection(selection: { active?: string; execCommand?: string[] }, body: () => Promise<void>): Promise<void> {
+  const file = join(folder(), '.python-stub.json');
+  for (const mark of ['.mypython-used', '.selectedpython-used']) rmSync(join(folder(), mark), { force: true });
+  writeFileSync(file, JSON.stringify(selection));
+  try {
+    await body();
+  } finally {
+    rmSync(file, { force: true });
   }
 }
 
@@ -110,6 +135,38 @@ describe('Async Lanes extension host API', () => {
       assert.ok(existsSync(join(folder(), '.mynode-used')), 'the configured node ran the program');
     } finally {
       await c.update('nodePath', undefined, target);
+    }
+  });
+
+  it('Record Current File uses the interpreter the Python extension selected (its active environment)', async () => {
+    assert.ok(vscode.extensions.getExtension('ms-python.python'), 'the Python extension stand-in is installed');
+    await withPythonSelection({ active: join(folder(), 'selectedpython') }, async () => {
+      const index = await recordApp();
+      assert.deepEqual(index.tasks.slice(0, 2).map((t) => [t.coro, t.parent]), [['main', null], ['child', 1]]);
+      assert.ok(existsSync(join(folder(), '.selectedpython-used')), 'the selected interpreter ran the program');
+    });
+  });
+
+  it('Record Current File uses the Python extension\'s execution command when it has no active environment', async () => {
+    await withPythonSelection({ execCommand: [join(folder(), 'selectedpython')] }, async () => {
+      const index = await recordApp();
+      assert.deepEqual(index.meta.exit && [index.meta.exit.how, index.meta.exit.detail], ['exit', 0]);
+      assert.ok(existsSync(join(folder(), '.selectedpython-used')), 'the selected interpreter ran the program');
+    });
+  });
+
+  it('asyncLanes.pythonPath wins over the Python extension\'s selection', async () => {
+    const c = vscode.workspace.getConfiguration('asyncLanes');
+    await c.update('pythonPath', join(folder(), 'mypython'), vscode.ConfigurationTarget.Workspace);
+    try {
+      await withPythonSelection({ active: join(folder(), 'selectedpython') }, async () => {
+        const index = await recordApp();
+        assert.deepEqual(index.meta.exit && [index.meta.exit.how, index.meta.exit.detail], ['exit', 0]);
+        assert.ok(existsSync(join(folder(), '.mypython-used')), 'the configured interpreter ran the program');
+        assert.ok(!existsSync(join(folder(), '.selectedpython-used')), 'the selected interpreter did not run');
+      });
+    } finally {
+      await c.update('pythonPath', undefined, vscode.ConfigurationTarget.Workspace);
     }
   });
 });
