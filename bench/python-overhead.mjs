@@ -5,6 +5,8 @@
 // Measures, in one run, traced/untraced wall-time ratios (runs interleaved, medians) for
 //   (a) a step-heavy program (bench/programs/step_heavy.py: every await is a step), and
 //   (b) an I/O-bound program (bench/programs/io_echo.py: TCP echo on 127.0.0.1),
+// in both recorder modes: `native` (its C accelerator, ASYNC_LANES_NATIVE=1; built first if needed, skipped
+// with the reason when it cannot be built) and `pure` (Python only, ASYNC_LANES_NATIVE=0),
 // and the trace size in bytes per event (resumes + suspends + creations + ends + future
 // creations/resolutions + callbacks; a step record counts as two events, three when it also
 // says that it created the future it awaits).
@@ -40,10 +42,12 @@ const trace = join(work, 'bench.lanes');
 const baseEnv = { ...process.env, PYTHONPYCACHEPREFIX: join(work, 'pycache') };
 delete baseEnv.PYTHONDONTWRITEBYTECODE;
 
+// traced: false (plain), 'native' or 'pure'
 function run(py, traced, prog, progArgs) {
   const env = { ...baseEnv };
   let argv;
   if (traced) {
+    env.ASYNC_LANES_NATIVE = traced === 'native' ? '1' : '0';
     env.ASYNC_LANES_RESTORE_ENV = JSON.stringify({ PYTHONPATH: env.PYTHONPATH ?? null });
     env.PYTHONPATH = env.PYTHONPATH ? `${recDir}:${env.PYTHONPATH}` : recDir;
     argv = ['-m', 'async_lanes', 'run', '-o', trace, prog, ...progArgs];
@@ -65,16 +69,28 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-function measure(py, prog, progArgs, n) {
+/** Plain and traced runs (one per mode) interleaved: {plain, <mode>: {traced, ratio}} of medians. */
+function measure(py, prog, progArgs, n, modes) {
   const plain = [];
-  const traced = [];
+  const traced = Object.fromEntries(modes.map((m) => [m, []]));
   run(py, false, prog, progArgs); // warm the file cache / .pyc
-  run(py, true, prog, progArgs);
+  for (const m of modes) run(py, m, prog, progArgs);
   for (let i = 0; i < n; i++) {
     plain.push(run(py, false, prog, progArgs));
-    traced.push(run(py, true, prog, progArgs));
+    for (const m of modes) traced[m].push(run(py, m, prog, progArgs));
   }
-  return { plain: median(plain), traced: median(traced), ratio: median(traced) / median(plain) };
+  const out = { plain: median(plain) };
+  for (const m of modes) out[m] = { traced: median(traced[m]), ratio: median(traced[m]) / median(plain) };
+  return out;
+}
+
+/** The modes to measure with `py`: native only when its accelerator loads (built now if needed). */
+function modesFor(py) {
+  const env = { ...baseEnv, ASYNC_LANES_NATIVE: '1', PYTHONPATH: recDir };
+  const r = spawnSync(py, ['-c', 'from async_lanes import _native; _native.load()'], { env, encoding: 'utf8' });
+  if (r.status === 0) return { modes: ['native', 'pure'], why: null };
+  const why = (r.stderr.trim().split('\n').pop() ?? '').slice(0, 300);
+  return { modes: ['pure'], why };
 }
 
 function traceStats() {
@@ -107,19 +123,27 @@ function versionOf(py) {
 }
 
 const fmt = (x) => x.toFixed(3);
-console.log(`Python recorder overhead (${runs} interleaved runs each, medians)`);
+const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+console.log(`Python recorder overhead (${runs} interleaved runs each, medians; load average before: ${load()})`);
 const v = versionOf(python);
-const a = measure(python, stepProg, stepArgs, runs);
-run(python, true, stepProg, stepArgs);
-const sa = traceStats();
-const b = measure(python, ioProg, ioArgs, runs);
-run(python, true, ioProg, ioArgs);
-const sb = traceStats();
-console.log(`\n${python} (${v})`);
-console.log(`  step-heavy  ${stepArgs.join('x')}: plain ${fmt(a.plain)}s traced ${fmt(a.traced)}s ratio ${a.ratio.toFixed(2)}x  (target <= 1.30x)`);
-console.log(`    trace: ${sa.bytes} bytes, ${sa.events} events, ${sa.perEvent.toFixed(1)} bytes/event (target <= 20)`);
-console.log(`  I/O-bound   ${ioArgs.join('x')}: plain ${fmt(b.plain)}s traced ${fmt(b.traced)}s ratio ${b.ratio.toFixed(2)}x  (target <= 1.05x)`);
-console.log(`    trace: ${sb.bytes} bytes, ${sb.events} events, ${sb.perEvent.toFixed(1)} bytes/event (target <= 20)`);
+const { modes, why } = modesFor(python);
+console.log(`\n${python} (${v}): C accelerator ${why ? `no (${why})` : 'yes'}`);
+for (const [label, prog, progArgs, target] of [
+  ['step-heavy', stepProg, stepArgs, '1.30'],
+  ['I/O-bound ', ioProg, ioArgs, '1.05'],
+]) {
+  const r = measure(python, prog, progArgs, runs, modes);
+  console.log(`  ${label}  ${progArgs.join('x')}: plain ${fmt(r.plain)}s  (target <= ${target}x)`);
+  for (const m of modes) {
+    run(python, m, prog, progArgs);
+    const st = traceStats();
+    console.log(
+      `    ${m.padEnd(6)} traced ${fmt(r[m].traced)}s ratio ${r[m].ratio.toFixed(2)}x   trace ${st.bytes} bytes, ${st.events} events, ` +
+        `${st.perEvent.toFixed(1)} bytes/event (target <= 20)`,
+    );
+  }
+}
+console.log(`  (load average after: ${load()})`);
 
 if (allVersions) {
   let pyenvRoot = null;
@@ -129,16 +153,18 @@ if (allVersions) {
     pyenvRoot = null;
   }
   if (pyenvRoot && existsSync(join(pyenvRoot, 'versions'))) {
-    console.log('\nPer installed version (fewer runs):');
+    console.log('\nPer installed version (fewer runs; 1000x100 steps: start-up weighs more):');
     for (const ver of readdirSync(join(pyenvRoot, 'versions')).sort((x, y) => x.localeCompare(y, undefined, { numeric: true }))) {
       const m = /^3\.(\d+)\./.exec(ver);
       if (!m || Number(m[1]) < 9) continue;
       const py = join(pyenvRoot, 'versions', ver, 'bin', 'python3');
       if (!existsSync(py)) continue;
       const n = Math.max(3, Math.min(5, runs));
-      const qa = measure(py, stepProg, quick ? stepArgs : ['1000', '100'], n);
-      const qb = measure(py, ioProg, quick ? ioArgs : ['10', '1000'], n);
-      console.log(`  ${ver.padEnd(8)} step-heavy ${qa.ratio.toFixed(2)}x   I/O-bound ${qb.ratio.toFixed(2)}x   (1000x100 steps: start-up weighs more)`);
+      const vm = modesFor(py).modes;
+      const qa = measure(py, stepProg, quick ? stepArgs : ['1000', '100'], n, vm);
+      const qb = measure(py, ioProg, quick ? ioArgs : ['10', '1000'], n, vm);
+      const per = (q) => vm.map((m) => `${m} ${q[m].ratio.toFixed(2)}x`).join(', ');
+      console.log(`  ${ver.padEnd(8)} step-heavy ${per(qa)}   I/O-bound ${per(qb)}`);
     }
   }
 }

@@ -1,7 +1,8 @@
-// CPython's own test_asyncio, run once plainly and once under the recorder
-// (`python -m async_lanes run`): the set of passing tests must be the same, apart from an
+// CPython's own test_asyncio, run once plainly and under the recorder (`python -m async_lanes run`) in each of
+// its modes, with its C accelerator (`native`, ASYNC_LANES_NATIVE=1; skipped with the reason where no compiler or
+// Python.h exists) and in pure Python (`pure`): the set of passing tests must be the same, apart from an
 // explicit allowlist of tests that differ for an inherent reason.  Also checks that the trace
-// written while the suite ran opens (header + every record a JSON array).
+// written while the suite ran opens (header + every record a JSON array) and says which mode wrote it.
 //
 // Interpreters: every CPython 3.9–3.13 installed under pyenv (one after the other; each one plain +
 // traced in parallel).  ASYNC_LANES_SUITE_PYTHONS="python3 /path/python3.12 ..." names others.
@@ -15,6 +16,7 @@ import { mkdtempSync, readFileSync, existsSync, rmSync, openSync, readSync, clos
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { discoverPythons } from './lib/pythons.js';
+import { nativeUnbuildable, type RecorderMode } from './lib/run.js';
 
 const root = resolve(__dirname, '..', '..', '..');
 const recDir = join(root, 'src', 'recorders', 'python');
@@ -48,10 +50,12 @@ function parseResults(file: string): Outcomes {
   return m;
 }
 
-function runSuite(python: string, traced: boolean, out: string, trace: string, modules: string[], timeoutMs: number) {
+/** traced: false (plain) or the recorder's mode */
+function runSuite(python: string, traced: false | RecorderMode, out: string, trace: string, modules: string[], timeoutMs: number) {
   const env: NodeJS.ProcessEnv = { ...process.env };
   let args: string[];
   if (traced) {
+    env.ASYNC_LANES_NATIVE = traced === 'native' ? '1' : '0';
     env.ASYNC_LANES_RESTORE_ENV = JSON.stringify({ PYTHONPATH: env.PYTHONPATH ?? null });
     env.PYTHONPATH = env.PYTHONPATH ? `${recDir}:${env.PYTHONPATH}` : recDir;
     args = ['-m', 'async_lanes', 'run', '-o', trace, runner, out, ...modules];
@@ -76,7 +80,7 @@ function runSuite(python: string, traced: boolean, out: string, trace: string, m
 
 const passing = (o: string | undefined) => o === 'ok' || o === 'skip' || o === 'xfail';
 
-function checkTrace(file: string): { records: number } {
+function checkTrace(file: string, mode: RecorderMode): { records: number } {
   assert.ok(existsSync(file), `trace ${file} was written`);
   // read at most the first and last 8 MB: the suite's trace can be large
   const size = statSync(file).size;
@@ -90,6 +94,7 @@ function checkTrace(file: string): { records: number } {
   const header = JSON.parse(lines[0]);
   assert.equal(header.format, 'async-lanes');
   assert.equal(header.runtime, 'python');
+  assert.equal(header.native, mode === 'native', `the header says which recorder wrote it (native: ${header.native})`);
   let records = 0;
   for (const l of lines.slice(1)) {
     if (!l) continue;
@@ -116,13 +121,13 @@ const pythons = process.env.ASYNC_LANES_SUITE_PYTHONS
   : discoverPythons().map((p) => p.path ?? `python${p.minor}`);
 
 /** Re-runs one test alone, plainly and traced: true when it still passes differently each time. */
-async function reproduces(py: string, id: string, dir: string): Promise<boolean> {
+async function reproduces(py: string, mode: RecorderMode, id: string, dir: string): Promise<boolean> {
   for (let i = 0; i < 2; i++) {
     const plainOut = join(dir, `re-plain-${i}.jsonl`);
     const tracedOut = join(dir, `re-traced-${i}.jsonl`);
     await Promise.all([
       runSuite(py, false, plainOut, join(dir, 're.lanes'), [id], 120_000),
-      runSuite(py, true, tracedOut, join(dir, 're.lanes'), [id], 120_000),
+      runSuite(py, mode, tracedOut, join(dir, 're.lanes'), [id], 120_000),
     ]);
     if (passing(parseResults(plainOut).get(id)) === passing(parseResults(tracedOut).get(id))) return false;
   }
@@ -130,49 +135,54 @@ async function reproduces(py: string, id: string, dir: string): Promise<boolean>
 }
 const modules = (process.env.ASYNC_LANES_SUITE_MODULES ?? '').split(/\s+/).filter(Boolean);
 
+const MODES: RecorderMode[] = ['native', 'pure'];
+
 for (const py of pythons) {
-  test(`CPython test_asyncio passes the same under the recorder (${py})`, { timeout: 12 * 60_000 }, async (t) => {
+  test(`CPython test_asyncio passes the same under the recorder (${py})`, { timeout: 20 * 60_000 }, async (t) => {
     const version = havePython(py);
     if (!version) {
       t.skip(`${py} with its test package is not available`);
       return;
     }
+    const unbuildable = nativeUnbuildable(py);
+    const modes = MODES.filter((m) => m !== 'native' || !unbuildable);
+    if (unbuildable) t.diagnostic(`native mode not run: the C accelerator cannot be built for ${py}: ${unbuildable}`);
     const dir = mkdtempSync(join(tmpdir(), 'al-suite-'));
     try {
       const plainOut = join(dir, 'plain.jsonl');
-      const tracedOut = join(dir, 'traced.jsonl');
-      const trace = join(dir, 'suite.lanes');
-      const timeout = 7 * 60_000;
-      const [plain, traced] = await Promise.all([
-        runSuite(py, false, plainOut, trace, modules, timeout),
-        runSuite(py, true, tracedOut, trace, modules, timeout),
+      const timeout = 10 * 60_000;
+      // plain and every traced mode at once: timing-sensitive tests are re-checked alone below
+      const [plain, ...traced] = await Promise.all([
+        runSuite(py, false, plainOut, join(dir, 'plain.lanes'), modules, timeout),
+        ...modes.map((m) => runSuite(py, m, join(dir, `${m}.jsonl`), join(dir, `${m}.lanes`), modules, timeout)),
       ]);
       const a = parseResults(plainOut);
-      const b = parseResults(tracedOut);
-      t.diagnostic(
-        `${py} ${version}: plain ${a.size} tests in ${(plain.ms / 1000).toFixed(0)}s (exit ${plain.code}), ` +
-          `traced ${b.size} tests in ${(traced.ms / 1000).toFixed(0)}s (exit ${traced.code})`,
-      );
+      t.diagnostic(`${py} ${version}: plain ${a.size} tests in ${(plain.ms / 1000).toFixed(0)}s (exit ${plain.code})`);
       assert.ok(a.size > 100, `the plain run ran tests (${a.size}); stderr: ${plain.stderr.slice(-2000)}`);
-      assert.equal(b.size, a.size, `the traced run ran every test (signal ${traced.signal}); stderr: ${traced.stderr.slice(-3000)}`);
-
-      const allowed = (id: string) => Object.keys(ALLOWLIST).find((k) => id.endsWith(k));
       const differ: string[] = [];
-      const allowedSeen: string[] = [];
-      const flaky: string[] = [];
-      for (const [id, o] of a) {
-        const p = passing(o);
-        const q = passing(b.get(id));
-        if (p === q) continue;
-        if (allowed(id)) allowedSeen.push(id);
-        else if (differ.length + flaky.length < 20 && !(await reproduces(py, id, dir))) flaky.push(id);
-        else differ.push(`${id}: plain ${o}, traced ${b.get(id) ?? 'missing'}`);
+      for (const [k, mode] of modes.entries()) {
+        const run = traced[k];
+        const b = parseResults(join(dir, `${mode}.jsonl`));
+        t.diagnostic(`${mode}: ${b.size} tests in ${(run.ms / 1000).toFixed(0)}s (exit ${run.code})`);
+        assert.equal(b.size, a.size, `the ${mode} traced run ran every test (signal ${run.signal}); stderr: ${run.stderr.slice(-3000)}`);
+        const allowed = (id: string) => Object.keys(ALLOWLIST).find((k) => id.endsWith(k));
+        const allowedSeen: string[] = [];
+        const flaky: string[] = [];
+        const before = differ.length;
+        for (const [id, o] of a) {
+          const p = passing(o);
+          const q = passing(b.get(id));
+          if (p === q) continue;
+          if (allowed(id)) allowedSeen.push(id);
+          else if (differ.length - before + flaky.length < 20 && !(await reproduces(py, mode, id, dir))) flaky.push(id);
+          else differ.push(`${mode}: ${id}: plain ${o}, traced ${b.get(id) ?? 'missing'}`);
+        }
+        t.diagnostic(`${mode}: allowlisted differences: ${allowedSeen.length}; timing-dependent, not reproduced alone: ${flaky.join(', ') || 'none'}`);
+        const { records } = checkTrace(join(dir, `${mode}.lanes`), mode);
+        t.diagnostic(`${mode}: trace opens: ${records} records checked`);
+        assert.ok(records > 1000, `the ${mode} trace has records`);
       }
-      t.diagnostic(`allowlisted differences: ${allowedSeen.length}; timing-dependent, not reproduced alone: ${flaky.join(', ') || 'none'}`);
       assert.deepEqual(differ, [], `tests that pass differently under the recorder:\n${differ.join('\n')}`);
-      const { records } = checkTrace(trace);
-      t.diagnostic(`trace opens: ${records} records checked`);
-      assert.ok(records > 1000, 'the trace has records');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -5,6 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { atLeast, discoverPythons, pyenvRoot, type Python } from './lib/pythons.js';
@@ -28,7 +30,19 @@ import {
   type Report,
   type ReportTask,
 } from './lib/report.js';
-import { EXAMPLES, loadReport, recorderAvailable, runCliRecord, runPlain, runRecorded, traceFile, type ProcResult } from './lib/run.js';
+import {
+  EXAMPLES,
+  loadReport,
+  nativeUnbuildable,
+  recorderAvailable,
+  runCliRecord,
+  runPlain,
+  runRecorded,
+  traceFile,
+  traceHeader,
+  type ProcResult,
+  type RecorderMode,
+} from './lib/run.js';
 
 interface Ctx {
   report: Report;
@@ -642,6 +656,8 @@ interface Outcome {
   recorded: ProcResult;
   report: Report | null;
   reportError: Error | null;
+  /** The header's `native` field: whether the recorder's C accelerator recorded it. */
+  native: unknown;
 }
 
 const missing = recorderAvailable();
@@ -651,24 +667,36 @@ const onlyExamples = process.env.ASYNC_LANES_EXAMPLES?.split(',').filter(Boolean
 const pythons = discoverPythons().filter((p) => !onlyPythons || onlyPythons.includes(p.minor));
 if (onlyExamples) EXAMPLE_LIST.splice(0, EXAMPLE_LIST.length, ...EXAMPLE_LIST.filter((e) => onlyExamples.includes(e.file)));
 const cache = new Map<string, Promise<Outcome>>();
+const plainCache = new Map<string, Promise<ProcResult>>();
 
-function outcome(py: Python, ex: Example): Promise<Outcome> {
-  const key = `${py.minor}/${ex.file}`;
+// Every example is recorded in both of the recorder's modes: with its C accelerator (required: a build or load
+// failure fails the run) and in pure Python. Where no C compiler or Python.h exists, the native runs are skipped
+// with the reason (the fallback itself is tested below).
+const MODES: RecorderMode[] = ['native', 'pure'];
+const unbuildable = new Map(pythons.filter((p) => p.path).map((p) => [p.minor, nativeUnbuildable(p.path!)]));
+
+function outcome(py: Python, ex: Example, mode: RecorderMode): Promise<Outcome> {
+  const key = `${py.minor}/${ex.file}/${mode}`;
   let p = cache.get(key);
   if (!p) {
     const script = join(EXAMPLES, ex.file);
-    const trace = traceFile(`${ex.file.replace(/\.py$/, '')}-${py.minor}.lanes`);
+    const trace = traceFile(`${ex.file.replace(/\.py$/, '')}-${py.minor}-${mode}.lanes`);
+    const args = ex.args ?? [];
+    const plainKey = `${py.minor}/${ex.file}`;
+    let plainRun = plainCache.get(plainKey);
+    if (!plainRun) plainCache.set(plainKey, (plainRun = runPlain(py.path!, script, args)));
     p = (async () => {
-      const args = ex.args ?? [];
-      const [plain, recorded] = await Promise.all([runPlain(py.path!, script, args), runRecorded(py.path!, script, trace, args)]);
+      const [plain, recorded] = await Promise.all([plainRun, runRecorded(py.path!, script, trace, args, mode)]);
       let report: Report | null = null;
       let reportError: Error | null = null;
+      let native: unknown = undefined;
       try {
+        native = traceHeader(trace).native;
         report = await loadReport(trace);
       } catch (e) {
         reportError = e as Error;
       }
-      return { plain, recorded, report, reportError };
+      return { plain, recorded, report, reportError, native };
     })();
     p.catch(() => undefined); // awaited by the tests; avoid an unhandled rejection in between
     cache.set(key, p);
@@ -676,12 +704,19 @@ function outcome(py: Python, ex: Example): Promise<Outcome> {
   return p;
 }
 
+const modeSkip = (py: Python, mode: RecorderMode): string | undefined => {
+  const why = mode === 'native' ? unbuildable.get(py.minor) : null;
+  return why ? `the C accelerator cannot be built for ${py.path}: ${why}` : undefined;
+};
+
 function applies(py: Python, ex: Example): boolean {
   return !ex.minVersion || atLeast(py, ex.minVersion[0], ex.minVersion[1]);
 }
 
 // Start every run now, through the pool, so the versions' tests find their results ready.
-if (!missing) for (const py of pythons) if (py.path) for (const ex of EXAMPLE_LIST) if (applies(py, ex)) outcome(py, ex);
+if (!missing)
+  for (const mode of MODES)
+    for (const py of pythons) if (py.path && !modeSkip(py, mode)) for (const ex of EXAMPLE_LIST) if (applies(py, ex)) outcome(py, ex, mode);
 
 function checkSameOutput(o: Outcome, expectedCode = 0) {
   const { plain, recorded } = o;
@@ -739,14 +774,19 @@ for (const py of pythons) {
         continue;
       }
       describe(ex.file, () => {
-        test('same stdout, stderr and exit code under the recorder', async () => {
-          assert.equal(missing, null, missing ?? '');
-          checkSameOutput(await outcome(py, ex), ex.exit?.code ?? 0);
-        });
-        test('the trace shows what the example teaches', async () => {
-          assert.equal(missing, null, missing ?? '');
-          checkReport(py, ex, await outcome(py, ex));
-        });
+        for (const mode of MODES) {
+          const skip = modeSkip(py, mode);
+          test(`same stdout, stderr and exit code under the recorder (${mode})`, { skip }, async () => {
+            assert.equal(missing, null, missing ?? '');
+            checkSameOutput(await outcome(py, ex, mode), ex.exit?.code ?? 0);
+          });
+          test(`the trace shows what the example teaches (${mode})`, { skip }, async () => {
+            assert.equal(missing, null, missing ?? '');
+            const o = await outcome(py, ex, mode);
+            checkReport(py, ex, o);
+            assert.equal(o.native, mode === 'native', `the header says which recorder wrote it (native: ${String(o.native)})`);
+          });
+        }
       });
     }
   });
@@ -799,11 +839,13 @@ describe('realistic: aiohttp_local.py (/usr/bin/python3 + python3-aiohttp)', { s
   const script = join(EXAMPLES, 'realistic', 'aiohttp_local.py');
   const trace = traceFile('aiohttp-local.lanes');
   let run: Promise<{ plain: ProcResult; recorded: ProcResult }> | null = null;
-  const both = () => (run ??= Promise.all([runPlain(sys, script), runRecorded(sys, script, trace)]).then(([plain, recorded]) => ({ plain, recorded })));
+  const mode: RecorderMode = skip || nativeUnbuildable(sys) ? 'pure' : 'native'; // (a realistic program: native where it can be)
+  const both = () =>
+    (run ??= Promise.all([runPlain(sys, script), runRecorded(sys, script, trace, [], mode)]).then(([plain, recorded]) => ({ plain, recorded })));
   test('same stdout, stderr and exit code under the recorder', { skip }, async () => {
     assert.equal(missing, null, missing ?? '');
     const { plain, recorded } = await both();
-    checkSameOutput({ plain, recorded, report: null, reportError: null });
+    checkSameOutput({ plain, recorded, report: null, reportError: null, native: mode === 'native' });
   });
   test('the trace shows concurrent client fetches and server handlers', { skip }, async () => {
     assert.equal(missing, null, missing ?? '');
@@ -828,5 +870,152 @@ describe('realistic: aiohttp_local.py (/usr/bin/python3 + python3-aiohttp)', { s
     // Last: where the client waits. aiohttp is a library, not the program's own code, so the innermost program
     // line is the `async with session.get(...)` line of fetch().
     for (const f of fetches) assert.ok(awaitsAt(f, script, L('await: client-get')).length === 1, `${label(f)} waits in session.get: ${JSON.stringify(f.awaits)}`);
+  });
+});
+
+// The recorder's optional C accelerator: built in the background after a first (pure-Python) run, used from the
+// next one; without a compiler the recorder falls back to pure Python silently, unless ASYNC_LANES_NATIVE=1.
+describe('the C accelerator (build, use, fallback)', { skip: !wanted('gather_sleeps.py') }, () => {
+  const py = pythons.find((p) => p.minor === '3.11' && p.path) ?? pythons.find((p) => p.path);
+  const script = join(EXAMPLES, 'gather_sleeps.py');
+  const noPython = py ? undefined : 'no CPython 3.9+ installed';
+  const fresh = () => mkdtempSync(join(tmpdir(), 'al-native-cache-'));
+  const soIn = (cache: string) =>
+    (readdirSync(join(cache, 'async-lanes'), { recursive: true }) as string[]).filter((f) => /_speedups\..*\.so$/.test(f) && !f.includes('.build-'));
+  const waitFor = async (what: string, ok: () => boolean, ms = 180_000) => {
+    const until = Date.now() + ms;
+    while (!ok()) {
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  const exists = (f: () => unknown) => {
+    try {
+      return Boolean(f());
+    } catch {
+      return false;
+    }
+  };
+
+  test('a first run is pure Python and builds it in the background; the next run uses it', { skip: noPython ?? modeSkip(py!, 'native') }, async () => {
+    const cache = fresh();
+    try {
+      const env = { XDG_CACHE_HOME: cache };
+      const plain = await runPlain(py!.path!, script);
+      const t1 = traceFile('native-first.lanes');
+      const first = await runRecorded(py!.path!, script, t1, [], 'auto', env);
+      checkSameOutput({ plain, recorded: first, report: null, reportError: null, native: false });
+      assert.equal(traceHeader(t1).native, false, 'the first run had no accelerator yet');
+      await waitFor('the background build', () => exists(() => soIn(cache).length));
+      const t2 = traceFile('native-second.lanes');
+      const second = await runRecorded(py!.path!, script, t2, [], 'auto', env);
+      checkSameOutput({ plain, recorded: second, report: null, reportError: null, native: true });
+      assert.equal(traceHeader(t2).native, true, 'the second run used the accelerator');
+      const report = await loadReport(t2);
+      assert.equal(report.meta.skipped, 0);
+      assert.ok(report.tasks.length >= 4, describeTasks(report));
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
+  test('both modes write the same records (a deterministic program; times and site numbering aside)', { skip: noPython ?? modeSkip(py!, 'native') }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'al-native-same-'));
+    try {
+      const prog = join(dir, 'same.py');
+      writeFileSync(
+        prog,
+        [
+          'import asyncio',
+          'async def child(i, lock, q):',
+          '    for n in range(3):',
+          '        await asyncio.sleep(0)',
+          '    async with lock:',
+          '        await q.put(i)',
+          '    fut = asyncio.get_running_loop().create_future()',
+          '    asyncio.get_running_loop().call_soon(fut.set_result, i)',
+          '    await fut',
+          '    if i == 2:',
+          "        raise ValueError('two')",
+          '    return i * 10',
+          'async def sleeper():',
+          '    await asyncio.sleep(3600)',
+          'async def main():',
+          '    lock, q = asyncio.Lock(), asyncio.Queue()',
+          '    s = asyncio.create_task(sleeper(), name="sleeper")',
+          '    r = await asyncio.gather(*(child(i, lock, q) for i in range(4)), return_exceptions=True)',
+          '    s.cancel()',
+          '    try:',
+          '        await s',
+          '    except asyncio.CancelledError:',
+          '        pass',
+          '    print(r, q.qsize())',
+          'asyncio.run(main())',
+          '',
+        ].join('\n'),
+      );
+      const records = async (mode: RecorderMode) => {
+        const t = traceFile(`same-${mode}.lanes`);
+        const r = await runRecorded(py!.path!, prog, t, [], mode);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(traceHeader(t).native, mode === 'native');
+        const lines = readFileSync(t, 'utf8').split('\n').filter(Boolean).slice(1).map((l) => JSON.parse(l) as unknown[]);
+        const sites = new Map<unknown, string>();
+        for (const r of lines) if (r[0] === 'site') sites.set(r[1], `${String(r[2])}:${String(r[3])}:${String(r[4])}`);
+        const site = (id: unknown) => (id === null || id === undefined ? 'null' : (sites.get(id) ?? `?${String(id)}`));
+        const out: string[] = [];
+        for (const r of lines) {
+          const k = r[0];
+          if (k === 'site' || k === 'clock' || k === 'loop' || k === 'thread') continue;
+          if (k === 'step') {
+            out.push(JSON.stringify(['step', r[2], r[4], site(r[5])]));
+            if (typeof r[6] === 'string') out.push(JSON.stringify(['fut', r[4], r[6], r[2], site(r[5])])); // (folded)
+          } else if (k === 'fut') out.push(JSON.stringify(['fut', r[2], r[3], r[4], site(r[5]), ...(r.length > 6 ? [r[6]] : [])]));
+          else if (k === 'task') out.push(JSON.stringify(['task', ...r.slice(2, 6), site(r[6])]));
+          else if (k === 'end') out.push(JSON.stringify(['end', r[2], r[3], r[4], site(r[5])]));
+          else if (k === 'cb') out.push(JSON.stringify(['cb', site(r[3]), r[4] ?? '']));
+          else out.push(JSON.stringify([k, ...r.slice(2)]));
+        }
+        return out.sort();
+      };
+      const [native, pure] = [await records('native'), await records('pure')];
+      assert.ok(native.filter((r) => r.startsWith('["step"')).length >= 20, native.join('\n'));
+      assert.deepEqual(native, pure);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('without a working compiler (CC=false) the recorder falls back to pure Python, silently', { skip: noPython }, async () => {
+    const cache = fresh();
+    try {
+      const env = { XDG_CACHE_HOME: cache, CC: 'false' };
+      const plain = await runPlain(py!.path!, script);
+      const t = traceFile('native-fallback.lanes');
+      const r = await runRecorded(py!.path!, script, t, [], 'auto', env);
+      checkSameOutput({ plain, recorded: r, report: null, reportError: null, native: false });
+      assert.equal(traceHeader(t).native, false);
+      // the build attempt (after the program ended) failed, and says why, instead of being retried at every run
+      const marker = () => (readdirSync(join(cache, 'async-lanes'), { recursive: true }) as string[]).find((f) => f.endsWith('failed'));
+      await waitFor('the failed-build marker', () => exists(marker));
+      assert.match(readFileSync(join(cache, 'async-lanes', marker()!), 'utf8'), /compiler failed/);
+      assert.deepEqual(soIn(cache), []);
+      const r2 = await runRecorded(py!.path!, script, traceFile('native-fallback-2.lanes'), [], 'auto', env);
+      checkSameOutput({ plain, recorded: r2, report: null, reportError: null, native: false });
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
+  test('ASYNC_LANES_NATIVE=1 without a working compiler is an error', { skip: noPython }, async () => {
+    const cache = fresh();
+    try {
+      const r = await runRecorded(py!.path!, script, traceFile('native-required.lanes'), [], 'native', { XDG_CACHE_HOME: cache, CC: 'false' });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /^async-lanes: the C accelerator is required \(ASYNC_LANES_NATIVE=1\) but not available: compiler failed/);
+      assert.equal(r.stdout, '', 'the program did not run');
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
   });
 });

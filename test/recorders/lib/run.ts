@@ -1,8 +1,8 @@
 // Running example programs plainly and under the recorder, and reading the CLI's report, with a small process
 // pool so the whole matrix (examples × Python versions) finishes in reasonable time on a 2-core machine.
 
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Report } from './report.js';
@@ -107,10 +107,23 @@ export function runPlain(python: string, script: string, args: string[] = []): P
  * and keeps CPU starvation from adding findings. */
 export const BLOCK_THRESHOLD_MS = '200';
 
+/** The recorder's modes: `native` (its C accelerator, required: ASYNC_LANES_NATIVE=1), `pure` (Python only,
+ * ASYNC_LANES_NATIVE=0) and `auto` (the default: the accelerator when it is built, else pure). */
+export type RecorderMode = 'native' | 'pure' | 'auto';
+
 /** `python -m async_lanes run -o FILE --block-threshold MS example.py`, with the recorder on PYTHONPATH. */
-export function runRecorded(python: string, script: string, trace: string, args: string[] = []): Promise<ProcResult> {
-  const env = baseEnv();
+export function runRecorded(
+  python: string,
+  script: string,
+  trace: string,
+  args: string[] = [],
+  mode: RecorderMode = 'pure',
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<ProcResult> {
+  const env = { ...baseEnv(), ...extraEnv };
   env.PYTHONPATH = RECORDER_PATH;
+  if (mode === 'auto') delete env.ASYNC_LANES_NATIVE;
+  else env.ASYNC_LANES_NATIVE = mode === 'native' ? '1' : '0';
   const argv = ['-m', 'async_lanes', 'run', '-o', trace, '--block-threshold', BLOCK_THRESHOLD_MS, script, ...args];
   return pool.run(() => runProcess(python, argv, { cwd: EXAMPLES, env }));
 }
@@ -137,4 +150,27 @@ export function recorderAvailable(): string | null {
   if (!existsSync(join(RECORDER_PATH, 'async_lanes', '__main__.py'))) return `recorder missing: ${join(RECORDER_PATH, 'async_lanes', '__main__.py')}`;
   if (!existsSync(CLI)) return `CLI missing: ${CLI}`;
   return null;
+}
+
+/** Why the recorder's C accelerator cannot be built for `python` (no C compiler or no Python.h), or null when it can. */
+export function nativeUnbuildable(python: string): string | null {
+  const probe = [
+    'import os, shlex, shutil, sysconfig',
+    "cc = shlex.split(os.environ.get('CC') or sysconfig.get_config_var('CC') or '')",
+    "inc = sysconfig.get_config_var('INCLUDEPY') or ''",
+    "print('no C compiler' if not cc or not shutil.which(cc[0]) else 'no Python.h' if not os.path.isfile(os.path.join(inc, 'Python.h')) else '')",
+  ].join('\n');
+  try {
+    const why = execFileSync(python, ['-c', probe], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    return why || null;
+  } catch (e) {
+    return `probe failed: ${(e as Error).message}`;
+  }
+}
+
+/** The header (first line) of a trace file, parsed. */
+export function traceHeader(trace: string): Record<string, unknown> {
+  const text = readFileSync(trace, 'utf8');
+  const nl = text.indexOf('\n');
+  return JSON.parse(nl < 0 ? text : text.slice(0, nl)) as Record<string, unknown>;
 }

@@ -30,4 +30,8 @@ How it records (see _rec.py):
   a writer process (_writer.py, forked before the program starts and detached) formats the
   NDJSON on the other core and appends it to the trace.  A killed program loses only what was
   not yet piped (< 100 ms).
+- optional C accelerator (_speedups.c, _native.py): the same proxy and step formatting in C,
+  same records.  Built in the background after a first run (needs a C compiler and Python.h),
+  cached per interpreter in ~/.cache/async-lanes; anything missing or failing means pure
+  Python.  ASYNC_LANES_NATIVE=0 forces pure Python, =1 requires the accelerator.
 """

@@ -177,7 +177,11 @@ def main(argv):
     except AttributeError:
         pass
 
-    _rec.install(out, thr, sys.argv if module is None else [module] + rest)
+    from async_lanes import _native
+    try:
+        _rec.install(out, thr, sys.argv if module is None else [module] + rest)
+    except _native.Unavailable as e:
+        _fail('the C accelerator is required (ASYNC_LANES_NATIVE=1) but not available: %s' % e)
 
     import types
     main_mod = types.ModuleType('__main__')

@@ -617,12 +617,13 @@ class _Coro(collections.abc.Coroutine):
                 state = 'error'
                 text = _exc_text(e)
                 tb = e.__traceback__
-                if tb is not None:
+                ours = tb is not None and tb.tb_frame.f_code in _PROXY_CODES  # (not with the C proxy)
+                if ours:
                     tb = tb.tb_next  # our own frame
                 sc, sl = _tb_site(tb)
                 if sc is not None:
                     cid, lasti = _C(sc), sl
-                if _OLD_RAISE:
+                if _OLD_RAISE and ours:
                     _PENDING_TB.append(e)
                 _errs[tid] = self._task
             _ext((t0, tid, t1, None, cid, lasti))
@@ -1023,40 +1024,45 @@ def _patch_gathering():
 
 _HANDLE_SRC = '''
 def _run(self):
-    _al_cb = self._callback
-    tc = type(_al_cb)
-    s = None
-    if tc in _SW:
-        timed = False
-    elif tc is _BM:
-        s = _al_cb.__self__
-        timed = not (type(s) in _TT or isinstance(s, _TB))
-    elif tc is _MT or tc is _FT:
-        timed = not (tc is _MT and isinstance(_al_cb.__self__, _TB))
-    elif tc.__name__ in ('TaskStepMethWrapper', 'TaskWakeupMethWrapper'):
-        _SW.add(tc)
-        timed = False
-    else:
-        timed = True
-    if timed:
-        ident = _get_ident()
-        t0 = _pc()
-        _cbcur[ident] = (t0, self)
+    _al_t = None if type(self._callback) in _SW else _cb_start(self)
     try:
         self._context.run(self._callback, *self._args)
     except (SystemExit, KeyboardInterrupt):
         raise
     except BaseException as exc:
         _EXC_BODY_
-    if timed:
-        t1 = _pc()
-        _cbcur[ident] = None
-        _cb_done(_al_cb, t0, t1)
-    self = _al_cb = s = None  # Needed to break cycles when an exception occurs.
+    if _al_t is not None:
+        _cb_done(_al_t)
+    self = _al_t = None  # Needed to break cycles when an exception occurs.
 '''
+_SW = set()  # types of the callbacks that are task steps (C Task's step/wakeup wrappers)
 
 
-def _cb_done(cb, t0, t1):
+def _cb_start(h):
+    """A callback other than a step wrapper is starting: [t0, callback, thread ident] when it
+    is timed (not a task's own method), else None."""
+    cb = h._callback
+    tc = type(cb)
+    if tc is _BMType:
+        s = cb.__self__
+        if type(s) in _TaskTypes or isinstance(s, _TaskBases):
+            return None
+    elif tc is _MethType:
+        if isinstance(cb.__self__, _TaskBases):
+            return None
+    elif tc is not _FuncType and tc.__name__ in ('TaskStepMethWrapper', 'TaskWakeupMethWrapper'):
+        _SW.add(tc)
+        return None
+    ident = _get_ident()
+    t0 = _pc()
+    _cbcur[ident] = (t0, h)
+    return [t0, cb, ident]
+
+
+def _cb_done(st):
+    t1 = _pc()
+    t0, cb, ident = st
+    _cbcur[ident] = None
     try:
         f, co = _cb_code(cb)
         name = getattr(f, '__qualname__', None)
@@ -1113,9 +1119,7 @@ def _make_handle_run():
         return None
     code = '\n' * pad + code
     g = dict(vars(events))
-    g.update({'_SW': set(), '_BM': _BMType, '_MT': _MethType, '_FT': _FuncType,
-              '_TT': _TaskTypes, '_TB': _TaskBases, '_pc': _pc, '_cb_done': _cb_done,
-              '_get_ident': _get_ident, '_cbcur': _cbcur})
+    g.update({'_SW': _SW, '_cb_start': _cb_start, '_cb_done': _cb_done})
     ns = {}
     exec(compile(code, events.__file__, 'exec'), g, ns)
     fn = ns['Handle'].__dict__['_run']
@@ -1349,11 +1353,11 @@ def _watch():
 # process (_writer.py) that formats and writes the trace, on the other core.
 
 _wfd = None
-_wproc = None
 _flock = _thread.allocate_lock()
 _pid = os.getpid()
 _stopped = False
-_pack = struct.Struct('<Q').pack
+_pack = struct.Struct('<QQ').pack
+_nat = None  # the C accelerator (_native.load()), when used: steps are buffered there
 
 
 def _write_all(fd, data):
@@ -1367,17 +1371,23 @@ def _flush():
     if (_wfd is None and _inproc is None) or os.getpid() != _pid:
         return
     with _flock:
-        n = len(_buf)
-        if not n:
-            return
-        recs = _buf[:n]
-        del _buf[:n]
+        if _nat is not None:
+            if not _buf and not _nat.pending():
+                return
+            recs, steps = _nat.take(_buf)  # (atomically: a step and the records it refers to)
+        else:
+            n = len(_buf)
+            if not n:
+                return
+            recs = _buf[:n]
+            del _buf[:n]
+            steps = b''
         try:
             if _wfd is not None:
                 data = marshal.dumps(recs, 2)  # version 2: no sharing table (faster)
-                _write_all(_wfd, _pack(len(data)) + data)
+                _write_all(_wfd, _pack(len(data), len(steps)) + data + steps)
             elif _inproc is not None:
-                _inproc[1].write(_inproc[0].format(recs))
+                _inproc[1].write(_inproc[0].format(recs, steps))
                 _inproc[1].flush()
         except Exception:
             pass
@@ -1400,7 +1410,7 @@ def _bg(watch_every):
                 _watch()
             except Exception:
                 pass
-        if len(_buf) > 12000 or now - last_flush >= 0.1:
+        if len(_buf) > 12000 or (_nat is not None and _nat.pending() > 2000) or now - last_flush >= 0.1:
             last_flush = now
             try:
                 _flush()
@@ -1515,6 +1525,8 @@ def _after_fork_child():
     global _stopped, _wfd
     _stopped = True
     del _buf[:]
+    if _nat is not None:
+        _nat.reset()
     fd, _wfd = _wfd, None
     for x in (fd, _done_fd):
         if x is not None:
@@ -1568,7 +1580,7 @@ def _start_writer(out_path, t_start):
             except OSError:
                 pass
             from async_lanes import _writer
-            _writer.run(out_path, t_start, r1, w2, _thr)
+            _writer.run(out_path, t_start, r1, w2, _thr, _nat)
         finally:
             os._exit(0)
     os.close(r1)
@@ -1585,12 +1597,23 @@ _inproc = None  # fallback when fork() is not possible: format in the recorder's
 def _start_inprocess(out_path, t_start):
     global _inproc
     from async_lanes import _writer
-    _inproc = (_writer.Formatter(t_start, _thr), open(out_path, 'a', encoding='utf-8', newline='\n'))
+    _inproc = (_writer.Formatter(t_start, _thr, _nat), open(out_path, 'a', encoding='utf-8', newline='\n'))
 
 
 def install(out_path, block_threshold_ms, argv):
-    global _thr
+    """Starts recording.  Raises _native.Unavailable only when ASYNC_LANES_NATIVE=1 and the C
+    accelerator cannot be used (before anything was patched)."""
+    global _thr, _nat, _Coro
     _thr = int(block_threshold_ms * 1e6)
+    from async_lanes import _native
+    nat = _native.load()
+    if nat is not None:
+        try:
+            _Coro = _native.proxy_type(nat, Future, _decide, _deep_site, _aid, _Coro._end, _C, _dk_by_code)
+            _nat = nat
+        except Exception as e:
+            if _native.mode() == '1':
+                raise _native.Unavailable('setup failed: %s: %s' % (type(e).__name__, e))
     out_path = os.path.abspath(out_path)
     t_start = _pc()
     now = time.time()
@@ -1599,7 +1622,7 @@ def install(out_path, block_threshold_ms, argv):
         'format': 'async-lanes', 'version': 1, 'runtime': 'python',
         'runtimeVersion': '%d.%d.%d' % sys.version_info[:3], 'pid': os.getpid(),
         'argv': list(argv), 'cwd': os.getcwd(), 'start': start_iso,
-        'blockThresholdNs': _thr,
+        'blockThresholdNs': _thr, 'native': _nat is not None,
     }
     with open(out_path, 'w', encoding='utf-8', newline='\n') as f:
         f.write(json.dumps(header) + '\n')

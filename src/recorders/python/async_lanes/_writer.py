@@ -1,11 +1,14 @@
-"""Trace writer process: reads marshalled record chunks from a pipe, appends NDJSON.
+"""Trace writer process: reads record chunks from a pipe, appends NDJSON.
 
 Forked by the recorder before the program starts (then detached: double fork, so it is not
 a child of the program).  It runs until the pipe is closed (the
 program ended, or was killed), so a killed program still leaves everything that was sent.
-Each chunk becomes: a `clock` record, then its records (docs/trace-format.md); a future that a
-task created and then awaited at the end of the same step is written as part of that step.
-Standard library only; must not import the recorder (it runs with -I).
+A chunk is the recorder's records, marshalled, and the C accelerator's steps (int64 sextuples,
+formatted by the same C module; none without it).  Each chunk becomes: a `clock` record, then
+its records (docs/trace-format.md); a future that a task created and then awaited at the end
+of the same step is written as part of that step.  After the pipe closed (the program has
+ended), it builds the C accelerator for the next runs if it is not built yet (_native.py).
+Standard library only; must not import the recorder.
 """
 
 import bisect
@@ -36,7 +39,8 @@ def _time_of(rec):
 
 
 class Formatter:
-    def __init__(self, t_start, thr):
+    def __init__(self, t_start, thr, native=None):
+        self.native = native  # the C module (_speedups) when the recorder sends steps as int64
         self.base = t_start
         self.thr = thr
         self.samples = {}  # step/callback start -> stack sampled by the watchdog (site ids)
@@ -91,7 +95,20 @@ class Formatter:
             return self.loc_site(k[1], k[2], k[3], out)
         return self.site(k[0], k[1], out)
 
-    def format(self, recs):
+    def _site_or_null(self, cid, lasti, out):
+        s = self.site(cid, lasti, out)
+        return None if s == 'null' else s
+
+    def _block_rest(self, t, dur, tid, site):
+        ss = self.samples.pop(t + self.base, '')
+        if not ss and site is not None:
+            ss = str(site)
+        return f',{dur},{_n(tid)},[{ss}]]'
+
+    def format(self, recs, steps=b''):
+        """NDJSON text of one chunk: `recs`, the records (tuples; a step is six values, flat),
+        and `steps`, the C proxy's steps (int64 sextuples, after the records they may refer to;
+        only from a recorder that has the C module, which this forked writer then has too)."""
         out = []
         # Timed records are written in time order within the chunk (records arrive when events end: a step
         # after it ran), so that each dt is small; `site` records, untimed, go first.
@@ -224,9 +241,19 @@ class Formatter:
                     tm(t, '["exit",', f',"{how}",{d}]')
             except Exception:
                 pass
+        nat = self.native
+        if steps:
+            kinds = []
+            rs = nat.resolve(steps, base, lambda c, la: self._site_or_null(None if c == -1 else c, la, out),
+                             folds, kinds)
         for fid, (t, kind, owner, s) in folds.items():
             tap((t, '["fut",', f',{fid},"{kind}",{owner},{s}]'))
         timed.sort(key=_time_of)  # stable: a block stays after its step, an exit last among equals
+        if steps:
+            text, prev = nat.merge(rs, kinds, timed, prev, self.thr, self._block_rest)
+            self.prev = prev
+            out.append(text)
+            return '\n'.join(out)
         for t, head, rest in timed:
             out.append(f'{head}{t - prev}{rest}')
             prev = t
@@ -249,7 +276,7 @@ def _read_exact(fd, n):
     return b''.join(chunks)
 
 
-def run(out_path, t_start, data_fd, done_fd, thr):
+def run(out_path, t_start, data_fd, done_fd, thr, native=None):
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE, signal.SIGUSR1,
                 signal.SIGUSR2, signal.SIGALRM, signal.SIGCHLD):
         try:
@@ -264,23 +291,26 @@ def run(out_path, t_start, data_fd, done_fd, thr):
         os.nice(5)  # when the CPUs are busy, the program goes first; the writer catches up
     except OSError:
         pass
-    fmt = Formatter(t_start, thr)
-    hdr = struct.Struct('<Q')
+    fmt = Formatter(t_start, thr, native)
+    hdr = struct.Struct('<QQ')  # lengths of the marshalled records and of the C steps
     with open(out_path, 'a', encoding='utf-8', newline='\n') as f:
         while True:
-            h = _read_exact(data_fd, 8)
+            h = _read_exact(data_fd, 16)
             if h is None:
                 break
-            (n,) = hdr.unpack(h)
-            data = _read_exact(data_fd, n)
+            n, ns = hdr.unpack(h)
+            data = _read_exact(data_fd, n + ns)
             if data is None:
                 break
             try:
-                recs = marshal.loads(data)
+                recs = marshal.loads(data[:n])
+                f.write(fmt.format(recs, data[n:]))
             except Exception:
                 continue
-            f.write(fmt.format(recs))
             f.flush()
     os.close(done_fd)
+    # the program has ended: now is the time to build the accelerator for its next runs
+    from async_lanes import _native
+    _native.build_later()
 
 

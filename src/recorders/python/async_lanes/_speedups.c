@@ -1,0 +1,999 @@
+/* Optional C accelerator of the asyncio recorder (_rec.py, _writer.py); built by _native.py.
+ *
+ * Public C API only (no internal headers or structs), CPython 3.9-3.13.
+ *
+ * Recorder side: the task coroutine proxy, record for record what _rec._Coro does.  Each
+ * send/throw is one step: t0, send into the coroutine, t1, the await offset (the frame's
+ * f_lasti), the per-code "does the await at that offset go deeper" cache (misses and deep
+ * sites are resolved by _rec's Python functions), the awaited id.  A step is six int64
+ * (t0, task, t1, awaited or -1, code id, offset) appended to a C array, taken with the
+ * record list by take() (atomically: the GIL is held throughout).  The coroutine's end is
+ * handed to _rec._Coro._end unchanged.  On 3.10+ the type implements am_send: the C Task
+ * calls it directly.  Clock: clock_gettime(CLOCK_MONOTONIC), which is what
+ * time.perf_counter_ns() reads on Linux (_native.py checks it before use).
+ *
+ * Writer side: resolve() and merge() turn those int64 steps into `step` lines
+ * (docs/trace-format.md), merged by time with the chunk's other records.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <structmember.h>
+#include <time.h>
+#include <string.h>
+
+#if PY_VERSION_HEX < 0x03090000
+#error "CPython 3.9+ required"
+#endif
+
+#if PY_VERSION_HEX < 0x030A0000
+typedef enum { PYGEN_RETURN = 0, PYGEN_ERROR = -1, PYGEN_NEXT = 1 } PySendResult;
+static inline PyObject *Py_NewRef(PyObject *o) { Py_INCREF(o); return o; }
+#endif
+
+#define NONE_ID (-1LL)
+
+/* ---- the step buffer ---------------------------------------------------- */
+
+typedef struct { long long t0, tid, t1, aw, cid, la; } Step;
+
+static Step *g_steps;
+static Py_ssize_t g_nsteps, g_cap;
+static int g_off; /* set by reset(): a forked child, not recorded */
+
+static int
+push_step(long long t0, long long tid, long long t1, long long aw, long long cid, long long la)
+{
+    if (g_off)
+        return 0;
+    if (g_nsteps == g_cap) {
+        Py_ssize_t cap = g_cap ? g_cap * 2 : 4096;
+        Step *n = PyMem_RawRealloc(g_steps, (size_t)cap * sizeof(Step));
+        if (n == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        g_steps = n;
+        g_cap = cap;
+    }
+    Step *s = &g_steps[g_nsteps++];
+    s->t0 = t0; s->tid = tid; s->t1 = t1; s->aw = aw; s->cid = cid; s->la = la;
+    return 0;
+}
+
+/* set by setup() */
+static PyObject *g_decide;     /* _rec._decide(p, c, la) */
+static PyObject *g_deep_site;  /* _rec._deep_site(c) -> (cid, la) */
+static PyObject *g_aid;        /* _rec._aid(r) */
+static PyObject *g_end;        /* _rec._Coro._end(p, e, t0) */
+static PyObject *g_C;          /* _rec._C(code) -> cid */
+static PyObject *g_dk_by_code; /* _rec._dk_by_code */
+static PyObject *g_coro_type;  /* types.CoroutineType */
+static PyTypeObject *g_fut_type; /* _rec.Future */
+static PyObject *s_throw, *s_send, *s_cr_code, *s_cr_frame, *s_await, *s_close, *s_f_lasti, *s_al_id;
+
+static inline long long
+now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + (long long)ts.tv_nsec;
+}
+
+static int
+as_ll(PyObject *o, long long *out) /* None -> NONE_ID */
+{
+    if (o == Py_None) {
+        *out = NONE_ID;
+        return 0;
+    }
+    long long v = PyLong_AsLongLong(o);
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* ---- the proxy ---------------------------------------------------------- */
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *c;     /* _c: the coroutine */
+    PyObject *id;    /* _id: task id (int) */
+    long long t0;    /* _t0: start of the current/last step */
+    PyObject *task;  /* _task: weakref to the task */
+    PyObject *name;  /* _name */
+    PyObject *cid;   /* _cid: id of the coroutine's code */
+    PyObject *dk;    /* _dk: {lasti: deeper?} of that code */
+    long long tid_v, cid_v;
+    long long last_la; /* offset of the last suspension, and its _dk value (-1: none yet) */
+    int last_deep;
+} Proxy;
+
+static PyTypeObject ProxyType;
+
+static PyObject *
+proxy_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *c, *i;
+    if (!PyArg_ParseTuple(args, "OO:_Coro", &c, &i))
+        return NULL;
+    if (g_C == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "async_lanes._speedups: setup() not called");
+        return NULL;
+    }
+    Proxy *self = (Proxy *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    self->c = Py_NewRef(c);
+    self->id = Py_NewRef(i);
+    self->task = Py_NewRef(Py_None);
+    self->name = Py_NewRef(Py_None);
+    self->last_la = -2;
+    if (as_ll(i, &self->tid_v) < 0)
+        goto fail;
+    PyObject *code = PyObject_GetAttr(c, s_cr_code);
+    if (code == NULL)
+        goto fail;
+    self->cid = PyObject_CallOneArg(g_C, code);
+    Py_DECREF(code);
+    if (self->cid == NULL || as_ll(self->cid, &self->cid_v) < 0)
+        goto fail;
+    PyObject *dk = PyDict_GetItemWithError(g_dk_by_code, self->cid);
+    if (dk == NULL) {
+        if (PyErr_Occurred())
+            goto fail;
+        dk = PyDict_New();
+        if (dk == NULL)
+            goto fail;
+        if (PyDict_SetItem(g_dk_by_code, self->cid, dk) < 0) {
+            Py_DECREF(dk);
+            goto fail;
+        }
+        self->dk = dk;
+    }
+    else {
+        self->dk = Py_NewRef(dk);
+    }
+    return (PyObject *)self;
+fail:
+    Py_DECREF(self);
+    return NULL;
+}
+
+static int
+proxy_traverse(Proxy *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->c);
+    Py_VISIT(self->id);
+    Py_VISIT(self->task);
+    Py_VISIT(self->name);
+    Py_VISIT(self->cid);
+    Py_VISIT(self->dk);
+    return 0;
+}
+
+static int
+proxy_clear(Proxy *self)
+{
+    Py_CLEAR(self->c);
+    Py_CLEAR(self->id);
+    Py_CLEAR(self->task);
+    Py_CLEAR(self->name);
+    Py_CLEAR(self->cid);
+    Py_CLEAR(self->dk);
+    return 0;
+}
+
+static void
+proxy_dealloc(Proxy *self)
+{
+    PyObject_GC_UnTrack(self);
+    proxy_clear(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* c.cr_frame.f_lasti (what the Python proxy reads), or -1 with an exception set */
+static long long
+coro_lasti(PyObject *c)
+{
+    PyObject *f = PyObject_GetAttr(c, s_cr_frame);
+    if (f == NULL)
+        return -1;
+    long long v;
+#if PY_VERSION_HEX >= 0x030B0000
+    if (PyFrame_Check(f)) {
+        v = PyFrame_GetLasti((PyFrameObject *)f);
+        Py_DECREF(f);
+        return v;
+    }
+#endif
+    PyObject *la = PyObject_GetAttr(f, s_f_lasti);
+    Py_DECREF(f);
+    if (la == NULL)
+        return -1;
+    v = PyLong_AsLongLong(la);
+    Py_DECREF(la);
+    return v;
+}
+
+/* _Coro._end(self, e, t0), with e as the exception being handled (as in the Python proxy's
+ * except clause).  Returns 0, or -1 with an exception set if _end itself failed. */
+static int
+call_end(Proxy *self, PyObject *e, long long t0)
+{
+    PyObject *ot, *ov, *otb;
+    PyErr_GetExcInfo(&ot, &ov, &otb);
+    PyErr_SetExcInfo(Py_NewRef((PyObject *)Py_TYPE(e)), Py_NewRef(e), PyException_GetTraceback(e));
+    PyObject *t0o = PyLong_FromLongLong(t0);
+    PyObject *res = NULL;
+    if (t0o != NULL) {
+        PyObject *args[3] = {(PyObject *)self, e, t0o};
+        res = PyObject_Vectorcall(g_end, args, 3, NULL);
+        Py_DECREF(t0o);
+    }
+    PyErr_SetExcInfo(ot, ov, otb);
+    if (res == NULL)
+        return -1;
+    Py_DECREF(res);
+    return 0;
+}
+
+static PyObject *
+fetch_exc(void) /* the raised exception, normalized, traceback attached */
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    return PyErr_GetRaisedException();
+#else
+    PyObject *t, *v, *tb;
+    PyErr_Fetch(&t, &v, &tb);
+    PyErr_NormalizeException(&t, &v, &tb);
+    if (v == NULL) {
+        Py_XDECREF(t);
+        Py_XDECREF(tb);
+        return NULL;
+    }
+    if (tb != NULL) {
+        PyException_SetTraceback(v, tb);
+        Py_DECREF(tb);
+    }
+    Py_XDECREF(t);
+    return v;
+#endif
+}
+
+static void
+restore_exc(PyObject *e) /* steals e */
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    PyErr_SetRaisedException(e);
+#else
+    PyErr_Restore(Py_NewRef((PyObject *)Py_TYPE(e)), e, PyException_GetTraceback(e));
+#endif
+}
+
+static PySendResult
+step_error(Proxy *self, long long t0)
+{
+    PyObject *e = fetch_exc();
+    if (e == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_SystemError, "async_lanes: lost exception");
+        return PYGEN_ERROR;
+    }
+    if (call_end(self, e, t0) < 0) {
+        Py_DECREF(e);
+        return PYGEN_ERROR;
+    }
+    restore_exc(e);
+    return PYGEN_ERROR;
+}
+
+/* The coroutine yielded r (a new reference): record the step.  Returns r, or NULL (r released). */
+static PyObject *
+step_yielded(Proxy *self, PyObject *c, long long t0, PyObject *r)
+{
+    long long t1 = now_ns();
+    long long la = coro_lasti(c);
+    if (la == -1 && PyErr_Occurred())
+        goto error;
+    int deep;
+    if (la == self->last_la) {
+        deep = self->last_deep;
+    }
+    else {
+        PyObject *lao = PyLong_FromLongLong(la);
+        if (lao == NULL)
+            goto error;
+        PyObject *d = PyDict_GetItemWithError(self->dk, lao);
+        if (d == NULL) {
+            if (PyErr_Occurred()) {
+                Py_DECREF(lao);
+                goto error;
+            }
+            PyObject *args[3] = {(PyObject *)self, c, lao};
+            PyObject *dd = PyObject_Vectorcall(g_decide, args, 3, NULL);
+            Py_DECREF(lao);
+            if (dd == NULL)
+                goto error;
+            deep = PyObject_IsTrue(dd);
+            Py_DECREF(dd);
+        }
+        else {
+            Py_DECREF(lao);
+            deep = PyObject_IsTrue(d);
+        }
+        if (deep < 0)
+            goto error;
+        self->last_la = la;
+        self->last_deep = deep;
+    }
+    long long cid = self->cid_v;
+    if (deep) {
+        PyObject *site = PyObject_CallOneArg(g_deep_site, c);
+        if (site == NULL)
+            goto error;
+        int bad = !PyTuple_Check(site) || PyTuple_GET_SIZE(site) != 2
+                  || as_ll(PyTuple_GET_ITEM(site, 0), &cid) < 0
+                  || as_ll(PyTuple_GET_ITEM(site, 1), &la) < 0;
+        Py_DECREF(site);
+        if (bad) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "async_lanes: bad deep site");
+            goto error;
+        }
+    }
+    long long aw = NONE_ID;
+    if (r != Py_None) {
+        PyObject *a = NULL;
+        if (Py_TYPE(r) == g_fut_type) {
+            a = PyObject_GetAttr(r, s_al_id);
+            if (a == NULL)
+                PyErr_Clear();
+        }
+        if (a == NULL) {
+            a = PyObject_CallOneArg(g_aid, r);
+            if (a == NULL)
+                goto error;
+        }
+        int bad = as_ll(a, &aw);
+        Py_DECREF(a);
+        if (bad < 0)
+            goto error;
+    }
+    if (push_step(t0, self->tid_v, t1, aw, cid, la) < 0)
+        goto error;
+    return r;
+error:
+    Py_DECREF(r);
+    return NULL;
+}
+
+/* One step: send arg (throw_args == NULL) or throw(*throw_args).
+ * want_exc: a return raises StopIteration (send()/__next__) instead of PYGEN_RETURN (am_send). */
+static PySendResult
+proxy_step(Proxy *self, PyObject *arg, PyObject *throw_args, int want_exc, PyObject **presult)
+{
+    *presult = NULL;
+    PyObject *c = self->c;
+    if (c == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "_c");
+        return PYGEN_ERROR;
+    }
+    Py_INCREF(c);
+    long long t0 = now_ns();
+    self->t0 = t0;
+    PyObject *r;
+    PySendResult st;
+    if (throw_args != NULL) {
+        PyObject *m = PyObject_GetAttr(c, s_throw);
+        r = m ? PyObject_Call(m, throw_args, NULL) : NULL;
+        Py_XDECREF(m);
+        st = r ? PYGEN_NEXT : PYGEN_ERROR;
+    }
+    else {
+#if PY_VERSION_HEX >= 0x030A0000
+        st = PyIter_Send(c, arg, &r);
+#else
+        r = PyObject_CallMethodOneArg(c, s_send, arg);
+        st = r ? PYGEN_NEXT : PYGEN_ERROR;
+#endif
+    }
+    if (st == PYGEN_NEXT) {
+        *presult = step_yielded(self, c, t0, r);
+        Py_DECREF(c);
+        return *presult ? PYGEN_NEXT : PYGEN_ERROR;
+    }
+    if (st == PYGEN_ERROR) {
+        st = step_error(self, t0);
+        Py_DECREF(c);
+        return st;
+    }
+    /* returned r: the end is recorded with the StopIteration the Python proxy would see */
+    PyObject *e = PyObject_CallOneArg(PyExc_StopIteration, r);
+    if (e == NULL) {
+        Py_DECREF(r);
+        Py_DECREF(c);
+        return PYGEN_ERROR;
+    }
+    if (call_end(self, e, t0) < 0) {
+        Py_DECREF(e);
+        Py_DECREF(r);
+        Py_DECREF(c);
+        return PYGEN_ERROR;
+    }
+    Py_DECREF(c);
+    if (want_exc) {
+        Py_DECREF(r);
+        restore_exc(e);
+        return PYGEN_ERROR;
+    }
+    Py_DECREF(e);
+    *presult = r;
+    return PYGEN_RETURN;
+}
+
+#if PY_VERSION_HEX >= 0x030A0000
+static PySendResult
+proxy_am_send(Proxy *self, PyObject *arg, PyObject **presult)
+{
+    return proxy_step(self, arg, NULL, 0, presult);
+}
+#endif
+
+static PyObject *
+proxy_send(Proxy *self, PyObject *arg)
+{
+    PyObject *r;
+    proxy_step(self, arg, NULL, 1, &r);
+    return r;
+}
+
+static PyObject *
+proxy_iternext(Proxy *self)
+{
+    PyObject *r;
+    proxy_step(self, Py_None, NULL, 1, &r);
+    return r;
+}
+
+static PyObject *
+proxy_throw(Proxy *self, PyObject *args)
+{
+    PyObject *r;
+    proxy_step(self, NULL, args, 1, &r);
+    return r;
+}
+
+static PyObject *
+proxy_close(Proxy *self, PyObject *Py_UNUSED(ignored))
+{
+    if (self->c == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "_c");
+        return NULL;
+    }
+    return PyObject_CallMethodObjArgs(self->c, s_close, NULL);
+}
+
+static PyObject *
+proxy_await(Proxy *self)
+{
+    if (self->c == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "_c");
+        return NULL;
+    }
+    return PyObject_CallMethodObjArgs(self->c, s_await, NULL);
+}
+
+static PyObject *
+proxy_repr(Proxy *self)
+{
+    if (self->c == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "_c");
+        return NULL;
+    }
+    return PyObject_Repr(self->c);
+}
+
+static PyObject *
+get_class(Proxy *self, void *closure)
+{
+    /* isinstance(task.get_coro(), types.CoroutineType) stays true (type() is unchanged) */
+    return Py_NewRef(g_coro_type);
+}
+
+static PyObject *
+get_forwarded(Proxy *self, void *closure)
+{
+    if (self->c == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "_c");
+        return NULL;
+    }
+    return PyObject_GetAttrString(self->c, (const char *)closure);
+}
+
+#define FWD(n) {n, (getter)get_forwarded, NULL, "forwarded to the coroutine", n}
+static PyGetSetDef proxy_getset[] = {
+    {"__class__", (getter)get_class, NULL, NULL, NULL},
+    FWD("cr_frame"), FWD("cr_code"), FWD("cr_await"), FWD("cr_running"), FWD("cr_origin"),
+#if PY_VERSION_HEX >= 0x030B0000
+    FWD("cr_suspended"),
+#endif
+    FWD("__name__"), FWD("__qualname__"),
+    {NULL}
+};
+
+static PyMemberDef proxy_members[] = {
+    {"_c", T_OBJECT_EX, offsetof(Proxy, c), READONLY, NULL},
+    {"_id", T_OBJECT_EX, offsetof(Proxy, id), READONLY, NULL},
+    {"_t0", T_LONGLONG, offsetof(Proxy, t0), 0, NULL},
+    {"_task", T_OBJECT_EX, offsetof(Proxy, task), 0, NULL},
+    {"_name", T_OBJECT_EX, offsetof(Proxy, name), 0, NULL},
+    {"_cid", T_OBJECT_EX, offsetof(Proxy, cid), READONLY, NULL},
+    {"_dk", T_OBJECT_EX, offsetof(Proxy, dk), READONLY, NULL},
+    {NULL}
+};
+
+static PyMethodDef proxy_methods[] = {
+    {"send", (PyCFunction)proxy_send, METH_O, NULL},
+    {"throw", (PyCFunction)proxy_throw, METH_VARARGS, NULL},
+    {"close", (PyCFunction)proxy_close, METH_NOARGS, NULL},
+    {NULL}
+};
+
+static PyAsyncMethods proxy_as_async = {
+    (unaryfunc)proxy_await, /* am_await */
+    0,                      /* am_aiter */
+    0,                      /* am_anext */
+#if PY_VERSION_HEX >= 0x030A0000
+    (sendfunc)proxy_am_send, /* am_send */
+#endif
+};
+
+static PyTypeObject ProxyType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "async_lanes._rec._Coro",
+    .tp_doc = "Wraps a task's coroutine: each send/throw is one step (C).",
+    .tp_basicsize = sizeof(Proxy),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_new = proxy_new,
+    .tp_dealloc = (destructor)proxy_dealloc,
+    .tp_traverse = (traverseproc)proxy_traverse,
+    .tp_clear = (inquiry)proxy_clear,
+    .tp_repr = (reprfunc)proxy_repr,
+    .tp_as_async = &proxy_as_async,
+    .tp_iternext = (iternextfunc)proxy_iternext,
+    .tp_methods = proxy_methods,
+    .tp_members = proxy_members,
+    .tp_getset = proxy_getset,
+};
+
+/* ---- recorder-side module functions ------------------------------------- */
+
+static PyObject *
+mod_setup(PyObject *mod, PyObject *args)
+{
+    PyObject *fut, *decide, *deep, *aid, *end, *C, *dkb, *ct;
+    if (!PyArg_ParseTuple(args, "O!OOOOOO!O!:setup", &PyType_Type, &fut, &decide, &deep, &aid,
+                          &end, &C, &PyDict_Type, &dkb, &PyType_Type, &ct))
+        return NULL;
+    Py_XSETREF(g_fut_type, (PyTypeObject *)Py_NewRef(fut));
+    Py_XSETREF(g_decide, Py_NewRef(decide));
+    Py_XSETREF(g_deep_site, Py_NewRef(deep));
+    Py_XSETREF(g_aid, Py_NewRef(aid));
+    Py_XSETREF(g_end, Py_NewRef(end));
+    Py_XSETREF(g_C, Py_NewRef(C));
+    Py_XSETREF(g_dk_by_code, Py_NewRef(dkb));
+    Py_XSETREF(g_coro_type, Py_NewRef(ct));
+    return Py_NewRef((PyObject *)&ProxyType);
+}
+
+/* take(buf) -> (records of buf, steps as bytes); both emptied, with the GIL held throughout */
+static PyObject *
+mod_take(PyObject *mod, PyObject *buf)
+{
+    if (!PyList_Check(buf)) {
+        PyErr_SetString(PyExc_TypeError, "take(list)");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(buf);
+    PyObject *recs = PyList_GetSlice(buf, 0, n);
+    if (recs == NULL)
+        return NULL;
+    PyObject *steps = PyBytes_FromStringAndSize((const char *)g_steps, g_nsteps * (Py_ssize_t)sizeof(Step));
+    if (steps == NULL || PyList_SetSlice(buf, 0, n, NULL) < 0) {
+        Py_DECREF(recs);
+        Py_XDECREF(steps);
+        return NULL;
+    }
+    g_nsteps = 0;
+    if (g_cap > 65536) { /* a burst: give the memory back */
+        PyMem_RawFree(g_steps);
+        g_steps = NULL;
+        g_cap = 0;
+    }
+    PyObject *res = PyTuple_Pack(2, recs, steps);
+    Py_DECREF(recs);
+    Py_DECREF(steps);
+    return res;
+}
+
+static PyObject *
+mod_pending(PyObject *mod, PyObject *Py_UNUSED(ignored))
+{
+    return PyLong_FromSsize_t(g_nsteps);
+}
+
+static PyObject *
+mod_reset(PyObject *mod, PyObject *Py_UNUSED(ignored))
+{
+    g_nsteps = 0; /* (a forked child: the parent's steps are not its own, and it is not recorded) */
+    g_off = 1;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+mod_now(PyObject *mod, PyObject *Py_UNUSED(ignored))
+{
+    return PyLong_FromLongLong(now_ns());
+}
+
+/* ---- writer side -------------------------------------------------------- */
+
+/* A resolved step, relative time; site -1 = null; kind: index into the kinds list or -1. */
+typedef struct { long long t, tid, dur, aw, site; int kind; int seq; } RStep;
+
+/* (cid, lasti) -> site id cache of the writer (open addressing; site_fn on a miss) */
+typedef struct { long long cid, la, site; int used; } SiteSlot;
+static SiteSlot *g_sites;
+static size_t g_sites_cap, g_sites_n;
+
+static int
+site_put(long long cid, long long la, long long site)
+{
+    if ((g_sites_n + 1) * 2 > g_sites_cap) {
+        size_t cap = g_sites_cap ? g_sites_cap * 2 : 1024;
+        SiteSlot *n = PyMem_RawCalloc(cap, sizeof(SiteSlot));
+        if (n == NULL)
+            return -1;
+        for (size_t i = 0; i < g_sites_cap; i++) {
+            if (!g_sites[i].used)
+                continue;
+            size_t h = ((size_t)g_sites[i].cid * 31u + (size_t)g_sites[i].la * 1000003u) & (cap - 1);
+            while (n[h].used)
+                h = (h + 1) & (cap - 1);
+            n[h] = g_sites[i];
+        }
+        PyMem_RawFree(g_sites);
+        g_sites = n;
+        g_sites_cap = cap;
+    }
+    size_t h = ((size_t)cid * 31u + (size_t)la * 1000003u) & (g_sites_cap - 1);
+    while (g_sites[h].used)
+        h = (h + 1) & (g_sites_cap - 1);
+    g_sites[h].cid = cid; g_sites[h].la = la; g_sites[h].site = site; g_sites[h].used = 1;
+    g_sites_n++;
+    return 0;
+}
+
+static int
+site_get(long long cid, long long la, long long *site)
+{
+    if (g_sites_cap == 0)
+        return 0;
+    size_t h = ((size_t)cid * 31u + (size_t)la * 1000003u) & (g_sites_cap - 1);
+    while (g_sites[h].used) {
+        if (g_sites[h].cid == cid && g_sites[h].la == la) {
+            *site = g_sites[h].site;
+            return 1;
+        }
+        h = (h + 1) & (g_sites_cap - 1);
+    }
+    return 0;
+}
+
+static PyObject *
+ll_obj(long long v)
+{
+    return v == NONE_ID ? Py_NewRef(Py_None) : PyLong_FromLongLong(v);
+}
+
+/* resolve(steps, base, site_fn, folds, kinds) -> bytes of RStep.
+ * site_fn(cid, lasti) -> site id (int) or 'null' (it writes the `site` records itself);
+ * folds: {fut id: (t, kind, owner, site)} of futures created by a task, not written yet: a
+ * step that awaits one it created during this step, at the same site, says so (kind appended
+ * to `kinds`, its index kept) and the entry is removed. */
+static PyObject *
+mod_resolve(PyObject *mod, PyObject *args)
+{
+    Py_buffer data;
+    long long base;
+    PyObject *site_fn, *folds, *kinds;
+    if (!PyArg_ParseTuple(args, "y*LOO!O!:resolve", &data, &base, &site_fn, &PyDict_Type, &folds,
+                          &PyList_Type, &kinds))
+        return NULL;
+    Py_ssize_t n = data.len / (Py_ssize_t)sizeof(Step);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(RStep));
+    if (out == NULL) {
+        PyBuffer_Release(&data);
+        return NULL;
+    }
+    RStep *rs = (RStep *)PyBytes_AS_STRING(out);
+    const Step *ss = (const Step *)data.buf;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Step s;
+        memcpy(&s, &ss[i], sizeof(Step));
+        long long site;
+        if (!site_get(s.cid, s.la, &site)) {
+            PyObject *co = ll_obj(s.cid), *lo = PyLong_FromLongLong(s.la);
+            PyObject *r = (co && lo) ? PyObject_CallFunctionObjArgs(site_fn, co, lo, NULL) : NULL;
+            Py_XDECREF(co);
+            Py_XDECREF(lo);
+            if (r == NULL)
+                goto fail;
+            if (PyLong_Check(r))
+                site = PyLong_AsLongLong(r);
+            else
+                site = -1;
+            Py_DECREF(r);
+            if (site == -1 && PyErr_Occurred())
+                goto fail;
+            if (site_put(s.cid, s.la, site) < 0) {
+                PyErr_NoMemory();
+                goto fail;
+            }
+        }
+        RStep *o = &rs[i];
+        o->t = s.t0 - base;
+        o->tid = s.tid;
+        o->dur = s.t1 - s.t0;
+        o->aw = s.aw;
+        o->site = site;
+        o->kind = -1;
+        o->seq = (int)i;
+        if (s.aw != NONE_ID && PyDict_Size(folds)) {
+            PyObject *k = PyLong_FromLongLong(s.aw);
+            if (k == NULL)
+                goto fail;
+            PyObject *f = PyDict_GetItemWithError(folds, k);
+            if (f == NULL && PyErr_Occurred()) {
+                Py_DECREF(k);
+                goto fail;
+            }
+            if (f != NULL && PyTuple_Check(f) && PyTuple_GET_SIZE(f) == 4) {
+                long long ft = PyLong_AsLongLong(PyTuple_GET_ITEM(f, 0));
+                long long owner = PyLong_Check(PyTuple_GET_ITEM(f, 2)) ? PyLong_AsLongLong(PyTuple_GET_ITEM(f, 2)) : -2;
+                PyObject *fs = PyTuple_GET_ITEM(f, 3);
+                long long fsite = PyLong_Check(fs) ? PyLong_AsLongLong(fs) : -1;
+                if (PyErr_Occurred()) {
+                    Py_DECREF(k);
+                    goto fail;
+                }
+                if (owner == s.tid && fsite == site && o->t <= ft && ft <= s.t1 - base) {
+                    Py_ssize_t ki = PyList_GET_SIZE(kinds);
+                    if (PyList_Append(kinds, PyTuple_GET_ITEM(f, 1)) < 0 || PyDict_DelItem(folds, k) < 0) {
+                        Py_DECREF(k);
+                        goto fail;
+                    }
+                    o->kind = (int)ki;
+                }
+            }
+            Py_DECREF(k);
+        }
+    }
+    PyBuffer_Release(&data);
+    return out;
+fail:
+    PyBuffer_Release(&data);
+    Py_DECREF(out);
+    return NULL;
+}
+
+static int
+rstep_cmp(const void *a, const void *b)
+{
+    const RStep *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+typedef struct { char *p; size_t n, cap; } Out;
+
+static int
+out_grow(Out *o, size_t more)
+{
+    if (o->n + more <= o->cap)
+        return 0;
+    size_t cap = o->cap ? o->cap : 1 << 16;
+    while (cap < o->n + more)
+        cap *= 2;
+    char *p = PyMem_RawRealloc(o->p, cap);
+    if (p == NULL)
+        return -1;
+    o->p = p;
+    o->cap = cap;
+    return 0;
+}
+
+static inline void
+out_raw(Out *o, const char *s, size_t n)
+{
+    memcpy(o->p + o->n, s, n);
+    o->n += n;
+}
+
+static inline void
+out_ll(Out *o, long long v)
+{
+    char tmp[24];
+    int i = 24;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        tmp[--i] = '-';
+    out_raw(o, tmp + i, (size_t)(24 - i));
+}
+
+static inline void
+out_id(Out *o, long long v)
+{
+    if (v == NONE_ID)
+        out_raw(o, "null", 4);
+    else
+        out_ll(o, v);
+}
+
+static int
+out_str(Out *o, PyObject *s)
+{
+    Py_ssize_t n;
+    const char *p = PyUnicode_AsUTF8AndSize(s, &n);
+    if (p == NULL || out_grow(o, (size_t)n) < 0)
+        return -1;
+    out_raw(o, p, (size_t)n);
+    return 0;
+}
+
+/* merge(rsteps, kinds, timed, prev, thr, block_fn) -> (text, prev).
+ * timed: [(t, head, rest)] sorted by t (the chunk's other records); the steps are sorted (stable)
+ * and merged in (a step before a record of the same time); each line is head + dt + rest.
+ * A step longer than thr is followed by block_fn(t, dur, tid, site) -> rest of its block line. */
+static PyObject *
+mod_merge(PyObject *mod, PyObject *args)
+{
+    Py_buffer data;
+    PyObject *kinds, *timed, *block_fn;
+    long long prev, thr;
+    if (!PyArg_ParseTuple(args, "y*O!O!LLO:merge", &data, &PyList_Type, &kinds, &PyList_Type, &timed,
+                          &prev, &thr, &block_fn))
+        return NULL;
+    Py_ssize_t n = data.len / (Py_ssize_t)sizeof(RStep);
+    RStep *rs = PyMem_RawMalloc((size_t)(n ? n : 1) * sizeof(RStep));
+    Out o = {NULL, 0, 0};
+    if (rs == NULL) {
+        PyBuffer_Release(&data);
+        return PyErr_NoMemory();
+    }
+    memcpy(rs, data.buf, (size_t)n * sizeof(RStep));
+    PyBuffer_Release(&data);
+    int sorted = 1;
+    for (Py_ssize_t i = 1; i < n && sorted; i++)
+        if (rs[i].t < rs[i - 1].t)
+            sorted = 0;
+    if (!sorted)
+        qsort(rs, (size_t)n, sizeof(RStep), rstep_cmp);
+    Py_ssize_t m = PyList_GET_SIZE(timed), i = 0, j = 0;
+    while (i < n || j < m) {
+        long long tj = 0;
+        PyObject *rec = NULL;
+        if (j < m) {
+            rec = PyList_GET_ITEM(timed, j);
+            if (!PyTuple_Check(rec) || PyTuple_GET_SIZE(rec) != 3) {
+                PyErr_SetString(PyExc_TypeError, "merge: timed records are (t, head, rest)");
+                goto fail;
+            }
+            tj = PyLong_AsLongLong(PyTuple_GET_ITEM(rec, 0));
+            if (tj == -1 && PyErr_Occurred())
+                goto fail;
+        }
+        if (i < n && (j >= m || rs[i].t <= tj)) {
+            RStep *s = &rs[i++];
+            if (out_grow(&o, 160) < 0)
+                goto nomem;
+            out_raw(&o, "[\"step\",", 8);
+            out_ll(&o, s->t - prev);
+            prev = s->t;
+            out_raw(&o, ",", 1);
+            out_ll(&o, s->tid);
+            out_raw(&o, ",", 1);
+            out_ll(&o, s->dur);
+            out_raw(&o, ",", 1);
+            out_id(&o, s->aw);
+            out_raw(&o, ",", 1);
+            out_id(&o, s->site);
+            if (s->kind >= 0 && s->kind < PyList_GET_SIZE(kinds)) {
+                out_raw(&o, ",\"", 2);
+                if (out_str(&o, PyList_GET_ITEM(kinds, s->kind)) < 0 || out_grow(&o, 8) < 0)
+                    goto fail;
+                out_raw(&o, "\"", 1);
+            }
+            out_raw(&o, "]\n", 2);
+            if (s->dur > thr) {
+                PyObject *a = PyLong_FromLongLong(s->t), *b = PyLong_FromLongLong(s->dur);
+                PyObject *c = PyLong_FromLongLong(s->tid), *d = ll_obj(s->site);
+                PyObject *rest = (a && b && c && d) ? PyObject_CallFunctionObjArgs(block_fn, a, b, c, d, NULL) : NULL;
+                Py_XDECREF(a); Py_XDECREF(b); Py_XDECREF(c); Py_XDECREF(d);
+                if (rest == NULL)
+                    goto fail;
+                int bad = out_grow(&o, 16) < 0;
+                if (!bad) {
+                    out_raw(&o, "[\"block\",0", 10);
+                    bad = out_str(&o, rest) < 0 || out_grow(&o, 2) < 0;
+                }
+                Py_DECREF(rest);
+                if (bad)
+                    goto fail;
+                out_raw(&o, "\n", 1);
+            }
+        }
+        else {
+            j++;
+            if (out_str(&o, PyTuple_GET_ITEM(rec, 1)) < 0 || out_grow(&o, 24) < 0)
+                goto fail;
+            out_ll(&o, tj - prev);
+            prev = tj;
+            if (out_str(&o, PyTuple_GET_ITEM(rec, 2)) < 0 || out_grow(&o, 2) < 0)
+                goto fail;
+            out_raw(&o, "\n", 1);
+        }
+    }
+    PyMem_RawFree(rs);
+    PyObject *text = PyUnicode_DecodeUTF8(o.p ? o.p : "", (Py_ssize_t)o.n, "surrogatepass");
+    PyMem_RawFree(o.p);
+    if (text == NULL)
+        return NULL;
+    return Py_BuildValue("(NL)", text, prev);
+nomem:
+    PyErr_NoMemory();
+fail:
+    PyMem_RawFree(rs);
+    PyMem_RawFree(o.p);
+    return NULL;
+}
+
+static PyMethodDef mod_methods[] = {
+    {"setup", mod_setup, METH_VARARGS,
+     "setup(Future, decide, deep_site, aid, end, C, dk_by_code, CoroutineType) -> the proxy type"},
+    {"take", mod_take, METH_O, "take(buf) -> (records, steps bytes), both emptied"},
+    {"pending", mod_pending, METH_NOARGS, "number of buffered steps"},
+    {"reset", mod_reset, METH_NOARGS, "drop the buffered steps and record no more (after fork, in the child)"},
+    {"now", mod_now, METH_NOARGS, "the clock the steps are timed with (ns)"},
+    {"resolve", mod_resolve, METH_VARARGS, "resolve(steps, base, site_fn, folds, kinds) -> resolved steps"},
+    {"merge", mod_merge, METH_VARARGS, "merge(resolved, kinds, timed, prev, thr, block_fn) -> (text, prev)"},
+    {NULL}
+};
+
+static struct PyModuleDef moddef = {
+    PyModuleDef_HEAD_INIT, "async_lanes._speedups", NULL, -1, mod_methods,
+};
+
+PyMODINIT_FUNC
+PyInit__speedups(void)
+{
+    if (PyType_Ready(&ProxyType) < 0)
+        return NULL;
+    s_throw = PyUnicode_InternFromString("throw");
+    s_send = PyUnicode_InternFromString("send");
+    s_cr_code = PyUnicode_InternFromString("cr_code");
+    s_cr_frame = PyUnicode_InternFromString("cr_frame");
+    s_await = PyUnicode_InternFromString("__await__");
+    s_close = PyUnicode_InternFromString("close");
+    s_f_lasti = PyUnicode_InternFromString("f_lasti");
+    s_al_id = PyUnicode_InternFromString("_al_id");
+    if (!s_throw || !s_send || !s_cr_code || !s_cr_frame || !s_await || !s_close || !s_f_lasti || !s_al_id)
+        return NULL;
+    return PyModule_Create(&moddef);
+}
