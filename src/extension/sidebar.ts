@@ -80,16 +80,27 @@ export class RecordingsTree implements vscode.TreeDataProvider<string>, vscode.D
   }
 }
 
-/** Elements of the task tree: task ids. */
-export class TasksTree implements vscode.TreeDataProvider<number>, vscode.Disposable {
+/** A tree over the active timeline's trace: refreshed (throttled) when the active timeline or its model changes. */
+abstract class ActiveTraceTree implements vscode.TreeDataProvider<number>, vscode.Disposable {
   private readonly refresh = new Throttled();
   readonly onDidChangeTreeData = this.refresh.emitter.event;
   private readonly subs: vscode.Disposable[];
 
-  constructor(private readonly timelines: Timelines) {
+  constructor(protected readonly timelines: Timelines) {
     this.subs = [timelines.onDidChangeActive(() => this.refresh.fire()), timelines.onDidChangeModel((v) => v === timelines.active && this.refresh.fire())];
   }
 
+  abstract getChildren(element?: number): number[];
+  abstract getTreeItem(element: number): vscode.TreeItem;
+
+  dispose(): void {
+    for (const s of this.subs) s.dispose();
+    this.refresh.dispose();
+  }
+}
+
+/** Elements of the task tree: task ids. */
+export class TasksTree extends ActiveTraceTree {
   private index(): TraceIndex | null {
     return this.timelines.active?.model.analyse()?.index ?? null;
   }
@@ -122,23 +133,10 @@ export class TasksTree implements vscode.TreeDataProvider<number>, vscode.Dispos
     item.command = { command: 'asyncLanes.revealTask', title: 'Show in the timeline', arguments: [id] };
     return item;
   }
-
-  dispose(): void {
-    for (const s of this.subs) s.dispose();
-    this.refresh.dispose();
-  }
 }
 
 /** Elements of the findings list: indexes into the active trace's findings. */
-export class FindingsTree implements vscode.TreeDataProvider<number>, vscode.Disposable {
-  private readonly refresh = new Throttled();
-  readonly onDidChangeTreeData = this.refresh.emitter.event;
-  private readonly subs: vscode.Disposable[];
-
-  constructor(private readonly timelines: Timelines) {
-    this.subs = [timelines.onDidChangeActive(() => this.refresh.fire()), timelines.onDidChangeModel((v) => v === timelines.active && this.refresh.fire())];
-  }
-
+export class FindingsTree extends ActiveTraceTree {
   private findings(): Finding[] {
     return this.timelines.active?.model.analyse()?.findings ?? [];
   }
@@ -157,10 +155,5 @@ export class FindingsTree implements vscode.TreeDataProvider<number>, vscode.Dis
     item.iconPath = new vscode.ThemeIcon(FINDING_ICON[f.kind] ?? 'info', new vscode.ThemeColor(f.kind === 'blocked-loop' || f.kind === 'unretrieved-exception' ? 'errorForeground' : 'editorWarning.foreground'));
     item.command = { command: 'asyncLanes.revealFinding', title: 'Show in the timeline', arguments: [i] };
     return item;
-  }
-
-  dispose(): void {
-    for (const s of this.subs) s.dispose();
-    this.refresh.dispose();
   }
 }
