@@ -242,6 +242,29 @@ const EXAMPLE_LIST: Example[] = [
       assert.equal(worker.result, '"ESM"');
     },
   },
+  {
+    // Same stdout plain and recorded is the point here: AsyncLocalStorage and the program's own hook still work,
+    // and the recorder leaves nothing on the program's promises.
+    file: 'async_context.js',
+    check(r) {
+      const main = one(r, 'main');
+      const lookups = fn(r, 'lookup');
+      assert.equal(lookups.length, 5);
+      for (const t of lookups) {
+        assert.equal(awaitAt(t, L('async_context.js', 'await: lookup-timer')).kind, 'sleep');
+        assert.ok(wokenBy(t, 'timer'), `lookup ${t.id} woken by its timer`);
+      }
+      const requests = fn(r, 'request');
+      assert.equal(requests.length, 2);
+      for (const req of requests) {
+        assert.equal(req.parent, main.id);
+        const inner = r.tasks.filter((t) => t.parent === req.id);
+        assert.equal(inner.length, 1, 'als.run ran one async arrow for the request');
+        assert.equal(awaitAt(inner[0], L('async_context.js', 'await: first-lookup')).kind, 'task');
+      }
+      assert.deepEqual(lookups.map((t) => t.result).sort(), ['"req1:a"', '"req1:b"', '"req2:a"', '"req2:b"', '"undefined:x"']);
+    },
+  },
 ];
 
 const strip = (stderr: string) => stderr.split('\n').filter((l) => !l.startsWith('async-lanes:')).join('\n');

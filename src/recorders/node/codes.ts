@@ -42,11 +42,19 @@ export const enum Via {
 export const WARN_KINDS = ['unretrieved-exception'] as const;
 export const EXIT_HOWS = ['exit', 'exception', 'signal'] as const;
 
+/** The program's thread fills chunks in segments of SEGMENT values of shared memory, reused: a segment goes to the
+ * writer and comes back when it is written (allocating a chunk each time cost more, in page faults and garbage
+ * collections, than the records themselves). A new segment is made when all are with the writer, up to SEGMENTS. */
+export const SEGMENTS = 64;
+export const SEGMENT = 1 << 15;
+
 /** One chunk posted from the program's thread to the writer. */
 export interface Chunk {
   /** Numeric records, `n` values used. */
   buf: Float64Array;
   n: number;
+  /** The segment `buf` is (the writer frees it), or -1: a buffer of its own (all segments were busy). */
+  seg: number;
   /** Texts referred to by index from the records (value previews, error texts, children lists). */
   strs: (string | number[])[];
   /** Sites registered since the last chunk: [id, file, line, col, func]. */
@@ -63,5 +71,7 @@ export const enum Shared {
   Written = 0,
   /** The start of the slice running now, in ms since the recorder started (0: idle). */
   SliceStart = 2,
-  Size = 4,
+  /** SEGMENTS slots: 1 while the writer holds that segment. */
+  Busy = 4,
+  Size = 4 + SEGMENTS,
 }

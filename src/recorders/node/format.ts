@@ -1,7 +1,9 @@
 // Turns the recorder's numeric chunks (codes.ts) into `.lanes` NDJSON (docs/trace-format.md). Runs on the writer
-// thread (writer.ts), which shares two cores with the program: records are written as bytes straight into one
-// buffer (numbers digit by digit, fixed words pre-encoded), with no string or object per record. Sites are written
-// when first referenced, at their original file and line (source maps, resolved once per site).
+// thread (writer.ts), which shares two cores with the program and must keep up with it: one pass, records in the
+// order they were made (the format allows negative deltas; sorting cost more than the rest), written as bytes
+// straight into one buffer (numbers digit by digit, fixed words and repeated texts pre-encoded), with no string or
+// object per record. Sites are written when first referenced, at their original file and line (source maps,
+// resolved once per site).
 
 import { dirname } from 'node:path';
 import { EXIT_HOWS, FUT_KINDS, Op, VIAS, WARN_KINDS, type Chunk } from './codes.js';
@@ -36,10 +38,8 @@ export class TraceFormatter {
   samples: [number, number[]][] = [];
   /** `site` records first referenced by the chunk being formatted. */
   private siteLines: string[] = [];
-  // The chunk's timed entries: time (ns), where the record starts in the chunk (or ~block index), reused.
-  private ts = new Float64Array(1 << 14);
-  private at = new Int32Array(1 << 14);
-  private blocks: [number, number, number, number][] = [];
+  /** Short texts (value previews, callback names) as JSON bytes: most repeat. */
+  private texts = new Map<string, Buffer>();
   private out = Buffer.allocUnsafe(1 << 20);
   private p = 0;
 
@@ -97,82 +97,30 @@ export class TraceFormatter {
     for (const s of c.sites) this.sites.set(s[0] * 2, [s[1], s[2], s[3], s[4]]);
     for (const [k, name] of c.names) this.names[k] = name;
     for (const [file, map] of c.maps) this.maps.set(file, parseMap(map, dirname(file)));
-    const n = this.collect(c);
-    const order = this.order(n);
+    const head = `["clock",${this.prev}]\n`;
     this.p = 0;
-    let prev = this.prev;
-    for (let k = 0; k < n; k++) {
-      const j = order === null ? k : order[k];
-      const t = this.ts[j];
-      this.record(c, this.at[j], t - prev);
-      prev = t;
-    }
-    const head = `["clock",${this.prev}]\n${this.siteLines.join('')}`;
-    this.prev = prev;
-    this.siteLines = [];
-    this.blocks = [];
-    return [Buffer.from(head, 'utf8'), this.out.subarray(0, this.p)];
-  }
-
-  /** First pass: each timed entry's time, and where it is. Returns their number. */
-  private collect(c: Chunk): number {
     const b = c.buf;
     const thr = this.thresholdMs;
-    let n = 0;
-    const add = (ms: number, at: number) => {
-      if (n === this.ts.length) this.grow();
-      this.ts[n] = Math.round((ms - this.base) * 1e6);
-      this.at[n++] = at;
-    };
     for (let i = 0; i < c.n; ) {
       const op = b[i];
       const size = op === Op.Task ? 5 : op === Op.Step ? 6 : op === Op.Cb ? 4 : op === Op.Warn ? 5 : op === Op.Exit ? 4 : op >= Op.End && op <= Op.Set ? 7 : 0;
       if (size === 0) break; // a damaged chunk: drop the rest
-      add(b[i + 1], i);
-      if (op === Op.Step || op === Op.Cb) {
-        const dur = b[i + 2] - b[i + 1];
-        if (dur > thr) {
-          this.blocks.push([b[i + 1], dur, op === Op.Step ? b[i + 3] : -1, op === Op.Step ? b[i + 5] : -1]);
-          add(b[i + 1], ~(this.blocks.length - 1));
-        }
+      this.record(c, i);
+      if ((op === Op.Step || op === Op.Cb) && b[i + 2] - b[i + 1] > thr) {
+        this.block(b[i + 1], b[i + 2] - b[i + 1], op === Op.Step ? b[i + 3] : -1, op === Op.Step ? b[i + 5] : -1);
       }
       i += size;
     }
-    return n;
+    const sites = this.siteLines.join('');
+    this.siteLines = [];
+    return [Buffer.from(head + sites, 'utf8'), this.out.subarray(0, this.p)];
   }
 
-  private grow(): void {
-    const ts = new Float64Array(this.ts.length * 2);
-    const at = new Int32Array(this.ts.length * 2);
-    ts.set(this.ts);
-    at.set(this.at);
-    this.ts = ts;
-    this.at = at;
-  }
-
-  /** The entries in time order (ties in chunk order), or null when they already are. Chunks are nearly in order
-   * (a step is appended at its end, after the records of the steps nested in it): an insertion sort, unless it
-   * has too much to move. */
-  private order(n: number): Int32Array | null {
-    const ts = this.ts;
-    let k = 1;
-    while (k < n && ts[k] >= ts[k - 1]) k++;
-    if (k >= n) return null;
-    const order = new Int32Array(n);
-    for (let j = 0; j < n; j++) order[j] = j;
-    let budget = 16 * n;
-    for (; k < n && budget > 0; k++) {
-      const t = ts[k];
-      let j = k - 1;
-      while (j >= 0 && ts[order[j]] > t) {
-        order[j + 1] = order[j];
-        j--;
-      }
-      order[j + 1] = k;
-      budget -= k - 1 - j;
-    }
-    if (k < n) order.sort((a, z) => ts[a] - ts[z] || a - z);
-    return order;
+  /** A record's time (`ms` on the program's clock) as `dt`, the first element after its head. */
+  private dt(ms: number): void {
+    const t = Math.round((ms - this.base) * 1e6);
+    this.int(t - this.prev);
+    this.prev = t;
   }
 
   // ---- bytes
@@ -243,9 +191,16 @@ export class TraceFormatter {
     this.int(ms > 0 ? Math.round(ms * 1e6) : 0);
   }
 
-  /** A JSON string. */
+  /** A JSON string (short ones from the cache). */
   private text(s: string): void {
-    this.raw(js(s));
+    if (s.length > 40) return this.raw(js(s));
+    let w = this.texts.get(s);
+    if (w === undefined) {
+      if (this.texts.size >= 4096) this.texts.clear();
+      w = Buffer.from(js(s), 'utf8');
+      this.texts.set(s, w);
+    }
+    this.bytes(w);
   }
 
   /** JSON text, with room for the rest of the record after it. */
@@ -254,36 +209,37 @@ export class TraceFormatter {
     this.p += this.out.write(j, this.p, 'utf8');
   }
 
-  /** Second pass: the record at chunk offset `i` (~k: block k), `dt` after the previous one. */
-  private record(c: Chunk, i: number, dt: number): void {
+  /** A block record: the slice that began at t0 (ms) ran `dur` ms. */
+  private block(t0: number, dur: number, task: number, s: number): void {
+    this.room(160);
+    const samples = this.samples.find(([t]) => t >= t0 && t <= t0 + dur);
+    this.bytes(HEADS[BLOCK]);
+    this.dt(t0);
+    this.byte(COMMA);
+    this.ns(dur);
+    this.byte(COMMA);
+    this.id(task);
+    this.byte(COMMA);
+    this.byte(91);
+    // The stack sampled while it was stuck, else the step's own site.
+    if (samples) {
+      samples[1].forEach((sid, k) => {
+        if (k > 0) this.byte(COMMA);
+        this.bytes(enc(this.traceSite(sid)));
+      });
+    } else if (task >= 0) this.site(s < 0 ? -1 : s * 2);
+    this.byte(CLOSE);
+    this.byte(CLOSE);
+    this.byte(NL);
+  }
+
+  /** The record at chunk offset `i`. */
+  private record(c: Chunk, i: number): void {
     this.room(160);
     const b = c.buf;
-    if (i < 0) {
-      const [t0, dur, task, s] = this.blocks[~i];
-      const samples = this.samples.find(([t]) => t >= t0 && t <= t0 + dur);
-      this.bytes(HEADS[BLOCK]);
-      this.int(dt);
-      this.byte(COMMA);
-      this.ns(dur);
-      this.byte(COMMA);
-      this.id(task);
-      this.byte(COMMA);
-      this.byte(91);
-      // The stack sampled while it was stuck, else the step's own site.
-      if (samples) {
-        samples[1].forEach((sid, k) => {
-          if (k > 0) this.byte(COMMA);
-          this.bytes(enc(this.traceSite(sid)));
-        });
-      } else if (task >= 0) this.site(s < 0 ? -1 : s * 2);
-      this.byte(CLOSE);
-      this.byte(CLOSE);
-      this.byte(NL);
-      return;
-    }
     const op = b[i];
     this.bytes(HEADS[op]);
-    this.int(dt);
+    this.dt(b[i + 1]);
     this.byte(COMMA);
     switch (op) {
       case Op.Task: {

@@ -76,7 +76,8 @@ function start(): void {
     shared,
     post(c: Chunk, last: boolean) {
       sent++;
-      worker.postMessage({ chunk: c, last }, [c.buf.buffer as ArrayBuffer]);
+      // A segment is shared memory (no copy); a buffer of its own moves to the writer.
+      worker.postMessage({ chunk: c, last }, c.seg < 0 ? [c.buf.buffer as ArrayBuffer] : []);
     },
   });
   Object.defineProperty(globalThis, RUNTIME_GLOBAL, { value: { ...runtime, d: defineSites }, enumerable: false });

@@ -1,6 +1,6 @@
 // The recorder's hot path: the functions the transformed code calls (transform.ts) append numbers to a Float64Array
-// chunk; a timer hands chunks to the writer thread (writer.ts) every 100 ms, and at exit the rest is written before
-// the process ends. Nothing here captures a stack, formats JSON or touches the file.
+// chunk (a segment of shared memory, codes.ts); a timer hands chunks to the writer thread (writer.ts) every 100 ms,
+// and at exit the rest is written before the process ends. Nothing here captures a stack, formats JSON or touches the file.
 //
 // Each running async function holds a Task (its `__al$t`), dropped with the function's frame: per-task state never
 // accumulates. Task ↔ promise: a promise init hook remembers the last promise created; the first thing an async
@@ -14,12 +14,14 @@
 import { executionAsyncResource, createHook } from 'node:async_hooks';
 import { types } from 'node:util';
 import { promiseHooks } from 'node:v8';
-import { Kind, Op, Shared, Via, type Chunk } from './codes.js';
+import { Kind, Op, SEGMENT, SEGMENTS, Shared, Via, type Chunk } from './codes.js';
 
-const CHUNK = 1 << 16;
 const perf = performance;
 
-let b = new Float64Array(CHUNK);
+const segments: Float64Array[] = [];
+/** The chunk being filled, and which segment it is (-1: a buffer of its own). */
+let b: Float64Array = new Float64Array(SEGMENT);
+let seg = -1;
 let bi = 0;
 let strs: (string | number[])[] = [];
 let newSites: Chunk['sites'] = [];
@@ -50,11 +52,44 @@ const stack: (Task | null)[] = [];
 /** The task x() just ended with an error (its finally block calls f() next). */
 let failed: Task | null = null;
 
-/** An async function's promise carries its task id under this symbol (a property store is much cheaper than a
- * WeakMap entry per call; the promise is fresh, made by V8 for the call). */
-const TASK = Symbol('async-lanes task');
-/** Future ids of awaited promises; negative once their `set` record is written. */
-const futOf = new WeakMap<object, number>();
+/** The class returned from a constructor lends its private field to any object. */
+class Lender {
+  constructor(o: object) {
+    return o;
+  }
+}
+
+/** What a promise (or any awaited object) is to the recorder, in a private field: the program cannot see it (no
+ * property, no symbol), and it costs a few ns where a WeakMap entry costs ~150. An async function's promise is its
+ * task (id × 4); an awaited or gathered promise a future (id × 4 + 1), + 2 once its `set` record is written. */
+class Stamp extends Lender {
+  #v = 0;
+  private constructor(o: object, v: number) {
+    super(o);
+    this.#v = v;
+  }
+
+  /** The stamp of o, -1 when it has none. */
+  static of(o: object): number {
+    return #v in o ? (o as Stamp).#v : -1;
+  }
+
+  static set(o: object, v: number): void {
+    if (#v in o) (o as Stamp).#v = v;
+    else {
+      try {
+        new Stamp(o, v);
+      } catch {
+        // an object that refuses private fields (a future engine's rule for frozen ones) stays unknown
+      }
+    }
+  }
+}
+const TASK = 0;
+const FUT = 1;
+const FUT_SET = 2;
+/** The task or future id in a stamp (ids outgrow 32 bits in a long run: no bit operators). */
+const idOf = (v: number) => (v - (v % 4)) / 4;
 /** Futures whose `fut` record waits for its kind until they resolve: id → [t, owner, site]. */
 const deferredFut = new Map<number, [number, number, number]>();
 let lastInit: object | null = null;
@@ -67,25 +102,50 @@ let macroVia: number = Via.Callback;
 let lastStepTask = 0;
 
 function rotate(last: boolean): void {
-  // A chunk flushed by the timer, mostly empty: a copy of what it holds goes, the buffer stays (sending and
-  // allocating 512 KB ten times a second costs an idle server more than its records do).
-  const small = bi < CHUNK >> 3;
-  const c: Chunk = { buf: small ? b.slice(0, bi) : b, n: bi, strs, sites: newSites, names: newNames, maps: newMaps };
-  if (!small) b = new Float64Array(CHUNK);
+  const c: Chunk = { buf: b, n: bi, seg, strs, sites: newSites, names: newNames, maps: newMaps };
+  if (seg >= 0) Atomics.store(shared, Shared.Busy + seg, 1);
+  nextSegment();
   bi = 0;
   strs = [];
+  lastStrIndex = -1;
   newSites = [];
   newNames = [];
   newMaps = [];
   post(c, last);
 }
 
+/** The next free segment, a new one when the writer holds them all (it is behind), and past SEGMENTS a buffer of
+ * its own: the program is never made to wait for the writer. */
+function nextSegment(): void {
+  for (let k = 1; k <= segments.length; k++) {
+    const next = (seg + k) % segments.length;
+    if (Atomics.load(shared, Shared.Busy + next) === 0) {
+      seg = next;
+      b = segments[next];
+      return;
+    }
+  }
+  if (segments.length < SEGMENTS) {
+    seg = segments.length;
+    b = new Float64Array(new SharedArrayBuffer(SEGMENT * 8));
+    segments.push(b);
+  } else {
+    seg = -1;
+    b = new Float64Array(SEGMENT);
+  }
+}
+
+/** A text's index in the chunk (the same text as the last one, often a constant preview, is sent once). */
+let lastStr: string | number[] | null = null;
+let lastStrIndex = -1;
 function str(s: string | number[]): number {
-  return strs.push(s) - 1;
+  if (s === lastStr && lastStrIndex >= 0) return lastStrIndex;
+  lastStr = s;
+  return (lastStrIndex = strs.push(s) - 1);
 }
 
 function step(t: number, k: Task, awaited: number, site: number): void {
-  if (bi + 6 > CHUNK) rotate(false);
+  if (bi + 6 > SEGMENT) rotate(false);
   const i = bi;
   b[i] = Op.Step;
   b[i + 1] = k.t0;
@@ -116,13 +176,11 @@ let awaitedTask = false;
 
 /** The awaitable id of object x: a task, a known future, a new future (deferred: its kind is known when it resolves). */
 function awaitable(x: object, t: number, owner: number, site: number): number {
-  let id: number | undefined = (x as Record<symbol, number>)[TASK];
-  awaitedTask = typeof id === 'number';
-  if (awaitedTask) return id!;
-  id = futOf.get(x);
-  if (id !== undefined) return id < 0 ? -id : id;
+  const v = Stamp.of(x);
+  awaitedTask = v >= 0 && v % 4 === TASK;
+  if (v >= 0) return idOf(v);
   const f = ++nextId;
-  futOf.set(x, f);
+  Stamp.set(x, f * 4 + FUT);
   deferredFut.set(f, [t, owner, site]);
   return f;
 }
@@ -130,18 +188,16 @@ function awaitable(x: object, t: number, owner: number, site: number): number {
 /** A promise gathered by a combinator (plain values are not waited on): a task, a known future, or a new future
  * recorded now (nobody resumes from it directly, so its kind is never learnt, and it must not wait for it). */
 function child(x: object, t: number, owner: number): number {
-  const task = (x as Record<symbol, number>)[TASK];
-  if (typeof task === 'number') return task;
-  const known = futOf.get(x);
-  if (known !== undefined) return known < 0 ? -known : known;
+  const v = Stamp.of(x);
+  if (v >= 0) return idOf(v);
   const f = ++nextId;
-  futOf.set(x, f);
+  Stamp.set(x, f * 4 + FUT);
   futRecord(t, f, Kind.Future, owner, -1, -1);
   return f;
 }
 
 function futRecord(t: number, id: number, kind: Kind, owner: number, site: number, children: number): void {
-  if (bi + 7 > CHUNK) rotate(false);
+  if (bi + 7 > SEGMENT) rotate(false);
   const i = bi;
   b[i] = Op.Fut;
   b[i + 1] = t;
@@ -154,7 +210,7 @@ function futRecord(t: number, id: number, kind: Kind, owner: number, site: numbe
 }
 
 function setRecord(t: number, fut: number, via: number, by: number, state: number, text: number): void {
-  if (bi + 7 > CHUNK) rotate(false);
+  if (bi + 7 > SEGMENT) rotate(false);
   const i = bi;
   b[i] = Op.Set;
   b[i + 1] = t;
@@ -174,8 +230,8 @@ function resolved(t: number, k: Task, state: number): void {
   k.pend = 0;
   k.pendObj = null;
   if (obj !== null) {
-    if ((futOf.get(obj) ?? 0) < 0) return;
-    futOf.set(obj, -fut);
+    if (Stamp.of(obj) % 4 === FUT_SET) return;
+    Stamp.set(obj, fut * 4 + FUT_SET);
   }
   // Settled before it was awaited, by the task itself, counts as by that task too.
   const via = lastStepTask !== 0 ? Via.Task : macroVia;
@@ -189,7 +245,7 @@ function resolved(t: number, k: Task, state: number): void {
 }
 
 function endRecord(t: number, k: Task, state: number, v: unknown): void {
-  if (bi + 7 > CHUNK) rotate(false);
+  if (bi + 7 > SEGMENT) rotate(false);
   const i = bi;
   b[i] = Op.End;
   b[i + 1] = t;
@@ -210,7 +266,7 @@ function endRecord(t: number, k: Task, state: number, v: unknown): void {
 function e(site: number, gen?: number): Task {
   const t = perf.now();
   const k = new Task(++nextId, site);
-  if (bi + 5 > CHUNK) rotate(false);
+  if (bi + 5 > SEGMENT) rotate(false);
   const i = bi;
   b[i] = Op.Task;
   b[i + 1] = t;
@@ -219,7 +275,7 @@ function e(site: number, gen?: number): Task {
   b[i + 3] = cur !== null ? cur.id : (gen && lastStepTask) || -1;
   b[i + 4] = site;
   bi = i + 5;
-  if (!gen && lastInit !== null) (lastInit as Record<symbol, number>)[TASK] = k.id;
+  if (!gen && lastInit !== null) Stamp.set(lastInit, k.id * 4 + TASK);
   lastInit = null;
   enter(k, t);
   return k;
@@ -403,7 +459,7 @@ function patchCombinators(): void {
             if (x !== null && typeof x === 'object' && types.isPromise(x)) children.push(child(x, t, owner));
           }
           const id = ++nextId;
-          futOf.set(result, id);
+          Stamp.set(result, id * 4 + FUT);
           futRecord(t, id, kind, owner, -1, str(children));
         }
         return result;
@@ -496,7 +552,7 @@ function after(): void {
   cbRes = null;
   shared[Shared.SliceStart] = 0;
   const t = perf.now();
-  if (bi + 4 > CHUNK) rotate(false);
+  if (bi + 4 > SEGMENT) rotate(false);
   b[bi] = Op.Cb;
   b[bi + 1] = cbStart;
   b[bi + 2] = t;
@@ -506,12 +562,26 @@ function after(): void {
 }
 
 /** Event-loop callbacks only: Node 24 says so with `trackPromises: false`, Node 22 with an internal symbol on the
- * hook; older versions also call the hooks for every promise reaction (before() skips those, at a price). */
+ * hook. Node 20 knows neither: enabling a hook installs promise hooks that call it for every promise reaction, which
+ * cost more than the rest of the recorder together, so they are not installed (its async_hooks makes them through
+ * v8's promiseHooks.createHook, stubbed for the moment of enable()). A hook the program enables later installs
+ * them as usual; before() ignores promises then. */
 function installLoopHooks(): void {
   const hook = createHook({ before, after, trackPromises: false } as Parameters<typeof createHook>[0]);
   const noPromises = Object.getOwnPropertySymbols(hook).find((s) => s.description === 'kNoPromiseHook');
-  if (noPromises) (hook as unknown as Record<symbol, boolean>)[noPromises] = true;
-  hook.enable();
+  if (noPromises) {
+    (hook as unknown as Record<symbol, boolean>)[noPromises] = true;
+    hook.enable();
+    return;
+  }
+  const hooks = promiseHooks as unknown as { createHook: (...a: unknown[]) => () => void };
+  const createPromiseHook = hooks.createHook;
+  hooks.createHook = () => () => undefined;
+  try {
+    hook.enable();
+  } finally {
+    hooks.createHook = createPromiseHook;
+  }
 }
 
 // ---- set-up, exit
@@ -526,6 +596,8 @@ export const runtime = { e, w, r, c, x, f, m, y, i };
 export function startRuntime(opts: RuntimeOptions): void {
   post = opts.post;
   shared = opts.shared;
+  seg = -1;
+  nextSegment();
   promiseHooks.onInit((p) => {
     lastInit = p;
   });
@@ -548,17 +620,17 @@ export function flush(last: boolean): void {
 /** A rejection nobody handled (process 'unhandledRejection'): on the task or future it came from. */
 export function unhandled(reason: unknown, promise: unknown): void {
   const t = perf.now();
-  let id: number | undefined;
+  let id = -1;
   if (promise !== null && typeof promise === 'object') {
-    id = (promise as Record<symbol, number>)[TASK] ?? futOf.get(promise);
-    if (id !== undefined && id < 0) id = -id;
+    const v = Stamp.of(promise);
+    if (v >= 0) id = idOf(v);
   }
-  if (id === undefined) {
+  if (id < 0) {
     id = ++nextId;
     futRecord(t, id, Kind.Future, cur === null ? -1 : cur.id, -1, -1);
     setRecord(t, id, Via.Callback, -1, 1, str(errorText(reason)));
   }
-  if (bi + 5 > CHUNK) rotate(false);
+  if (bi + 5 > SEGMENT) rotate(false);
   b[bi] = Op.Warn;
   b[bi + 1] = t;
   b[bi + 2] = 0;
@@ -568,7 +640,7 @@ export function unhandled(reason: unknown, promise: unknown): void {
 }
 
 export function exitRecord(how: number, detail: string | number): void {
-  if (bi + 4 > CHUNK) rotate(false);
+  if (bi + 4 > SEGMENT) rotate(false);
   b[bi] = Op.Exit;
   b[bi + 1] = perf.now();
   b[bi + 2] = how;

@@ -103,6 +103,7 @@ parentPort!.on('message', (msg: { chunk?: Chunk; last?: boolean }) => {
     } catch {
       // the disk is full or the file went away: the program runs on regardless
     }
+    if (msg.chunk.seg >= 0) Atomics.store(shared, Shared.Busy + msg.chunk.seg, 0);
   }
   if (msg.last) {
     clearInterval(timer);

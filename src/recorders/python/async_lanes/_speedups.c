@@ -107,6 +107,7 @@ typedef struct {
     long long tid_v, cid_v;
     long long last_la; /* offset of the last suspension, and its _dk value (-1: none yet) */
     int last_deep;
+    PyObject *frame; /* borrowed: the coroutine's frame object, once read (see coro_lasti) */
 } Proxy;
 
 static PyTypeObject ProxyType;
@@ -192,13 +193,27 @@ proxy_dealloc(Proxy *self)
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
-/* c.cr_frame.f_lasti (what the Python proxy reads), or -1 with an exception set */
+/* c.cr_frame.f_lasti (what the Python proxy reads) after c yielded, or -1 with an exception set.
+ * cr_frame is read once (on 3.12+ each read is an audited attribute lookup: a fifth of the
+ * recorder's cost per step): the frame object stays the same, owned by the coroutine, for as
+ * long as the coroutine can yield (its frame is cleared, and the frame object released, only
+ * when the coroutine ends or is closed, after which it never yields again).  So a borrowed
+ * reference, used only right after a yield, is valid, and holding none keeps the frame's life
+ * (and its locals') what it is without the recorder. */
 static long long
-coro_lasti(PyObject *c)
+coro_lasti(Proxy *self, PyObject *c)
 {
-    PyObject *f = PyObject_GetAttr(c, s_cr_frame);
-    if (f == NULL)
-        return -1;
+    PyObject *f = self->frame;
+    if (f != NULL) {
+        Py_INCREF(f);
+    }
+    else {
+        f = PyObject_GetAttr(c, s_cr_frame);
+        if (f == NULL)
+            return -1;
+        if (PyCoro_CheckExact(c) && f != Py_None)
+            self->frame = f;
+    }
     long long v;
 #if PY_VERSION_HEX >= 0x030B0000
     if (PyFrame_Check(f)) {
@@ -293,7 +308,7 @@ static PyObject *
 step_yielded(Proxy *self, PyObject *c, long long t0, PyObject *r)
 {
     long long t1 = now_ns();
-    long long la = coro_lasti(c);
+    long long la = coro_lasti(self, c);
     if (la == -1 && PyErr_Occurred())
         goto error;
     int deep;
