@@ -3,7 +3,8 @@
 //   runs: the workload's own time, and the whole process (start-up, instrumenting, the writer thread, exit).
 //   Warm: WARM_RUNS runs in one process, the median of all but the first (the steady state of a long program).
 // - http server under load on 127.0.0.1 (autocannon, 10 connections, after a 1 s warm-up), requests per second.
-// Trace size per record is printed too. Targets: ≤ 3× (await-heavy workload), ≤ 1.2× (server). The load average
+// Trace size per record is printed too, and what the clock alone costs (two performance.now() reads per step: the
+// floor for a recorder that times every step exactly, whatever else it does). Targets: ≤ 3× (await-heavy workload), ≤ 1.2× (server). The load average
 // is printed with each figure: on a shared machine the ratios move with it.
 // Environment: BENCH_NODE=/path/to/node runs the programs on another Node (e.g. one installed by
 // scripts/setup-node-versions.sh); RUNS (await-heavy processes, default 9), SERVER_RUNS (default 5), SECONDS
@@ -62,7 +63,14 @@ async function server(traced) {
 }
 
 function records(file) {
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).length - 1;
+  const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  return { n: lines.length - 1, steps: lines.filter((l) => l.startsWith('["step"')).length };
+}
+
+/** ns per performance.now() on this Node: the recorder reads the clock at both ends of every step. */
+function clockNs() {
+  const src = 'const p=performance;let s=0;const N=3e6;for(let k=0;k<3;k++){const t=p.now();for(let i=0;i<N;i++)s+=p.now();if(k===2)console.log((p.now()-t)*1e6/N)}';
+  return Number(spawnSync(NODE, ['-e', src], { encoding: 'utf8' }).stdout);
 }
 
 const ratio = (what, plain, traced, unit, digits) =>
@@ -78,11 +86,13 @@ for (let i = 0; i < RUNS; i++) {
 }
 const trace = join(dir, 'await_heavy.lanes');
 const size = statSync(trace).size;
-const n = records(trace);
+const { n, steps } = records(trace);
 console.log(`await-heavy (100k awaits), ${RUNS} processes each, ${load()}`);
 ratio('  cold workload (target ≤ 3×)', median(cold.plain.map((r) => r.cold)), median(cold.traced.map((r) => r.cold)), 'ms', 1);
 ratio('  whole process              ', median(cold.plain.map((r) => r.wall)), median(cold.traced.map((r) => r.wall)), 'ms', 0);
 console.log(`  trace: ${n} records, ${(size / n).toFixed(1)} bytes per record`);
+const clock = clockNs();
+const floor = (2 * steps * clock) / 1e6;
 
 const warm = { plain: [], traced: [] };
 for (let i = 0; i < Math.max(3, RUNS >> 1); i++) {
@@ -90,7 +100,9 @@ for (let i = 0; i < Math.max(3, RUNS >> 1); i++) {
   warm.traced.push(awaitHeavy(true, WARM_RUNS));
 }
 console.log(`await-heavy warm (runs 2–${WARM_RUNS} in one process), ${warm.plain.length} processes each, ${load()}`);
-ratio('  warm workload              ', median(warm.plain.map((r) => r.warm)), median(warm.traced.map((r) => r.warm)), 'ms', 1);
+const warmPlain = median(warm.plain.map((r) => r.warm));
+ratio('  warm workload              ', warmPlain, median(warm.traced.map((r) => r.warm)), 'ms', 1);
+console.log(`  clock alone: 2 reads × ${steps} steps × ${clock.toFixed(1)} ns (performance.now) = ${floor.toFixed(1)} ms = ${(1 + floor / warmPlain).toFixed(2)}× the warm untraced workload`);
 
 const srv = { plain: [], traced: [] };
 for (let i = 0; i < SERVER_RUNS; i++) {

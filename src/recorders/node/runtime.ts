@@ -159,12 +159,12 @@ function step(t: number, k: Task, awaited: number, site: number): void {
 
 function leave(k: Task): void {
   if (cur === k) cur = stack.length ? stack.pop()! : null;
-  if (cur === null && cbRes === null) shared[Shared.SliceStart] = 0;
+  if (cur === null && cbId < 0) shared[Shared.SliceStart] = 0;
 }
 
 function enter(k: Task, t: number): void {
   // A step that starts a slice of its own (a promise reaction, not inside a callback): the watchdog times it.
-  if (cur === null && cbRes === null) shared[Shared.SliceStart] = t > 1 ? t : 1;
+  if (cur === null && cbId < 0) shared[Shared.SliceStart] = t > 1 ? t : 1;
   stack.push(cur);
   cur = k;
   k.t0 = t;
@@ -521,10 +521,11 @@ function timerName(res: object): number {
 /** The recorder's own timers: not the program's callbacks. */
 export const ownResources = new WeakSet<object>();
 let cbStart = 0;
-let cbRes: object | null = null;
+/** The async id of the callback being timed, -1 outside one (its after() is told it: no second resource lookup). */
+let cbId = -1;
 let cbName = -1;
 
-function before(): void {
+function before(asyncId: number): void {
   const res = executionAsyncResource();
   if (typeof res !== 'object' || res === null || res instanceof Promise) return;
   const proto = protoOf(res);
@@ -542,14 +543,14 @@ function before(): void {
     cbName = kind >> 2;
   }
   lastStepTask = 0;
-  cbRes = res;
+  cbId = asyncId;
   cbStart = perf.now();
   shared[Shared.SliceStart] = cbStart;
 }
 
-function after(): void {
-  if (cbName < 0 || executionAsyncResource() !== cbRes) return;
-  cbRes = null;
+function after(asyncId: number): void {
+  if (cbName < 0 || asyncId !== cbId) return;
+  cbId = -1;
   shared[Shared.SliceStart] = 0;
   const t = perf.now();
   if (bi + 4 > SEGMENT) rotate(false);
