@@ -205,6 +205,7 @@ def _reg(co):
 # bounded reprs
 
 _SCALARS = {int, float, bool, type(None), complex}
+_BIG = 10 ** 60  # (not folded by the compiler: computed at each use when written inline)
 _SEQS = {list: ('[', ']'), tuple: ('(', ')'), set: ('{', '}'), frozenset: ('frozenset({', '})')}
 
 
@@ -215,7 +216,7 @@ def _brepr(x, depth=0):
     try:
         t = type(x)
         if t in _SCALARS:
-            if t is int and (x > 10 ** 60 or x < -10 ** 60):
+            if t is int and (x > _BIG or x < -_BIG):
                 s = '<int of %d bits>' % x.bit_length()
             else:
                 s = repr(x)
@@ -1024,7 +1025,8 @@ def _patch_gathering():
 
 _HANDLE_SRC = '''
 def _run(self):
-    _al_t = None if type(self._callback) in _SW else _cb_start(self)
+    _al_t = type(self._callback)
+    _al_t = None if _al_t is _SW0 or _al_t is _SW1 else _cb_start(self)
     try:
         self._context.run(self._callback, *self._args)
     except (SystemExit, KeyboardInterrupt):
@@ -1035,7 +1037,13 @@ def _run(self):
         _cb_done(_al_t)
     self = _al_t = None  # Needed to break cycles when an exception occurs.
 '''
-_SW = set()  # types of the callbacks that are task steps (C Task's step/wakeup wrappers)
+# _SW0, _SW1: the types of the C Task's step and wakeup wrappers, once seen (identity tests: a
+# set lookup per callback costs more); set in the globals of the generated Handle._run
+_handle_globals = {}
+
+
+class _NoType:
+    pass
 
 
 def _cb_start(h):
@@ -1051,7 +1059,7 @@ def _cb_start(h):
         if isinstance(cb.__self__, _TaskBases):
             return None
     elif tc is not _FuncType and tc.__name__ in ('TaskStepMethWrapper', 'TaskWakeupMethWrapper'):
-        _SW.add(tc)
+        _handle_globals['_SW1' if tc.__name__ == 'TaskWakeupMethWrapper' else '_SW0'] = tc
         return None
     ident = _get_ident()
     t0 = _pc()
@@ -1118,8 +1126,9 @@ def _make_handle_run():
     if pad < 0:
         return None
     code = '\n' * pad + code
-    g = dict(vars(events))
-    g.update({'_SW': _SW, '_cb_start': _cb_start, '_cb_done': _cb_done})
+    g = _handle_globals
+    g.update(vars(events))
+    g.update({'_SW0': _NoType, '_SW1': _NoType, '_cb_start': _cb_start, '_cb_done': _cb_done})
     ns = {}
     exec(compile(code, events.__file__, 'exec'), g, ns)
     fn = ns['Handle'].__dict__['_run']

@@ -194,12 +194,12 @@ proxy_dealloc(Proxy *self)
 }
 
 /* c.cr_frame.f_lasti (what the Python proxy reads) after c yielded, or -1 with an exception set.
- * cr_frame is read once (on 3.12+ each read is an audited attribute lookup: a fifth of the
- * recorder's cost per step): the frame object stays the same, owned by the coroutine, for as
- * long as the coroutine can yield (its frame is cleared, and the frame object released, only
- * when the coroutine ends or is closed, after which it never yields again).  So a borrowed
- * reference, used only right after a yield, is valid, and holding none keeps the frame's life
- * (and its locals') what it is without the recorder. */
+ * cr_frame is read once (a generic attribute lookup, audited on 3.12+: about half of the
+ * recorder's own cost per step there): the frame object stays the same, owned by the
+ * coroutine, for as long as the coroutine can yield (its frame is cleared, and the frame object
+ * released, only when the coroutine ends or is closed, after which it never yields again).  So
+ * a borrowed reference, used only right after a yield, is valid; holding none keeps the frame's
+ * life (and its locals') what it is without the recorder. */
 static long long
 coro_lasti(Proxy *self, PyObject *c)
 {
@@ -837,19 +837,38 @@ out_raw(Out *o, const char *s, size_t n)
     o->n += n;
 }
 
+static const char DIGITS2[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* (two digits per division, and a byte loop rather than a memcpy call for these few bytes: the
+ * numbers of the step lines are most of the writer's own work) */
 static inline void
 out_ll(Out *o, long long v)
 {
     char tmp[24];
     int i = 24;
     unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-    do {
-        tmp[--i] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
+    while (u >= 100) {
+        unsigned r = (unsigned)(u % 100) * 2;
+        u /= 100;
+        tmp[--i] = DIGITS2[r + 1];
+        tmp[--i] = DIGITS2[r];
+    }
+    if (u >= 10) {
+        tmp[--i] = DIGITS2[u * 2 + 1];
+        tmp[--i] = DIGITS2[u * 2];
+    }
+    else {
+        tmp[--i] = (char)('0' + u);
+    }
     if (v < 0)
         tmp[--i] = '-';
-    out_raw(o, tmp + i, (size_t)(24 - i));
+    char *p = o->p + o->n;
+    o->n += (size_t)(24 - i);
+    while (i < 24)
+        *p++ = tmp[i++];
 }
 
 static inline void
@@ -900,11 +919,12 @@ mod_merge(PyObject *mod, PyObject *args)
             sorted = 0;
     if (!sorted)
         qsort(rs, (size_t)n, sizeof(RStep), rstep_cmp);
-    Py_ssize_t m = PyList_GET_SIZE(timed), i = 0, j = 0;
+    Py_ssize_t m = PyList_GET_SIZE(timed), i = 0, j = 0, jr = -1;
+    long long tj = 0;
+    PyObject *rec = NULL;
     while (i < n || j < m) {
-        long long tj = 0;
-        PyObject *rec = NULL;
-        if (j < m) {
+        if (j < m && jr != j) { /* (the next record's time: read once, not before each step) */
+            jr = j;
             rec = PyList_GET_ITEM(timed, j);
             if (!PyTuple_Check(rec) || PyTuple_GET_SIZE(rec) != 3) {
                 PyErr_SetString(PyExc_TypeError, "merge: timed records are (t, head, rest)");
