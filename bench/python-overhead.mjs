@@ -153,7 +153,7 @@ if (allVersions) {
     pyenvRoot = null;
   }
   if (pyenvRoot && existsSync(join(pyenvRoot, 'versions'))) {
-    console.log('\nPer installed version (fewer runs; 1000x100 steps: start-up weighs more):');
+    console.log(`\nPer installed version (${Math.max(3, Math.min(5, runs))} runs each, ${stepArgs.join('x')} steps):`);
     for (const ver of readdirSync(join(pyenvRoot, 'versions')).sort((x, y) => x.localeCompare(y, undefined, { numeric: true }))) {
       const m = /^3\.(\d+)\./.exec(ver);
       if (!m || Number(m[1]) < 9) continue;
@@ -161,7 +161,7 @@ if (allVersions) {
       if (!existsSync(py)) continue;
       const n = Math.max(3, Math.min(5, runs));
       const vm = modesFor(py).modes;
-      const qa = measure(py, stepProg, quick ? stepArgs : ['1000', '100'], n, vm);
+      const qa = measure(py, stepProg, stepArgs, n, vm);
       const qb = measure(py, ioProg, quick ? ioArgs : ['10', '1000'], n, vm);
       const per = (q) => vm.map((m) => `${m} ${q[m].ratio.toFixed(2)}x`).join(', ');
       console.log(`  ${ver.padEnd(8)} step-heavy ${per(qa)}   I/O-bound ${per(qb)}`);

@@ -17,15 +17,22 @@ function printable(s: string): string {
   });
 }
 
+/** The longest text's length (a loop: a trace can have more tasks than a spread call takes arguments). */
+function widest(texts: string[]): number {
+  let w = 0;
+  for (const t of texts) if (t.length > w) w = t.length;
+  return w;
+}
+
 export function renderReport(index: TraceIndex, findings: Finding[]): string {
   const cwd = index.meta.header.cwd;
   const lines = [headerLine(index), ''];
-  lines.push(...taskTable(index, cwd));
+  for (const line of taskTable(index, cwd)) lines.push(line);
   if (findings.length > 0) {
     lines.push('', 'Findings');
     const where = findings.map((f) => printable(f.file === null ? '?' : `${displayPath(f.file, cwd)}:${f.line ?? '?'}`));
-    const w = Math.min(MAX_NAME, Math.max(...where.map((s) => s.length))); // a long path overflows, not the column
-    const k = Math.max(...findings.map((f) => f.kind.length));
+    const w = Math.min(MAX_NAME, widest(where)); // a long path overflows, not the column
+    const k = widest(findings.map((f) => f.kind));
     findings.forEach((f, i) => lines.push(`  ${where[i].padEnd(w)}  ${f.kind.padEnd(k)}  ${printable(f.message)}`));
   }
   lines.push('', summaryLine(index, findings));
@@ -81,7 +88,7 @@ function taskTable(index: TraceIndex, cwd: string | null): string[] {
   });
   const head = ['ID', 'NAME', 'STATE', 'TOTAL', 'BUSY', 'IDLE', 'SCHED', 'STEPS', 'LOCATION'];
   const right = [true, false, false, true, true, true, true, true, false];
-  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const widths = head.map((h, c) => Math.max(h.length, widest(rows.map((r) => r[c]))));
   const fmt = (r: string[]) =>
     r.map((cell, c) => (c === r.length - 1 ? cell : right[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
   return [fmt(head), ...rows.map(fmt)];

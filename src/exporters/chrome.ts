@@ -80,9 +80,9 @@ export function toChromeTrace(index: TraceIndex, findings: Finding[] = findFindi
   for (const list of tracks.values()) {
     // Parents before children at equal start, so slices nest.
     list.sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
-    events.push(...list);
+    for (const e of list) events.push(e); // (not a spread: a track can hold more events than a call takes arguments)
   }
-  events.push(...wakeFlows(index, taskTid, threadTid));
+  for (const e of wakeFlows(index, taskTid, threadTid)) events.push(e);
   for (const f of findings) {
     const tid = f.taskId !== null ? taskTid.get(f.taskId) : undefined;
     const location = f.file === null ? null : `${f.file}:${f.line ?? '?'}`;

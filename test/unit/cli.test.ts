@@ -16,7 +16,7 @@ function cli(args: string[], env: Record<string, string | null> = {}) {
     if (v === null) delete merged[k];
     else merged[k] = v;
   }
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: tmp, encoding: 'utf8', env: merged });
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: tmp, encoding: 'utf8', env: merged, maxBuffer: 1 << 28 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -89,6 +89,24 @@ test('export: chrome JSON next to the trace or where -o says', () => {
   const fmt = cli(['export', copy, '--format', 'svg']);
   assert.equal(fmt.code, 2);
   assertOneLine(fmt.err, /unknown export format "svg"/);
+});
+
+test('report and export of a trace with more tasks than a call takes arguments (200k)', () => {
+  const n = 200_000;
+  const lines = [JSON.stringify({ format: 'async-lanes', version: 1, runtime: 'node', pid: 1, argv: ['many.js'], cwd: '/p', start: '2026-11-21T19:00:00.000Z', blockThresholdNs: 100e6 })];
+  lines.push('["site",2,"/p/many.js",3,"leaf"]');
+  for (let id = 1; id <= n; id++) lines.push(`["task",10,${id},null,null,"leaf",2]`, `["step",0,${id},5,null,2]`, `["end",5,${id},"ok","${id}",null]`);
+  lines.push('["exit",1,"exit",0]');
+  const file = join(tmp, 'many.lanes');
+  writeFileSync(file, lines.join('\n') + '\n');
+  const r = cli(['report', file]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /200000 tasks \(200000 ok\)/);
+  assert.match(r.out, /\n200000 +task 200000 leaf\(\) /);
+  const out = join(tmp, 'many.json');
+  assert.equal(cli(['export', file, '-o', out]).code, 0);
+  const slices = JSON.parse(readFileSync(out, 'utf8')).traceEvents.filter((e: { ph: string }) => e.ph === 'X');
+  assert.equal(slices.length, n);
 });
 
 test('bad arguments and bad files: one clear line, exit 2', () => {
