@@ -4,8 +4,8 @@
 // Expected source lines come from marker comments in the examples (`# await: fetch-sleep`), never from numbers.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -37,6 +37,7 @@ import {
   recorderAvailable,
   runCliRecord,
   runPlain,
+  RECORDER_PATH,
   runRecorded,
   traceFile,
   traceHeader,
@@ -914,6 +915,33 @@ describe('the C accelerator (build, use, fallback)', { skip: !wanted('gather_sle
       const report = await loadReport(t2);
       assert.equal(report.meta.skipped, 0);
       assert.ok(report.tasks.length >= 4, describeTasks(report));
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
+  test('a new build removes the same version\'s older builds beyond the 4 newest, and nothing else', { skip: noPython ?? modeSkip(py!, 'native') }, async () => {
+    const cache = fresh();
+    try {
+      const root = join(cache, 'async-lanes');
+      const probe = spawnSync(py!.path!, ['-c', 'import sys; sys.path.insert(0, sys.argv[1]); from async_lanes import _native; print(_native._version_key())', RECORDER_PATH], { encoding: 'utf8' });
+      const prefix = probe.stdout.trim();
+      assert.match(prefix, /^cpython-\d+-3\.\d+\.\d+.*-$/, probe.stderr);
+      const old = Array.from({ length: 6 }, (_, k) => `${prefix}${String(k).padStart(16, '0')}`);
+      for (const [k, name] of old.entries()) {
+        mkdirSync(join(root, name), { recursive: true });
+        const t = new Date(Date.now() - (10 - k) * 86_400_000); // older ones first
+        utimesSync(join(root, name), t, t);
+      }
+      mkdirSync(join(root, 'cpython-27-2.7.18-0000000000000000'));
+      const r = await runRecorded(py!.path!, script, traceFile('native-prune.lanes'), [], 'native', { XDG_CACHE_HOME: cache });
+      assert.equal(r.code, 0, r.stderr);
+      const left = readdirSync(root).sort();
+      const mine = left.filter((n) => n.startsWith(prefix));
+      assert.equal(mine.length, 4, left.join(', '));
+      assert.ok(soIn(cache).length === 1, 'the new build is there');
+      assert.deepEqual(mine.filter((n) => old.includes(n)), old.slice(3), 'the three newest older builds stay');
+      assert.ok(left.includes('cpython-27-2.7.18-0000000000000000'), 'another version is left alone');
     } finally {
       rmSync(cache, { recursive: true, force: true });
     }

@@ -11,7 +11,9 @@ prefix, extension suffix).  A build is made with the interpreter's own sysconfig
 (CC, or the CC environment variable, CFLAGS, CCSHARED, INCLUDEPY; no setuptools), checked by a
 self-test in a separate process (a crash there cannot hurt anyone), and only then renamed into
 place: a cached module is a verified one.  A failed build leaves a `failed` marker (retried
-after a day).
+after a day).  A new build removes the older builds for the same Python version beyond the
+KEEP newest (other sources, other environments): a removed one that is still wanted is simply
+built again after its next run.
 
 ASYNC_LANES_NATIVE: `0` forces pure Python; `1` requires the accelerator (built now if it is
 not cached; a failure is an error, for tests); unset/anything else: use it when cached.
@@ -23,6 +25,7 @@ import sys
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _SRC = os.path.join(_HERE, '_speedups.c')
 _NAME = 'async_lanes._speedups'
+KEEP = 4
 _state = {}  # 'mod': the module or None once tried; 'why': why not
 
 
@@ -54,6 +57,30 @@ def _cache_root():
     return os.path.join(base, 'async-lanes')
 
 
+def _version_key():
+    """The start of the cache directory names of this Python version's builds."""
+    return '%s-%d.%d.%d%s-' % (sys.implementation.cache_tag, sys.version_info[0], sys.version_info[1],
+                               sys.version_info[2], getattr(sys, 'abiflags', ''))
+
+
+def _prune(keep_dir):
+    """Remove this version's builds beyond the KEEP newest (keep_dir, just built, stays), but not
+    one being built."""
+    import shutil
+    root = _cache_root()
+    builds = []
+    for name in os.listdir(root):
+        d = os.path.join(root, name)
+        if name.startswith(_version_key()) and d != keep_dir and not os.path.exists(os.path.join(d, 'building')):
+            try:
+                builds.append((os.stat(d).st_mtime, d))
+            except OSError:
+                pass
+    builds.sort(reverse=True)
+    for _, d in builds[KEEP - 1:]:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def target():
     """(directory, module path) of the cached build for this interpreter and source.  Cheap: it
     runs at every start (no sysconfig or hashlib import)."""
@@ -65,9 +92,7 @@ def target():
     meta = '\0'.join((sys.version, sys.prefix, suffix, sys.implementation.cache_tag or '',
                       getattr(sys, 'abiflags', ''))).encode('utf-8', 'replace')
     data = src + b'\0' + meta
-    key = '%s-%d.%d.%d%s-%08x%08x' % (sys.implementation.cache_tag, sys.version_info[0],
-                                      sys.version_info[1], sys.version_info[2],
-                                      getattr(sys, 'abiflags', ''), crc32(data), crc32(data[::-1]))
+    key = '%s%08x%08x' % (_version_key(), crc32(data), crc32(data[::-1]))
     d = os.path.join(_cache_root(), key)
     return d, os.path.join(d, '_speedups' + suffix)
 
@@ -208,6 +233,10 @@ def build(d, path, wait=False):
                 why = 'self-test failed: ' + r.stdout.decode('utf-8', 'replace')[-2000:]
         if why is None:
             os.replace(so, path)
+            try:
+                _prune(d)
+            except OSError:
+                pass
         else:
             with open(failed, 'w') as f:
                 f.write(why)
