@@ -25,6 +25,42 @@ const COMMA = 44;
 const CLOSE = 93;
 const NL = 10;
 
+/** Writes the bytes of w at p; returns the end. */
+function putBytes(out: Buffer, p: number, w: Buffer): number {
+  for (let k = 0; k < w.length; k++) out[p++] = w[k];
+  return p;
+}
+
+/** Writes an integer (any safe one, negative too) at p, digit by digit (31-bit ones in integer arithmetic); returns
+ * the end. */
+function putInt(out: Buffer, p: number, v: number): number {
+  if (v < 0) {
+    out[p++] = 45;
+    v = -v;
+  }
+  if (v < 10) out[p++] = 48 + v;
+  else if (v <= 0x7fffffff) {
+    let x = v | 0;
+    const end = p + (x < 100 ? 2 : x < 1000 ? 3 : x < 10000 ? 4 : x < 100000 ? 5 : x < 1000000 ? 6 : x < 10000000 ? 7 : x < 100000000 ? 8 : x < 1000000000 ? 9 : 10);
+    for (let q = end - 1; q >= p; q--) {
+      const d = (x / 10) | 0;
+      out[q] = 48 + x - d * 10;
+      x = d;
+    }
+    p = end;
+  } else {
+    let digits = 1;
+    for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
+    p += digits;
+    for (let q = p - 1; q >= p - digits; q--) {
+      const d = Math.floor(v / 10);
+      out[q] = 48 + v - d * 10;
+      v = d;
+    }
+  }
+  return p;
+}
+
 export class TraceFormatter {
   private prev = 0;
   /** Site definitions by trace id: recorder sites (even ids) and sampled stack frames (odd ids). */
@@ -105,7 +141,8 @@ export class TraceFormatter {
       const op = b[i];
       const size = op === Op.Task ? 5 : op === Op.Step ? 6 : op === Op.Cb ? 4 : op === Op.Warn ? 5 : op === Op.Exit ? 4 : op >= Op.End && op <= Op.Set ? 7 : 0;
       if (size === 0) break; // a damaged chunk: drop the rest
-      this.record(c, i);
+      if (op === Op.Step) this.step(b, i);
+      else this.record(c, i);
       if ((op === Op.Step || op === Op.Cb) && b[i + 2] - b[i + 1] > thr) {
         this.block(b[i + 1], b[i + 2] - b[i + 1], op === Op.Step ? b[i + 3] : -1, op === Op.Step ? b[i + 5] : -1);
       }
@@ -134,45 +171,15 @@ export class TraceFormatter {
 
   private bytes(w: Buffer): void {
     this.room(w.length);
-    const out = this.out;
-    let p = this.p;
-    for (let k = 0; k < w.length; k++) out[p++] = w[k];
-    this.p = p;
+    this.p = putBytes(this.out, this.p, w);
   }
 
   private byte(c: number): void {
     this.out[this.p++] = c;
   }
 
-  /** An integer (any safe one, negative too), digit by digit; 31-bit ones in integer arithmetic. */
   private int(v: number): void {
-    const out = this.out;
-    let p = this.p;
-    if (v < 0) {
-      out[p++] = 45;
-      v = -v;
-    }
-    if (v < 10) out[p++] = 48 + v;
-    else if (v <= 0x7fffffff) {
-      let x = v | 0;
-      const end = p + (x < 100 ? 2 : x < 1000 ? 3 : x < 10000 ? 4 : x < 100000 ? 5 : x < 1000000 ? 6 : x < 10000000 ? 7 : x < 100000000 ? 8 : x < 1000000000 ? 9 : 10);
-      for (let q = end - 1; q >= p; q--) {
-        const d = (x / 10) | 0;
-        out[q] = 48 + x - d * 10;
-        x = d;
-      }
-      p = end;
-    } else {
-      let digits = 1;
-      for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
-      p += digits;
-      for (let q = p - 1; q >= p - digits; q--) {
-        const d = Math.floor(v / 10);
-        out[q] = 48 + v - d * 10;
-        v = d;
-      }
-    }
-    this.p = p;
+    this.p = putInt(this.out, this.p, v);
   }
 
   /** An id, null when negative. */
@@ -233,6 +240,30 @@ export class TraceFormatter {
     this.byte(NL);
   }
 
+  /** A step record (most of them), with the buffer and position in locals. */
+  private step(b: Float64Array, i: number): void {
+    this.room(160);
+    const out = this.out;
+    let p = putBytes(out, this.p, HEADS[Op.Step]);
+    const t = Math.round((b[i + 1] - this.base) * 1e6);
+    p = putInt(out, p, t - this.prev);
+    this.prev = t;
+    out[p++] = COMMA;
+    p = putInt(out, p, b[i + 3]);
+    out[p++] = COMMA;
+    const dur = b[i + 2] - b[i + 1];
+    p = putInt(out, p, dur > 0 ? Math.round(dur * 1e6) : 0);
+    out[p++] = COMMA;
+    const awaited = b[i + 4];
+    p = awaited < 0 ? putBytes(out, p, NULL) : putInt(out, p, awaited);
+    out[p++] = COMMA;
+    const s = b[i + 5];
+    p = s >= 0 && this.defined(s * 2) ? putInt(out, p, s * 2) : putBytes(out, p, NULL);
+    out[p++] = CLOSE;
+    out[p++] = NL;
+    this.p = p;
+  }
+
   /** The record at chunk offset `i`. */
   private record(c: Chunk, i: number): void {
     this.room(160);
@@ -251,17 +282,6 @@ export class TraceFormatter {
         this.bytes(NULL);
         this.byte(COMMA);
         this.bytes(this.funcName(s * 2));
-        this.byte(COMMA);
-        this.site(s < 0 ? -1 : s * 2);
-        break;
-      }
-      case Op.Step: {
-        const s = b[i + 5];
-        this.int(b[i + 3]);
-        this.byte(COMMA);
-        this.ns(b[i + 2] - b[i + 1]);
-        this.byte(COMMA);
-        this.id(b[i + 4]);
         this.byte(COMMA);
         this.site(s < 0 ? -1 : s * 2);
         break;
