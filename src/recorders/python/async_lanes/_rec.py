@@ -1376,11 +1376,25 @@ def _write_all(fd, data):
         view = view[n:]
 
 
+_taken = []  # (records, steps) the C accelerator handed over, oldest first, for the next flush
+
+
+def _take():
+    """Called by the C accelerator in the program's thread when its step buffer is full: the steps
+    (and the records they refer to) are set aside for the next flush, so that the buffer stays
+    small enough for the CPU caches (this thread needs the GIL, and on a busy program gets it
+    only every switch interval or so: its flushes were megabytes, which cost the program ~10%)."""
+    if os.getpid() == _pid:
+        _taken.append(_nat.take(_buf))
+
+
 def _flush():
     if (_wfd is None and _inproc is None) or os.getpid() != _pid:
         return
     with _flock:
         if _nat is not None:
+            while _taken:
+                _send(*_taken.pop(0))
             if not _buf and not _nat.pending():
                 return
             recs, steps = _nat.take(_buf)  # (atomically: a step and the records it refers to)
@@ -1391,15 +1405,19 @@ def _flush():
             recs = _buf[:n]
             del _buf[:n]
             steps = b''
-        try:
-            if _wfd is not None:
-                data = marshal.dumps(recs, 2)  # version 2: no sharing table (faster)
-                _write_all(_wfd, _pack(len(data), len(steps)) + data + steps)
-            elif _inproc is not None:
-                _inproc[1].write(_inproc[0].format(recs, steps))
-                _inproc[1].flush()
-        except Exception:
-            pass
+        _send(recs, steps)
+
+
+def _send(recs, steps):
+    try:
+        if _wfd is not None:
+            data = marshal.dumps(recs, 2)  # version 2: no sharing table (faster)
+            _write_all(_wfd, _pack(len(data), len(steps)) + data + steps)
+        elif _inproc is not None:
+            _inproc[1].write(_inproc[0].format(recs, steps))
+            _inproc[1].flush()
+    except Exception:
+        pass
 
 
 def _bg(watch_every):
@@ -1419,7 +1437,7 @@ def _bg(watch_every):
                 _watch()
             except Exception:
                 pass
-        if len(_buf) > 12000 or (_nat is not None and _nat.pending() > 2000) or now - last_flush >= 0.1:
+        if _taken or len(_buf) > 12000 or (_nat is not None and _nat.pending() > 2000) or now - last_flush >= 0.1:
             last_flush = now
             try:
                 _flush()
@@ -1473,6 +1491,8 @@ def _at_exit():
     how, detail = _exit_info[0] or ('exit', 0)
     _app(('exit', _pc(), how, detail))
     _stopped = True
+    if _nat is not None:
+        _nat.set_flush(None)  # what follows goes in this last flush
     _flush()
     with _flock:
         fd, _wfd = _wfd, None
@@ -1595,7 +1615,14 @@ def _start_writer(out_path, t_start):
     os.close(r1)
     os.close(w2)
     os.waitpid(pid, 0)
+    try:  # a flush in one write (each partial write waits for the GIL again)
+        import fcntl
+        fcntl.fcntl(w1, getattr(fcntl, 'F_SETPIPE_SZ', 1031), 1 << 20)
+    except (ImportError, OSError):
+        pass
     _wfd = w1
+    if _nat is not None:
+        _nat.set_flush(_take)
     _done_fd = r2
 
 

@@ -38,6 +38,12 @@ typedef struct { long long t0, tid, t1, aw, cid, la; } Step;
 
 static Step *g_steps;
 static Py_ssize_t g_nsteps, g_cap;
+/* Called (from the step that filled it) when FLUSH_AT steps are buffered: the buffer is handed
+ * over while it is small enough to stay in the CPU caches (the recorder's thread, which needs the
+ * GIL, flushes much less often on a busy program). */
+#define FLUSH_AT 4096
+static PyObject *g_flush_cb;
+static int g_in_flush;
 static int g_off; /* set by reset(): a forked child, not recorded */
 
 static int
@@ -377,6 +383,18 @@ step_yielded(Proxy *self, PyObject *c, long long t0, PyObject *r)
     }
     if (push_step(t0, self->tid_v, t1, aw, cid, la) < 0)
         goto error;
+    if (g_nsteps >= FLUSH_AT && g_flush_cb != NULL && !g_in_flush) {
+        g_in_flush = 1;
+        PyObject *et, *ev, *etb;
+        PyErr_Fetch(&et, &ev, &etb);
+        PyObject *x = PyObject_CallNoArgs(g_flush_cb);
+        if (x == NULL)
+            PyErr_Clear(); /* (the recorder's trouble, never the program's) */
+        else
+            Py_DECREF(x);
+        PyErr_Restore(et, ev, etb);
+        g_in_flush = 0;
+    }
     return r;
 error:
     Py_DECREF(r);
@@ -630,6 +648,13 @@ mod_take(PyObject *mod, PyObject *buf)
     Py_DECREF(recs);
     Py_DECREF(steps);
     return res;
+}
+
+static PyObject *
+mod_set_flush(PyObject *mod, PyObject *cb)
+{
+    Py_XSETREF(g_flush_cb, cb == Py_None ? NULL : Py_NewRef(cb));
+    Py_RETURN_NONE;
 }
 
 static PyObject *
@@ -1004,6 +1029,7 @@ static PyMethodDef mod_methods[] = {
      "setup(Future, decide, deep_site, aid, end, C, dk_by_code, CoroutineType) -> the proxy type"},
     {"take", mod_take, METH_O, "take(buf) -> (records, steps bytes), both emptied"},
     {"pending", mod_pending, METH_NOARGS, "number of buffered steps"},
+    {"set_flush", mod_set_flush, METH_O, "set_flush(callable or None): called when FLUSH_AT steps are buffered"},
     {"reset", mod_reset, METH_NOARGS, "drop the buffered steps and record no more (after fork, in the child)"},
     {"now", mod_now, METH_NOARGS, "the clock the steps are timed with (ns)"},
     {"resolve", mod_resolve, METH_VARARGS, "resolve(steps, base, site_fn, folds, kinds) -> resolved steps"},
