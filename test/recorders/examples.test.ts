@@ -890,6 +890,17 @@ describe('the C accelerator (build, use, fallback)', { skip: !wanted('gather_sle
       await new Promise((r) => setTimeout(r, 200));
     }
   };
+  /** A Python program of these lines in a scratch folder, removed after fn. */
+  const withProgram = async (lines: string[], fn: (prog: string) => Promise<void>) => {
+    const dir = mkdtempSync(join(tmpdir(), 'al-native-prog-'));
+    try {
+      const prog = join(dir, 'prog.py');
+      writeFileSync(prog, [...lines, ''].join('\n'));
+      await fn(prog);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
   const exists = (f: () => unknown) => {
     try {
       return Boolean(f());
@@ -948,26 +959,20 @@ describe('the C accelerator (build, use, fallback)', { skip: !wanted('gather_sle
   });
 
   test('a program with many more steps than the accelerator buffers at once: every step is in the trace', { skip: noPython ?? modeSkip(py!, 'native') }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'al-native-many-'));
-    try {
-      const prog = join(dir, 'many.py');
-      writeFileSync(
-        prog,
-        [
-          'import asyncio',
-          'async def worker(i):',
-          '    for n in range(300):',
-          '        await asyncio.sleep(0)',
-          '    if i == 7:',
-          "        raise ValueError('seven')",
-          '    return i',
-          'async def main():',
-          '    r = await asyncio.gather(*(worker(i) for i in range(100)), return_exceptions=True)',
-          '    print(len(r), sum(x for x in r if isinstance(x, int)))',
-          'asyncio.run(main())',
-          '',
-        ].join('\n'),
-      );
+    const lines = [
+      'import asyncio',
+      'async def worker(i):',
+      '    for n in range(300):',
+      '        await asyncio.sleep(0)',
+      '    if i == 7:',
+      "        raise ValueError('seven')",
+      '    return i',
+      'async def main():',
+      '    r = await asyncio.gather(*(worker(i) for i in range(100)), return_exceptions=True)',
+      '    print(len(r), sum(x for x in r if isinstance(x, int)))',
+      'asyncio.run(main())',
+    ];
+    await withProgram(lines, async (prog) => {
       const plain = await runPlain(py!.path!, prog);
       const t = traceFile('native-many.lanes');
       const recorded = await runRecorded(py!.path!, prog, t, [], 'native');
@@ -978,46 +983,38 @@ describe('the C accelerator (build, use, fallback)', { skip: !wanted('gather_sle
       // 30,000 awaits, handed from the C buffer to the writer in pieces: none lost, none twice
       for (const w of workers) assert.equal(w.steps, 301, `task ${w.id}: ${w.steps} steps`);
       assert.equal(workers.filter((w) => w.state === 'error').length, 1);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test('both modes write the same records (a deterministic program; times and site numbering aside)', { skip: noPython ?? modeSkip(py!, 'native') }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'al-native-same-'));
-    try {
-      const prog = join(dir, 'same.py');
-      writeFileSync(
-        prog,
-        [
-          'import asyncio',
-          'async def child(i, lock, q):',
-          '    for n in range(3):',
-          '        await asyncio.sleep(0)',
-          '    async with lock:',
-          '        await q.put(i)',
-          '    fut = asyncio.get_running_loop().create_future()',
-          '    asyncio.get_running_loop().call_soon(fut.set_result, i)',
-          '    await fut',
-          '    if i == 2:',
-          "        raise ValueError('two')",
-          '    return i * 10',
-          'async def sleeper():',
-          '    await asyncio.sleep(3600)',
-          'async def main():',
-          '    lock, q = asyncio.Lock(), asyncio.Queue()',
-          '    s = asyncio.create_task(sleeper(), name="sleeper")',
-          '    r = await asyncio.gather(*(child(i, lock, q) for i in range(4)), return_exceptions=True)',
-          '    s.cancel()',
-          '    try:',
-          '        await s',
-          '    except asyncio.CancelledError:',
-          '        pass',
-          '    print(r, q.qsize())',
-          'asyncio.run(main())',
-          '',
-        ].join('\n'),
-      );
+    const lines = [
+      'import asyncio',
+      'async def child(i, lock, q):',
+      '    for n in range(3):',
+      '        await asyncio.sleep(0)',
+      '    async with lock:',
+      '        await q.put(i)',
+      '    fut = asyncio.get_running_loop().create_future()',
+      '    asyncio.get_running_loop().call_soon(fut.set_result, i)',
+      '    await fut',
+      '    if i == 2:',
+      "        raise ValueError('two')",
+      '    return i * 10',
+      'async def sleeper():',
+      '    await asyncio.sleep(3600)',
+      'async def main():',
+      '    lock, q = asyncio.Lock(), asyncio.Queue()',
+      '    s = asyncio.create_task(sleeper(), name="sleeper")',
+      '    r = await asyncio.gather(*(child(i, lock, q) for i in range(4)), return_exceptions=True)',
+      '    s.cancel()',
+      '    try:',
+      '        await s',
+      '    except asyncio.CancelledError:',
+      '        pass',
+      '    print(r, q.qsize())',
+      'asyncio.run(main())',
+    ];
+    await withProgram(lines, async (prog) => {
       const records = async (mode: RecorderMode) => {
         const t = traceFile(`same-${mode}.lanes`);
         const r = await runRecorded(py!.path!, prog, t, [], mode);
@@ -1045,9 +1042,7 @@ describe('the C accelerator (build, use, fallback)', { skip: !wanted('gather_sle
       const [native, pure] = [await records('native'), await records('pure')];
       assert.ok(native.filter((r) => r.startsWith('["step"')).length >= 20, native.join('\n'));
       assert.deepEqual(native, pure);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test('without a working compiler (CC=false) the recorder falls back to pure Python, silently', { skip: noPython }, async () => {
