@@ -88,13 +88,20 @@ export async function waitForWorkbench(page: Page): Promise<void> {
 }
 
 /** Runs a command from the palette (F1). Extension commands appear once the extension host has scanned the
- * extension, and an open palette does not refresh: retry until `timeoutMs`. */
+ * extension, and an open palette does not refresh: retry until `timeoutMs`. An F1 pressed while the workbench moves
+ * focus (a quick input closing, an editor opening) can be lost: pressed again until the palette shows. */
 export async function runCommand(page: Page, title: string, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const input = page.locator('.quick-input-widget .quick-input-box input');
   for (;;) {
-    await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await until('the command palette', async () => {
+      if (await input.isVisible()) return true;
+      await page.keyboard.press('F1');
+      return input.waitFor({ state: 'visible', timeout: 2000 }).then(
+        () => true,
+        () => false,
+      );
+    }, 30_000);
     await input.fill('>' + title);
     const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
     try {
@@ -131,6 +138,7 @@ export async function quickOpen(page: Page, name: string): Promise<void> {
   await row.waitFor({ state: 'visible', timeout: 20_000 });
   await page.keyboard.press('Enter');
   await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 20_000 });
+  await input.waitFor({ state: 'hidden', timeout: 20_000 });
 }
 
 /** The page (the inner frame holding our HTML) of the visible timeline webview whose trace name starts with
