@@ -188,9 +188,9 @@ export class TraceFormatter {
     else this.int(v);
   }
 
-  /** A site reference (its record written first if needed). */
+  /** A reference to the recorder's site `s` (-1: none; trace id s × 2), its record written first if needed. */
   private site(s: number): void {
-    if (this.defined(s)) this.int(s);
+    if (s >= 0 && this.defined(s * 2)) this.int(s * 2);
     else this.bytes(NULL);
   }
 
@@ -234,7 +234,7 @@ export class TraceFormatter {
         if (k > 0) this.byte(COMMA);
         this.bytes(enc(this.traceSite(sid)));
       });
-    } else if (task >= 0) this.site(s < 0 ? -1 : s * 2);
+    } else if (task >= 0) this.site(s);
     this.byte(CLOSE);
     this.byte(CLOSE);
     this.byte(NL);
@@ -283,7 +283,7 @@ export class TraceFormatter {
         this.byte(COMMA);
         this.bytes(this.funcName(s * 2));
         this.byte(COMMA);
-        this.site(s < 0 ? -1 : s * 2);
+        this.site(s);
         break;
       }
       case Op.End: {
@@ -300,7 +300,7 @@ export class TraceFormatter {
           this.byte(34);
         } else this.text(String(v));
         this.byte(COMMA);
-        this.site(s < 0 ? -1 : s * 2);
+        this.site(s);
         break;
       }
       case Op.Fut: {
@@ -311,7 +311,7 @@ export class TraceFormatter {
         this.byte(COMMA);
         this.id(b[i + 4]);
         this.byte(COMMA);
-        this.site(s < 0 ? -1 : s * 2);
+        this.site(s);
         if (b[i + 6] >= 0) {
           this.byte(COMMA);
           this.raw(js(c.strs[b[i + 6]]));

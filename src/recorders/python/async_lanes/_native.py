@@ -68,10 +68,11 @@ def _prune(keep_dir):
     one being built."""
     import shutil
     root = _cache_root()
+    mine = _version_key()
     builds = []
     for name in os.listdir(root):
         d = os.path.join(root, name)
-        if name.startswith(_version_key()) and d != keep_dir and not os.path.exists(os.path.join(d, 'building')):
+        if name.startswith(mine) and d != keep_dir and not os.path.exists(os.path.join(d, 'building')):
             try:
                 builds.append((os.stat(d).st_mtime, d))
             except OSError:

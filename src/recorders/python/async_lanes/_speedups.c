@@ -401,17 +401,24 @@ error:
     return NULL;
 }
 
+/* The wrapped coroutine (borrowed), or NULL with AttributeError once it is gone. */
+static PyObject *
+proxy_coro(Proxy *self)
+{
+    if (self->c == NULL)
+        PyErr_SetString(PyExc_AttributeError, "_c");
+    return self->c;
+}
+
 /* One step: send arg (throw_args == NULL) or throw(*throw_args).
  * want_exc: a return raises StopIteration (send()/__next__) instead of PYGEN_RETURN (am_send). */
 static PySendResult
 proxy_step(Proxy *self, PyObject *arg, PyObject *throw_args, int want_exc, PyObject **presult)
 {
     *presult = NULL;
-    PyObject *c = self->c;
-    if (c == NULL) {
-        PyErr_SetString(PyExc_AttributeError, "_c");
+    PyObject *c = proxy_coro(self);
+    if (c == NULL)
         return PYGEN_ERROR;
-    }
     Py_INCREF(c);
     long long t0 = now_ns();
     self->t0 = t0;
@@ -500,31 +507,22 @@ proxy_throw(Proxy *self, PyObject *args)
 static PyObject *
 proxy_close(Proxy *self, PyObject *Py_UNUSED(ignored))
 {
-    if (self->c == NULL) {
-        PyErr_SetString(PyExc_AttributeError, "_c");
-        return NULL;
-    }
-    return PyObject_CallMethodObjArgs(self->c, s_close, NULL);
+    PyObject *c = proxy_coro(self);
+    return c == NULL ? NULL : PyObject_CallMethodObjArgs(c, s_close, NULL);
 }
 
 static PyObject *
 proxy_await(Proxy *self)
 {
-    if (self->c == NULL) {
-        PyErr_SetString(PyExc_AttributeError, "_c");
-        return NULL;
-    }
-    return PyObject_CallMethodObjArgs(self->c, s_await, NULL);
+    PyObject *c = proxy_coro(self);
+    return c == NULL ? NULL : PyObject_CallMethodObjArgs(c, s_await, NULL);
 }
 
 static PyObject *
 proxy_repr(Proxy *self)
 {
-    if (self->c == NULL) {
-        PyErr_SetString(PyExc_AttributeError, "_c");
-        return NULL;
-    }
-    return PyObject_Repr(self->c);
+    PyObject *c = proxy_coro(self);
+    return c == NULL ? NULL : PyObject_Repr(c);
 }
 
 static PyObject *
@@ -537,11 +535,8 @@ get_class(Proxy *self, void *closure)
 static PyObject *
 get_forwarded(Proxy *self, void *closure)
 {
-    if (self->c == NULL) {
-        PyErr_SetString(PyExc_AttributeError, "_c");
-        return NULL;
-    }
-    return PyObject_GetAttrString(self->c, (const char *)closure);
+    PyObject *c = proxy_coro(self);
+    return c == NULL ? NULL : PyObject_GetAttrString(c, (const char *)closure);
 }
 
 #define FWD(n) {n, (getter)get_forwarded, NULL, "forwarded to the coroutine", n}
