@@ -1,8 +1,8 @@
 """An exception nobody catches, and command-line arguments.
 
-`main` parses its arguments concurrently (one task per argument, gathered). The argument "x" makes one task fail;
-gather passes the ValueError on to `main`, it propagates out of `asyncio.run`, Python prints the traceback and
-the program exits with status 1. Run it as: python uncaught_exception.py 1 x 3
+`main` parses its arguments concurrently (one task per argument, gathered). The argument "x" makes one task fail,
+after the numbers are parsed (a word takes longer); gather passes the ValueError on to `main`, it propagates out of
+`asyncio.run`, Python prints the traceback and the program exits with status 1. Run it as: python uncaught_exception.py 1 x 3
 """
 import asyncio
 import os
@@ -10,7 +10,7 @@ import sys
 
 
 async def parse(text):
-    await asyncio.sleep(0.01 * len(text))  # await: parse-sleep
+    await asyncio.sleep(0.01 if text.isdigit() else 0.05)  # await: parse-sleep
     return int(text)  # raise: parse
 
 
