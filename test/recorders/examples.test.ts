@@ -596,6 +596,23 @@ const EXAMPLE_LIST: Example[] = [
     },
   },
   {
+    file: 'exit_status.py',
+    exit: { code: 3, how: 'exit', detail: 3 },
+    check: ({ report, file, L }) => {
+      assert.deepEqual(coroutineNames(report), ['check', 'main']);
+      const main = oneTask(report, 'main');
+      const check = oneTask(report, 'check');
+      assertChildrenOf(main, [check]);
+      assert.equal(check.name, 'check-items', 'a name of a str subclass, as its plain string');
+      assertState(check, 'ok', '<Status.PARTIAL: 3>');
+      assertState(main, 'error');
+      assert.match(main.error ?? '', /^SystemExit: (3|Status\.PARTIAL)$/);
+      assertAwaitKind(check, file, L('await: check-sleep'), 'sleep', 1);
+      assertAwaitKind(main, file, L('await: check-task'), 'task', 1);
+      assert.equal(check.line, L('create: check'));
+    },
+  },
+  {
     file: 'blocked_loop.py',
     findings: ({ report, L }) => [{ kind: 'blocked-loop', line: L('finding: blocked-loop'), taskId: oneTask(report, 'handler').id, minDurationNs: 250 * MS }],
     check: ({ report }) => {

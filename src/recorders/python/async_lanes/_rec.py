@@ -21,9 +21,11 @@ import signal
 import functools
 import itertools
 import collections.abc
+import enum
 import json
 import warnings
 import marshal
+import select
 import struct
 
 import asyncio
@@ -36,6 +38,7 @@ _app = _buf.append  # one record: a tuple, element 0 its kind (a str)
 _ext = _buf.extend  # a step: six ints (t0, task, t1, awaited, cid, lasti), flat (no tuple kept)
 _next_id = itertools.count(1).__next__
 _thr = 100_000_000  # block threshold, ns
+_TAKE_AT = 4096  # buffered list entries at which a step, a task's end or a callback hands them over (_take)
 _PY = sys.version_info[:2]
 
 _PKG = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -205,6 +208,8 @@ def _reg(co):
 # bounded reprs
 
 _SCALARS = {int, float, bool, type(None), complex}
+_Enum = enum.Enum
+_ENUM_FILE = enum.Enum.__repr__.__code__.co_filename
 _BIG = 10 ** 60  # (not folded by the compiler: computed at each use when written inline)
 _SEQS = {list: ('[', ']'), tuple: ('(', ')'), set: ('{', '}'), frozenset: ('frozenset({', '})')}
 
@@ -249,10 +254,13 @@ def _brepr(x, depth=0):
                     s = (o + ', '.join(parts) + c) if (parts or t is not set) else 'set()'
         else:
             r = getattr(t, '__repr__', None)
-            if getattr(r, '__code__', None) is not None:  # written in Python: not called
-                s = object.__repr__(x)
-            else:
+            co = getattr(r, '__code__', None)
+            if co is None:
                 s = repr(x)
+            elif co.co_filename == _ENUM_FILE and isinstance(x, _Enum):  # enum's own, as it writes it
+                s = '<%s.%s: %s>' % (t.__name__, x._name_, _brepr(x._value_, depth + 1))
+            else:  # written in Python: not called
+                s = object.__repr__(x)
     except Exception:
         try:
             s = '<%s object>' % type(x).__name__
@@ -640,6 +648,8 @@ class _Coro(collections.abc.Coroutine):
                             _app(('name', t1, tid, name if isinstance(name, str) else _brepr(name)))
                     except Exception:
                         pass
+            if len(_buf) >= _TAKE_AT:  # (many tasks ending together: the writer starts on them now)
+                _take()
         except Exception:
             pass
 
@@ -1077,6 +1087,8 @@ def _cb_done(st):
         if not isinstance(name, str):
             name = type(f).__qualname__
         _app(('cb', t0, t1, name, _C(co), -1))
+        if len(_buf) >= _TAKE_AT:  # (callbacks in a row, no step to hand them over: gather's, I/O)
+            _take()
     except Exception:
         pass
 
@@ -1369,63 +1381,141 @@ _pack = struct.Struct('<QQ').pack
 _nat = None  # the C accelerator (_native.load()), when used: steps are buffered there
 
 
-def _write_all(fd, data):
-    view = memoryview(data)
-    while view:
-        n = os.write(fd, view)
-        view = view[n:]
+_taken = []  # what was taken from the buffers for the pipe and not yet written, oldest first (bytes-like)
+_sent = [0.0]  # time.monotonic() of the last hand-over to the writer
+_monotonic = time.monotonic
 
 
-_taken = []  # (records, steps) the C accelerator handed over, oldest first, for the next flush
+def _chunk():
+    """The buffered records and the C accelerator's steps, taken (atomically: the GIL is held)."""
+    if _nat is not None:
+        return _nat.take(_buf)
+    n = len(_buf)
+    recs = _buf[:n]
+    del _buf[:n]
+    return recs, b''
+
+
+def _plain(x):
+    """x as marshal can write it: str and int subclasses (an IntEnum exit status, a task name
+    of a str subclass) made plain, anything else its bounded repr; a record with one such value
+    must not cost its whole chunk."""
+    t = type(x)
+    if t is tuple or t is list:
+        return t([_plain(v) for v in x])
+    if x is None or t is str or t is int or t is float or t is bool or t is bytes:
+        return x
+    if isinstance(x, str):
+        return str.__str__(x)
+    if isinstance(x, int):
+        return int.__int__(x)
+    return _brepr(x)
+
+
+def _marshal(recs):
+    try:
+        return marshal.dumps(recs, 2)  # version 2: no sharing table (faster)
+    except ValueError:
+        return marshal.dumps(_plain(recs), 2)
+
+
+def _parts(recs, steps):
+    """A chunk for the pipe, in parts (written with writev: no copy into one buffer)."""
+    data = _marshal(recs)
+    return [_pack(len(data), len(steps)), data, steps]
 
 
 def _take():
-    """Called by the C accelerator in the program's thread when its step buffer is full: the steps
-    (and the records they refer to) are set aside for the next flush, so that the buffer stays
-    small enough for the CPU caches (this thread needs the GIL, and on a busy program gets it
-    only every switch interval or so: its flushes were megabytes, which cost the program ~10%)."""
-    if os.getpid() == _pid:
-        _taken.append(_nat.take(_buf))
-
-
-def _flush():
-    if (_wfd is None and _inproc is None) or os.getpid() != _pid:
+    """Hands what is buffered to the writer now, from the program's thread: called by the C
+    accelerator when FLUSH_AT steps or records are buffered, and by a task's end or a callback
+    when many records are.  The recorder's thread needs the GIL, which a busy program gives it
+    late (see _bg): its flushes were megabytes, out of the CPU caches (~10% of the program's
+    time), a burst at the end waited for the exit, and a killed program lost them.  The pipe
+    does not block: what does not fit is left to the recorder's thread, so the program never
+    waits for the writer."""
+    if os.getpid() != _pid or _stopped or _wfd is None:
+        return  # (the in-process writer formats in the recorder's thread: see _flush)
+    _sent[0] = _monotonic()
+    if not _flock.acquire(False):  # the recorder's thread is writing: it takes this one too
+        _taken.extend(_parts(*_chunk()))
         return
-    with _flock:
-        if _nat is not None:
-            while _taken:
-                _send(*_taken.pop(0))
-            if not _buf and not _nat.pending():
-                return
-            recs, steps = _nat.take(_buf)  # (atomically: a step and the records it refers to)
-        else:
-            n = len(_buf)
-            if not n:
-                return
-            recs = _buf[:n]
-            del _buf[:n]
-            steps = b''
-        _send(recs, steps)
-
-
-def _send(recs, steps):
     try:
+        _write_taken(False)
+        if _taken or _nat is None:
+            _taken.extend(_parts(*_chunk()))
+            _write_taken(False)
+        else:
+            try:
+                rest = _nat.send(_wfd, _buf)  # (straight from the C step buffer)
+            except ValueError:  # (see _plain; nothing was taken)
+                _buf[:] = _plain(_buf)
+                rest = _nat.send(_wfd, _buf)
+            if rest is not None:
+                _taken.append(rest)
+    finally:
+        _flock.release()
+
+
+def _unwritten(parts, n):
+    """What is left of `parts` after a write of n bytes."""
+    i = 0
+    while i < len(parts) and n >= len(parts[i]):
+        n -= len(parts[i])
+        i += 1
+    rest = parts[i:]
+    if n:
+        rest[0] = memoryview(rest[0])[n:]
+    return rest
+
+
+def _write_taken(wait):
+    """Writes the taken parts to the pipe, oldest first, as many as fit (the caller holds
+    _flock); with `wait` (the exit), all of them.  One writev for all: the GIL is taken back once
+    (a busy program gives it back late).  If the writer is gone, they are dropped."""
+    fd = _wfd
+    while _taken:
+        try:
+            n = os.writev(fd, _taken[:1024])  # (IOV_MAX)
+        except BlockingIOError:
+            if not wait:
+                return
+            select.select([], [fd], [], 1.0)
+            continue
+        except InterruptedError:
+            continue
+        except OSError:
+            del _taken[:]
+            return
+        _taken[:] = _unwritten(_taken, n)  # (parts appended meanwhile stay)
+
+
+def _flush(wait=False):
+    """Hands everything to the writer (the recorder's thread; at exit, `wait`s until written)."""
+    if os.getpid() != _pid:
+        return
+    _sent[0] = _monotonic()
+    with _flock:
         if _wfd is not None:
-            data = marshal.dumps(recs, 2)  # version 2: no sharing table (faster)
-            _write_all(_wfd, _pack(len(data), len(steps)) + data + steps)
-        elif _inproc is not None:
-            _inproc[1].write(_inproc[0].format(recs, steps))
-            _inproc[1].flush()
-    except Exception:
-        pass
+            if _buf or (_nat is not None and _nat.pending()):
+                _taken.extend(_parts(*_chunk()))
+            _write_taken(wait)
+        elif _inproc is not None and (_buf or (_nat is not None and _nat.pending())):
+            try:
+                _inproc[1].write(_inproc[0].format(*_chunk()))
+                _inproc[1].flush()
+            except Exception:
+                pass
 
 
 def _bg(watch_every):
-    """The recorder's thread: every 5 ms, flush if the buffer is big (a small buffer stays in
-    the CPU caches: much cheaper for the program than a big one), at least every 100 ms; run
-    the blocked-loop watchdog every `watch_every` seconds."""
+    """The recorder's thread: every 5 ms, flush what the program's thread could not write (the
+    pipe was full), or a big pure-Python buffer (a small buffer stays in the CPU caches: much
+    cheaper for the program than a big one), and anything when nothing was handed over for
+    100 ms; run the blocked-loop watchdog every `watch_every` seconds.  On a busy program this
+    thread gets the GIL late (the loop's own select() hands it back and forth, which restarts
+    the switch interval), so the program's thread hands over its steps itself (_take)."""
     tick = 0.005
-    last_flush = last_watch = time.monotonic()
+    last_watch = time.monotonic()
     while not _stopped:
         time.sleep(tick)
         if _stopped:
@@ -1437,8 +1527,7 @@ def _bg(watch_every):
                 _watch()
             except Exception:
                 pass
-        if _taken or len(_buf) > 12000 or (_nat is not None and _nat.pending() > 2000) or now - last_flush >= 0.1:
-            last_flush = now
+        if _taken or now - _sent[0] >= 0.1 or (_nat is None and len(_buf) > 12000):
             try:
                 _flush()
             except Exception:
@@ -1492,8 +1581,8 @@ def _at_exit():
     _app(('exit', _pc(), how, detail))
     _stopped = True
     if _nat is not None:
-        _nat.set_flush(None)  # what follows goes in this last flush
-    _flush()
+        _nat.set_flush(None, _buf)  # what follows goes in this last flush
+    _flush(True)
     with _flock:
         fd, _wfd = _wfd, None
     if fd is not None:
@@ -1554,6 +1643,7 @@ def _after_fork_child():
     global _stopped, _wfd
     _stopped = True
     del _buf[:]
+    del _taken[:]
     if _nat is not None:
         _nat.reset()
     fd, _wfd = _wfd, None
@@ -1620,9 +1710,10 @@ def _start_writer(out_path, t_start):
         fcntl.fcntl(w1, getattr(fcntl, 'F_SETPIPE_SZ', 1031), 1 << 20)
     except (ImportError, OSError):
         pass
+    os.set_blocking(w1, False)  # (a full pipe never blocks the program: see _take)
     _wfd = w1
     if _nat is not None:
-        _nat.set_flush(_take)
+        _nat.set_flush(_take, _buf)
     _done_fd = r2
 
 

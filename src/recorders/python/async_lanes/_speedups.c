@@ -18,8 +18,11 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
+#include <marshal.h>
 #include <time.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/uio.h>
 
 #if PY_VERSION_HEX < 0x03090000
 #error "CPython 3.9+ required"
@@ -42,7 +45,10 @@ static Py_ssize_t g_nsteps, g_cap;
  * over while it is small enough to stay in the CPU caches (the recorder's thread, which needs the
  * GIL, flushes much less often on a busy program). */
 #define FLUSH_AT 4096
-static PyObject *g_flush_cb;
+/* ... or when the recorder's record list (g_flush_buf) has this many entries (records of futures,
+ * callbacks, task ends: nothing else hands them over while the program is busy) */
+#define FLUSH_RECS_AT 4096
+static PyObject *g_flush_cb, *g_flush_buf;
 static int g_in_flush;
 static int g_off; /* set by reset(): a forked child, not recorded */
 
@@ -383,7 +389,8 @@ step_yielded(Proxy *self, PyObject *c, long long t0, PyObject *r)
     }
     if (push_step(t0, self->tid_v, t1, aw, cid, la) < 0)
         goto error;
-    if (g_nsteps >= FLUSH_AT && g_flush_cb != NULL && !g_in_flush) {
+    if (g_flush_cb != NULL && !g_in_flush
+        && (g_nsteps >= FLUSH_AT || PyList_GET_SIZE(g_flush_buf) >= FLUSH_RECS_AT)) {
         g_in_flush = 1;
         PyObject *et, *ev, *etb;
         PyErr_Fetch(&et, &ev, &etb);
@@ -615,6 +622,84 @@ mod_setup(PyObject *mod, PyObject *args)
     return Py_NewRef((PyObject *)&ProxyType);
 }
 
+static void
+steps_taken(void)
+{
+    g_nsteps = 0;
+    if (g_cap > 65536) { /* a burst: give the memory back */
+        PyMem_RawFree(g_steps);
+        g_steps = NULL;
+        g_cap = 0;
+    }
+}
+
+/* send(fd, buf): one chunk for the writer (a 16-byte header: the lengths of the marshalled records
+ * and of the steps, little-endian; the records of buf, marshalled; the steps) written to fd, a
+ * non-blocking pipe, straight from the step buffer (no copy, no new buffer whose pages fault in
+ * each time); buf and the steps are emptied.  Returns None when all of it was written, else what
+ * was not (bytes), for the caller to write later.  The GIL is held throughout (the write does
+ * not block). */
+static PyObject *
+mod_send(PyObject *mod, PyObject *args)
+{
+    int fd;
+    PyObject *buf;
+    if (!PyArg_ParseTuple(args, "iO!:send", &fd, &PyList_Type, &buf))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(buf);
+    PyObject *recs = PyList_GetSlice(buf, 0, n);
+    if (recs == NULL)
+        return NULL;
+    PyObject *data = PyMarshal_WriteObjectToString(recs, 2);
+    Py_DECREF(recs);
+    if (data == NULL)
+        return NULL;
+    if (PyList_SetSlice(buf, 0, n, NULL) < 0) {
+        Py_DECREF(data);
+        return NULL;
+    }
+    unsigned long long lens[2] = {(unsigned long long)PyBytes_GET_SIZE(data),
+                                  (unsigned long long)g_nsteps * sizeof(Step)};
+    unsigned char hdr[16];
+    for (int i = 0; i < 16; i++)
+        hdr[i] = (unsigned char)(lens[i / 8] >> (8 * (i % 8)));
+    struct iovec iov[3] = {
+        {hdr, 16}, {PyBytes_AS_STRING(data), (size_t)lens[0]}, {g_steps, (size_t)lens[1]}};
+    size_t total = 16 + lens[0] + lens[1];
+    ssize_t w;
+    do {
+        w = writev(fd, iov, 3);
+    } while (w < 0 && errno == EINTR);
+    if (w < 0)
+        w = (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : (ssize_t)total; /* (else the writer is gone) */
+    PyObject *rest = Py_None;
+    if ((size_t)w < total) {
+        rest = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(total - (size_t)w));
+        if (rest == NULL) {
+            Py_DECREF(data);
+            return NULL;
+        }
+        char *o = PyBytes_AS_STRING(rest);
+        size_t skip = (size_t)w;
+        for (int i = 0; i < 3; i++) {
+            size_t len = iov[i].iov_len;
+            if (skip >= len) {
+                skip -= len;
+                continue;
+            }
+            memcpy(o, (char *)iov[i].iov_base + skip, len - skip);
+            o += len - skip;
+            skip = 0;
+        }
+    }
+    else {
+        Py_INCREF(rest);
+    }
+    Py_DECREF(data);
+    steps_taken();
+    return rest;
+}
+
 /* take(buf) -> (records of buf, steps as bytes); both emptied, with the GIL held throughout */
 static PyObject *
 mod_take(PyObject *mod, PyObject *buf)
@@ -633,12 +718,7 @@ mod_take(PyObject *mod, PyObject *buf)
         Py_XDECREF(steps);
         return NULL;
     }
-    g_nsteps = 0;
-    if (g_cap > 65536) { /* a burst: give the memory back */
-        PyMem_RawFree(g_steps);
-        g_steps = NULL;
-        g_cap = 0;
-    }
+    steps_taken();
     PyObject *res = PyTuple_Pack(2, recs, steps);
     Py_DECREF(recs);
     Py_DECREF(steps);
@@ -646,9 +726,13 @@ mod_take(PyObject *mod, PyObject *buf)
 }
 
 static PyObject *
-mod_set_flush(PyObject *mod, PyObject *cb)
+mod_set_flush(PyObject *mod, PyObject *args)
 {
+    PyObject *cb, *buf;
+    if (!PyArg_ParseTuple(args, "OO!:set_flush", &cb, &PyList_Type, &buf))
+        return NULL;
     Py_XSETREF(g_flush_cb, cb == Py_None ? NULL : Py_NewRef(cb));
+    Py_XSETREF(g_flush_buf, Py_NewRef(buf));
     Py_RETURN_NONE;
 }
 
@@ -1024,7 +1108,9 @@ static PyMethodDef mod_methods[] = {
      "setup(Future, decide, deep_site, aid, end, C, dk_by_code, CoroutineType) -> the proxy type"},
     {"take", mod_take, METH_O, "take(buf) -> (records, steps bytes), both emptied"},
     {"pending", mod_pending, METH_NOARGS, "number of buffered steps"},
-    {"set_flush", mod_set_flush, METH_O, "set_flush(callable or None): called when FLUSH_AT steps are buffered"},
+    {"send", mod_send, METH_VARARGS, "send(fd, list): the buffered records and steps written to fd; the rest or None"},
+    {"set_flush", mod_set_flush, METH_VARARGS,
+     "set_flush(callable or None, records list): called when FLUSH_AT steps or FLUSH_RECS_AT list entries are buffered"},
     {"reset", mod_reset, METH_NOARGS, "drop the buffered steps and record no more (after fork, in the child)"},
     {"now", mod_now, METH_NOARGS, "the clock the steps are timed with (ns)"},
     {"resolve", mod_resolve, METH_VARARGS, "resolve(steps, base, site_fn, folds, kinds) -> resolved steps"},
