@@ -420,6 +420,8 @@ def __next__(self):
             _ext((t0, self._id, t1, _aid(r), cid, la))
     else:
         _ext((t0, self._id, t1, _aid(r), cid, la))
+    if len(_buf) >= _TAKE_AT:  # (see _take)
+        _take()
     _PENDING_
     return r
 '''
@@ -1426,9 +1428,9 @@ def _parts(recs, steps):
 
 
 def _take():
-    """Hands what is buffered to the writer now, from the program's thread: called by the C
-    accelerator when FLUSH_AT steps or records are buffered, and by a task's end or a callback
-    when many records are.  The recorder's thread needs the GIL, which a busy program gives it
+    """Hands what is buffered to the writer now, from the program's thread: called by a step
+    (the C accelerator's: FLUSH_AT steps or records buffered), a task's end or a callback when
+    many records are buffered.  The recorder's thread needs the GIL, which a busy program gives it
     late (see _bg): its flushes were megabytes, out of the CPU caches (~10% of the program's
     time), a burst at the end waited for the exit, and a killed program lost them.  The pipe
     does not block: what does not fit is left to the recorder's thread, so the program never
@@ -1509,11 +1511,11 @@ def _flush(wait=False):
 
 def _bg(watch_every):
     """The recorder's thread: every 5 ms, flush what the program's thread could not write (the
-    pipe was full), or a big pure-Python buffer (a small buffer stays in the CPU caches: much
-    cheaper for the program than a big one), and anything when nothing was handed over for
-    100 ms; run the blocked-loop watchdog every `watch_every` seconds.  On a busy program this
-    thread gets the GIL late (the loop's own select() hands it back and forth, which restarts
-    the switch interval), so the program's thread hands over its steps itself (_take)."""
+    pipe was full), and anything when nothing was handed over for 100 ms; run the blocked-loop
+    watchdog every `watch_every` seconds.  On a busy program this thread gets the GIL late (the
+    loop's own select() hands it back and forth, which restarts the switch interval), so the
+    program's thread hands over its records itself (_take), 4096 list entries at a time (a small
+    buffer stays in the CPU caches: much cheaper for the program than a big one)."""
     tick = 0.005
     last_watch = time.monotonic()
     while not _stopped:
@@ -1527,7 +1529,7 @@ def _bg(watch_every):
                 _watch()
             except Exception:
                 pass
-        if _taken or now - _sent[0] >= 0.1 or (_nat is None and len(_buf) > 12000):
+        if _taken or now - _sent[0] >= 0.1:
             try:
                 _flush()
             except Exception:
