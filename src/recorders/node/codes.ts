@@ -8,7 +8,8 @@ export const enum Op {
   Step = 2,
   /** t, task, state (0 ok, 1 error), text index (-3: the value is the number that follows), site, number */
   End = 3,
-  /** t, fut, kind (FUT_KINDS index), owner, site, children index */
+  /** t, fut, kind (FUT_KINDS index), owner, site, children: -1 none, ≥ 0 the index of their list in the texts,
+   * ≤ -2 their number n (-2 - children), their ids following (the record is 7 + n values long) */
   Fut = 4,
   /** t, fut, via (VIAS index), by, state (0 result, 1 exception), text index */
   Set = 5,
@@ -55,7 +56,7 @@ export interface Chunk {
   n: number;
   /** The segment `buf` is (the writer frees it), or -1: a buffer of its own (all segments were busy). */
   seg: number;
-  /** Texts referred to by index from the records (value previews, error texts, children lists). */
+  /** Texts referred to by index from the records (value previews, error texts, long children lists). */
   strs: (string | number[])[];
   /** Sites registered since the last chunk: [id, file, line, col, func]. */
   sites: [number, string, number, number, string][];

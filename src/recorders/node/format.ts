@@ -139,7 +139,15 @@ export class TraceFormatter {
     const thr = this.thresholdMs;
     for (let i = 0; i < c.n; ) {
       const op = b[i];
-      const size = op === Op.Task ? 5 : op === Op.Step ? 6 : op === Op.Cb ? 4 : op === Op.Warn ? 5 : op === Op.Exit ? 4 : op >= Op.End && op <= Op.Set ? 7 : 0;
+      const size =
+        op === Op.Step ? 6
+        : op === Op.Task ? 5
+        : op === Op.Cb ? 4
+        : op === Op.Warn ? 5
+        : op === Op.Exit ? 4
+        : op === Op.Fut ? 7 + (b[i + 6] <= -2 ? -2 - b[i + 6] : 0)
+        : op === Op.End || op === Op.Set ? 7
+        : 0;
       if (size === 0) break; // a damaged chunk: drop the rest
       if (op === Op.Step) this.step(b, i);
       else this.record(c, i);
@@ -312,9 +320,20 @@ export class TraceFormatter {
         this.id(b[i + 4]);
         this.byte(COMMA);
         this.site(s);
-        if (b[i + 6] >= 0) {
+        const ch = b[i + 6];
+        if (ch >= 0) {
           this.byte(COMMA);
-          this.raw(js(c.strs[b[i + 6]]));
+          this.raw(js(c.strs[ch]));
+        } else if (ch <= -2) {
+          const n = -2 - ch;
+          this.room(n * 17 + 160);
+          this.byte(COMMA);
+          this.byte(91);
+          for (let k = 0; k < n; k++) {
+            if (k > 0) this.byte(COMMA);
+            this.int(b[i + 7 + k]);
+          }
+          this.byte(CLOSE);
         }
         break;
       }

@@ -107,7 +107,7 @@ function rotate(last: boolean): void {
   nextSegment();
   bi = 0;
   strs = [];
-  lastStrIndex = -1;
+  strIndex.clear();
   newSites = [];
   newNames = [];
   newMaps = [];
@@ -135,13 +135,16 @@ function nextSegment(): void {
   }
 }
 
-/** A text's index in the chunk (the same text as the last one, often a constant preview, is sent once). */
-let lastStr: string | number[] | null = null;
-let lastStrIndex = -1;
-function str(s: string | number[]): number {
-  if (s === lastStr && lastStrIndex >= 0) return lastStrIndex;
-  lastStr = s;
-  return (lastStrIndex = strs.push(s) - 1);
+/** A text's index in the chunk: each text is sent once per chunk (most are a few constant previews, and every
+ * string costs the writer's message a copy). */
+const strIndex = new Map<string, number>();
+function str(s: string): number {
+  let k = strIndex.get(s);
+  if (k === undefined) {
+    k = strs.push(s) - 1;
+    strIndex.set(s, k);
+  }
+  return k;
 }
 
 function step(t: number, k: Task, awaited: number, site: number): void {
@@ -207,6 +210,30 @@ function futRecord(t: number, id: number, kind: Kind, owner: number, site: numbe
   b[i + 5] = site;
   b[i + 6] = children;
   bi = i + 7;
+}
+
+/** The children of a gather or wait future, filled by its combinator; a short list travels in the record itself
+ * (a list in the chunk's texts would be copied into the writer's message, object by object). */
+const kids: number[] = [];
+const INLINE_KIDS = 1024;
+
+function combinatorRecord(t: number, id: number, kind: Kind, owner: number): void {
+  const n = kids.length;
+  if (n > INLINE_KIDS) {
+    futRecord(t, id, kind, owner, -1, strs.push(kids.slice()) - 1);
+    return;
+  }
+  if (bi + 7 + n > SEGMENT) rotate(false);
+  const i = bi;
+  b[i] = Op.Fut;
+  b[i + 1] = t;
+  b[i + 2] = id;
+  b[i + 3] = kind;
+  b[i + 4] = owner;
+  b[i + 5] = -1;
+  b[i + 6] = -2 - n;
+  for (let k = 0; k < n; k++) b[i + 7 + k] = kids[k];
+  bi = i + 7 + n;
 }
 
 function setRecord(t: number, fut: number, via: number, by: number, state: number, text: number): void {
@@ -390,11 +417,16 @@ function clip(s: string): string {
   return s.length > MAX_TEXT ? s.slice(0, MAX_TEXT - 1) + '…' : s;
 }
 
+const ObjectProto = Object.prototype;
+
 function ctorName(v: object): string {
+  if (types.isProxy(v)) return ''; // (its getPrototypeOf trap is the program's code)
   try {
     const proto = Object.getPrototypeOf(v);
-    const d = proto && Object.getOwnPropertyDescriptor(proto, 'constructor');
-    return d && typeof d.value === 'function' && typeof d.value.name === 'string' ? d.value.name : '';
+    if (proto === ObjectProto) return 'Object'; // (the commonest: no descriptor to make)
+    if (proto === null || types.isProxy(proto)) return '';
+    const d = Object.getOwnPropertyDescriptor(proto, 'constructor');
+    return d && typeof d.value === 'function' ? ownString(d.value, 'name') : ''; // (a static name getter is code)
   } catch {
     return '';
   }
@@ -453,14 +485,14 @@ function patchCombinators(): void {
         if (Array.isArray(iterable) && result && typeof result === 'object') {
           const t = perf.now();
           const owner = cur === null ? -1 : cur.id;
-          const children: number[] = [];
+          kids.length = 0;
           for (let k = 0; k < iterable.length; k++) {
             const x = iterable[k];
-            if (x !== null && typeof x === 'object' && types.isPromise(x)) children.push(child(x, t, owner));
+            if (x !== null && typeof x === 'object' && types.isPromise(x)) kids.push(child(x, t, owner));
           }
           const id = ++nextId;
           Stamp.set(result, id * 4 + FUT);
-          futRecord(t, id, kind, owner, -1, str(children));
+          combinatorRecord(t, id, kind, owner);
         }
         return result;
       },
