@@ -613,6 +613,17 @@ const EXAMPLE_LIST: Example[] = [
     },
   },
   {
+    file: 'fork_child.py',
+    check: ({ report, file, L }) => {
+      assert.deepEqual(coroutineNames(report), ['parent_main'], "the forked child's 200 tasks are not in the parent's trace");
+      const main = oneTask(report, 'parent_main');
+      assertState(main, 'ok', 'None');
+      assertAwaitKind(main, file, L('await: read-pipe'), 'executor', 1);
+      assertAwaitKind(main, file, L('await: wait-child'), 'executor', 1);
+      assert.deepEqual(report.work.map((w) => [w.fn, w.line]), [['read', L('await: read-pipe')], ['waitpid', L('await: wait-child')]]);
+    },
+  },
+  {
     file: 'blocked_loop.py',
     findings: ({ report, L }) => [{ kind: 'blocked-loop', line: L('finding: blocked-loop'), taskId: oneTask(report, 'handler').id, minDurationNs: 250 * MS }],
     check: ({ report }) => {

@@ -224,16 +224,9 @@ function combinatorRecord(t: number, id: number, kind: Kind, owner: number): voi
     return;
   }
   if (bi + 7 + n > SEGMENT) rotate(false);
-  const i = bi;
-  b[i] = Op.Fut;
-  b[i + 1] = t;
-  b[i + 2] = id;
-  b[i + 3] = kind;
-  b[i + 4] = owner;
-  b[i + 5] = -1;
-  b[i + 6] = -2 - n;
-  for (let k = 0; k < n; k++) b[i + 7 + k] = kids[k];
-  bi = i + 7 + n;
+  futRecord(t, id, kind, owner, -1, -2 - n);
+  for (let k = 0; k < n; k++) b[bi + k] = kids[k];
+  bi += n;
 }
 
 function setRecord(t: number, fut: number, via: number, by: number, state: number, text: number): void {

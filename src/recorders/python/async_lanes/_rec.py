@@ -1643,13 +1643,20 @@ def _signal(signalnum, handler):
     return h
 
 
+def _drop(rec):
+    pass
+
+
 def _after_fork_child():
-    global _stopped, _wfd
+    """A forked child is not recorded: nothing may pile up in it (it may run a loop for long)."""
+    global _stopped, _wfd, _app, _ext
     _stopped = True
+    _app = _ext = _drop
     del _buf[:]
     del _taken[:]
     if _nat is not None:
         _nat.reset()
+        _nat.set_flush(None, _buf)
     fd, _wfd = _wfd, None
     for x in (fd, _done_fd):
         if x is not None:
@@ -1657,6 +1664,44 @@ def _after_fork_child():
                 os.close(x)
             except OSError:
                 pass
+
+
+# 3.12+ warns at os.fork() when the process has other threads: the recorder's own must not count (the program would
+# print a DeprecationWarning it does not print alone).  The warning is silenced and made again, as CPython makes it
+# (in the parent, after the fork, at the caller's line), when the program has threads of its own.
+_FORK_WARNING = 'This process (pid=%d) is multi-threaded, use of %s() may lead to deadlocks in the child.'
+
+
+def _program_threads():
+    """The process's threads as CPython counts them for that warning (/proc/self/stat), the recorder's aside; where
+    that cannot be read, the threading module's (which does not know the recorder's)."""
+    try:
+        with open('/proc/self/stat', 'rb') as f:
+            return int(f.read().rsplit(b')', 1)[1].split()[17]) - (0 if _stopped else 1)
+    except (OSError, ValueError, IndexError):
+        return threading.active_count()
+
+
+def _quiet_fork(orig, name):
+    def fork():
+        with warnings.catch_warnings():
+            warnings.filterwarnings('ignore', message=r'This process \(pid=\d+\) is multi-threaded', category=DeprecationWarning)
+            r = orig()
+        if (r if name == 'fork' else r[0]) != 0 and _program_threads() > 1:
+            warnings.warn(_FORK_WARNING % (os.getpid(), name), DeprecationWarning, stacklevel=2)
+        return r
+    fork.__name__ = fork.__qualname__ = name
+    fork.__doc__ = orig.__doc__
+    return fork
+
+
+def _patch_fork():
+    if _PY < (3, 12):
+        return
+    for name in ('fork', 'forkpty'):
+        orig = getattr(os, name, None)
+        if orig is not None:
+            setattr(os, name, _quiet_fork(orig, name))
 
 
 # ---------------------------------------------------------------------------
@@ -1796,4 +1841,5 @@ def install(out_path, block_threshold_ms, argv):
         pass
     if hasattr(os, 'register_at_fork'):
         os.register_at_fork(after_in_child=_after_fork_child)
+    _patch_fork()
     _thread.start_new_thread(_bg, (min(0.025, max(0.005, _thr / 4e9)),))
