@@ -1444,10 +1444,10 @@ def _take():
         _taken.extend(_parts(*_chunk()))
         return
     try:
-        _write_taken(False)
+        _write_taken()
         if _taken or _nat is None:
             _taken.extend(_parts(*_chunk()))
-            _write_taken(False)
+            _write_taken()
         else:
             try:
                 rest = _nat.send(_wfd, _buf)  # (straight from the C step buffer)
@@ -1472,18 +1472,20 @@ def _unwritten(parts, n):
     return rest
 
 
-def _write_taken(wait):
+def _write_taken(deadline=None):
     """Writes the taken parts to the pipe, oldest first, as many as fit (the caller holds
-    _flock); with `wait` (the exit), all of them.  One writev for all: the GIL is taken back once
-    (a busy program gives it back late).  If the writer is gone, they are dropped."""
+    _flock); with a `deadline` (time.monotonic(), at exit), all of them until then (a writer that
+    stopped reading must not keep the program from exiting).  One writev for all: the GIL is taken
+    back once (a busy program gives it back late).  If the writer is gone, they are dropped."""
     fd = _wfd
     while _taken:
         try:
             n = os.writev(fd, _taken[:1024])  # (IOV_MAX)
         except BlockingIOError:
-            if not wait:
+            left = 0 if deadline is None else deadline - _monotonic()
+            if left <= 0:
                 return
-            select.select([], [fd], [], 1.0)
+            select.select([], [fd], [], min(left, 1.0))
             continue
         except InterruptedError:
             continue
@@ -1493,8 +1495,8 @@ def _write_taken(wait):
         _taken[:] = _unwritten(_taken, n)  # (parts appended meanwhile stay)
 
 
-def _flush(wait=False):
-    """Hands everything to the writer (the recorder's thread; at exit, `wait`s until written)."""
+def _flush(deadline=None):
+    """Hands everything to the writer (the recorder's thread; at exit, until written or `deadline`)."""
     if os.getpid() != _pid:
         return
     _sent[0] = _monotonic()
@@ -1502,7 +1504,7 @@ def _flush(wait=False):
         if _wfd is not None:
             if _buf or (_nat is not None and _nat.pending()):
                 _taken.extend(_parts(*_chunk()))
-            _write_taken(wait)
+            _write_taken(deadline)
         elif _inproc is not None and (_buf or (_nat is not None and _nat.pending())):
             try:
                 _inproc[1].write(_inproc[0].format(*_chunk()))
@@ -1586,7 +1588,11 @@ def _at_exit():
     _stopped = True
     if _nat is not None:
         _nat.set_flush(None, _buf)  # what follows goes in this last flush
-    _flush(True)
+    deadline = time.monotonic() + 30  # for the last chunk and the writer: a stuck writer must not keep the program
+    try:
+        _flush(deadline)
+    except Exception:
+        pass
     with _flock:
         fd, _wfd = _wfd, None
     if fd is not None:
@@ -1596,8 +1602,6 @@ def _at_exit():
             pass
         # wait (bounded) until the writer has written everything
         try:
-            import select
-            deadline = time.monotonic() + 30
             while True:
                 left = deadline - time.monotonic()
                 if left <= 0:
