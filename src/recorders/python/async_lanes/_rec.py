@@ -1689,7 +1689,8 @@ def _program_threads():
 def _quiet_fork(orig, name):
     def fork():
         with warnings.catch_warnings():
-            warnings.filterwarnings('ignore', message=r'This process \(pid=\d+\) is multi-threaded', category=DeprecationWarning)
+            warnings.filterwarnings('ignore', message=r'This process \(pid=\d+\) is multi-threaded',
+                                    category=DeprecationWarning)
             r = orig()
         if (r if name == 'fork' else r[0]) != 0 and _program_threads() > 1:
             warnings.warn(_FORK_WARNING % (os.getpid(), name), DeprecationWarning, stacklevel=2)
