@@ -2,7 +2,8 @@
 //
 //   node bench/python-overhead.mjs [--runs N] [--python PATH] [--all-versions] [--quick]
 //
-// Measures, in one run, traced/untraced wall-time ratios (runs interleaved, medians) for
+// Measures, in one run, traced/untraced wall-time ratios (runs interleaved, medians; with the lowest and highest
+// ratio of an interleaved pair, to show how much a figure moves on a shared machine) for
 //   (a) a step-heavy program (bench/programs/step_heavy.py: every await is a step), and
 //   (b) an I/O-bound program (bench/programs/io_echo.py: TCP echo on 127.0.0.1),
 // in both recorder modes: `native` (its C accelerator, ASYNC_LANES_NATIVE=1; built first if needed, skipped
@@ -80,7 +81,11 @@ function measure(py, prog, progArgs, n, modes) {
     for (const m of modes) traced[m].push(run(py, m, prog, progArgs));
   }
   const out = { plain: median(plain) };
-  for (const m of modes) out[m] = { traced: median(traced[m]), ratio: median(traced[m]) / median(plain) };
+  for (const m of modes) {
+    // the spread of the ratio over the interleaved pairs: how much one figure moves on this machine
+    const pairs = traced[m].map((t, i) => t / plain[i]);
+    out[m] = { traced: median(traced[m]), ratio: median(traced[m]) / median(plain), lo: Math.min(...pairs), hi: Math.max(...pairs) };
+  }
   return out;
 }
 
@@ -123,6 +128,7 @@ function versionOf(py) {
 }
 
 const fmt = (x) => x.toFixed(3);
+const spread = (q) => `${q.lo.toFixed(2)}-${q.hi.toFixed(2)}`;
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 console.log(`Python recorder overhead (${runs} interleaved runs each, medians; load average before: ${load()})`);
 const v = versionOf(python);
@@ -138,7 +144,7 @@ for (const [label, prog, progArgs, target] of [
     run(python, m, prog, progArgs);
     const st = traceStats();
     console.log(
-      `    ${m.padEnd(6)} traced ${fmt(r[m].traced)}s ratio ${r[m].ratio.toFixed(2)}x   trace ${st.bytes} bytes, ${st.events} events, ` +
+      `    ${m.padEnd(6)} traced ${fmt(r[m].traced)}s ratio ${r[m].ratio.toFixed(2)}x (pairs ${spread(r[m])})   trace ${st.bytes} bytes, ${st.events} events, ` +
         `${st.perEvent.toFixed(1)} bytes/event (target <= 20)`,
     );
   }
@@ -163,7 +169,7 @@ if (allVersions) {
       const vm = modesFor(py).modes;
       const qa = measure(py, stepProg, stepArgs, n, vm);
       const qb = measure(py, ioProg, quick ? ioArgs : ['10', '1000'], n, vm);
-      const per = (q) => vm.map((m) => `${m} ${q[m].ratio.toFixed(2)}x`).join(', ');
+      const per = (q) => vm.map((m) => `${m} ${q[m].ratio.toFixed(2)}x (${spread(q[m])})`).join(', ');
       console.log(`  ${ver.padEnd(8)} step-heavy ${per(qa)}   I/O-bound ${per(qb)}`);
     }
   }
