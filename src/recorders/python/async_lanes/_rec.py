@@ -1518,7 +1518,7 @@ def _bg(watch_every):
     pipe was full), and anything when nothing was handed over for 100 ms; run the blocked-loop
     watchdog every `watch_every` seconds.  On a busy program this thread gets the GIL late (the
     loop's own select() hands it back and forth, which restarts the switch interval), so the
-    program's thread hands over its records itself (_take), 4096 list entries at a time (a small
+    program's thread hands over its records itself (_take), a few thousand at a time (a small
     buffer stays in the CPU caches: much cheaper for the program than a big one)."""
     tick = 0.005
     last_watch = time.monotonic()
