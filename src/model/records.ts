@@ -114,11 +114,13 @@ export function decodeRecord(r: unknown[], data: TraceData, clock: Clock): boole
       return true;
     }
     case 'block': {
-      const [, , dur, task, sites] = r;
+      const [, , dur, task, sites, seen, samples] = r;
       if (!isId(dur) || !isOptId(task) || !(sites === null || sites === undefined || isIds(sites))) return false;
+      // A sample count that does not add up is left out, not the block.
+      const counted = isId(seen) && isId(samples) && seen >= 1 && seen <= samples;
       const t = at();
       until(t, dur);
-      data.blocks.push({ t, dur, task: task ?? null, sites: sites ?? [] });
+      data.blocks.push({ t, dur, task: task ?? null, sites: sites ?? [], seen: counted ? seen : null, samples: counted ? samples : null });
       return true;
     }
     case 'thread': {

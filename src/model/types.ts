@@ -102,13 +102,16 @@ export interface CallbackRecord {
   site: number | null;
 }
 
-/** `["block", dt, durNs, taskId, siteIds]`: the loop was blocked by a step of `task` (null: by a callback);
- * `sites` is the stack seen while stuck, innermost first. */
+/** `["block", dt, durNs, taskId, siteIds, seen, samples]`: the loop was blocked by a step of `task` (null: by a
+ * callback); `sites` is the stack seen while stuck, innermost first: the one whose innermost line `seen` of the
+ * `samples` stacks taken while it was stuck showed (both null when the writer did not say). */
 export interface BlockRecord {
   t: number;
   dur: number;
   task: number | null;
   sites: number[];
+  seen: number | null;
+  samples: number | null;
 }
 
 /** `["thread", dt, threadId, name]`: a thread seen for the first time. */

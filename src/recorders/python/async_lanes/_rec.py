@@ -375,7 +375,6 @@ def _task_id(t):
 # tasks: the coroutine proxy
 
 _errs = {}  # task id -> weakref(task) for tasks that ended with an exception
-_samples = {}  # step/callback start time -> sampled stack (watchdog)
 _PENDING_TB = []  # 3.9/3.10: exceptions whose traceback still has our frame at the head
 _OLD_RAISE = _PY < (3, 11)
 
@@ -1318,8 +1317,10 @@ def _patch_unawaited():
 # blocked loop: watchdog samples, block records
 
 # Blocked loop: the writer turns every step or callback longer than the threshold into a
-# `block` record; the watchdog below sends, while one is stuck, the stack it sampled
-# (('sample', t0, sites), before the step's own record, which is appended when it ends).
+# `block` record; the watchdog below sends, at each of its ticks while one is stuck past the
+# threshold, the stack it sampled (('sample', t0, sites), before the step's own record, which is
+# appended when it ends). The writer reports the line most samples saw, with the count: one late
+# sample may land anywhere.
 
 
 _STOP_CODES = set()
@@ -1362,15 +1363,12 @@ def _watch():
         else:
             cur = _cbcur.get(ident)
             t0 = cur[0] if cur is not None else 0
-        if t0 and now - t0 > _thr and t0 not in _samples:
+        if t0 and now - t0 > _thr:
             if frames is None:
                 frames = sys._current_frames()
             f = frames.get(ident)
             if f is not None:
-                _samples[t0] = True
                 _app(('sample', t0, _stack_sites(f)))
-    if len(_samples) > 1000:
-        _samples.clear()
 
 
 # ---------------------------------------------------------------------------

@@ -43,7 +43,7 @@ class Formatter:
         self.native = native  # the C module (_speedups) when the recorder sends steps as int64
         self.base = t_start
         self.thr = thr
-        self.samples = {}  # step/callback start -> stack sampled by the watchdog (site ids)
+        self.samples = {}  # step/callback start -> {innermost site: [count, stack]} (watchdog samples)
         self.prev = 0
         self.codes = {}  # cid -> (file, func, firstline, starts, lines)
         self.sites = {}  # (file, line, func) -> site id
@@ -83,10 +83,7 @@ class Formatter:
         start time: the running clock is the step's own time, so dt is 0). Without a sample
         (the watchdog did not see it stuck, e.g. the OS preempted the step), it points at the
         step's own site (where it ran / suspended) or the callback's site."""
-        ss = self.samples.pop(t0, '')
-        if not ss and site != 'null':
-            ss = site
-        tm(t0 - self.base, '["block",', f',{dur},{_n(tid)},[{ss}]]')
+        tm(t0 - self.base, '["block",', self._block_rest(t0 - self.base, dur, tid, None if site == 'null' else site))
 
     def sitekey(self, k, out):
         if k is None:
@@ -100,10 +97,14 @@ class Formatter:
         return None if s == 'null' else s
 
     def _block_rest(self, t, dur, tid, site):
-        ss = self.samples.pop(t + self.base, '')
-        if not ss and site is not None:
-            ss = str(site)
-        return f',{dur},{_n(tid)},[{ss}]]'
+        """The block record after its time: the stack whose innermost line most samples saw,
+        with how many of how many (the first such stack wins a tie)."""
+        seen = self.samples.pop(t + self.base, None)
+        if seen:
+            count, ss = max(seen.values(), key=lambda v: v[0])
+            n = sum(v[0] for v in seen.values())
+            return f',{dur},{_n(tid)},[{ss}],{count},{n}]'
+        return f',{dur},{_n(tid)},[{"" if site is None else site}]]'
 
     def format(self, recs, steps=b''):
         """NDJSON text of one chunk: `recs`, the records (tuples; a step is six values, flat),
@@ -212,9 +213,18 @@ class Formatter:
                         s = self.site(cid, la, out)
                         if s != 'null':
                             ss.append(str(s))
-                    self.samples[t0] = ','.join(ss)
-                    if len(self.samples) > 1000:
-                        self.samples.clear()
+                    if not ss:
+                        continue
+                    seen = self.samples.get(t0)
+                    if seen is None:
+                        if len(self.samples) > 1000:
+                            self.samples.clear()
+                        seen = self.samples[t0] = {}
+                    key = ss[0]
+                    if key in seen:
+                        seen[key][0] += 1
+                    elif len(seen) < 64:
+                        seen[key] = [1, ','.join(ss)]
                     continue
                 elif k == 'work':
                     _, t0, t1, th, cell, fn, cid, la = r
