@@ -25,8 +25,8 @@ if ! command -v chromium >/dev/null 2>&1 || ! [ -e /usr/include/gssapi/gssapi.h 
   echo "setup-code-server: apt-get install chromium libkrb5-dev" >&2
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo -n"
-  $SUDO apt-get update
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends chromium libkrb5-dev build-essential python3 curl
+  $SUDO apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends chromium libkrb5-dev build-essential python3 curl
 fi
 
 cd "$LAB/node24"

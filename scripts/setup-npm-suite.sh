@@ -9,6 +9,7 @@ VERSION=0.5.0
 CACHE="${ASYNC_LANES_NPM_SUITE_CACHE:-$HOME/.cache/async-lanes-npm-suite}"
 dir="$CACHE/$PKG-$VERSION"
 if [ ! -f "$dir/.complete" ]; then
+  echo "setup-npm-suite: npm pack $PKG@$VERSION" >&2
   mkdir -p "$CACHE"
   tmp="$(mktemp -d "$CACHE/.fetch.XXXXXX")"
   trap 'rm -rf "$tmp"' EXIT

@@ -18,9 +18,11 @@ function run(what: string, command: string, args: string[], env: NodeJS.ProcessE
   return r.stdout;
 }
 
-/** Installs code-server and Chromium when missing (idempotent; minutes the first time). */
+/** Installs code-server and Chromium when missing (idempotent; minutes the first time; its progress lines go to
+ * the test log). */
 export function setupCodeServer(): void {
-  run('scripts/setup-code-server.sh', 'bash', [join(ROOT, 'scripts', 'setup-code-server.sh')]);
+  const r = spawnSync('bash', [join(ROOT, 'scripts', 'setup-code-server.sh')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error(`scripts/setup-code-server.sh failed (${r.status ?? r.signal}): see its output above`);
 }
 
 /** Packages the built extension (out/ must be built) the way `npm run package` does, or the extension in
