@@ -1,6 +1,6 @@
 // The details pane for the selected lane. All program data goes in as text; sites are "go to source" buttons.
 
-import { formatDuration, formatSite, taskLabel } from '../src/model/format.js';
+import { formatArgv, formatDuration, formatSite, taskLabel } from '../src/model/format.js';
 import type { TaskInfo, TraceIndex, WaitKind } from '../src/model/index.js';
 import type { Site } from '../src/model/types.js';
 import { outcomeText, wakerText } from './describe.js';
@@ -164,7 +164,7 @@ function traceSummary(model: LaneModel): Node[] {
   return [
     h('h2', { class: 'title' }, 'Trace'),
     h('dl', { class: 'facts' },
-      ...row('Program', header.argv.join(' ') || '—'),
+      ...row('Program', formatArgv(header.argv, 2000) || '—'),
       ...row('Runtime', `${header.runtime} ${header.runtimeVersion ?? ''}`.trim()),
       ...row('Started', header.start ?? '—'),
       ...row('Length', formatDuration(model.endNs)),

@@ -13,7 +13,12 @@ export interface TailChunk {
 export const SHRUNK = 'shrunk';
 
 async function fetchChunk(url: string, from: number): Promise<TailChunk> {
-  const res = await fetch(`${url}?from=${from}`, { cache: 'no-store' });
+  let res = await fetch(`${url}?from=${from}`, { cache: 'no-store' });
+  // 503: the server streams as many answers as it allows at once (other tabs of the same trace); it says when to retry.
+  while (res.status === 503) {
+    await new Promise((r) => setTimeout(r, 1000 * (Number(res.headers.get('Retry-After')) || 1)));
+    res = await fetch(`${url}?from=${from}`, { cache: 'no-store' });
+  }
   if (res.status === 409) throw new Error(SHRUNK);
   if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
   return { bytes: new Uint8Array(await res.arrayBuffer()), more: res.headers.get('X-Lanes-More') === '1' };

@@ -7,7 +7,7 @@ import { optionValue, parseArgs } from './args.js';
 import { CliError } from './errors.js';
 import type { Io } from './io.js';
 import { jsonChunks } from './json.js';
-import { loadTrace, traceNotices } from './load.js';
+import { loadTraceFile, traceNotices } from '../files/trace-file.js';
 import { singleFile } from './report.js';
 
 export const EXPORT_HELP = `Usage: async-lanes export FILE [--format chrome] [-o OUT]
@@ -35,7 +35,7 @@ export async function exportCommand(argv: string[], io: Io): Promise<number> {
   if (format !== 'chrome') throw new CliError(`unknown export format "${format}" (supported: chrome)`);
   const file = singleFile(args.positionals, 'export');
   const out = optionValue(args, 'output') ?? file.replace(/\.lanes$/, '') + '.json';
-  const data = await loadTrace(file);
+  const data = await loadTraceFile(file);
   for (const notice of traceNotices(data)) io.err(`async-lanes: notice: ${notice}`);
   const trace = toChromeTrace(new TraceIndex(data));
   if (out === '-') {

@@ -1,6 +1,7 @@
 // The `async-lanes` command line: record | report | export | view. Every expected failure is one `async-lanes: ...` line
 // on stderr with exit code 2 (127 for a missing interpreter); ASYNC_LANES_DEBUG=1 adds the stack.
 
+import { TraceFileError } from '../files/trace-file.js';
 import { CliError } from './errors.js';
 import { exportCommand, EXPORT_HELP } from './export.js';
 import type { Io } from './io.js';
@@ -61,9 +62,10 @@ export function run(argv: string[] = process.argv.slice(2)): void {
     (err: unknown) => {
       const debug = process.env.ASYNC_LANES_DEBUG === '1';
       const message = err instanceof Error ? err.message : String(err);
-      io.err(`async-lanes: ${err instanceof CliError ? message : `internal error: ${message}`}`);
+      const expected = err instanceof CliError || err instanceof TraceFileError;
+      io.err(`async-lanes: ${expected ? message : `internal error: ${message}`}`);
       if (debug && err instanceof Error && err.stack) io.err(err.stack);
-      process.exitCode = err instanceof CliError ? err.exitCode : 70;
+      process.exitCode = err instanceof CliError ? err.exitCode : expected ? 2 : 70;
     },
   );
 }

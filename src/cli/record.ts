@@ -14,7 +14,7 @@ import { isNodeCommand, nodeProgramStem, nodeRecordCommand } from '../recorders/
 import { optionValue, parseArgs } from './args.js';
 import { CliError } from './errors.js';
 import type { Io } from './io.js';
-import { loadTrace } from './load.js';
+import { loadTraceFile } from '../files/trace-file.js';
 
 export const RECORD_HELP = `Usage: async-lanes record [-o FILE] [--block-threshold MS] -- PYTHON PROGRAM.py [ARGS...]
        async-lanes record [options] -- PYTHON -m MODULE [ARGS...]
@@ -156,7 +156,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, runtime: '
 async function summary(output: string): Promise<string> {
   const shown = displayOutput(output);
   try {
-    const index = new TraceIndex(await loadTrace(output));
+    const index = new TraceIndex(await loadTraceFile(output));
     const findings = findFindings(index).length;
     const n = index.tasks.length;
     return `trace written to ${shown} (${n} task${n === 1 ? '' : 's'}, ${findings} finding${findings === 1 ? '' : 's'}) — async-lanes report ${shown}`;

@@ -5,7 +5,7 @@ import { TraceIndex } from '../model/index.js';
 import { buildReport } from '../model/report.js';
 import { optionValue, parseArgs } from './args.js';
 import { CliError } from './errors.js';
-import { loadTrace, traceNotices } from './load.js';
+import { loadTraceFile, traceNotices } from '../files/trace-file.js';
 import { renderReport } from './text.js';
 import type { Io } from './io.js';
 import { jsonChunks } from './json.js';
@@ -36,7 +36,7 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
   }
   const failOn = parseKinds(optionValue(args, 'fail-on'));
   const file = singleFile(args.positionals, 'report');
-  const data = await loadTrace(file);
+  const data = await loadTraceFile(file);
   for (const notice of traceNotices(data)) io.err(`async-lanes: notice: ${notice}`);
   const index = new TraceIndex(data);
   const findings = findFindings(index);

@@ -3,7 +3,7 @@
 // characters escaped, so a trace cannot move the cursor or recolour the terminal.
 
 import type { Finding } from '../model/findings.js';
-import { displayPath, formatDuration, formatSite, taskLabel } from '../model/format.js';
+import { displayPath, formatArgv, formatDuration, formatSite, taskLabel } from '../model/format.js';
 import type { TaskInfo, TaskState, TraceIndex } from '../model/index.js';
 
 const STATE_MARK: Record<TaskState, string> = { ok: '✓ ok', error: '✗ error', cancelled: '⊘ cancelled', pending: '… pending' };
@@ -42,7 +42,7 @@ export function renderReport(index: TraceIndex, findings: Finding[]): string {
 function headerLine(index: TraceIndex): string {
   const { header, exit, endNs } = index.meta;
   const runtime = [header.runtime, header.runtimeVersion].filter(Boolean).join(' ');
-  const argv = header.argv.join(' ') || '(no argv)';
+  const argv = formatArgv(header.argv) || '(no argv)';
   let ending: string;
   if (!exit) ending = 'cut off (no exit record)';
   else if (exit.how === 'exit') ending = `exit ${exit.detail ?? '?'}`;
@@ -52,21 +52,27 @@ function headerLine(index: TraceIndex): string {
   return printable(`${runtime} · ${argv} · ${formatDuration(exit?.t ?? endNs)} · ${ending}`);
 }
 
-/** Tasks in tree order (children under their parent, creation order), with their depth. */
+/** Tasks in tree order (children under their parent, creation order), with their depth. Iterative: a chain of
+ * tasks each awaiting a new one can be any number of levels deep. */
 function treeOrder(index: TraceIndex): { task: TaskInfo; depth: number }[] {
   const out: { task: TaskInfo; depth: number }[] = [];
   const seen = new Set<number>();
-  const visit = (task: TaskInfo, depth: number): void => {
-    if (seen.has(task.id)) return;
-    seen.add(task.id);
-    out.push({ task, depth });
-    for (const id of task.children) {
-      const child = index.task(id);
-      if (child) visit(child, depth + 1);
+  const stack: { task: TaskInfo; depth: number }[] = [];
+  const walk = (root: TaskInfo): void => {
+    stack.push({ task: root, depth: 0 });
+    while (stack.length > 0) {
+      const { task, depth } = stack.pop()!;
+      if (seen.has(task.id)) continue;
+      seen.add(task.id);
+      out.push({ task, depth });
+      for (let i = task.children.length - 1; i >= 0; i--) {
+        const child = index.task(task.children[i]);
+        if (child && !seen.has(child.id)) stack.push({ task: child, depth: depth + 1 });
+      }
     }
   };
-  for (const t of index.tasks) if (t.parent === null || !index.task(t.parent)) visit(t, 0);
-  for (const t of index.tasks) visit(t, 0); // parent cycles: whatever was not reached from a root
+  for (const t of index.tasks) if (t.parent === null || !index.task(t.parent)) walk(t);
+  for (const t of index.tasks) walk(t); // parent cycles: whatever was not reached from a root
   return out;
 }
 

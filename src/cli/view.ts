@@ -1,6 +1,6 @@
 // `async-lanes view FILE [--html OUT] [--port N] [--no-open]`
 
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { TraceFormatError, parseTrace } from '../model/parser.js';
 import { loadAssets, newNonce, renderPage, type ViewerAssets } from '../viewer/page.js';
@@ -8,7 +8,7 @@ import { startViewServer } from '../viewer/server.js';
 import { optionValue, parseArgs } from './args.js';
 import { CliError } from './errors.js';
 import type { Io } from './io.js';
-import { traceNotices } from './load.js';
+import { checkTraceFile, traceNotices } from '../files/trace-file.js';
 import { openBrowser } from './open-browser.js';
 import { singleFile } from './report.js';
 
@@ -38,7 +38,7 @@ export async function viewCommand(argv: string[], io: Io, signals: NodeJS.EventE
     return 0;
   }
   const file = singleFile(args.positionals, 'view');
-  checkFile(file);
+  checkTraceFile(file);
   const assets = bundle();
   const html = optionValue(args, 'html');
   if (html !== undefined) return writeHtml(file, html, assets, io);
@@ -64,16 +64,6 @@ export async function viewCommand(argv: string[], io: Io, signals: NodeJS.EventE
   });
   await server.close();
   return 0;
-}
-
-function checkFile(file: string): void {
-  let isDir: boolean;
-  try {
-    isDir = statSync(file).isDirectory();
-  } catch (err) {
-    throw new CliError(`cannot read "${file}": ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-  }
-  if (isDir) throw new CliError(`"${file}" is a directory, not a trace file`);
 }
 
 function bundle(): ViewerAssets {

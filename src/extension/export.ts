@@ -2,14 +2,14 @@
 // in pieces so that a huge trace never becomes one string.
 
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { loadTrace } from '../cli/load.js';
+import { loadTraceFile } from '../files/trace-file.js';
 import { jsonChunks } from '../cli/json.js';
 import { toChromeTrace } from '../exporters/chrome.js';
 import { TraceIndex } from '../model/index.js';
 
 /** Writes `traceFile`'s Chrome JSON to `outFile`; returns the number of events. Throws with a clear message. */
 export async function exportChromeJson(traceFile: string, outFile: string): Promise<number> {
-  const trace = toChromeTrace(new TraceIndex(await loadTrace(traceFile)));
+  const trace = toChromeTrace(new TraceIndex(await loadTraceFile(traceFile)));
   let fd: number | undefined;
   try {
     fd = openSync(outFile, 'w');

@@ -39,3 +39,9 @@ export function formatSite(site: Site | null, cwd: string | null): string {
 export function taskLabel(task: { name: string; coro: string }): string {
   return task.coro ? `${task.name} ${task.coro}()` : task.name;
 }
+
+/** The program's command line for one line of text: its start when it is long (arguments can be megabytes). */
+export function formatArgv(argv: string[], max = 200): string {
+  const joined = argv.join(' ');
+  return joined.length > max ? `${joined.slice(0, max - 1)}… (${joined.length} characters)` : joined;
+}

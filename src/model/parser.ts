@@ -10,6 +10,8 @@ export const FORMAT_VERSION = 1;
 /** Lines longer than this are damage, not records: real records are well under 1 KiB (reprs are bounded). Keeps a
  * newline-free multi-megabyte input from being buffered or parsed. */
 const MAX_LINE_CHARS = 1 << 20;
+/** The header carries the program's argv, which the OS lets reach several MiB (and JSON escaping multiplies). */
+const MAX_HEADER_CHARS = 64 << 20;
 
 /** The input is not a trace (or too damaged to be one); the message names the line. */
 export class TraceFormatError extends Error {
@@ -84,7 +86,7 @@ export class TraceParser {
     if (to <= from || this.overlong) return;
     if (!this.headChecked) this.checkHeaderStart(chunk, from, to);
     this.pendingChars += to - from;
-    if (this.pendingChars > MAX_LINE_CHARS) {
+    if (this.pendingChars > (this.headerSeen ? MAX_LINE_CHARS : MAX_HEADER_CHARS)) {
       this.overlong = true;
       this.pieces = [];
       if (!this.headerSeen) this.fail(1, NOT_A_TRACE);

@@ -30,8 +30,9 @@ export function newNonce(): string {
 
 /** The CSP of a viewer page; `connect` allows fetching from the serving origin (live view), by the page's own fetch
  * worker (started from a blob: URL the page makes), and loading the icon font from there; without it the font can
- * only be a data: URI (the offline file). */
-export function contentSecurityPolicy(nonce: string, connect: boolean): string {
+ * only be a data: URI (the offline file). `unframed` (an HTTP header only: a <meta> CSP cannot say it) refuses
+ * being framed by any page. */
+export function contentSecurityPolicy(nonce: string, connect: boolean, unframed = false): string {
   return [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
@@ -42,6 +43,7 @@ export function contentSecurityPolicy(nonce: string, connect: boolean): string {
     `worker-src ${connect ? 'blob:' : "'none'"}`,
     "base-uri 'none'",
     "form-action 'none'",
+    ...(unframed ? ["frame-ancestors 'none'"] : []),
   ].join('; ');
 }
 

@@ -1,9 +1,13 @@
-// The standalone viewer's HTTP server, on 127.0.0.1 only: `/` is the page, `/trace?from=BYTE` answers the trace
-// file's bytes from that offset (capped per answer, "X-Lanes-More: 1" when more remain), so the page tails a file
-// that is still being written without re-reading it, and `/codicon.ttf` is the UI's icon font. Requests for any other
-// host name are refused (DNS rebinding).
+// The standalone viewer's HTTP server, on 127.0.0.1 only: `/` is the page, `/trace/TOKEN?from=BYTE` answers the
+// trace file's bytes from that offset (capped per answer, "X-Lanes-More: 1" when more remain), so the page tails a
+// file that is still being written without re-reading it, and `/codicon.ttf` is the UI's icon font. Requests for any
+// other host name are refused (DNS rebinding); the trace goes only to the server's own page, which carries the
+// per-run TOKEN (another page in the browser cannot read it, nor frame the page: frame-ancestors 'none'). Memory stays
+// bounded whatever clients do: answers are streamed from the file with backpressure, at most MAX_STREAMS at once,
+// over at most MAX_CONNECTIONS connections.
 
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, fstat, open, close } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
@@ -12,6 +16,9 @@ import { contentSecurityPolicy, FONT_PATH, newNonce, renderPage, type ViewerAsse
 /** Largest answer to one /trace request. */
 export const CHUNK_BYTES = 8 << 20;
 const POLL_MS = 500;
+/** Trace answers being streamed at once; more wait for a "503, retry" (a page pipelines two at most). */
+const MAX_STREAMS = 8;
+const MAX_CONNECTIONS = 64;
 
 export interface ViewServer {
   url: string;
@@ -19,13 +26,15 @@ export interface ViewServer {
 }
 
 export function startViewServer(file: string, assets: ViewerAssets, port = 0): Promise<ViewServer> {
+  const run: Run = { file, assets, token: randomBytes(24).toString('base64url'), streams: 0 };
   const server = createServer((req, res) => {
     try {
-      handle(req, res, file, assets, server);
+      handle(req, res, run, server);
     } catch (err) {
       send(res, 500, 'text/plain; charset=utf-8', `error: ${(err as Error).message}\n`);
     }
   });
+  server.maxConnections = MAX_CONNECTIONS;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => {
@@ -41,7 +50,16 @@ export function startViewServer(file: string, assets: ViewerAssets, port = 0): P
   });
 }
 
-function handle(req: IncomingMessage, res: ServerResponse, file: string, assets: ViewerAssets, server: Server): void {
+interface Run {
+  file: string;
+  assets: ViewerAssets;
+  /** The per-run secret in the page's trace URL. */
+  token: string;
+  /** Trace answers being streamed now. */
+  streams: number;
+}
+
+function handle(req: IncomingMessage, res: ServerResponse, run: Run, server: Server): void {
   const { port } = server.address() as AddressInfo;
   if (req.headers.host !== `127.0.0.1:${port}` && req.headers.host !== `localhost:${port}`) {
     send(res, 403, 'text/plain; charset=utf-8', 'forbidden host\n');
@@ -54,53 +72,92 @@ function handle(req: IncomingMessage, res: ServerResponse, file: string, assets:
   const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
   if (url.pathname === '/') {
     const nonce = newNonce();
-    const page = renderPage(assets, { title: basename(file), nonce, config: { source: { kind: 'poll', name: basename(file), url: '/trace', intervalMs: POLL_MS } } });
-    res.setHeader('Content-Security-Policy', contentSecurityPolicy(nonce, true));
-    send(res, 200, 'text/html; charset=utf-8', page);
+    const source = { kind: 'poll' as const, name: basename(run.file), url: `/trace/${run.token}`, intervalMs: POLL_MS };
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy(nonce, true, true));
+    res.setHeader('X-Frame-Options', 'DENY');
+    send(res, 200, 'text/html; charset=utf-8', renderPage(run.assets, { title: basename(run.file), nonce, config: { source } }));
   } else if (url.pathname === FONT_PATH) {
-    send(res, 200, 'font/ttf', assets.font);
-  } else if (url.pathname === '/trace') {
+    send(res, 200, 'font/ttf', run.assets.font);
+  } else if (url.pathname.startsWith('/trace/')) {
+    if (!sameToken(url.pathname.slice('/trace/'.length), run.token)) {
+      send(res, 403, 'text/plain; charset=utf-8', 'the trace is served to its own page only\n');
+      return;
+    }
     const from = Number(url.searchParams.get('from') ?? '0');
     if (!Number.isSafeInteger(from) || from < 0) {
       send(res, 400, 'text/plain; charset=utf-8', 'bad offset\n');
       return;
     }
-    const { bytes, size } = readFrom(file, from);
-    if (bytes === null) {
-      send(res, 409, 'text/plain; charset=utf-8', 'the file is shorter than the offset\n');
+    if (run.streams >= MAX_STREAMS) {
+      res.setHeader('Retry-After', '1');
+      send(res, 503, 'text/plain; charset=utf-8', 'busy, retry\n');
       return;
     }
-    res.setHeader('X-Lanes-More', from + bytes.length < size ? '1' : '0');
-    send(res, 200, 'application/octet-stream', bytes);
+    streamFrom(run, from, res);
   } else {
     send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
   }
 }
 
-/** Up to CHUNK_BYTES from `from`; null when the file is now shorter than `from` (replaced or truncated). */
-function readFrom(file: string, from: number): { bytes: Buffer | null; size: number } {
-  const fd = openSync(file, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    if (from > size) return { bytes: null, size };
-    const buf = Buffer.alloc(Math.min(CHUNK_BYTES, size - from));
-    let got = 0;
-    while (got < buf.length) {
-      const n = readSync(fd, buf, got, buf.length - got, from + got);
-      if (n === 0) break;
-      got += n;
-    }
-    return { bytes: buf.subarray(0, got), size };
-  } finally {
-    closeSync(fd);
-  }
+function sameToken(given: string, token: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
-  res.statusCode = status;
+/** Streams up to CHUNK_BYTES of the file from `from` (409 when the file is now shorter: replaced or truncated). The
+ * file is read as the client takes the answer, 64 KiB at a time: a client that stops reading holds no more. */
+function streamFrom(run: Run, from: number, res: ServerResponse): void {
+  run.streams++;
+  let released = false;
+  const release = () => {
+    if (!released) {
+      released = true;
+      run.streams--;
+    }
+  };
+  res.once('close', release);
+  open(run.file, 'r', (err, fd) => {
+    if (err) {
+      release();
+      send(res, 500, 'text/plain; charset=utf-8', `error: ${err.message}\n`);
+      return;
+    }
+    fstat(fd, (err2, st) => {
+      if (err2 || from > st.size) {
+        close(fd, () => undefined);
+        release();
+        if (err2) send(res, 500, 'text/plain; charset=utf-8', `error: ${err2.message}\n`);
+        else send(res, 409, 'text/plain; charset=utf-8', 'the file is shorter than the offset\n');
+        return;
+      }
+      const length = Math.min(CHUNK_BYTES, st.size - from);
+      res.statusCode = 200;
+      headers(res, 'application/octet-stream');
+      res.setHeader('Content-Length', String(length));
+      res.setHeader('X-Lanes-More', from + length < st.size ? '1' : '0');
+      if (length === 0) {
+        close(fd, () => undefined);
+        res.end();
+        return;
+      }
+      const stream = createReadStream('', { fd, start: from, end: from + length - 1, highWaterMark: 64 << 10 });
+      stream.on('error', () => res.destroy());
+      res.once('close', () => stream.destroy());
+      stream.pipe(res);
+    });
+  });
+}
+
+function headers(res: ServerResponse, type: string): void {
   res.setHeader('Content-Type', type);
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
+  res.statusCode = status;
+  headers(res, type);
   res.end(body);
 }

@@ -16,7 +16,7 @@ function cli(args: string[], env: Record<string, string | null> = {}) {
     if (v === null) delete merged[k];
     else merged[k] = v;
   }
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: tmp, encoding: 'utf8', env: merged, maxBuffer: 1 << 28 });
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: tmp, encoding: 'utf8', env: merged, maxBuffer: 1 << 28, timeout: 120_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -132,6 +132,43 @@ test('bad arguments and bad files: one clear line, exit 2', () => {
     assert.equal(r.code, 2, args.join(' '));
     assertOneLine(r.err, pattern);
   }
+});
+
+test('traces a reader must take: a header over 1 MiB (long argv), a chain of tasks 10,000 deep', () => {
+  const header = (argv: string[]) => JSON.stringify({ format: 'async-lanes', version: 1, runtime: 'python', argv, start: '2026-12-01T00:00:00Z' });
+  // eleven 100 KB arguments, and 720 KB of CJK text (JSON-escaped to 1.44 MB by an ASCII writer)
+  const big = join(tmp, 'big-header.lanes');
+  writeFileSync(big, [header(Array(11).fill('x'.repeat(100_000))), '["site",1,"a.py",1,"main"]', '["task",0,1,null,"Task-1","main",1]', '["end",10,1,"ok","None"]', '["exit",1,"exit",0]', ''].join('\n'));
+  const r = cli(['report', big]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^python · x+… \(1100010 characters\) · /, 'the header line shows the start of the command line');
+  assert.ok(r.out.split('\n')[0].length < 300);
+  const cjk = join(tmp, 'cjk-header.lanes');
+  writeFileSync(cjk, header(['\u6f22'.repeat(240_000)]).replace(/\u6f22/g, '\\u6f22') + '\n["exit",1,"exit",0]\n');
+  assert.equal(cli(['report', cjk, '--json']).code, 0);
+  // each task awaits a task it creates: report's tree, --json and export all take the depth
+  const deep = join(tmp, 'deep.lanes');
+  const lines = [header(['deep.py']), '["site",1,"deep.py",3,"link"]'];
+  for (let i = 1; i <= 10_000; i++) lines.push(JSON.stringify(['task', 10, i, i === 1 ? null : i - 1, `Task-${i}`, 'link', 1]));
+  for (let i = 10_000; i >= 1; i--) lines.push(JSON.stringify(['end', 10, i, 'ok', 'None']));
+  writeFileSync(deep, [...lines, '["exit",1,"exit",0]', ''].join('\n'));
+  const text = cli(['report', deep]);
+  assert.equal(text.code, 0, text.err);
+  assert.match(text.out, /\n10000 +Task-10000 link\(\)/);
+  assert.match(text.out, /10000 tasks \(10000 ok\)/);
+  assert.equal(cli(['report', deep, '--json']).code, 0);
+  assert.equal(cli(['export', deep, '-o', join(tmp, 'deep.json')]).code, 0);
+});
+
+test('a FIFO, a socket or a device is refused at once, not read forever', () => {
+  const fifo = join(tmp, 'trace.fifo');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+  for (const args of [['report', fifo], ['report', fifo, '--json'], ['export', fifo], ['view', fifo, '--no-open'], ['view', fifo, '--html', join(tmp, 'f.html')]]) {
+    const r = cli(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+    assertOneLine(r.err, /"[^"]*trace\.fifo" is a FIFO \(named pipe\), not a trace file/);
+  }
+  assertOneLine(cli(['report', '/dev/null']).err, /"\/dev\/null" is a device, not a trace file/);
 });
 
 test('unreadable file: a clear message', () => {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT, tempDir } from './browser.js';
@@ -56,16 +57,65 @@ describe('async-lanes view', () => {
     assert.ok(page.body.includes(`<script nonce="${nonce}">`));
     assert.ok(page.body.includes(`<style nonce="${nonce}">`));
     assert.equal((await get(url)).body.includes(nonce), false, 'a fresh nonce per page');
-    const all = await get(`${url}trace?from=0`);
+    assert.match(csp, /frame-ancestors 'none'/, 'no other page may frame it');
+    assert.equal(page.headers['x-frame-options'], 'DENY');
+    // The trace goes to the server's own page only: its URL carries a per-run token.
+    const trace = `${url}${/"url":"\/(trace\/[\w-]+)"/.exec(page.body)![1]}`;
+    const all = await get(`${trace}?from=0`);
     assert.equal(all.body, TRACE);
     assert.equal(all.headers['x-lanes-more'], '0');
-    assert.equal((await get(`${url}trace?from=${Buffer.byteLength(TRACE) - 5}`)).body, TRACE.slice(-5));
-    assert.equal((await get(`${url}trace?from=999999`)).status, 409);
+    assert.equal((await get(`${trace}?from=${Buffer.byteLength(TRACE) - 5}`)).body, TRACE.slice(-5));
+    assert.equal((await get(`${trace}?from=999999`)).status, 409);
+    assert.equal((await get(`${url}trace?from=0`)).status, 404, 'no token: no trace');
+    assert.equal((await get(`${url}trace/${'A'.repeat(32)}?from=0`)).status, 403, 'a wrong token: no trace');
     assert.equal((await get(url, 'evil.example:80')).status, 403, 'DNS-rebinding guard');
     assert.equal((await get(`${url}../etc/passwd`)).status, 404);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGINT');
     assert.equal(await exited, 0);
+  });
+
+  it('keeps its memory bounded when 200 clients ask for a big trace and never read the answer', async () => {
+    const file = join(dir, 'big.lanes');
+    const line = '["step",5,1,10,null,null]\n';
+    writeFileSync(file, TRACE + line.repeat(Math.ceil((48 << 20) / line.length)));
+    const child = spawn(process.execPath, [CLI, 'view', file, '--no-open'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (c) => {
+          out += c;
+          const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        child.on('exit', (code) => reject(new Error(`exited ${code}`)));
+      });
+      const page = await get(url);
+      const path = `/${/"url":"\/(trace\/[\w-]+)"/.exec(page.body)![1]}?from=0`;
+      const { port } = new URL(url);
+      const rss = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) * 1024;
+      const before = rss();
+      // Each asks for an 8 MiB answer and reads nothing of it.
+      const sockets: Socket[] = [];
+      for (let i = 0; i < 200; i++) {
+        const s = connect(Number(port), '127.0.0.1');
+        s.on('error', () => undefined);
+        s.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+        s.pause();
+        sockets.push(s);
+      }
+      await new Promise((r) => setTimeout(r, 3000));
+      const during = rss();
+      assert.ok(during - before < 150 << 20, `RSS grew by ${((during - before) / 2 ** 20).toFixed(0)} MiB (before ${(before / 2 ** 20).toFixed(0)} MiB)`);
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => setTimeout(r, 500));
+      // The stuck clients gone, the page's own requests are answered again.
+      const again = await get(`${url}${path.slice(1).replace('from=0', `from=${(48 << 20) - 10}`)}`);
+      assert.equal(again.status, 200);
+      assert.ok(again.body.length > 0);
+    } finally {
+      child.kill('SIGINT');
+    }
   });
 
   it('--html writes one self-contained page with the trace inlined safely', () => {

@@ -1,0 +1,68 @@
+// Trace files on disk, for every Node-side reader (CLI, viewer server, extension host): what may be opened as a
+// trace, loading one in a stream, and the notices about a damaged or cut-off one. One clear message for each way it
+// can fail, as a TraceFileError.
+
+import { createReadStream, statSync, type Stats } from 'node:fs';
+import { TraceFormatError, TraceParser } from '../model/parser.js';
+import type { TraceData } from '../model/types.js';
+
+/** An expected failure to read a trace file; the message names the file and says why. */
+export class TraceFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TraceFileError';
+  }
+}
+
+/** Throws unless `file` is a regular file that can be read: a directory, a FIFO (whose read would wait for a writer
+ * forever), a socket or a device is refused with what it is. */
+export function checkTraceFile(file: string): Stats {
+  let st: Stats;
+  try {
+    st = statSync(file);
+  } catch (err) {
+    throw new TraceFileError(`cannot read "${file}": ${reason(err)}`);
+  }
+  if (st.isFile()) return st;
+  const what = st.isDirectory()
+    ? 'a directory'
+    : st.isFIFO()
+      ? 'a FIFO (named pipe)'
+      : st.isSocket()
+        ? 'a socket'
+        : st.isCharacterDevice() || st.isBlockDevice()
+          ? 'a device'
+          : 'not a regular file';
+  throw new TraceFileError(`"${file}" is ${what}, not a trace file`);
+}
+
+/** The whole trace, read in a stream (a large or foreign file is rejected or read without holding it twice). */
+export async function loadTraceFile(file: string): Promise<TraceData> {
+  checkTraceFile(file);
+  const parser = new TraceParser();
+  try {
+    for await (const chunk of createReadStream(file, { encoding: 'utf8' })) parser.push(chunk as string);
+    return parser.end();
+  } catch (err) {
+    if (err instanceof TraceFormatError) throw new TraceFileError(`${file}: ${err.message}`);
+    throw new TraceFileError(`cannot read "${file}": ${reason(err)}`);
+  }
+}
+
+function reason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a directory';
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Notices about a damaged or cut-off trace, one line each. */
+export function traceNotices(data: TraceData): string[] {
+  const out = [...data.notices];
+  if (data.skipped > 0) {
+    out.push(`${data.skipped} damaged line${data.skipped === 1 ? '' : 's'} skipped (the first is line ${data.firstSkippedLine})`);
+  }
+  if (data.truncated) out.push('the trace ends mid-record (the program was killed or is still writing); the last line was dropped');
+  return out;
+}
