@@ -1,4 +1,5 @@
-// The example programs under examples/python, on every installed CPython 3.9–3.13: each runs plainly and under
+// The example programs under examples/python, on every installed CPython 3.9–3.15 (3.14 and 3.15 from
+// scripts/setup-pythons.sh): each runs plainly and under
 // the recorder with identical stdout, stderr and exit code, and the report of its trace shows what the example
 // teaches (tasks, parents, overlaps, states, what they waited on and where, callbacks, executor work, findings).
 // Expected source lines come from marker comments in the examples (`# await: fetch-sleep`), never from numbers.
@@ -786,7 +787,7 @@ function checkReport(py: Python, ex: Example, o: Outcome) {
 
 for (const py of pythons) {
   if (!py.path) {
-    test(`CPython ${py.minor}`, { skip: `CPython ${py.minor} is not installed under ${pyenvRoot() ?? '(no pyenv root)'}/versions` }, () => {});
+    test(`CPython ${py.minor}`, { skip: py.why ?? `CPython ${py.minor} is not installed under ${pyenvRoot() ?? '(no pyenv root)'}/versions` }, () => {});
     continue;
   }
   describe(`CPython ${py.version}`, () => {

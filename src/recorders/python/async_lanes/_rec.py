@@ -60,7 +60,23 @@ _TaskTypes = {_CTask}
 if hasattr(tasks, '_PyTask'):
     _TaskTypes.add(tasks._PyTask)
 _TaskBases = tuple(_TaskTypes)
-_ctasks = tasks._current_tasks  # dict loop -> running task (C or Python)
+_ctasks = tasks._current_tasks  # dict loop -> running task (C or Python; 3.14+: Python tasks only)
+# 3.14+: no proxy.  The C Task keeps the running task in the thread state (_current_tasks stays empty), and
+# `python -m asyncio ps/pstree` read each task's coroutine from outside the process (a proxy in its place leaves
+# them an empty stack): the task keeps its own coroutine, and a step is timed around the task's step callback in
+# Handle._run (an eager first step: around create_task).  See _create_task_np, _cb_start_np.
+_NOPROXY = _PY >= (3, 14)
+if _NOPROXY:
+    _c_current = tasks.current_task
+
+    def _cur_task(loop):
+        """The task running on `loop` (None when none is)."""
+        t = _c_current(loop)
+        if t is None and _ctasks:
+            t = _ctasks.get(loop)  # (a Python Task, e.g. tasks._PyTask)
+        return t
+else:
+    _cur_task = _ctasks.get
 _TimerHandle = events.TimerHandle
 _Cancelled = asyncio.CancelledError
 
@@ -339,12 +355,17 @@ def _aid(r):
     """Awaitable id of anything a task can yield (not None)."""
     tr = type(r)
     if tr in _TaskTypes or isinstance(r, _TaskBases):
-        try:
-            p = r._coro
-        except Exception:
-            p = None
-        if type(p) is _Coro:
-            return p._id
+        if _NOPROXY:
+            st = _treg.get(id(r))
+            if st is not None:
+                return st._id
+        else:
+            try:
+                p = r._coro
+            except Exception:
+                p = None
+            if type(p) is _Coro:
+                return p._id
     try:
         return r._al_id
     except Exception:
@@ -362,6 +383,11 @@ def _aid(r):
 def _task_id(t):
     if t is None:
         return None
+    if _NOPROXY:
+        st = _treg.get(id(t))
+        if st is not None:
+            return st._id
+        return _eager_miss(t) if _eager else None
     try:
         p = t._coro
     except Exception:
@@ -706,7 +732,7 @@ def create_task(self, coro, **kwargs):
     t = _pc()
     tid = _next_id()
     p = _Coro(coro, tid)
-    parent = _task_id(_ctasks.get(self))
+    parent = _task_id(_cur_task(self))
     f = _prog_frame(sys._getframe(1))
     task = _orig_create_task(self, p, **kwargs)
     try:
@@ -769,6 +795,229 @@ def _set_task_name(task, name):
 
 
 # ---------------------------------------------------------------------------
+# tasks on 3.14+ (_NOPROXY): the task keeps its own coroutine; a step is timed around the task's step callback
+# (Handle._run: _cb_start_np / _cb_done_np) or, for an eager first step, around create_task.  Each recorded task
+# has a _TS, found by id(task) in _treg (removed when the task is freed: ids are not reused meanwhile).  Nothing
+# holds the task or its coroutine (a strong reference to the coroutine would keep a task that refers to itself
+# through its frame alive forever).
+
+class _TS:
+    __slots__ = ('_id', '_task', '_name', '_cid', '_dk', '_t0')
+
+    def __init__(self, i, code):
+        self._id = i
+        self._task = None  # weakref to the task
+        self._name = None
+        self._t0 = 0
+        self._cid = cid = _C(code)
+        dk = _dk_by_code.get(cid)
+        if dk is None:
+            dk = _dk_by_code[cid] = {}
+        self._dk = dk
+
+
+_treg = {}  # id(task) -> _TS
+_eager = []  # (_TS, coroutine) of the create_task calls in progress: an eager first step runs inside them
+
+
+def _register(task, st):
+    k = id(task)
+
+    def forget(r, k=k, st=st):
+        if _treg.get(k) is st:
+            del _treg[k]
+    try:
+        st._task = weakref.ref(task, forget)
+    except TypeError:
+        return
+    _treg[k] = st
+
+
+def _eager_miss(t):
+    """A task not registered yet, seen while create_task runs: the one being created (its eager first step is
+    running), registered now."""
+    try:
+        c = t._coro
+    except Exception:
+        return None
+    for st, coro in reversed(_eager):
+        if coro is c:
+            if st._task is None:
+                _register(t, st)
+            return st._id
+    return None
+
+
+def _create_task_np(self, coro, **kwargs):
+    if type(coro) is not _CoroType:
+        return _orig_create_task(self, coro, **kwargs)
+    t = _pc()
+    tid = _next_id()
+    st = _TS(tid, coro.cr_code)
+    parent = _task_id(_cur_task(self))
+    f = _prog_frame(sys._getframe(1))
+    _eager.append((st, coro))
+    try:
+        task = _orig_create_task(self, coro, **kwargs)
+    finally:
+        _eager.pop()
+    t1 = _pc()
+    try:
+        if st._task is None:
+            _register(task, st)
+        try:
+            name = task.get_name()
+        except Exception:
+            name = None
+        if name is not None and not isinstance(name, str):
+            name = _brepr(name)
+        st._name = name
+        try:
+            stb = task._source_traceback
+            if stb and stb[-1][0].startswith(_PKG):
+                del stb[-1]
+        except Exception:
+            pass
+        _app(('task', t, tid, parent, name, coro.__qualname__,
+              _C(f.f_code) if f is not None else None, f.f_lasti if f is not None else 0,
+              _loop_id(self)))
+        if task.done() or coro.cr_suspended:  # an eager first step ran (in the task's constructor)
+            _step_end(st, task, coro, t, t1)
+    except Exception:
+        pass
+    return task
+
+
+_SWTypes = set()  # the C Task's step wrapper type, once seen
+_PY_STEPS = set()  # the Python Task's step and wakeup functions
+for _n in ('_Task__step', '_Task__wakeup'):
+    _fn = getattr(getattr(tasks, '_PyTask', None), _n, None)
+    if _fn is not None:
+        _PY_STEPS.add(_fn)
+
+
+def _cb_start_np(h):
+    """3.14+ Handle._run, before the callback: a step of a recorded task -> (its _TS, task, coroutine, t0);
+    another callback: see _cb_start."""
+    cb = h._callback
+    tc = type(cb)
+    if tc is _BMType:  # the C Task's wakeup (a builtin method of the task), or another builtin method
+        task = cb.__self__
+        if type(task) in _TaskTypes or isinstance(task, _TaskBases):
+            if cb.__name__ != 'task_wakeup':
+                return None  # (a task's own method, e.g. cancel: not timed)
+        else:
+            return _cb_start(h)
+    elif tc in _SWTypes:
+        task = cb.__self__
+    elif tc is _MethType:
+        task = cb.__self__
+        if not isinstance(task, _TaskBases):
+            return _cb_start(h)
+        if cb.__func__ not in _PY_STEPS:
+            return None
+    elif tc is not _FuncType and tc.__name__ == 'TaskStepMethWrapper':
+        _SWTypes.add(tc)
+        task = cb.__self__
+    else:
+        return _cb_start(h)
+    st = _treg.get(id(task))
+    if st is None:
+        return None
+    try:
+        coro = task._coro
+    except Exception:
+        return None
+    t0 = _pc()
+    st._t0 = t0
+    _cbcur[_get_ident()] = (t0, None)  # (for the watchdog)
+    return (st, task, coro, t0)
+
+
+def _cb_done_np(tok):
+    if type(tok) is not tuple:
+        return _cb_done(tok)
+    t1 = _pc()
+    _cbcur[_get_ident()] = None
+    _step_end(tok[0], tok[1], tok[2], tok[3], t1)
+
+
+def _step_end(st, task, coro, t0, t1):
+    """Records one step of the task (t0..t1): where it suspended and on what, or how it ended."""
+    try:
+        if task.done():
+            _task_end(st, task, t0, t1)
+            return
+        fr = coro.cr_frame
+        if fr is None:
+            return
+        la = fr.f_lasti
+        d = st._dk.get(la)
+        if d is None:
+            d = _decide(st, coro, la)
+        if d:
+            cid, la = _deep_site(coro)
+        else:
+            cid = st._cid
+        w = task._fut_waiter
+        if w is None:
+            aw = None  # (a bare yield: ready again at once)
+        elif type(w) is Future:
+            try:
+                aw = w._al_id
+            except AttributeError:
+                aw = _aid(w)
+        else:
+            aw = _aid(w)
+        _ext((t0, st._id, t1, aw, cid, la))
+        if len(_buf) >= _TAKE_AT:  # (see _take)
+            _take()
+    except Exception:
+        pass
+
+
+def _task_end(st, task, t0, t1):
+    tid = st._id
+    cid = st._cid
+    lasti = -1
+    if task.cancelled():
+        state = 'cancelled'
+        text = ''
+        e = None
+        try:  # the CancelledError the coroutine raised, which the task keeps (reading it must not take it)
+            import gc
+            e = next((x for x in gc.get_referents(task) if isinstance(x, _Cancelled)), None)
+        except Exception:
+            pass
+        m = e.args[0] if e is not None and e.args else task._cancel_message
+        if isinstance(m, str):
+            text = m if len(m) <= 200 else m[:199] + '\u2026'
+    else:
+        e = task._exception
+        if e is None:
+            state = 'ok'
+            text = _brepr(task._result)
+        else:
+            state = 'error'
+            text = _exc_text(e)
+            sc, sl = _tb_site(e.__traceback__)
+            if sc is not None:
+                cid, lasti = _C(sc), sl
+            _errs[tid] = st._task
+    _ext((t0, tid, t1, None, cid, lasti))
+    _app(('end', t1, tid, state, text, cid, lasti))
+    try:
+        name = task.get_name()
+        if name != st._name:
+            st._name = name
+            _app(('name', t1, tid, name if isinstance(name, str) else _brepr(name)))
+    except Exception:
+        pass
+    if len(_buf) >= _TAKE_AT:
+        _take()
+
+
+# ---------------------------------------------------------------------------
 # futures
 
 def _resolver(loop):
@@ -779,7 +1028,7 @@ def _resolver(loop):
         ident = _get_ident()
         if tident is not None and tident != ident:
             return None, 'thread'
-        t = _ctasks.get(loop)
+        t = _cur_task(loop)
         if t is not None:
             return _task_id(t), 'task'
         h = _cbcur.get(ident)
@@ -940,7 +1189,7 @@ class Future(_CFuture, metaclass=_FutMeta):
             else:
                 f = _lib_fallback(f0)
             loop = self._loop
-            _app(('fut', t, fid, kind or 'future', _task_id(_ctasks.get(loop)),
+            _app(('fut', t, fid, kind or 'future', _task_id(_cur_task(loop)),
                   _C(f.f_code) if f is not None else None, f.f_lasti if f is not None else 0, None))
         except Exception:
             pass
@@ -1020,7 +1269,7 @@ def _patch_gathering():
                 children = [_aid(c) for c in out._children]
                 loop = out._loop
                 f = _prog_frame(sys._getframe(1))
-                _app(('fut', t, fid, 'gather', _task_id(_ctasks.get(loop)),
+                _app(('fut', t, fid, 'gather', _task_id(_cur_task(loop)),
                       _C(f.f_code) if f is not None else None, f.f_lasti if f is not None else 0,
                       children))
         except Exception:
@@ -1043,6 +1292,23 @@ def _run(self):
     try:
         self._context.run(self._callback, *self._args)
     except (SystemExit, KeyboardInterrupt):
+        raise
+    except BaseException as exc:
+        _EXC_BODY_
+    if _al_t is not None:
+        _cb_done(_al_t)
+    self = _al_t = None  # Needed to break cycles when an exception occurs.
+'''
+# 3.14+: a task's step is timed here too (no proxy): _cb_start is _cb_start_np, _cb_done is _cb_done_np; a step
+# that ends the program (SystemExit, KeyboardInterrupt) is recorded before it propagates.
+_HANDLE_SRC_NP = '''
+def _run(self):
+    _al_t = _cb_start(self)
+    try:
+        self._context.run(self._callback, *self._args)
+    except (SystemExit, KeyboardInterrupt):
+        if _al_t is not None:
+            _cb_done(_al_t)
         raise
     except BaseException as exc:
         _EXC_BODY_
@@ -1130,7 +1396,7 @@ def _make_handle_run():
     import textwrap
     body = textwrap.dedent(body)
     body = textwrap.indent(body, ' ' * 8).strip()
-    code = _HANDLE_SRC.replace('_EXC_BODY_', body)
+    code = (_HANDLE_SRC_NP if _NOPROXY else _HANDLE_SRC).replace('_EXC_BODY_', body)
     # inside a class, so that columns (and traceback carets) match the original
     code = 'class Handle:\n' + textwrap.indent(code, '    ')
     # line of the run() call in the original
@@ -1144,6 +1410,8 @@ def _make_handle_run():
     g = _handle_globals
     g.update(vars(events))
     g.update({'_SW0': _NoType, '_SW1': _NoType, '_cb_start': _cb_start, '_cb_done': _cb_done})
+    if _NOPROXY:
+        g.update({'_cb_start': _cb_start_np, '_cb_done': _cb_done_np})
     ns = {}
     exec(compile(code, events.__file__, 'exec'), g, ns)
     fn = ns['Handle'].__dict__['_run']
@@ -1205,10 +1473,21 @@ _orig_rie = base_events.BaseEventLoop.run_in_executor
 from concurrent.futures import ThreadPoolExecutor as _ThreadPool  # noqa: E402
 
 
+def _ctx_of(executor):
+    """The function behind the executor's prepare_context (3.14+; None before)."""
+    return getattr(getattr(type(executor), 'prepare_context', None), '__func__', None)
+
+
+_TP_CONTEXT = getattr(getattr(_ThreadPool, 'prepare_context', None), '__func__', None)
+# (asyncio.iscoroutinefunction is deprecated in 3.14: its warning would be the recorder's, an error under -W error)
+_iscorofunc = getattr(coroutines, '_iscoroutinefunction', None) or coroutines.iscoroutinefunction
+
+
 def run_in_executor(self, executor, func, *args):
-    if (not callable(func) or coroutines.iscoroutine(func)
-            or coroutines.iscoroutinefunction(func)
-            or not (executor is None or isinstance(executor, _ThreadPool))):
+    if (not callable(func) or coroutines.iscoroutine(func) or _iscorofunc(func)
+            or not (executor is None or (isinstance(executor, _ThreadPool) and _ctx_of(executor) is _TP_CONTEXT))):
+        # (3.14+ InterpreterPoolExecutor is a ThreadPoolExecutor whose work goes to other interpreters: a closure
+        # cannot, so an executor with its own worker context runs the program's function unwrapped)
         return _orig_rie(self, executor, func, *args)
     cell = [None]
     try:
@@ -1284,13 +1563,19 @@ def _al_unawaited(coro):
 
 
 def _al_origin(coro):
-    # the coroutine's origin without the recorder's own (outermost) frames
+    # the coroutine's origin without the recorder's own frames: the pure-Python proxy's step (3.9-3.13; a frame the
+    # tracking depth counts, so a deep origin can lack its outermost frame) and the outermost ones (its command line)
     out = []
     for e in coro.cr_origin:
         if e[0].startswith(_PKG):
+            if e[2] in ('send', 'throw', '__next__') and e[0] == _REC_FILE:
+                continue
             break
         out.append(e)
     return tuple(out)
+
+
+_REC_FILE = _Coro.send.__code__.co_filename
 
 
 def _patch_unawaited():
@@ -1303,14 +1588,23 @@ def _patch_unawaited():
         return
     src = ''.join(lines)
     i = src.index(':\n') + 2  # end of the def line
-    src = src[:i] + '    _async_lanes_unawaited(coro)\n' + src[i:]
+    j = len(src) - len(src[i:].lstrip(' '))  # the first statement of the body: the call goes before it, on its
+    src = src[:j] + '_async_lanes_unawaited(coro); ' + src[j:]  # line (every line keeps its number)
     src = src.replace('reversed(coro.cr_origin)', 'reversed(_async_lanes_origin(coro))')
-    g = warnings.__dict__
-    g['_async_lanes_unawaited'] = _al_unawaited
-    g['_async_lanes_origin'] = _al_origin
-    ns = {}
-    exec(compile('\n' * (first - 1) + src, orig.__code__.co_filename, 'exec'), g, ns)
-    warnings._warn_unawaited_coroutine = ns['_warn_unawaited_coroutine']
+    # Compiled in the globals of the module that defines it (3.14+: _py_warnings, not warnings: its `_wm`), the
+    # recorder's two helpers as keyword-only defaults (the interpreter calls it with the coroutine alone): nothing is
+    # added to a module, and every line and column of the body stays where it is (tracebacks under -W error).
+    k = src.index('(coro)')
+    src = src[:k] + '(coro, *, _async_lanes_unawaited=_async_lanes_unawaited, _async_lanes_origin=_async_lanes_origin)' + src[k + 6:]
+    ns = {'_async_lanes_unawaited': _al_unawaited, '_async_lanes_origin': _al_origin}
+    exec(compile('\n' * (first - 1) + src, orig.__code__.co_filename, 'exec'), orig.__globals__, ns)
+    fn = ns['_warn_unawaited_coroutine']
+    for a in ('__module__', '__qualname__', '__doc__'):
+        try:
+            setattr(fn, a, getattr(orig, a))
+        except Exception:
+            pass
+    warnings._warn_unawaited_coroutine = fn
 
 
 # ---------------------------------------------------------------------------
@@ -1351,7 +1645,7 @@ def _watch():
         loop = wr()
         if loop is None:
             continue
-        t = _ctasks.get(loop)
+        t = None if _NOPROXY else _ctasks.get(loop)  # (3.14+: a step is in _cbcur, as a callback is)
         t0 = 0
         if t is not None:
             try:
@@ -1786,7 +2080,9 @@ def install(out_path, block_threshold_ms, argv):
     _thr = int(block_threshold_ms * 1e6)
     from async_lanes import _native
     nat = _native.load()
-    if nat is not None:
+    if nat is not None and _NOPROXY:
+        _nat = nat  # (no proxy: the module formats the trace; the steps are timed in Handle._run)
+    elif nat is not None:
         try:
             _Coro = _native.proxy_type(nat, Future, _decide, _deep_site, _aid, _Coro._end, _C, _dk_by_code)
             _nat = nat
@@ -1810,7 +2106,7 @@ def install(out_path, block_threshold_ms, argv):
     _thread_sid()  # main thread = 0
     _init_kinds()
     BEL = base_events.BaseEventLoop
-    BEL.create_task = create_task
+    BEL.create_task = _create_task_np if _NOPROXY else create_task
     BEL.close = close
     BEL.run_in_executor = run_in_executor
     BEL.call_exception_handler = call_exception_handler
