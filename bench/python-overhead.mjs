@@ -4,17 +4,20 @@
 //
 // Measures, in one run, traced/untraced wall-time ratios (runs interleaved, medians; with the lowest and highest
 // ratio of an interleaved pair, to show how much a figure moves on a shared machine) for
-//   (a) a step-heavy program (bench/programs/step_heavy.py: every await is a step), and
-//   (b) an I/O-bound program (bench/programs/io_echo.py: TCP echo on 127.0.0.1),
+//   (a) a step-heavy program (bench/programs/step_heavy.py: every await is a step),
+//   (b) a service-shaped one (bench/programs/service_chain.py: many short tasks, 5-20 awaits each through call
+//       chains 3-8 coroutines deep, a semaphore),
+//   (c) an I/O-bound program (bench/programs/io_echo.py: TCP echo on 127.0.0.1), and the same on uvloop where the
+//       interpreter has it (traced uvloop against plain uvloop),
 // in both recorder modes: `native` (its C accelerator, ASYNC_LANES_NATIVE=1; built first if needed, skipped
 // with the reason when it cannot be built) and `pure` (Python only, ASYNC_LANES_NATIVE=0),
 // and the trace size in bytes per event (resumes + suspends + creations + ends + future
 // creations/resolutions + callbacks; a step record counts as two events, three when it also
 // says that it created the future it awaits).
-// Targets (python3): <= 1.3x step-heavy, <= 1.05x I/O-bound, <= 20 bytes/event.
-// With --all-versions (default when pyenv is found) it also prints the ratios for every
-// installed CPython 3.9-3.13 (fewer runs). Exit code 0 always (it reports, it does not judge),
-// unless a program fails.
+// Targets: <= 1.3x step-heavy and service-shaped, <= 1.05x I/O-bound (uvloop too), <= 20 bytes/event.
+// Unless --no-versions, it also prints the ratios for every CPython it finds (fewer runs): 3.9-3.13 under pyenv,
+// 3.14 and 3.15 from scripts/setup-pythons.sh, and Debian's /usr/bin/python3 (with uvloop). Exit code 0 always (it
+// reports, it does not judge), unless a program fails.
 import { spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -120,8 +123,11 @@ function traceStats() {
 
 const stepArgs = quick ? ['1000', '50'] : ['4000', '100'];
 const ioArgs = quick ? ['10', '500'] : ['10', '2000'];
+const chainArgs = quick ? ['2000'] : ['10000'];
 const stepProg = join(programs, 'step_heavy.py');
+const chainProg = join(programs, 'service_chain.py');
 const ioProg = join(programs, 'io_echo.py');
+const hasUvloop = (py) => spawnSync(py, ['-c', 'import uvloop'], { env: baseEnv }).status === 0;
 
 function versionOf(py) {
   return execFileSync(py, ['-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'], { encoding: 'utf8' }).trim();
@@ -136,7 +142,9 @@ const { modes, why } = modesFor(python);
 console.log(`\n${python} (${v}): C accelerator ${why ? `no (${why})` : 'yes'}`);
 for (const [label, prog, progArgs, target] of [
   ['step-heavy', stepProg, stepArgs, '1.30'],
+  ['service   ', chainProg, chainArgs, '1.30'],
   ['I/O-bound ', ioProg, ioArgs, '1.05'],
+  ...(hasUvloop(python) ? [['uvloop I/O', ioProg, [...ioArgs, 'uvloop'], '1.05']] : []),
 ]) {
   const r = measure(python, prog, progArgs, runs, modes);
   console.log(`  ${label}  ${progArgs.join('x')}: plain ${fmt(r.plain)}s  (target <= ${target}x)`);
@@ -151,27 +159,39 @@ for (const [label, prog, progArgs, target] of [
 }
 console.log(`  (load average after: ${load()})`);
 
-if (allVersions) {
-  let pyenvRoot = null;
+/** Every CPython to compare: 3.9-3.13 under pyenv, 3.14/3.15 (scripts/setup-pythons.sh), Debian's own python3. */
+function interpreters() {
+  const out = [];
   try {
-    pyenvRoot = execFileSync('pyenv', ['root'], { encoding: 'utf8' }).trim();
-  } catch {
-    pyenvRoot = null;
-  }
-  if (pyenvRoot && existsSync(join(pyenvRoot, 'versions'))) {
-    console.log(`\nPer installed version (${Math.max(3, Math.min(5, runs))} runs each, ${stepArgs.join('x')} steps):`);
-    for (const ver of readdirSync(join(pyenvRoot, 'versions')).sort((x, y) => x.localeCompare(y, undefined, { numeric: true }))) {
+    const root = execFileSync('pyenv', ['root'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    for (const ver of existsSync(join(root, 'versions')) ? readdirSync(join(root, 'versions')) : []) {
       const m = /^3\.(\d+)\./.exec(ver);
-      if (!m || Number(m[1]) < 9) continue;
-      const py = join(pyenvRoot, 'versions', ver, 'bin', 'python3');
-      if (!existsSync(py)) continue;
-      const n = Math.max(3, Math.min(5, runs));
-      const vm = modesFor(py).modes;
-      const qa = measure(py, stepProg, stepArgs, n, vm);
-      const qb = measure(py, ioProg, quick ? ioArgs : ['10', '1000'], n, vm);
-      const per = (q) => vm.map((m) => `${m} ${q[m].ratio.toFixed(2)}x (${spread(q[m])})`).join(', ');
-      console.log(`  ${ver.padEnd(8)} step-heavy ${per(qa)}   I/O-bound ${per(qb)}`);
+      const py = join(root, 'versions', ver, 'bin', 'python3');
+      if (m && Number(m[1]) >= 9 && existsSync(py)) out.push(py);
     }
+  } catch {
+    // no pyenv
+  }
+  const setup = spawnSync('bash', [join(root, 'scripts', 'setup-pythons.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (setup.status === 0) for (const v of ['3.14', '3.15']) out.push(join(setup.stdout.trim(), `python${v}`));
+  if (existsSync('/usr/bin/python3')) out.push('/usr/bin/python3');
+  return out.map((py) => ({ py, v: versionOf(py) })).sort((a, b) => a.v.localeCompare(b.v, undefined, { numeric: true }));
+}
+
+if (allVersions) {
+  const n = Math.max(3, Math.min(5, runs));
+  console.log(`\nPer interpreter (${n} runs each; step-heavy ${stepArgs.join('x')}, service ${chainArgs[0]} tasks):`);
+  for (const { py, v: ver } of interpreters()) {
+    const vm = modesFor(py).modes;
+    const per = (q) => vm.map((m) => `${m} ${q[m].ratio.toFixed(2)}x (${spread(q[m])})`).join(', ');
+    const rows = [
+      ['step-heavy', measure(py, stepProg, stepArgs, n, vm)],
+      ['service', measure(py, chainProg, chainArgs, n, vm)],
+      ['I/O-bound', measure(py, ioProg, quick ? ioArgs : ['10', '1000'], n, vm)],
+    ];
+    if (hasUvloop(py)) rows.push(['uvloop I/O', measure(py, ioProg, [...(quick ? ioArgs : ['10', '1000']), 'uvloop'], n, vm)]);
+    console.log(`  ${ver.padEnd(8)} ${py}`);
+    for (const [label, q] of rows) console.log(`    ${label.padEnd(11)} plain ${fmt(q.plain)}s  ${per(q)}`);
   }
 }
 rmSync(work, { recursive: true, force: true });

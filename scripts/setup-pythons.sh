@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs CPython 3.14 and 3.15 from Debian unstable (sid) into a private tree and writes wrapper commands
-# python3.14 / python3.15 that run them on this machine (Debian bookworm) as if they were installed here.
+# python3.14 / python3.15 that run them on this machine (Debian bookworm) as if they were installed here; and
+# Debian's python3-uvloop and python3-aiohttp for the machine's own /usr/bin/python3.
 #
 #   scripts/setup-pythons.sh [DIR]   DIR defaults to $ASYNC_LANES_PYTHONS or ~/.cache/debian-pythons; prints the bin
 #                                    folder to put on PATH (progress goes to stderr; ~1.5-4.5 min the first time)
@@ -35,6 +36,15 @@ if [ ! -x "$ROOT/usr/bin/python3.15" ] || [ ! -d "$ROOT/usr/lib/python3.15/test/
   echo "setup-pythons: apt-get install in the sid tree: $(echo $PKGS) (log: $DIR/apt.log)" >&2
   chroot "$ROOT" apt-get install -y -qq --no-install-recommends $PKGS >"$DIR/apt.log" 2>&1 \
     || { echo "setup-pythons: apt-get install in the sid tree failed, see $DIR/apt.log" >&2; exit 1; }
+fi
+# The machine's own /usr/bin/python3 (Debian bookworm's 3.11) with uvloop and aiohttp from Debian: uvloop under
+# an older CPython, and the realistic aiohttp example.
+if ! /usr/bin/python3 -c 'import uvloop, aiohttp' 2>/dev/null; then
+  echo "setup-pythons: apt-get install python3-uvloop python3-aiohttp (for /usr/bin/python3)" >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo -n"
+  $SUDO apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends python3-uvloop python3-aiohttp >&2
 fi
 mkdir -p "$BIN"
 for v in 3.14 3.15; do

@@ -1,7 +1,7 @@
 """Benchmark (I/O-bound): an asyncio TCP echo server and clients on 127.0.0.1.
 
-CLIENTS clients each send MESSAGES small lines and wait for each echo.
-Usage: io_echo.py [CLIENTS] [MESSAGES]
+CLIENTS clients each send MESSAGES small lines and wait for each echo; with `uvloop`, on uvloop's loop.
+Usage: io_echo.py [CLIENTS] [MESSAGES] [uvloop]
 """
 import asyncio
 import sys
@@ -43,4 +43,14 @@ async def main():
     print(CLIENTS, sum(results))
 
 
-asyncio.run(main())
+if sys.argv[3:] != ['uvloop']:
+    asyncio.run(main())
+elif sys.version_info >= (3, 12):
+    import uvloop
+
+    asyncio.run(main(), loop_factory=uvloop.new_event_loop)
+else:
+    import uvloop
+
+    uvloop.install()
+    asyncio.run(main())
