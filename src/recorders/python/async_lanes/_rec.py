@@ -1410,7 +1410,9 @@ def _make_handle_run():
     g = _handle_globals
     g.update(vars(events))
     g.update({'_SW0': _NoType, '_SW1': _NoType, '_cb_start': _cb_start, '_cb_done': _cb_done})
-    if _NOPROXY:
+    if _NOPROXY and _nat is not None:  # (the same, in C)
+        g.update({'_cb_start': _nat.begin, '_cb_done': _nat.done})
+    elif _NOPROXY:
         g.update({'_cb_start': _cb_start_np, '_cb_done': _cb_done_np})
     ns = {}
     exec(compile(code, events.__file__, 'exec'), g, ns)
@@ -1657,6 +1659,8 @@ def _watch():
         else:
             cur = _cbcur.get(ident)
             t0 = cur[0] if cur is not None else 0
+            if not t0 and _NOPROXY and _nat is not None:
+                t0 = _nat.current(ident)  # (a step, timed in C)
         if t0 and now - t0 > _thr:
             if frames is None:
                 frames = sys._current_frames()
@@ -2080,8 +2084,13 @@ def install(out_path, block_threshold_ms, argv):
     _thr = int(block_threshold_ms * 1e6)
     from async_lanes import _native
     nat = _native.load()
-    if nat is not None and _NOPROXY:
-        _nat = nat  # (no proxy: the module formats the trace; the steps are timed in Handle._run)
+    if nat is not None and _NOPROXY:  # (no proxy: steps are timed around Handle._run's callback, see _cb_start_np)
+        try:
+            nat.setup_np(_treg, _cb_start_np, _cb_done_np, _step_end, Future, _CTask, _decide, _deep_site, _aid)
+            _nat = nat
+        except Exception as e:
+            if _native.mode() == '1':
+                raise _native.Unavailable('setup failed: %s: %s' % (type(e).__name__, e))
     elif nat is not None:
         try:
             _Coro = _native.proxy_type(nat, Future, _decide, _deep_site, _aid, _Coro._end, _C, _dk_by_code)

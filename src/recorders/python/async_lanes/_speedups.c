@@ -1,6 +1,7 @@
 /* Optional C accelerator of the asyncio recorder (_rec.py, _writer.py); built by _native.py.
  *
- * Public C API only (no internal headers or structs), CPython 3.9-3.13.
+ * Public C API only (no internal headers or structs), CPython 3.9-3.15.  On 3.14+ there is no proxy: begin()
+ * and done() time a task's step around its step callback (see _rec._cb_start_np).
  *
  * Recorder side: the task coroutine proxy, record for record what _rec._Coro does.  Each
  * send/throw is one step: t0, send into the coroutine, t1, the await offset (the frame's
@@ -70,6 +71,25 @@ push_step(long long t0, long long tid, long long t1, long long aw, long long cid
     Step *s = &g_steps[g_nsteps++];
     s->t0 = t0; s->tid = tid; s->t1 = t1; s->aw = aw; s->cid = cid; s->la = la;
     return 0;
+}
+
+/* The step that filled the buffer hands it over (see FLUSH_AT). */
+static void
+maybe_flush(void)
+{
+    if (g_flush_cb != NULL && !g_in_flush
+        && (g_nsteps >= FLUSH_AT || PyList_GET_SIZE(g_flush_buf) >= FLUSH_RECS_AT)) {
+        g_in_flush = 1;
+        PyObject *et, *ev, *etb;
+        PyErr_Fetch(&et, &ev, &etb);
+        PyObject *x = PyObject_CallNoArgs(g_flush_cb);
+        if (x == NULL)
+            PyErr_Clear(); /* (the recorder's trouble, never the program's) */
+        else
+            Py_DECREF(x);
+        PyErr_Restore(et, ev, etb);
+        g_in_flush = 0;
+    }
 }
 
 /* set by setup() */
@@ -389,19 +409,7 @@ step_yielded(Proxy *self, PyObject *c, long long t0, PyObject *r)
     }
     if (push_step(t0, self->tid_v, t1, aw, cid, la) < 0)
         goto error;
-    if (g_flush_cb != NULL && !g_in_flush
-        && (g_nsteps >= FLUSH_AT || PyList_GET_SIZE(g_flush_buf) >= FLUSH_RECS_AT)) {
-        g_in_flush = 1;
-        PyObject *et, *ev, *etb;
-        PyErr_Fetch(&et, &ev, &etb);
-        PyObject *x = PyObject_CallNoArgs(g_flush_cb);
-        if (x == NULL)
-            PyErr_Clear(); /* (the recorder's trouble, never the program's) */
-        else
-            Py_DECREF(x);
-        PyErr_Restore(et, ev, etb);
-        g_in_flush = 0;
-    }
+    maybe_flush();
     return r;
 error:
     Py_DECREF(r);
@@ -755,6 +763,269 @@ mod_now(PyObject *mod, PyObject *Py_UNUSED(ignored))
 {
     return PyLong_FromLongLong(now_ns());
 }
+
+#if PY_VERSION_HEX >= 0x030E0000
+/* ---- 3.14+: steps timed around the task's step callback (no proxy) ------------------------------
+ * _rec's generated Handle._run calls begin(handle) before the callback and done(token) after it (see
+ * _rec._cb_start_np / _cb_done_np, which these are, record for record).  A step of a recorded task (the C
+ * Task's TaskStepMethWrapper or its task_wakeup builtin method; the task found in _rec._treg by id) is timed
+ * here; anything else goes to the Python functions.  The token of a step is (state, task, coroutine, t0). */
+
+static PyObject *g_treg;      /* _rec._treg: id(task) -> _TS */
+static PyObject *g_cb_start;  /* _rec._cb_start_np (what begin() does not handle) */
+static PyObject *g_cb_done;   /* _rec._cb_done_np */
+static PyObject *g_step_end;  /* _rec._step_end(st, task, coro, t0, t1): a task's last step */
+static PyTypeObject *g_task_type;  /* the C Task */
+static PyTypeObject *g_stepw_type; /* TaskStepMethWrapper, once seen */
+static PyObject *s_callback, *s_self, *s_coro, *s_id, *s_cid, *s_dk, *s_fut_waiter, *s_done;
+
+/* the step running on each thread (start), for the watchdog: a few slots */
+#define NCUR 16
+static struct { unsigned long ident; long long t0; } g_cur[NCUR];
+
+static void
+cur_set(long long t0)
+{
+    unsigned long me = PyThread_get_thread_ident();
+    int free_i = -1;
+    for (int i = 0; i < NCUR; i++) {
+        if (g_cur[i].ident == me) {
+            g_cur[i].t0 = t0;
+            return;
+        }
+        if (free_i < 0 && g_cur[i].t0 == 0)
+            free_i = i;
+    }
+    if (free_i >= 0) {
+        g_cur[free_i].ident = me;
+        g_cur[free_i].t0 = t0;
+    }
+}
+
+static PyObject *
+mod_current(PyObject *mod, PyObject *arg)
+{
+    unsigned long id = PyLong_AsUnsignedLong(arg);
+    if (id == (unsigned long)-1 && PyErr_Occurred())
+        return NULL;
+    for (int i = 0; i < NCUR; i++)
+        if (g_cur[i].ident == id)
+            return PyLong_FromLongLong(g_cur[i].t0);
+    return PyLong_FromLong(0);
+}
+
+static PyObject *
+mod_setup_np(PyObject *mod, PyObject *args)
+{
+    PyObject *treg, *cb_start, *cb_done, *step_end, *fut, *task, *decide, *deep, *aid;
+    if (!PyArg_ParseTuple(args, "O!OOOO!O!OOO:setup_np", &PyDict_Type, &treg, &cb_start, &cb_done, &step_end,
+                          &PyType_Type, &fut, &PyType_Type, &task, &decide, &deep, &aid))
+        return NULL;
+    Py_XSETREF(g_treg, Py_NewRef(treg));
+    Py_XSETREF(g_cb_start, Py_NewRef(cb_start));
+    Py_XSETREF(g_cb_done, Py_NewRef(cb_done));
+    Py_XSETREF(g_step_end, Py_NewRef(step_end));
+    Py_XSETREF(g_fut_type, (PyTypeObject *)Py_NewRef(fut));
+    Py_XSETREF(g_task_type, (PyTypeObject *)Py_NewRef(task));
+    Py_XSETREF(g_decide, Py_NewRef(decide));
+    Py_XSETREF(g_deep_site, Py_NewRef(deep));
+    Py_XSETREF(g_aid, Py_NewRef(aid));
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+mod_begin(PyObject *mod, PyObject *h)
+{
+    PyObject *cb = PyObject_GetAttr(h, s_callback);
+    if (cb == NULL)
+        return NULL;
+    PyTypeObject *tc = Py_TYPE(cb);
+    PyObject *task = NULL; /* new reference */
+    if (tc == &PyCFunction_Type || tc == &PyCMethod_Type) {
+        PyObject *self = PyCFunction_GET_SELF(cb);
+        if (self != NULL && g_task_type != NULL && PyObject_TypeCheck(self, g_task_type)) {
+            const char *n = ((PyCFunctionObject *)cb)->m_ml->ml_name;
+            Py_DECREF(cb);
+            if (n == NULL || strcmp(n, "task_wakeup") != 0)
+                Py_RETURN_NONE; /* (a task's own method, e.g. cancel: not timed) */
+            task = Py_NewRef(self);
+        }
+    }
+    else if (tc == g_stepw_type
+             || (g_stepw_type == NULL && strcmp(tc->tp_name, "_asyncio.TaskStepMethWrapper") == 0)) {
+        if (g_stepw_type == NULL)
+            g_stepw_type = (PyTypeObject *)Py_NewRef((PyObject *)tc);
+        task = PyObject_GetAttr(cb, s_self);
+        Py_DECREF(cb);
+        if (task == NULL)
+            return NULL;
+    }
+    if (task == NULL) {
+        Py_DECREF(cb);
+        return PyObject_CallOneArg(g_cb_start, h);
+    }
+    PyObject *key = PyLong_FromVoidPtr(task);
+    if (key == NULL) {
+        Py_DECREF(task);
+        return NULL;
+    }
+    PyObject *st = PyDict_GetItemWithError(g_treg, key); /* borrowed */
+    Py_DECREF(key);
+    if (st == NULL) {
+        Py_DECREF(task);
+        if (PyErr_Occurred())
+            return NULL;
+        Py_RETURN_NONE;
+    }
+    PyObject *coro = PyObject_GetAttr(task, s_coro);
+    if (coro == NULL) {
+        Py_DECREF(task);
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    long long t0 = now_ns();
+    PyObject *t0o = PyLong_FromLongLong(t0);
+    PyObject *tok = t0o ? PyTuple_New(4) : NULL;
+    if (tok == NULL) {
+        Py_XDECREF(t0o);
+        Py_DECREF(task);
+        Py_DECREF(coro);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(tok, 0, Py_NewRef(st));
+    PyTuple_SET_ITEM(tok, 1, task);
+    PyTuple_SET_ITEM(tok, 2, coro);
+    PyTuple_SET_ITEM(tok, 3, t0o);
+    cur_set(t0);
+    return tok;
+}
+
+/* done(token): the step's record (see _rec._step_end); its end, and anything that is not a step, in Python. */
+static PyObject *
+mod_done(PyObject *mod, PyObject *tok)
+{
+    if (!PyTuple_CheckExact(tok) || PyTuple_GET_SIZE(tok) != 4)
+        return PyObject_CallOneArg(g_cb_done, tok);
+    long long t1 = now_ns();
+    cur_set(0);
+    PyObject *st = PyTuple_GET_ITEM(tok, 0), *task = PyTuple_GET_ITEM(tok, 1), *c = PyTuple_GET_ITEM(tok, 2);
+    long long t0 = PyLong_AsLongLong(PyTuple_GET_ITEM(tok, 3));
+    PyObject *d = PyObject_CallMethodNoArgs(task, s_done);
+    if (d == NULL)
+        goto error;
+    int isdone = PyObject_IsTrue(d);
+    Py_DECREF(d);
+    if (isdone) {
+        PyObject *t1o = PyLong_FromLongLong(t1);
+        if (t1o == NULL)
+            goto error;
+        PyObject *args[5] = {st, task, c, PyTuple_GET_ITEM(tok, 3), t1o};
+        PyObject *r = PyObject_Vectorcall(g_step_end, args, 5, NULL);
+        Py_DECREF(t1o);
+        if (r == NULL)
+            goto error;
+        Py_DECREF(r);
+        Py_RETURN_NONE;
+    }
+    PyObject *f = PyObject_GetAttr(c, s_cr_frame);
+    if (f == NULL)
+        goto error;
+    if (f == Py_None || !PyFrame_Check(f)) {
+        Py_DECREF(f);
+        Py_RETURN_NONE;
+    }
+    long long la = PyFrame_GetLasti((PyFrameObject *)f);
+    Py_DECREF(f);
+    PyObject *dk = PyObject_GetAttr(st, s_dk);
+    if (dk == NULL)
+        goto error;
+    PyObject *lao = PyLong_FromLongLong(la);
+    if (lao == NULL) {
+        Py_DECREF(dk);
+        goto error;
+    }
+    int deep;
+    PyObject *dv = PyDict_Check(dk) ? PyDict_GetItemWithError(dk, lao) : NULL;
+    Py_DECREF(dk);
+    if (dv != NULL) {
+        deep = PyObject_IsTrue(dv);
+    }
+    else if (PyErr_Occurred()) {
+        Py_DECREF(lao);
+        goto error;
+    }
+    else {
+        PyObject *args[3] = {st, c, lao};
+        PyObject *dd = PyObject_Vectorcall(g_decide, args, 3, NULL);
+        if (dd == NULL) {
+            Py_DECREF(lao);
+            goto error;
+        }
+        deep = PyObject_IsTrue(dd);
+        Py_DECREF(dd);
+    }
+    Py_DECREF(lao);
+    if (deep < 0)
+        goto error;
+    long long cid, tid, aw = NONE_ID;
+    PyObject *o = PyObject_GetAttr(st, s_id);
+    if (o == NULL)
+        goto error;
+    int bad = as_ll(o, &tid);
+    Py_DECREF(o);
+    if (bad < 0)
+        goto error;
+    if (deep) {
+        PyObject *site = PyObject_CallOneArg(g_deep_site, c);
+        if (site == NULL)
+            goto error;
+        bad = !PyTuple_Check(site) || PyTuple_GET_SIZE(site) != 2 || as_ll(PyTuple_GET_ITEM(site, 0), &cid) < 0
+              || as_ll(PyTuple_GET_ITEM(site, 1), &la) < 0;
+        Py_DECREF(site);
+        if (bad)
+            goto error;
+    }
+    else {
+        o = PyObject_GetAttr(st, s_cid);
+        if (o == NULL)
+            goto error;
+        bad = as_ll(o, &cid);
+        Py_DECREF(o);
+        if (bad < 0)
+            goto error;
+    }
+    PyObject *w = PyObject_GetAttr(task, s_fut_waiter);
+    if (w == NULL)
+        goto error;
+    if (w != Py_None) {
+        PyObject *a = NULL;
+        if (Py_TYPE(w) == g_fut_type) {
+            a = PyObject_GetAttr(w, s_al_id);
+            if (a == NULL)
+                PyErr_Clear();
+        }
+        if (a == NULL)
+            a = PyObject_CallOneArg(g_aid, w);
+        Py_DECREF(w);
+        if (a == NULL)
+            goto error;
+        bad = as_ll(a, &aw);
+        Py_DECREF(a);
+        if (bad < 0)
+            goto error;
+    }
+    else {
+        Py_DECREF(w);
+    }
+    if (push_step(t0, tid, t1, aw, cid, la) < 0)
+        goto error;
+    maybe_flush();
+    Py_RETURN_NONE;
+error:
+    PyErr_Clear(); /* (the recorder's trouble, never the program's: this step is not recorded) */
+    Py_RETURN_NONE;
+}
+#endif
 
 /* ---- writer side -------------------------------------------------------- */
 
@@ -1113,6 +1384,13 @@ static PyMethodDef mod_methods[] = {
      "set_flush(callable or None, records list): called when FLUSH_AT steps or FLUSH_RECS_AT list entries are buffered"},
     {"reset", mod_reset, METH_NOARGS, "drop the buffered steps and record no more (after fork, in the child)"},
     {"now", mod_now, METH_NOARGS, "the clock the steps are timed with (ns)"},
+#if PY_VERSION_HEX >= 0x030E0000
+    {"setup_np", mod_setup_np, METH_VARARGS,
+     "setup_np(treg, cb_start, cb_done, step_end, Future, Task, decide, deep_site, aid): 3.14+, no proxy"},
+    {"begin", mod_begin, METH_O, "begin(handle) -> token or None: before a callback (3.14+)"},
+    {"done", mod_done, METH_O, "done(token): after it (3.14+)"},
+    {"current", mod_current, METH_O, "current(thread ident) -> start of the step running there, or 0 (3.14+)"},
+#endif
     {"resolve", mod_resolve, METH_VARARGS, "resolve(steps, base, site_fn, folds, kinds) -> resolved steps"},
     {"merge", mod_merge, METH_VARARGS, "merge(resolved, kinds, timed, prev, thr, block_fn) -> (text, prev)"},
     {NULL}
@@ -1137,5 +1415,17 @@ PyInit__speedups(void)
     s_al_id = PyUnicode_InternFromString("_al_id");
     if (!s_throw || !s_send || !s_cr_code || !s_cr_frame || !s_await || !s_close || !s_f_lasti || !s_al_id)
         return NULL;
+#if PY_VERSION_HEX >= 0x030E0000
+    s_callback = PyUnicode_InternFromString("_callback");
+    s_self = PyUnicode_InternFromString("__self__");
+    s_coro = PyUnicode_InternFromString("_coro");
+    s_id = PyUnicode_InternFromString("_id");
+    s_cid = PyUnicode_InternFromString("_cid");
+    s_dk = PyUnicode_InternFromString("_dk");
+    s_fut_waiter = PyUnicode_InternFromString("_fut_waiter");
+    s_done = PyUnicode_InternFromString("done");
+    if (!s_callback || !s_self || !s_coro || !s_id || !s_cid || !s_dk || !s_fut_waiter || !s_done)
+        return NULL;
+#endif
     return PyModule_Create(&moddef);
 }
