@@ -863,54 +863,73 @@ describe('async-lanes record (CLI)', { skip: !wanted('gather_sleeps.py') && !wan
   });
 });
 
-// The realistic example: Debian's aiohttp on the system Python (examples/python/realistic/install-aiohttp.sh).
-describe('realistic: aiohttp_local.py (/usr/bin/python3 + python3-aiohttp)', { skip: !wanted('aiohttp_local.py') }, () => {
-  const sys = '/usr/bin/python3';
-  // A fresh machine gets Debian's python3-aiohttp from the project's script; only a machine where that cannot be
-  // installed (no root, no package mirror) skips, saying why.
-  let skip: string | false = false;
-  try {
-    execFileSync('sh', [join(EXAMPLES, 'realistic', 'install-aiohttp.sh')], { stdio: 'ignore', timeout: 300_000 });
-    execFileSync(sys, ['-c', 'import aiohttp'], { stdio: 'ignore' });
-  } catch {
-    skip = `${sys} cannot import aiohttp and examples/python/realistic/install-aiohttp.sh could not install it`;
-  }
-  const script = join(EXAMPLES, 'realistic', 'aiohttp_local.py');
-  const trace = traceFile('aiohttp-local.lanes');
-  let run: Promise<{ plain: ProcResult; recorded: ProcResult }> | null = null;
-  const mode: RecorderMode = skip || nativeUnbuildable(sys) ? 'pure' : 'native'; // (a realistic program: native where it can be)
-  const both = () =>
-    (run ??= Promise.all([runPlain(sys, script), runRecorded(sys, script, trace, [], mode)]).then(([plain, recorded]) => ({ plain, recorded })));
-  test('same stdout, stderr and exit code under the recorder', { skip }, async () => {
-    assert.equal(missing, null, missing ?? '');
-    const { plain, recorded } = await both();
-    checkSameOutput({ plain, recorded, report: null, reportError: null, native: mode === 'native' });
+// The realistic example: an aiohttp server and client in one loop, on asyncio's own loop and on uvloop, with
+// Debian's packages: /usr/bin/python3 (bookworm's 3.11) and CPython 3.14 (sid's), both from scripts/setup-pythons.sh.
+const REALISTIC: { py: () => string | null; label: string; uvloop: boolean }[] = [
+  { py: () => '/usr/bin/python3', label: '/usr/bin/python3', uvloop: false },
+  { py: () => '/usr/bin/python3', label: '/usr/bin/python3', uvloop: true },
+  { py: () => pythons.find((p) => p.minor === '3.14')?.path ?? null, label: 'CPython 3.14', uvloop: true },
+];
+for (const r of REALISTIC) {
+  const name = `realistic: aiohttp_local.py on ${r.label}${r.uvloop ? ' with uvloop' : ''}`;
+  describe(name, { skip: !wanted('aiohttp_local.py') }, () => {
+    const py = r.py();
+    // A fresh machine gets the packages from the project's script; only a machine where they cannot be installed
+    // (no root, no package mirror) skips, saying why.
+    let skip: string | false = false;
+    try {
+      execFileSync('bash', [join(EXAMPLES, '..', '..', 'scripts', 'setup-pythons.sh')], { stdio: 'ignore', timeout: 900_000 });
+      if (!py) throw new Error('no interpreter');
+      execFileSync(py, ['-c', r.uvloop ? 'import aiohttp, uvloop' : 'import aiohttp'], { stdio: 'ignore' });
+    } catch {
+      skip = `${py ?? r.label} cannot import aiohttp${r.uvloop ? ' and uvloop' : ''} and scripts/setup-pythons.sh could not install them`;
+    }
+    const script = join(EXAMPLES, 'realistic', 'aiohttp_local.py');
+    const args = r.uvloop ? ['uvloop'] : [];
+    const trace = traceFile(`aiohttp-local-${r.label.replace(/\W+/g, '_')}${r.uvloop ? '-uvloop' : ''}.lanes`);
+    let run: Promise<{ plain: ProcResult; recorded: ProcResult }> | null = null;
+    const mode: RecorderMode = skip || nativeUnbuildable(py!) ? 'pure' : 'native'; // (a realistic program: native where it can be)
+    const both = () =>
+      (run ??= Promise.all([runPlain(py!, script, args), runRecorded(py!, script, trace, args, mode)]).then(([plain, recorded]) => ({ plain, recorded })));
+    test('same stdout, stderr and exit code under the recorder', { skip }, async () => {
+      assert.equal(missing, null, missing ?? '');
+      const { plain, recorded } = await both();
+      checkSameOutput({ plain, recorded, report: null, reportError: null, native: mode === 'native' });
+    });
+    test('the trace shows concurrent client fetches, server handler tasks, socket waits and who woke them', { skip }, async () => {
+      assert.equal(missing, null, missing ?? '');
+      await both();
+      const report = await loadReport(trace);
+      const L = (m: string) => markerLine(script, m);
+      const main = oneTask(report, 'main');
+      const fetches = tasksOf(report, 'fetch');
+      assert.equal(fetches.length, 5, describeTasks(report));
+      assertChildrenOf(main, fetches);
+      assertPairwiseOverlap(fetches);
+      assert.deepEqual(fetches.map((f) => f.result).sort(), ['1', '2', '3', '4', '5']);
+      assertAwaitKind(main, script, L('await: gather-fetch'), 'gather', 1);
+      // The handlers run in aiohttp's own per-request tasks; their sleeps are attributed to the handler's line and
+      // woken by the loop's timer.
+      const serverSleeps = report.tasks.flatMap((t) => awaitsAt(t, script, L('await: server-sleep')));
+      assert.equal(sum(serverSleeps.map((a) => a.count)), 5, 'five handler sleeps');
+      assert.ok(serverSleeps.every((a) => a.kind === 'sleep'));
+      const handlerTasks = report.tasks.filter((t) => awaitsAt(t, script, L('await: server-sleep')).length > 0);
+      assert.ok(handlerTasks.length >= 1 && handlerTasks.every((t) => !fetches.includes(t) && t.id !== main.id), 'handlers run in server tasks, not in the client tasks');
+      for (const h of handlerTasks) assert.ok((h.wakers ?? []).some((w) => w.via === 'timer'), `${label(h)} is woken by the sleep's timer: ${JSON.stringify(h.wakers)}`);
+      // The clients wait on the network: socket waits, woken by I/O (the response arriving), not by a task.
+      for (const f of fetches) {
+        assert.ok((f.waitNsByKind.io ?? 0) > 0 || (f.waitNsByKind.future ?? 0) > 0, `${label(f)} waits on the socket: ${JSON.stringify(f.waitNsByKind)}`);
+        assert.ok(f.steps >= 2, `${label(f)} suspended on the network`);
+      }
+      assert.ok(fetches.some((f) => (f.wakers ?? []).some((w) => w.via === 'io')), `a client is woken by I/O: ${JSON.stringify(fetches.map((f) => f.wakers))}`);
+      assert.deepEqual(report.findings.map((f) => f.kind), [], JSON.stringify(report.findings));
+      assert.ok(coroName(main) === 'main' && programTasks(report).length >= 7);
+      // Last: where the client waits. aiohttp is a library, not the program's own code, so the innermost program
+      // line is the `async with session.get(...)` line of fetch().
+      for (const f of fetches) assert.ok(awaitsAt(f, script, L('await: client-get')).length === 1, `${label(f)} waits in session.get: ${JSON.stringify(f.awaits)}`);
+    });
   });
-  test('the trace shows concurrent client fetches and server handlers', { skip }, async () => {
-    assert.equal(missing, null, missing ?? '');
-    await both();
-    const report = await loadReport(trace);
-    const L = (m: string) => markerLine(script, m);
-    const main = oneTask(report, 'main');
-    const fetches = tasksOf(report, 'fetch');
-    assert.equal(fetches.length, 5, describeTasks(report));
-    assertChildrenOf(main, fetches);
-    assertPairwiseOverlap(fetches);
-    assert.deepEqual(fetches.map((f) => f.result).sort(), ['1', '2', '3', '4', '5']);
-    assertAwaitKind(main, script, L('await: gather-fetch'), 'gather', 1);
-    // The handlers run in aiohttp's own per-request tasks; their sleeps are attributed to the handler's line.
-    const serverSleeps = report.tasks.flatMap((t) => awaitsAt(t, script, L('await: server-sleep')));
-    assert.equal(sum(serverSleeps.map((a) => a.count)), 5, 'five handler sleeps');
-    assert.ok(serverSleeps.every((a) => a.kind === 'sleep'));
-    const handlerTasks = report.tasks.filter((t) => awaitsAt(t, script, L('await: server-sleep')).length > 0);
-    assert.ok(handlerTasks.every((t) => !fetches.includes(t) && t.id !== main.id), 'handlers run in server tasks, not in the client tasks');
-    assert.deepEqual(report.findings.map((f) => f.kind), [], JSON.stringify(report.findings));
-    assert.ok(coroName(main) === 'main' && programTasks(report).length >= 7);
-    // Last: where the client waits. aiohttp is a library, not the program's own code, so the innermost program
-    // line is the `async with session.get(...)` line of fetch().
-    for (const f of fetches) assert.ok(awaitsAt(f, script, L('await: client-get')).length === 1, `${label(f)} waits in session.get: ${JSON.stringify(f.awaits)}`);
-  });
-});
+}
 
 // The recorder's optional C accelerator: built in the background after a first (pure-Python) run, used from the
 // next one; without a compiler the recorder falls back to pure Python silently, unless ASYNC_LANES_NATIVE=1.

@@ -2,8 +2,9 @@
 
 The server listens on a free port chosen by the OS; `/slow/{n}` answers after sleeping n * 10 ms, `/count` shows how
 many requests it served. The client fetches five slow pages concurrently with one ClientSession (gather), then
-the counter, and shuts everything down by itself. Needs Debian's python3-aiohttp (run install-aiohttp.sh) and
-/usr/bin/python3.
+the counter, and shuts everything down by itself. With the argument `uvloop` it runs on uvloop's event loop, as
+uvicorn and many services do. Needs aiohttp (and uvloop): Debian's python3-aiohttp / python3-uvloop, which
+scripts/setup-pythons.sh installs for /usr/bin/python3 and for its CPython 3.14.
 """
 import asyncio
 import sys
@@ -54,4 +55,14 @@ async def main():
     print("server stopped")
 
 
-asyncio.run(main())
+if sys.argv[1:] != ["uvloop"]:
+    asyncio.run(main())
+elif sys.version_info >= (3, 12):
+    import uvloop
+
+    asyncio.run(main(), loop_factory=uvloop.new_event_loop)
+else:
+    import uvloop
+
+    uvloop.install()
+    asyncio.run(main())
