@@ -4,8 +4,11 @@
 // explicit allowlist of tests that differ for an inherent reason.  Also checks that the trace
 // written while the suite ran opens (header + every record a JSON array) and says which mode wrote it.
 //
-// Interpreters: every CPython 3.9–3.13 installed under pyenv (one after the other; each one plain +
-// traced in parallel).  ASYNC_LANES_SUITE_PYTHONS="python3 /path/python3.12 ..." names others.
+// The same unraisable exceptions ("Exception ignored in ...": what regrtest reports as "environment changed") too:
+// a test after which one went to sys.unraisablehook under the recorder only (or plainly only) differs.
+//
+// Interpreters: every CPython 3.9–3.13 installed under pyenv and 3.14, 3.15 from scripts/setup-pythons.sh
+// (lib/pythons.ts; one after the other; each one plain + traced in parallel).  ASYNC_LANES_SUITE_PYTHONS="python3 /path/python3.12 ..." names others.
 // ASYNC_LANES_SUITE_MODULES="test.test_asyncio.test_tasks ..." runs only those modules.
 // test_asyncio has timing-sensitive tests: a test that passes differently is run again alone, plainly
 // and traced, and counts as a difference only when it reproduces every time.
@@ -27,12 +30,13 @@ const runner = join(root, 'test', 'recorders', 'cpython', 'run_suite.py');
  * Keep it as small as possible: fix the recorder instead where it can be fixed.
  */
 const ALLOWLIST: Record<string, string> = {
-  // (empty: on CPython 3.9.18, 3.10.13, 3.11.7, 3.12.1 and 3.13.0 every test passes the same
+  // (empty: on CPython 3.9.18, 3.10.13, 3.11.7, 3.12.1, 3.13.0, 3.14.10 and 3.15.2 every test passes the same
   // under the recorder.  Things that were fixed rather than allowlisted: get_coro() type checks
   // (the proxy reports __class__ as coroutine), result reprs (no user __repr__ is called),
   // reference cycles through the recorder's frames, process-pool run_in_executor.)
 };
 
+/** test id -> outcome, and ` (unraisable: NameError, ...)` when exceptions went to sys.unraisablehook during it */
 type Outcomes = Map<string, string>;
 
 function parseResults(file: string): Outcomes {
@@ -41,8 +45,8 @@ function parseResults(file: string): Outcomes {
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line.trim()) continue;
     try {
-      const r = JSON.parse(line) as { id: string; outcome: string };
-      m.set(r.id, r.outcome);
+      const r = JSON.parse(line) as { id: string; outcome: string; unraisable?: string[] };
+      m.set(r.id, r.unraisable?.length ? `${r.outcome} (unraisable: ${r.unraisable.join(', ')})` : r.outcome);
     } catch {
       // a line cut by a crash
     }
@@ -78,7 +82,10 @@ function runSuite(python: string, traced: false | RecorderMode, out: string, tra
   });
 }
 
-const passing = (o: string | undefined) => o === 'ok' || o === 'skip' || o === 'xfail';
+const passing = (o: string | undefined) => ['ok', 'skip', 'xfail'].includes(o?.split(' (unraisable: ')[0] ?? '');
+/** What must be the same plainly and traced: passing or not, and the unraisable exceptions seen */
+const same = (a: string | undefined, b: string | undefined) =>
+  passing(a) === passing(b) && (a?.split(' (unraisable: ')[1] ?? '') === (b?.split(' (unraisable: ')[1] ?? '');
 
 function checkTrace(file: string, mode: RecorderMode): { records: number } {
   assert.ok(existsSync(file), `trace ${file} was written`);
@@ -129,7 +136,7 @@ async function reproduces(py: string, mode: RecorderMode, id: string, dir: strin
       runSuite(py, false, plainOut, join(dir, 're.lanes'), [id], 120_000),
       runSuite(py, mode, tracedOut, join(dir, 're.lanes'), [id], 120_000),
     ]);
-    if (passing(parseResults(plainOut).get(id)) === passing(parseResults(tracedOut).get(id))) return false;
+    if (same(parseResults(plainOut).get(id), parseResults(tracedOut).get(id))) return false;
   }
   return true;
 }
@@ -170,9 +177,7 @@ for (const py of pythons) {
         const flaky: string[] = [];
         const before = differ.length;
         for (const [id, o] of a) {
-          const p = passing(o);
-          const q = passing(b.get(id));
-          if (p === q) continue;
+          if (same(o, b.get(id))) continue;
           if (allowed(id)) allowedSeen.push(id);
           else if (differ.length - before + flaky.length < 20 && !(await reproduces(py, mode, id, dir))) flaky.push(id);
           else differ.push(`${mode}: ${id}: plain ${o}, traced ${b.get(id) ?? 'missing'}`);

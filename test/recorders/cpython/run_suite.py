@@ -2,8 +2,10 @@
 
     python run_suite.py RESULTS.jsonl [test.test_asyncio.test_tasks ...]
 
-Each line: {"id": "<test id>", "outcome": "ok|fail|error|skip|xfail|xpass"}.  Written (and
-flushed) as each test ends, so a crash or a hang still leaves the results so far.  Used by
+Each line: {"id": "<test id>", "outcome": "ok|fail|error|skip|xfail|xpass"}, and "unraisable": the sorted
+type names of the exceptions that went to sys.unraisablehook while it ran ("Exception ignored in ...", what
+regrtest reports as an environment change), when there were any.  Written (and flushed) as each test ends, so a
+crash or a hang still leaves the results so far.  Used by
 test/recorders/cpython-suite.test.ts, once plainly and once under `python -m async_lanes run`.
 """
 import json
@@ -16,17 +18,31 @@ def main():
     names = sys.argv[2:] or ['test.test_asyncio']
     out = open(out_path, 'w', encoding='utf-8')
 
+    unraisable = []
+    hook = sys.unraisablehook
+
+    def on_unraisable(u):
+        unraisable.append(type(u.exc_value).__name__ if u.exc_value is not None else 'None')
+        hook(u)
+
+    sys.unraisablehook = on_unraisable
+
     def emit(test, outcome):
         try:
             tid = test.id()
         except Exception:
             tid = str(test)
-        out.write(json.dumps({'id': tid, 'outcome': outcome}) + '\n')
+        r = {'id': tid, 'outcome': outcome}
+        if unraisable:
+            r['unraisable'] = sorted(set(unraisable))
+            del unraisable[:]
+        out.write(json.dumps(r) + '\n')
         out.flush()
 
     class Result(unittest.TextTestResult):
         def startTest(self, test):
             self._sub_failed = False
+            del unraisable[:]  # (from between tests: gc of an earlier one)
             super().startTest(test)
 
         def addSuccess(self, test):

@@ -1,4 +1,4 @@
-"""Async Lanes recorder for Python asyncio (CPython 3.9+, standard library only).
+"""Async Lanes recorder for Python asyncio (CPython 3.9-3.15, standard library only).
 
 Usage::
 
@@ -12,8 +12,10 @@ one-line `async-lanes: ...` error (exit 2) for bad arguments or a missing script
 
 How it records (see _rec.py):
 
-- tasks: `BaseEventLoop.create_task` wraps the coroutine in a proxy; each send/throw of
-  the proxy is one step (one Python frame per step; timed with perf_counter_ns; the await
+- tasks: `BaseEventLoop.create_task` wraps the coroutine in a proxy (3.9-3.13); each send/throw of
+  the proxy is one step (one Python frame per step; 3.14+: no proxy, the task keeps its own coroutine
+  (`python -m asyncio ps` reads it from outside) and a step is timed around the task's step callback
+  in `Handle._run`, an eager first step around `create_task`; timed with perf_counter_ns; the await
   site is the innermost program frame of the await chain, through library frames and async
   generators (asend/athrow), read as (code, f_lasti) and turned into a line by the writer;
   "program" = not the stdlib, not installed packages (site-/dist-packages), not the recorder;

@@ -83,7 +83,48 @@ def main(path):
             '["x",1,1]\n' % (d1, d1, s2[0] - s1[0], d2, d2))
     assert text == want, (text, want)
     assert prev == s2[0] - base + 1, prev
+    if sys.version_info >= (3, 14):
+        check_np(mod, Fut)
     print('ok')
+
+
+def check_np(mod, Fut):
+    """3.14+: begin()/done() time a real task's steps around its step callback."""
+    import asyncio
+
+    class St:
+        __slots__ = ('_id', '_cid', '_dk')
+
+    async def work():
+        await asyncio.sleep(0)
+        return 1
+
+    loop = asyncio.new_event_loop()
+    try:
+        c = work()
+        task = loop.create_task(c)
+        st = St()
+        st._id, st._cid, st._dk = 9, 77, {}
+        ends, other = [], []
+        mod.setup_np({id(task): st}, lambda h: other.append(h), lambda t: other.append(t),
+                     lambda *a: ends.append(a), Fut, asyncio.Task, lambda p, c, la: False, lambda c: (0, 0),
+                     lambda r: 5)
+        n = 0
+        asyncio.events._set_running_loop(loop)  # (the steps run as the loop would run them)
+        while not task.done() and n < 5:
+            h = loop._ready.popleft()
+            tok = mod.begin(h)
+            assert type(tok) is tuple and tok[0] is st and tok[1] is task and tok[2] is c, tok
+            h._run()
+            assert mod.done(tok) is None
+            n += 1
+        assert task.done() and n == 2 and len(ends) == 1 and ends[0][0] is st and not other, (n, ends, other)
+        recs, steps = mod.take([])
+        vals = struct.unpack('<%dq' % (len(steps) // 8), steps)
+        assert len(vals) == 6 and vals[1] == 9 and vals[3] == -1 and vals[4] == 77 and vals[0] <= vals[2], vals
+    finally:
+        asyncio.events._set_running_loop(None)
+        loop.close()
 
 
 if __name__ == '__main__':
