@@ -5,7 +5,8 @@ import type { TaskInfo, TraceIndex, WaitKind } from '../src/model/index.js';
 import type { Site } from '../src/model/types.js';
 import { outcomeText, wakerText } from './describe.js';
 import { h } from './dom.js';
-import { FINDING_ICON, icon, OUTCOME_ICON } from './icons.js';
+import { findingKind } from '../src/model/finding-kinds.js';
+import { icon, OUTCOME_ICON } from './icons.js';
 import type { Lane, LaneModel } from './lanes.js';
 
 /** Longest list shown in the pane; the rest is counted. */
@@ -110,7 +111,7 @@ function findingList(model: LaneModel, lane: Lane): Node[] {
   if (lane.findings.length === 0) return [];
   return [
     h('h3', {}, `Findings (${lane.findings.length})`),
-    h('ul', { class: 'plain findings-here' }, ...lane.findings.slice(0, LIST_MAX).map((i) => h('li', {}, icon(FINDING_ICON[model.findings[i].kind] ?? 'info', `ficon ${model.findings[i].kind}`), h('span', { class: 'kind' }, model.findings[i].kind), ' ', model.findings[i].message))),
+    h('ul', { class: 'plain findings-here' }, ...lane.findings.slice(0, LIST_MAX).map((i) => h('li', {}, icon(findingKind(model.findings[i].kind).icon, `ficon ${model.findings[i].kind}`), h('span', { class: 'kind' }, model.findings[i].kind), ' ', model.findings[i].message))),
     more(lane.findings.length),
   ];
 }

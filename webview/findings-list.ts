@@ -2,7 +2,8 @@
 
 import { formatSite } from '../src/model/format.js';
 import { h } from './dom.js';
-import { FINDING_ICON, icon } from './icons.js';
+import { findingKind } from '../src/model/finding-kinds.js';
+import { icon } from './icons.js';
 import type { LaneModel } from './lanes.js';
 
 /** Longest list rendered; the lanes' finding filter narrows the rest. */
@@ -44,7 +45,7 @@ export class FindingsList {
       'aria-selected': String(i === active),
       'data-finding': i,
     },
-      icon(FINDING_ICON[f.kind] ?? 'info', 'ficon'),
+      icon(findingKind(f.kind).icon, 'ficon'),
       h('span', { class: 'fbody' },
         h('span', { class: 'fkind' }, f.kind),
         f.file ? h('span', { class: 'fwhere' }, icon('go-to-file'), formatSite({ id: -1, file: f.file, line: f.line ?? 0, func: '' }, cwd)) : null,

@@ -9,8 +9,6 @@ import type { Outcome } from './lanes.js';
 /** The codicon of each task outcome, as in VS Code's test explorer. */
 export const OUTCOME_ICON: Record<Outcome['state'], string> = { ok: 'pass', error: 'error', cancelled: 'circle-slash', pending: 'clock' };
 
-/** The codicon of each finding kind. */
-export const FINDING_ICON: Record<string, string> = { 'blocked-loop': 'stop-circle', 'never-awaited': 'warning', 'unretrieved-exception': 'error', 'pending-at-exit': 'clock' };
 
 /** A decorative icon element (hidden from assistive technology: the text or aria-label beside it says it). */
 export function icon(name: string, extra = ''): HTMLElement {

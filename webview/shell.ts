@@ -1,18 +1,12 @@
 // The page's static skeleton, built once. Ids are the contract with the other modules and the tests.
 
+import { FINDING_KINDS } from '../src/model/finding-kinds.js';
 import { h } from './dom.js';
 import { icon, OUTCOME_ICON } from './icons.js';
 import { KINDS } from './kinds.js';
 
 const STATES: [string, string][] = [['all', 'All states'], ['ok', 'Finished'], ['error', 'Failed'], ['cancelled', 'Cancelled'], ['pending', 'Pending']];
-const FINDINGS: [string, string][] = [
-  ['all', 'All tasks'],
-  ['any', 'With findings'],
-  ['blocked-loop', 'Blocked the loop'],
-  ['never-awaited', 'Never awaited'],
-  ['unretrieved-exception', 'Unretrieved exception'],
-  ['pending-at-exit', 'Pending at exit'],
-];
+const FINDINGS: [string, string][] = [['all', 'All tasks'], ['any', 'With findings'], ...FINDING_KINDS.map((k): [string, string] => [k.kind, k.label])];
 
 const select = (id: string, label: string, options: [string, string][]) =>
   h('select', { id, 'aria-label': label }, ...options.map(([value, text]) => h('option', { value }, text)));

@@ -2,6 +2,7 @@
 
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
+import { DEFAULT_BLOCK_THRESHOLD_MS } from '../model/finding-kinds.js';
 
 export interface Settings {
   /** The recorder's blocked-loop threshold in ms. */
@@ -18,9 +19,9 @@ export interface Settings {
 
 export function readSettings(scope?: vscode.Uri): Settings {
   const c = vscode.workspace.getConfiguration('asyncLanes', scope);
-  const threshold = c.get<number>('blockThresholdMs', 100);
+  const threshold = c.get<number>('blockThresholdMs', DEFAULT_BLOCK_THRESHOLD_MS);
   return {
-    blockThresholdMs: Number.isFinite(threshold) && threshold > 0 ? threshold : 100,
+    blockThresholdMs: Number.isFinite(threshold) && threshold > 0 ? threshold : DEFAULT_BLOCK_THRESHOLD_MS,
     pythonPath: c.get<string>('pythonPath', '') ?? '',
     nodePath: c.get<string>('nodePath', '') ?? '',
     traceFolder: c.get<string>('traceFolder', '') ?? '',

@@ -3,6 +3,7 @@
 
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
+import { findingKind } from '../model/finding-kinds.js';
 import type { Finding } from '../model/findings.js';
 import { formatDuration, formatSite } from '../model/format.js';
 import type { TaskInfo, TraceIndex } from '../model/index.js';
@@ -19,7 +20,6 @@ const STATE_ICON: Record<TaskInfo['state'], [string, string]> = {
   pending: ['clock', 'charts.purple'],
 };
 const STATE_TEXT: Record<TaskInfo['state'], string> = { ok: 'finished', error: 'failed', cancelled: 'cancelled', pending: 'pending' };
-const FINDING_ICON: Record<string, string> = { 'blocked-loop': 'stop-circle', 'never-awaited': 'warning', 'unretrieved-exception': 'error', 'pending-at-exit': 'clock' };
 
 /** Fires a tree's change event at most every REFRESH_MS. */
 class Throttled implements vscode.Disposable {
@@ -152,7 +152,8 @@ export class FindingsTree extends ActiveTraceTree {
     item.id = `finding:${i}:${f.kind}:${f.time}`;
     item.description = f.file ? `${basename(f.file)}:${f.line}` : f.kind;
     item.tooltip = `${f.kind}: ${f.message}${f.file ? `\n${f.file}:${f.line}` : ''}`;
-    item.iconPath = new vscode.ThemeIcon(FINDING_ICON[f.kind] ?? 'info', new vscode.ThemeColor(f.kind === 'blocked-loop' || f.kind === 'unretrieved-exception' ? 'errorForeground' : 'editorWarning.foreground'));
+    const kind = findingKind(f.kind);
+    item.iconPath = new vscode.ThemeIcon(kind.icon, new vscode.ThemeColor(kind.severity === 'error' ? 'errorForeground' : 'editorWarning.foreground'));
     item.command = { command: 'asyncLanes.revealFinding', title: 'Show in the timeline', arguments: [i] };
     return item;
   }

@@ -40,7 +40,7 @@ describe('live view', () => {
     const { page, errors } = await openViewer(browser, server.url);
     const offsets: number[] = [];
     page.on('request', (r) => {
-      const m = /\/trace\?from=(\d+)/.exec(r.url());
+      const m = /\/trace\/[\w-]+\?from=(\d+)/.exec(r.url());
       if (m) offsets.push(Number(m[1]));
     });
     const before = (await rows(page)).filter((r) => r.type === 'task').length;
