@@ -3,7 +3,7 @@
 # python3.14 / python3.15 that run them on this machine (Debian bookworm) as if they were installed here; and
 # Debian's python3-uvloop and python3-aiohttp for the machine's own /usr/bin/python3.
 #
-#   scripts/setup-pythons.sh [DIR]   DIR defaults to $ASYNC_LANES_PYTHONS or ~/.cache/debian-pythons; prints the bin
+#   scripts/setup-pythons.sh [DIR]   DIR defaults to $ASYNC_LANES_PYTHONS_DIR or ~/.cache/debian-pythons; prints the bin
 #                                    folder to put on PATH (progress goes to stderr; ~1.5-4.5 min the first time)
 #
 # How it works: debootstrap makes a minimal sid tree in DIR/sid (~1 min, ~400 MB with the packages below);
@@ -13,7 +13,7 @@
 # work), same cwd and environment, nothing changes outside the wrapped process. Needs root (mount namespaces).
 # Idempotent: a second run with everything in place does nothing. The mirror is the one apt already uses here.
 set -euo pipefail
-DIR=${1:-${ASYNC_LANES_PYTHONS:-$HOME/.cache/debian-pythons}}
+DIR=${1:-${ASYNC_LANES_PYTHONS_DIR:-$HOME/.cache/debian-pythons}}
 ROOT=$DIR/sid
 BIN=$DIR/bin
 PKGS="python3.14 python3.15 libpython3.14-testsuite libpython3.15-testsuite python3.14-dev python3.15-dev gcc
