@@ -224,10 +224,25 @@ export class TraceFormatter {
     this.p += this.out.write(j, this.p, 'utf8');
   }
 
-  /** A block record: the slice that began at t0 (ms) ran `dur` ms. */
+  /** A block record: the slice that began at t0 (ms) ran `dur` ms. Its stack is the one whose innermost site most
+   * samples taken inside it showed (on a tie, the site that got there first), with how many of how many; without samples,
+   * the step's own site. */
   private block(t0: number, dur: number, task: number, s: number): void {
-    this.room(160);
-    const samples = this.samples.find(([t]) => t >= t0 && t <= t0 + dur);
+    let n = 0;
+    let best: number[] | null = null;
+    let bestCount = 0;
+    const counts = new Map<number, number>();
+    for (const [t, ids] of this.samples) {
+      if (t < t0 || t > t0 + dur) continue;
+      n++;
+      const c = (counts.get(ids[0]) ?? 0) + 1;
+      counts.set(ids[0], c);
+      if (c > bestCount) {
+        bestCount = c;
+        best = ids;
+      }
+    }
+    this.room(160 + (best ? best.length * 12 : 0));
     this.bytes(HEADS[BLOCK]);
     this.dt(t0);
     this.byte(COMMA);
@@ -236,14 +251,20 @@ export class TraceFormatter {
     this.id(task);
     this.byte(COMMA);
     this.byte(91);
-    // The stack sampled while it was stuck, else the step's own site.
-    if (samples) {
-      samples[1].forEach((sid, k) => {
+    if (best) {
+      best.forEach((sid, k) => {
         if (k > 0) this.byte(COMMA);
         this.bytes(enc(this.traceSite(sid)));
       });
-    } else if (task >= 0) this.site(s);
-    this.byte(CLOSE);
+      this.byte(CLOSE);
+      this.byte(COMMA);
+      this.int(bestCount);
+      this.byte(COMMA);
+      this.int(n);
+    } else {
+      if (task >= 0) this.site(s);
+      this.byte(CLOSE);
+    }
     this.byte(CLOSE);
     this.byte(NL);
   }
