@@ -4,7 +4,7 @@
 // extension embed. The fetch worker (webview/fetch-worker.ts) is bundled first and inlined into app.js as a string,
 // started from a blob: URL, so the page stays one file. Type checking is tsc's job (`tsc -p webview`).
 // The UI icons are VS Code's codicons (@vscode/codicons): their stylesheet goes first into app.css, without its
-// @font-face (the page adds one that fits its CSP: src/viewer/page.ts), and the font is copied to codicon.ttf.
+// @font-face (the page adds one that fits its CSP: src/page/page.ts), and the font is copied to codicon.ttf.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -18,7 +18,7 @@ const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
 const { startViewServer } = require(join(ROOT, 'out/src/viewer/server.js'));
-const { loadAssets } = require(join(ROOT, 'out/src/viewer/page.js'));
+const { loadAssets } = require(join(ROOT, 'out/src/page/page.js'));
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
 const GROUPS = 50;

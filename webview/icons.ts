@@ -1,5 +1,5 @@
 // VS Code's codicons (@vscode/codicons) for the UI chrome. The icon font's stylesheet is part of the page's CSS
-// (esbuild.mjs appends it); its @font-face comes from the page (src/viewer/page.ts: a same-origin URL when served,
+// (esbuild.mjs appends it); its @font-face comes from the page (src/page/page.ts: a same-origin URL when served,
 // a data: URI in the offline file), under the page's CSP. The canvas draws the same glyphs once the font has
 // loaded (and plain text glyphs until then).
 

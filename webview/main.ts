@@ -9,6 +9,8 @@ import { buildShell } from './shell.js';
 import { followSystemTheme } from './theme.js';
 import { installHook } from './test-hook.js';
 
+const MESSAGE_LOG = 100;
+
 function readJson<T>(id: string): T {
   return JSON.parse(byId(id).textContent ?? 'null') as T;
 }
@@ -31,9 +33,10 @@ function boot(): void {
   const bridge = createBridge(config, { showSource, inlineText: () => readJson<string>('lanes-trace') });
   if (bridge.host === 'browser') followSystemTheme();
   buildShell(byId('app'));
+  // The last messages sent to the host, for the test hook: a bounded log, whatever the page's lifetime.
   const messages: ViewMessage[] = [];
   const app = new App((m) => {
-    messages.push(m);
+    if (messages.push(m) > MESSAGE_LOG) messages.splice(0, messages.length - MESSAGE_LOG);
     bridge.post(m);
   });
   app.live = config.source.kind !== 'inline';

@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { TraceFormatError, parseTrace } from '../model/parser.js';
-import { loadAssets, newNonce, renderPage, type ViewerAssets } from '../viewer/page.js';
+import { loadAssets, newNonce, renderPage, type ViewerAssets } from '../page/page.js';
 import { startViewServer } from '../viewer/server.js';
 import { optionValue, parseArgs } from './args.js';
 import { CliError } from './errors.js';
@@ -82,7 +82,7 @@ function writeHtml(file: string, out: string, assets: ViewerAssets, io: Io): num
     if (err instanceof TraceFormatError) throw new CliError(`${file}: ${err.message}`);
     throw err;
   }
-  const page = renderPage(assets, { title: basename(file), nonce: newNonce(), config: { source: { kind: 'inline', name: basename(file) } }, traceText: text });
+  const page = renderPage({ title: basename(file), nonce: newNonce(), config: { source: { kind: 'inline', name: basename(file) } }, home: { kind: 'offline', assets, traceText: text } });
   try {
     writeFileSync(out, page);
   } catch (err) {

@@ -5,12 +5,11 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { HostMessage, ViewMessage } from '../protocol/messages.js';
-import { newNonce } from '../viewer/page.js';
+import { newNonce, renderPage } from '../page/page.js';
 import type { Log } from './log.js';
 import { readSettings } from './settings.js';
 import { FileTail } from './tail.js';
 import { TraceModel } from './trace-model.js';
-import { renderWebviewPage } from './webview-html.js';
 
 /** How often the file is checked for appended bytes: often while a recording writes it, rarely otherwise. */
 const LIVE_POLL_MS = 250;
@@ -47,7 +46,12 @@ export class Timeline implements vscode.Disposable {
     const webview = panel.webview;
     webview.options = webviewOptions(host.extensionUri);
     const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(host.extensionUri, 'out', 'webview', name)).toString();
-    webview.html = renderWebviewPage({ cspSource: webview.cspSource, nonce: newNonce(), script: asset('app.js'), css: asset('app.css'), font: asset('codicon.ttf'), title: basename(file) });
+    webview.html = renderPage({
+      title: basename(file),
+      nonce: newNonce(),
+      config: { source: { kind: 'host' } },
+      home: { kind: 'webview', cspSource: webview.cspSource, script: asset('app.js'), css: asset('app.css'), font: asset('codicon.ttf') },
+    });
     this.disposables.push(
       webview.onDidReceiveMessage((m: ViewMessage) => this.receive(m)),
       panel.onDidChangeViewState((e) => {

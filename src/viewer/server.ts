@@ -11,7 +11,7 @@ import { createReadStream, fstat, open, close } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
-import { contentSecurityPolicy, FONT_PATH, newNonce, renderPage, type ViewerAssets } from './page.js';
+import { contentSecurityPolicy, FONT_PATH, newNonce, renderPage, type ViewerAssets } from '../page/page.js';
 
 /** Largest answer to one /trace request. */
 export const CHUNK_BYTES = 8 << 20;
@@ -73,9 +73,9 @@ function handle(req: IncomingMessage, res: ServerResponse, run: Run, server: Ser
   if (url.pathname === '/') {
     const nonce = newNonce();
     const source = { kind: 'poll' as const, name: basename(run.file), url: `/trace/${run.token}`, intervalMs: POLL_MS };
-    res.setHeader('Content-Security-Policy', contentSecurityPolicy(nonce, true, true));
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy('served', nonce, '', false));
     res.setHeader('X-Frame-Options', 'DENY');
-    send(res, 200, 'text/html; charset=utf-8', renderPage(run.assets, { title: basename(run.file), nonce, config: { source } }));
+    send(res, 200, 'text/html; charset=utf-8', renderPage({ title: basename(run.file), nonce, config: { source }, home: { kind: 'served', assets: run.assets } }));
   } else if (url.pathname === FONT_PATH) {
     send(res, 200, 'font/ttf', run.assets.font);
   } else if (url.pathname.startsWith('/trace/')) {

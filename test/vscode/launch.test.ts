@@ -10,7 +10,7 @@ import { delimiter, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { chooseInterpreter, interpreterFor, launchCommand, launchFile, LaunchError, programStem, runtimeOfFile, splitCommandLine, TS_NEEDS_ESBUILD, traceFileName, type RecordOptions } from '../../src/extension/launch.js';
 import { FileTail } from '../../src/extension/tail.js';
-import { renderWebviewPage, webviewCsp } from '../../src/extension/webview-html.js';
+import { contentSecurityPolicy, renderPage } from '../../src/page/page.js';
 
 const o = (env: NodeJS.ProcessEnv = {}): RecordOptions => ({ traceFile: '/ws/.async-lanes/app.lanes', blockThresholdMs: 50, extensionRoot: '/ext', env, cwd: '/ws' });
 const dir = mkdtempSync(join(tmpdir(), 'lanes-ext-unit-'));
@@ -150,11 +150,19 @@ describe('tailing a trace file by byte offset', () => {
 
 describe('the webview page', () => {
   it('allows scripts only with its nonce, styles and fonts only from the extension, no network', () => {
-    const csp = webviewCsp('https://ext.example', 'N0nce');
+    const csp = contentSecurityPolicy('webview', 'N0nce', 'https://ext.example');
     assert.match(csp, /default-src 'none'/);
     assert.match(csp, /script-src 'nonce-N0nce'(;|$)/);
+    assert.match(csp, /style-src https:\/\/ext\.example 'nonce-N0nce'/);
+    assert.match(csp, /font-src https:\/\/ext\.example(;|$)/);
     assert.match(csp, /connect-src 'none'/);
-    const html = renderWebviewPage({ cspSource: 'https://ext.example', nonce: 'N0nce', script: 'https://ext.example/app.js', css: 'https://ext.example/app.css', font: 'https://ext.example/codicon.ttf', title: '</title><script>alert(1)</script>' });
+    const html = renderPage({
+      title: '</title><script>alert(1)</script>',
+      nonce: 'N0nce',
+      config: { source: { kind: 'host' } },
+      home: { kind: 'webview', cspSource: 'https://ext.example', script: 'https://ext.example/app.js', css: 'https://ext.example/app.css', font: 'https://ext.example/codicon.ttf' },
+    });
+    assert.ok(html.includes(`content="${csp}"`), 'the page carries that CSP');
     assert.ok(!html.includes('<script>alert(1)'), 'the title is escaped');
     assert.match(html, /<script nonce="N0nce" src="https:\/\/ext\.example\/app\.js"><\/script>/);
     assert.match(html, /"kind":"host"/);

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadAssets, newNonce, renderPage } from '../../src/viewer/page.js';
+import { loadAssets, newNonce, renderPage } from '../../src/page/page.js';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 export const CHROMIUM = '/usr/bin/chromium';
@@ -39,7 +39,7 @@ export function record(example: string, dir: string): string {
 /** A self-contained viewer page for `text`, as `async-lanes view --html` writes it. */
 export function offlinePage(text: string, dir: string, name = 'trace.lanes'): string {
   const file = join(dir, `${name}.html`);
-  writeFileSync(file, renderPage(loadAssets(join(ROOT, 'out', 'webview')), { title: name, nonce: newNonce(), config: { source: { kind: 'inline', name } }, traceText: text }));
+  writeFileSync(file, renderPage({ title: name, nonce: newNonce(), config: { source: { kind: 'inline', name } }, home: { kind: 'offline', assets: loadAssets(join(ROOT, 'out', 'webview')), traceText: text } }));
   return `file://${file}`;
 }
 

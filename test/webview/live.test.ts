@@ -6,7 +6,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { loadAssets } from '../../src/viewer/page.js';
+import { loadAssets } from '../../src/page/page.js';
 import { startViewServer, type ViewServer } from '../../src/viewer/server.js';
 import { launch, openViewer, record, ROOT, SHOTS, tempDir } from './browser.js';
 import { rows, stats, view } from './hook.js';
