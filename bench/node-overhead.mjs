@@ -6,9 +6,9 @@
 // Trace size per record is printed too, and what the clock alone costs (two performance.now() reads per step: the
 // floor for a recorder that times every step exactly, whatever else it does). Targets: ≤ 3× (await-heavy workload), ≤ 1.2× (server). The load average
 // is printed with each figure: on a shared machine the ratios move with it.
-// Environment: BENCH_NODE=/path/to/node runs the programs on another Node (e.g. one installed by
-// scripts/setup-node-versions.sh); RUNS (await-heavy processes, default 9), SERVER_RUNS (default 5), SECONDS
-// (per server measurement, default 5).
+// Runs on this Node and on each one scripts/setup-node-versions.sh installs (22, 24, 26), one after the other.
+// Environment: BENCH_NODE=/path/to/node runs the programs on that Node only; RUNS (await-heavy processes, default
+// 9), SERVER_RUNS (default 5), SECONDS (per server measurement, default 5).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -24,8 +24,16 @@ const RUNS = Number(process.env.RUNS) || 9;
 const WARM_RUNS = 6;
 const SERVER_RUNS = Number(process.env.SERVER_RUNS) || 5;
 const SECONDS = Number(process.env.SECONDS) || 5;
-const NODE = process.env.BENCH_NODE || process.execPath;
+const NODES = process.env.BENCH_NODE ? [process.env.BENCH_NODE] : [process.execPath, ...installedNodes()];
+/** The Node the programs run on now. */
+let NODE = NODES[0];
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+/** The runtimes scripts/setup-node-versions.sh installs (it prints "version path" lines). */
+function installedNodes() {
+  const r = spawnSync('bash', [join(ROOT, 'scripts', 'setup-node-versions.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error('scripts/setup-node-versions.sh failed');
+  return r.stdout.trim().split('\n').map((l) => l.split(' ')[1]).filter(Boolean);
+}
 const load = () => `load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`;
 
 function launch(traced, name) {
@@ -76,42 +84,49 @@ function clockNs() {
 const ratio = (what, plain, traced, unit, digits) =>
   console.log(`${what}: ${plain.toFixed(digits)} ${unit} → ${traced.toFixed(digits)} ${unit} traced = ${(traced / plain).toFixed(2)}×`);
 
-const version = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
-console.log(`node ${version}; interleaved runs, medians`);
+async function benchOne() {
+  const version = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  console.log(`node ${version}; interleaved runs, medians`);
 
-const cold = { plain: [], traced: [] };
-for (let i = 0; i < RUNS; i++) {
-  cold.plain.push(awaitHeavy(false, 1));
-  cold.traced.push(awaitHeavy(true, 1));
-}
-const trace = join(dir, 'await_heavy.lanes');
-const size = statSync(trace).size;
-const { n, steps } = records(trace);
-console.log(`await-heavy (100k awaits), ${RUNS} processes each, ${load()}`);
-ratio('  cold workload (target ≤ 3×)', median(cold.plain.map((r) => r.cold)), median(cold.traced.map((r) => r.cold)), 'ms', 1);
-ratio('  whole process              ', median(cold.plain.map((r) => r.wall)), median(cold.traced.map((r) => r.wall)), 'ms', 0);
-console.log(`  trace: ${n} records, ${(size / n).toFixed(1)} bytes per record`);
-const clock = clockNs();
-const floor = (2 * steps * clock) / 1e6;
+  const cold = { plain: [], traced: [] };
+  for (let i = 0; i < RUNS; i++) {
+    cold.plain.push(awaitHeavy(false, 1));
+    cold.traced.push(awaitHeavy(true, 1));
+  }
+  const trace = join(dir, 'await_heavy.lanes');
+  const size = statSync(trace).size;
+  const { n, steps } = records(trace);
+  console.log(`await-heavy (100k awaits), ${RUNS} processes each, ${load()}`);
+  ratio('  cold workload (target ≤ 3×)', median(cold.plain.map((r) => r.cold)), median(cold.traced.map((r) => r.cold)), 'ms', 1);
+  ratio('  whole process              ', median(cold.plain.map((r) => r.wall)), median(cold.traced.map((r) => r.wall)), 'ms', 0);
+  console.log(`  trace: ${n} records, ${(size / n).toFixed(1)} bytes per record`);
+  const clock = clockNs();
+  const floor = (2 * steps * clock) / 1e6;
 
-const warm = { plain: [], traced: [] };
-for (let i = 0; i < Math.max(3, RUNS >> 1); i++) {
-  warm.plain.push(awaitHeavy(false, WARM_RUNS));
-  warm.traced.push(awaitHeavy(true, WARM_RUNS));
-}
-console.log(`await-heavy warm (runs 2–${WARM_RUNS} in one process), ${warm.plain.length} processes each, ${load()}`);
-const warmPlain = median(warm.plain.map((r) => r.warm));
-ratio('  warm workload              ', warmPlain, median(warm.traced.map((r) => r.warm)), 'ms', 1);
-console.log(`  clock alone: 2 reads × ${steps} steps × ${clock.toFixed(1)} ns (performance.now) = ${floor.toFixed(1)} ms = ${(1 + floor / warmPlain).toFixed(2)}× the warm untraced workload`);
+  const warm = { plain: [], traced: [] };
+  for (let i = 0; i < Math.max(3, RUNS >> 1); i++) {
+    warm.plain.push(awaitHeavy(false, WARM_RUNS));
+    warm.traced.push(awaitHeavy(true, WARM_RUNS));
+  }
+  console.log(`await-heavy warm (runs 2–${WARM_RUNS} in one process), ${warm.plain.length} processes each, ${load()}`);
+  const warmPlain = median(warm.plain.map((r) => r.warm));
+  ratio('  warm workload              ', warmPlain, median(warm.traced.map((r) => r.warm)), 'ms', 1);
+  console.log(`  clock alone: 2 reads × ${steps} steps × ${clock.toFixed(1)} ns (performance.now) = ${floor.toFixed(1)} ms = ${(1 + floor / warmPlain).toFixed(2)}× the warm untraced workload`);
 
-const srv = { plain: [], traced: [] };
-for (let i = 0; i < SERVER_RUNS; i++) {
-  srv.plain.push(await server(false));
-  srv.traced.push(await server(true));
+  const srv = { plain: [], traced: [] };
+  for (let i = 0; i < SERVER_RUNS; i++) {
+    srv.plain.push(await server(false));
+    srv.traced.push(await server(true));
+  }
+  const sp = median(srv.plain);
+  const st = median(srv.traced);
+  console.log(`http server (autocannon, 10 connections, ${SECONDS} s after 1 s warm-up), ${SERVER_RUNS} runs each, ${load()}`);
+  console.log(`  ${sp.toFixed(0)} req/s → ${st.toFixed(0)} req/s traced = ${(sp / st).toFixed(2)}× slower (target ≤ 1.2×)`);
+  console.log(`  untraced runs: ${srv.plain.map((x) => x.toFixed(0)).join(' ')}; traced: ${srv.traced.map((x) => x.toFixed(0)).join(' ')}`);
 }
-const sp = median(srv.plain);
-const st = median(srv.traced);
-console.log(`http server (autocannon, 10 connections, ${SECONDS} s after 1 s warm-up), ${SERVER_RUNS} runs each, ${load()}`);
-console.log(`  ${sp.toFixed(0)} req/s → ${st.toFixed(0)} req/s traced = ${(sp / st).toFixed(2)}× slower (target ≤ 1.2×)`);
-console.log(`  untraced runs: ${srv.plain.map((x) => x.toFixed(0)).join(' ')}; traced: ${srv.traced.map((x) => x.toFixed(0)).join(' ')}`);
+
+for (const node of NODES) {
+  NODE = node;
+  await benchOne();
+}
 rmSync(dir, { recursive: true, force: true });
