@@ -1,5 +1,16 @@
+/** JSON text already made (a list entry spooled to disk), written as is by jsonChunks. */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
+/** A list given as an iterable (a generator over entries too many to hold at once): written like an array. */
+function isList(v: unknown): v is Iterable<unknown> {
+  return Array.isArray(v) || (typeof v === 'object' && v !== null && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function');
+}
+
 /** An object's JSON in pieces of about 1 MB, one array element per line: a million-step trace makes JSON larger
- * than the longest string V8 can hold, so it is never built as one string. */
+ * than the longest string V8 can hold, so it is never built as one string. Arrays, and iterables standing for
+ * arrays, are written element by element; RawJson elements as they are. */
 export function* jsonChunks(value: object): Generator<string> {
   let buf = '{';
   let first = true;
@@ -7,13 +18,14 @@ export function* jsonChunks(value: object): Generator<string> {
     if (v === undefined) continue;
     buf += `${first ? '' : ','}\n${JSON.stringify(key)}:`;
     first = false;
-    if (!Array.isArray(v)) {
+    if (!isList(v)) {
       buf += JSON.stringify(v);
       continue;
     }
     buf += '[';
-    for (let i = 0; i < v.length; i++) {
-      buf += (i === 0 ? '\n' : ',\n') + JSON.stringify(v[i]);
+    let i = 0;
+    for (const e of v) {
+      buf += (i++ === 0 ? '\n' : ',\n') + (e instanceof RawJson ? e.text : JSON.stringify(e));
       if (buf.length > 1 << 20) {
         yield buf;
         buf = '';

@@ -8,13 +8,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import { isatty } from 'node:tty';
-import { findFindings } from '../model/findings.js';
-import { TraceIndex } from '../model/index.js';
+import { Worker } from 'node:worker_threads';
 import { isNodeCommand, nodeProgramStem, nodeRecordCommand } from '../recorders/node/command.js';
 import { optionValue, parseArgs } from './args.js';
 import { CliError } from './errors.js';
 import type { Io } from './io.js';
-import { loadTraceFile } from '../files/trace-file.js';
 
 export const RECORD_HELP = `Usage: async-lanes record [-o FILE] [--block-threshold MS] -- PYTHON PROGRAM.py [ARGS...]
        async-lanes record [options] -- PYTHON -m MODULE [ARGS...]
@@ -153,16 +151,54 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, runtime: '
   });
 }
 
+/** The heap the summary's reading may use (it streams the trace: far more than it needs). */
+const SUMMARY_HEAP_MB = 1024;
+
 async function summary(output: string): Promise<string> {
   const shown = displayOutput(output);
   try {
-    const index = new TraceIndex(await loadTraceFile(output));
-    const findings = findFindings(index).length;
-    const n = index.tasks.length;
+    const { tasks: n, findings } = await summaryCounts(output);
     return `trace written to ${shown} (${n} task${n === 1 ? '' : 's'}, ${findings} finding${findings === 1 ? '' : 's'}) — async-lanes report ${shown}`;
   } catch (err) {
     return `trace written to ${shown}, but it cannot be read: ${(err as Error).message}`;
   }
+}
+
+/** The trace's task and finding counts, read in a worker thread with its own heap limit: a reader failure, even
+ * running out of memory, rejects this promise instead of ending the process (and the program's exit status). */
+function summaryCounts(file: string): Promise<{ tasks: number; findings: number }> {
+  return new Promise((resolvePromise, reject) => {
+    let worker: Worker;
+    try {
+      worker = new Worker(join(__dirname, 'summary-worker.js'), {
+        workerData: { file },
+        resourceLimits: { maxOldGenerationSizeMb: SUMMARY_HEAP_MB },
+        stdout: true,
+        stderr: true,
+      });
+    } catch (err) {
+      reject(err);
+      return;
+    }
+    let settled = false;
+    worker.on('message', (m: { tasks: number; findings: number } | { error: string }) => {
+      settled = true;
+      if ('error' in m) reject(new Error(m.error));
+      else resolvePromise(m);
+      void worker.terminate();
+    });
+    worker.on('error', (err: Error & { code?: string }) => {
+      if (settled) return;
+      settled = true;
+      reject(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new Error(`reading it needs more than ${SUMMARY_HEAP_MB} MB`) : err);
+    });
+    worker.on('exit', (code) => {
+      if (!settled) {
+        settled = true;
+        reject(new Error(`its reader stopped (exit ${code})`));
+      }
+    });
+  });
 }
 
 /** python, python3, python3.12, pypy3, py, a venv's bin/python, python.exe... */

@@ -1,11 +1,12 @@
 // `async-lanes report FILE [--json] [--fail-on KIND[,KIND]]`
 
 import { findFindings, type FindingKind } from '../model/findings.js';
-import { TraceIndex } from '../model/index.js';
-import { buildReport } from '../model/report.js';
+import { callbackEntry, findingEntry, futureEntry, loopEntry, metaEntry, taskEntry, workEntry } from '../model/report.js';
+import { TraceStream, type StreamHooks, type StreamView } from '../model/stream.js';
 import { optionValue, parseArgs } from './args.js';
 import { CliError } from './errors.js';
-import { loadTraceFile, traceNotices } from '../files/trace-file.js';
+import { streamTraceFile, traceNotices } from '../files/trace-file.js';
+import { SortedSpool, Spool } from '../files/spool.js';
 import { renderReport } from './text.js';
 import type { Io } from './io.js';
 import { jsonChunks } from './json.js';
@@ -14,6 +15,10 @@ export const REPORT_HELP = `Usage: async-lanes report FILE [--json] [--fail-on K
 
 Summarises a recorded trace: the program run, one row per task (state, total, busy, idle and
 scheduled time, steps, where it was created), then the findings as file:line  kind  message.
+
+The trace is read in one pass, in memory that grows with its tasks, not its length (a 1 GB trace:
+see the README). --json's lists of every callback, executor work item and future are kept in a
+temporary file meanwhile (in $TMPDIR, removed at the end).
 
 Options:
   --json                 print the report as JSON instead (stable field names, times in ns)
@@ -36,12 +41,45 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
   }
   const failOn = parseKinds(optionValue(args, 'fail-on'));
   const file = singleFile(args.positionals, 'report');
-  const data = await loadTraceFile(file);
-  for (const notice of traceNotices(data)) io.err(`async-lanes: notice: ${notice}`);
-  const index = new TraceIndex(data);
-  const findings = findFindings(index);
-  if (args.options.has('json')) for (const chunk of jsonChunks(buildReport(index, findings))) io.out(chunk);
-  else io.out(renderReport(index, findings));
+  let findings;
+  const json = args.options.has('json');
+  const tasks = json ? new SortedSpool() : null;
+  const futures = json ? new SortedSpool() : null;
+  const callbacks = json ? new Spool() : null;
+  const work = json ? new Spool() : null;
+  try {
+    let view: StreamView | undefined;
+    const hooks: StreamHooks = json
+      ? {
+          task: (t) => tasks!.add(t.created, t.id, JSON.stringify(taskEntry(view!, t))),
+          future: (f, key) => futures!.add(key, 0, JSON.stringify(futureEntry(f))),
+          callback: (c) => callbacks!.add(JSON.stringify(callbackEntry(c))),
+          work: (w) => work!.add(JSON.stringify(workEntry(w))),
+        }
+      : {};
+    const stream = new TraceStream(hooks, { keepTallies: false });
+    view = stream.view;
+    await streamTraceFile(file, stream);
+    for (const notice of traceNotices(view.meta)) io.err(`async-lanes: notice: ${notice}`);
+    findings = findFindings(view);
+    if (json) {
+      const report = {
+        tasks: tasks!.items(),
+        futures: futures!.items(),
+        callbacks: callbacks!.items(),
+        findings: findings.map(findingEntry),
+        work: work!.items(),
+        loops: view.loops.map(loopEntry),
+        meta: metaEntry(view.meta),
+      };
+      for (const chunk of jsonChunks(report)) io.out(chunk);
+    } else io.out(renderReport(view, findings));
+  } finally {
+    tasks?.dispose();
+    futures?.dispose();
+    callbacks?.dispose();
+    work?.dispose();
+  }
   const failing = findings.filter((f) => failOn.has(f.kind));
   if (failing.length > 0) {
     io.err(`async-lanes: ${failing.length} finding${failing.length === 1 ? '' : 's'} of kind ${[...new Set(failing.map((f) => f.kind))].join(', ')}`);

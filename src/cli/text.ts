@@ -4,7 +4,7 @@
 
 import type { Finding } from '../model/findings.js';
 import { displayPath, formatArgv, formatDuration, formatSite, taskLabel } from '../model/format.js';
-import type { TaskInfo, TaskState, TraceIndex } from '../model/index.js';
+import type { TaskInfo, TaskState, TraceView } from '../model/index.js';
 
 const STATE_MARK: Record<TaskState, string> = { ok: '✓ ok', error: '✗ error', cancelled: '⊘ cancelled', pending: '… pending' };
 const MAX_NAME = 48;
@@ -24,7 +24,7 @@ function widest(texts: string[]): number {
   return w;
 }
 
-export function renderReport(index: TraceIndex, findings: Finding[]): string {
+export function renderReport(index: TraceView, findings: Finding[]): string {
   const cwd = index.meta.header.cwd;
   const lines = [headerLine(index), ''];
   for (const line of taskTable(index, cwd)) lines.push(line);
@@ -39,7 +39,7 @@ export function renderReport(index: TraceIndex, findings: Finding[]): string {
   return lines.join('\n') + '\n';
 }
 
-function headerLine(index: TraceIndex): string {
+function headerLine(index: TraceView): string {
   const { header, exit, endNs } = index.meta;
   const runtime = [header.runtime, header.runtimeVersion].filter(Boolean).join(' ');
   const argv = formatArgv(header.argv) || '(no argv)';
@@ -54,7 +54,7 @@ function headerLine(index: TraceIndex): string {
 
 /** Tasks in tree order (children under their parent, creation order), with their depth. Iterative: a chain of
  * tasks each awaiting a new one can be any number of levels deep. */
-function treeOrder(index: TraceIndex): { task: TaskInfo; depth: number }[] {
+function treeOrder(index: TraceView): { task: TaskInfo; depth: number }[] {
   const out: { task: TaskInfo; depth: number }[] = [];
   const seen = new Set<number>();
   const stack: { task: TaskInfo; depth: number }[] = [];
@@ -76,7 +76,7 @@ function treeOrder(index: TraceIndex): { task: TaskInfo; depth: number }[] {
   return out;
 }
 
-function taskTable(index: TraceIndex, cwd: string | null): string[] {
+function taskTable(index: TraceView, cwd: string | null): string[] {
   if (index.tasks.length === 0) return ['(no tasks)'];
   const rows = treeOrder(index).map(({ task, depth }) => {
     const name = '  '.repeat(Math.min(depth, MAX_DEPTH)) + printable(taskLabel(task));
@@ -88,7 +88,7 @@ function taskTable(index: TraceIndex, cwd: string | null): string[] {
       formatDuration(task.busyNs),
       formatDuration(task.idleNs),
       formatDuration(task.scheduledNs),
-      String(task.steps.length),
+      String(index.stepCount(task)),
       printable(formatSite(task.site, cwd)),
     ];
   });
@@ -100,7 +100,7 @@ function taskTable(index: TraceIndex, cwd: string | null): string[] {
   return [fmt(head), ...rows.map(fmt)];
 }
 
-function summaryLine(index: TraceIndex, findings: Finding[]): string {
+function summaryLine(index: TraceView, findings: Finding[]): string {
   const states = new Map<string, number>();
   for (const t of index.tasks) states.set(t.state, (states.get(t.state) ?? 0) + 1);
   const kinds = new Map<string, number>();

@@ -6,7 +6,8 @@
 
 import { findFindings, type Finding } from '../model/findings.js';
 import { formatSite, taskLabel } from '../model/format.js';
-import type { StepInfo, TaskInfo, TraceIndex, WorkInfo } from '../model/index.js';
+import type { BlockInfo, CallbackInfo, StepInfo, TaskInfo, TraceIndex, TraceView, WorkInfo } from '../model/index.js';
+import type { TraceHeader } from '../model/types.js';
 
 export interface ChromeEvent {
   name: string;
@@ -32,23 +33,92 @@ const PID = 1;
 const LOOP_TID = 1;
 const us = (ns: number): number => ns / 1000;
 
+// The events, one builder each, shared by toChromeTrace (a TraceIndex) and streamChromeTrace (a streaming read).
+
+/** A complete slice, or null for an empty wait (zero-length steps still happened). */
+export function sliceEvent(tid: number, name: string, cat: string, start: number, dur: number, args?: Record<string, unknown>): ChromeEvent | null {
+  if (dur <= 0 && cat !== 'step') return null;
+  return { name, cat, ph: 'X', pid: PID, tid, ts: us(start), dur: us(Math.max(0, dur)), ...(args && { args }) };
+}
+
+export function processEvent(header: TraceHeader): ChromeEvent {
+  return { name: 'process_name', ph: 'M', pid: PID, tid: 0, ts: 0, args: { name: [header.runtime, ...header.argv].join(' ') } };
+}
+
+export function trackEvents(tid: number, name: string, sortIndex: number): ChromeEvent[] {
+  return [
+    { name: 'thread_name', ph: 'M', pid: PID, tid, ts: 0, args: { name } },
+    { name: 'thread_sort_index', ph: 'M', pid: PID, tid, ts: 0, args: { sort_index: sortIndex } },
+  ];
+}
+
+export function callbackSlice(c: CallbackInfo, cwd: string | null): ChromeEvent | null {
+  return sliceEvent(LOOP_TID, c.name, 'callback', c.start, c.dur, { site: formatSite(c.site, cwd) });
+}
+
+export function blockSlice(view: TraceView, b: BlockInfo, cwd: string | null): ChromeEvent | null {
+  const by = b.task !== null ? taskLabel(view.task(b.task) ?? { name: `task ${b.task}`, coro: '' }) : b.callback ?? 'a callback';
+  return sliceEvent(LOOP_TID, 'blocked loop', 'blocked', b.start, b.dur, { by, stack: b.sites.map((s) => formatSite(s, cwd)) });
+}
+
+export function workSlice(tid: number, w: WorkInfo, cwd: string | null): ChromeEvent | null {
+  return sliceEvent(tid, w.fn || 'work', 'executor', w.start, w.dur, { future: w.future, site: formatSite(w.site, cwd) });
+}
+
+/** The slice from a task's start to its first step (its whole life when it never ran). */
+export function startSlice(tid: number, task: TaskInfo, first: number | null): ChromeEvent | null {
+  return sliceEvent(tid, 'scheduled', 'scheduled', task.start, (first !== null ? first : task.start + task.scheduledNs) - task.start);
+}
+
+/** A step and the wait after it, split into idle (named by what it awaited) and scheduled. */
+export function stepSlices(tid: number, s: StepInfo, cwd: string | null, out: (e: ChromeEvent) => void): void {
+  const site = formatSite(s.site, cwd);
+  const gapStart = s.start + s.dur;
+  const run = sliceEvent(tid, 'run', 'step', s.start, s.dur, { site, awaited: s.awaitKind, awaitedId: s.awaited });
+  const wait = sliceEvent(tid, s.awaitKind ?? 'wait', 'wait', gapStart, s.idleNs, { site, awaitedId: s.awaited });
+  const scheduled = sliceEvent(tid, 'scheduled', 'scheduled', gapStart + s.idleNs, s.scheduledNs, { wokenBy: s.wake?.by ?? null, via: s.wake?.via ?? null });
+  if (run) out(run);
+  if (wait) out(wait);
+  if (scheduled) out(scheduled);
+}
+
+/** A wake arrow (flow `id`) from (fromTid, fromTs) to the woken step starting at `ts` on `tid`. */
+export function wakeEvents(id: number, fromTid: number, fromTs: number, tid: number, ts: number): [ChromeEvent, ChromeEvent] {
+  return [
+    { name: 'wake', cat: 'wake', ph: 's', id, pid: PID, tid: fromTid, ts: us(fromTs) },
+    { name: 'wake', cat: 'wake', ph: 'f', bp: 'e', id, pid: PID, tid, ts: us(ts) },
+  ];
+}
+
+export function findingEvent(f: Finding, tid: number | undefined): ChromeEvent {
+  const location = f.file === null ? null : `${f.file}:${f.line ?? '?'}`;
+  return {
+    name: f.kind,
+    cat: 'finding',
+    ph: 'i',
+    pid: PID,
+    tid: tid ?? LOOP_TID,
+    ts: us(f.time),
+    s: tid === undefined ? 'g' : 't',
+    args: { message: f.message, location, durationNs: f.durationNs },
+  };
+}
+
 export function toChromeTrace(index: TraceIndex, findings: Finding[] = findFindings(index)): ChromeTrace {
   const cwd = index.meta.header.cwd;
   const meta: ChromeEvent[] = [];
   const tracks = new Map<number, ChromeEvent[]>();
-  const slice = (tid: number, name: string, cat: string, start: number, dur: number, args?: Record<string, unknown>): void => {
-    if (dur <= 0 && cat !== 'step') return; // empty waits carry nothing; zero-length steps still happened
-    let list = tracks.get(tid);
-    if (!list) tracks.set(tid, (list = []));
-    list.push({ name, cat, ph: 'X', pid: PID, tid, ts: us(start), dur: us(Math.max(0, dur)), ...(args && { args }) });
+  const add = (e: ChromeEvent | null): void => {
+    if (e === null) return;
+    let list = tracks.get(e.tid);
+    if (!list) tracks.set(e.tid, (list = []));
+    list.push(e);
   };
   const track = (tid: number, name: string, sortIndex: number): void => {
-    meta.push({ name: 'thread_name', ph: 'M', pid: PID, tid, ts: 0, args: { name } });
-    meta.push({ name: 'thread_sort_index', ph: 'M', pid: PID, tid, ts: 0, args: { sort_index: sortIndex } });
+    for (const e of trackEvents(tid, name, sortIndex)) meta.push(e);
   };
 
-  const header = index.meta.header;
-  meta.push({ name: 'process_name', ph: 'M', pid: PID, tid: 0, ts: 0, args: { name: [header.runtime, ...header.argv].join(' ') } });
+  meta.push(processEvent(index.meta.header));
   track(LOOP_TID, 'event loop', 0);
 
   const taskTid = new Map<number, number>();
@@ -56,7 +126,8 @@ export function toChromeTrace(index: TraceIndex, findings: Finding[] = findFindi
     const tid = LOOP_TID + 1 + i;
     taskTid.set(task.id, tid);
     track(tid, `${taskLabel(task)}`, i + 1);
-    taskSlices(task, tid, slice, cwd);
+    add(startSlice(tid, task, task.steps[0]?.start ?? null));
+    for (const s of task.steps) stepSlices(tid, s, cwd, add);
   });
 
   const threadTid = new Map<number, number>();
@@ -65,16 +136,11 @@ export function toChromeTrace(index: TraceIndex, findings: Finding[] = findFindi
     const tid = LOOP_TID + 1 + index.tasks.length + i;
     threadTid.set(th.id, tid);
     track(tid, th.name, index.tasks.length + 1 + i);
-    for (const w of th.work) {
-      slice(tid, w.fn || 'work', 'executor', w.start, w.dur, { future: w.future, site: formatSite(w.site, cwd) });
-    }
+    for (const w of th.work) add(workSlice(tid, w, cwd));
   });
 
-  for (const c of index.callbacks) slice(LOOP_TID, c.name, 'callback', c.start, c.dur, { site: formatSite(c.site, cwd) });
-  for (const b of index.blocks) {
-    const by = b.task !== null ? taskLabel(index.task(b.task) ?? { name: `task ${b.task}`, coro: '' }) : b.callback ?? 'a callback';
-    slice(LOOP_TID, 'blocked loop', 'blocked', b.start, b.dur, { by, stack: b.sites.map((s) => formatSite(s, cwd)) });
-  }
+  for (const c of index.callbacks) add(callbackSlice(c, cwd));
+  for (const b of index.blocks) add(blockSlice(index, b, cwd));
 
   const events: ChromeEvent[] = [...meta];
   for (const list of tracks.values()) {
@@ -83,36 +149,8 @@ export function toChromeTrace(index: TraceIndex, findings: Finding[] = findFindi
     for (const e of list) events.push(e); // (not a spread: a track can hold more events than a call takes arguments)
   }
   for (const e of wakeFlows(index, taskTid, threadTid)) events.push(e);
-  for (const f of findings) {
-    const tid = f.taskId !== null ? taskTid.get(f.taskId) : undefined;
-    const location = f.file === null ? null : `${f.file}:${f.line ?? '?'}`;
-    events.push({
-      name: f.kind,
-      cat: 'finding',
-      ph: 'i',
-      pid: PID,
-      tid: tid ?? LOOP_TID,
-      ts: us(f.time),
-      s: tid === undefined ? 'g' : 't',
-      args: { message: f.message, location, durationNs: f.durationNs },
-    });
-  }
+  for (const f of findings) events.push(findingEvent(f, f.taskId !== null ? taskTid.get(f.taskId) : undefined));
   return { traceEvents: events, displayTimeUnit: 'ns' };
-}
-
-type SliceFn = (tid: number, name: string, cat: string, start: number, dur: number, args?: Record<string, unknown>) => void;
-
-/** A task's steps, and its waits split into idle (named by what it awaited) and scheduled. */
-function taskSlices(task: TaskInfo, tid: number, slice: SliceFn, cwd: string | null): void {
-  const first = task.steps[0];
-  slice(tid, 'scheduled', 'scheduled', task.start, (first ? first.start : task.start + task.scheduledNs) - task.start);
-  for (const s of task.steps) {
-    const site = formatSite(s.site, cwd);
-    slice(tid, 'run', 'step', s.start, s.dur, { site, awaited: s.awaitKind, awaitedId: s.awaited });
-    const gapStart = s.start + s.dur;
-    slice(tid, s.awaitKind ?? 'wait', 'wait', gapStart, s.idleNs, { site, awaitedId: s.awaited });
-    slice(tid, 'scheduled', 'scheduled', gapStart + s.idleNs, s.scheduledNs, { wokenBy: s.wake?.by ?? null, via: s.wake?.via ?? null });
-  }
 }
 
 /** Flow arrows from whatever resolved an awaited thing (a task's step, an executor thread's work) to the step
@@ -137,9 +175,7 @@ function wakeFlows(index: TraceIndex, taskTid: Map<number, number>, threadTid: M
         from = { tid: threadTid.get(w.thread)!, ts: lastNs(w) };
       }
       if (!from) return;
-      id++;
-      out.push({ name: 'wake', cat: 'wake', ph: 's', id, pid: PID, tid: from.tid, ts: us(from.ts) });
-      out.push({ name: 'wake', cat: 'wake', ph: 'f', bp: 'e', id, pid: PID, tid, ts: us(next.start) });
+      for (const e of wakeEvents(++id, from.tid, from.ts, tid, next.start)) out.push(e);
     });
   }
   return out;

@@ -4,6 +4,7 @@
 
 import { createReadStream, statSync, type Stats } from 'node:fs';
 import { TraceFormatError, TraceParser } from '../model/parser.js';
+import { TraceStream, type StreamView } from '../model/stream.js';
 import type { TraceData } from '../model/types.js';
 
 /** An expected failure to read a trace file; the message names the file and says why. */
@@ -57,12 +58,27 @@ function reason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Notices about a damaged or cut-off trace, one line each. */
-export function traceNotices(data: TraceData): string[] {
+/** Notices about a damaged or cut-off trace, one line each (from its TraceData, or a TraceView's meta). */
+export function traceNotices(data: Pick<TraceData, 'notices' | 'skipped' | 'firstSkippedLine' | 'truncated'>): string[] {
   const out = [...data.notices];
   if (data.skipped > 0) {
     out.push(`${data.skipped} damaged line${data.skipped === 1 ? '' : 's'} skipped (the first is line ${data.firstSkippedLine})`);
   }
   if (data.truncated) out.push('the trace ends mid-record (the program was killed or is still writing); the last line was dropped');
   return out;
+}
+
+/** Reads the trace in one pass into a streaming view (model/stream.ts): tallies per task, not every record, so that
+ * the memory used does not grow with the trace's length. The stream's hooks see the figures as they become final. */
+export async function streamTraceFile(file: string, stream: TraceStream = new TraceStream({}, { keepTallies: false })): Promise<StreamView> {
+  checkTraceFile(file);
+  const parser = new TraceParser(stream.makeData);
+  try {
+    for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) parser.push(chunk as string);
+    parser.end();
+  } catch (err) {
+    if (err instanceof TraceFormatError) throw new TraceFileError(`${file}: ${err.message}`);
+    throw new TraceFileError(`cannot read "${file}": ${reason(err)}`);
+  }
+  return stream.finish();
 }

@@ -1,7 +1,7 @@
 // Findings: the problems a trace shows, each pinned to the source line a person should look at.
 
 import { formatDuration, taskLabel } from './format.js';
-import type { StepInfo, TaskInfo, TraceIndex } from './index.js';
+import type { StepInfo, TraceView } from './index.js';
 import type { Site } from './types.js';
 
 export type FindingKind = 'blocked-loop' | 'never-awaited' | 'unretrieved-exception' | 'pending-at-exit';
@@ -18,7 +18,7 @@ export interface Finding {
 }
 
 /** All findings of a trace, sorted by time. */
-export function findFindings(index: TraceIndex): Finding[] {
+export function findFindings(index: TraceView): Finding[] {
   const out: Finding[] = [];
   const at = (site: Site | null) => ({ file: site?.file ?? null, line: site?.line ?? null });
 
@@ -60,7 +60,7 @@ export function findFindings(index: TraceIndex): Finding[] {
   const stop = exit?.t ?? index.meta.endNs;
   for (const task of index.tasks) {
     if (task.end === null) {
-      const last = task.steps.at(-1);
+      const last = index.lastStep(task);
       const since = last ? last.start + last.dur : task.start;
       const waiting = last ? `was still waiting on ${describeAwaited(index, last)}` : 'was created but never ran';
       const when = exit ? 'at exit' : 'when the trace was cut off (no exit record: the program was killed or is still running)';
@@ -73,7 +73,7 @@ export function findFindings(index: TraceIndex): Finding[] {
         time: since,
       });
     } else if (task.cancelledBy === 'shutdown') {
-      const step = lastAwait(task);
+      const step = index.lastAwaitStep(task);
       const since = step ? step.start + step.dur : task.start;
       const cancelled = step?.wake?.t ?? task.end;
       out.push({
@@ -91,13 +91,8 @@ export function findFindings(index: TraceIndex): Finding[] {
   return out.sort((a, b) => a.time - b.time || order.indexOf(a.kind) - order.indexOf(b.kind) || (a.taskId ?? -1) - (b.taskId ?? -1));
 }
 
-function lastAwait(task: TaskInfo): StepInfo | undefined {
-  for (let i = task.steps.length - 1; i >= 0; i--) if (task.steps[i].awaited !== null) return task.steps[i];
-  return undefined;
-}
-
 /** "sleep", "task Task-4 worker()", "semaphore", "a bare yield". */
-function describeAwaited(index: TraceIndex, step: StepInfo): string {
+function describeAwaited(index: TraceView, step: StepInfo): string {
   if (step.awaited === null) return 'a bare yield (ready, never resumed)';
   const task = index.task(step.awaited);
   if (task) return `task ${taskLabel(task)}`;

@@ -12,6 +12,7 @@
 // built when first read: the viewer reads them only for the lanes it draws or the task it describes.
 
 import { IdRange, type IdTable } from './idtable.js';
+import { gapEndOf, resumeAt, TaskSplit } from './split.js';
 import type { SetRecord, Site, StepRecord, TraceData, TraceHeader } from './types.js';
 
 export type WaitKind = 'sleep' | 'future' | 'task' | 'gather' | 'lock' | 'queue' | 'executor' | 'io' | 'other';
@@ -165,6 +166,25 @@ export interface TraceMeta {
   notices: string[];
 }
 
+/** What the report, the findings and the exporter read of a trace: a TraceIndex (every step in memory, for the
+ * viewer) or the streaming reader's StreamView (stream.ts: tallies only, for large traces). */
+export interface TraceView {
+  readonly tasks: TaskInfo[];
+  readonly blocks: BlockInfo[];
+  readonly warnings: WarningInfo[];
+  readonly threads: ThreadInfo[];
+  readonly loops: LoopInfo[];
+  readonly meta: TraceMeta;
+  task(id: number): TaskInfo | undefined;
+  future(id: number): FutureInfo | undefined;
+  /** How many steps the task ran. */
+  stepCount(task: TaskInfo): number;
+  /** The task's last step (its figures other than start, duration, awaited and site are not always known). */
+  lastStep(task: TaskInfo): StepInfo | undefined;
+  /** The task's last step that awaited something, with what woke it. */
+  lastAwaitStep(task: TaskInfo): StepInfo | undefined;
+}
+
 const MAX_GATHER_DEPTH = 200;
 
 const FUTURE_KINDS: Record<string, WaitKind> = {
@@ -189,7 +209,7 @@ export function waitKindOf(futureKind: string): WaitKind {
   return Object.prototype.hasOwnProperty.call(FUTURE_KINDS, futureKind) ? FUTURE_KINDS[futureKind] : 'future';
 }
 
-export class TraceIndex {
+export class TraceIndex implements TraceView {
   /** Tasks in creation order. */
   readonly tasks: TaskInfo[] = [];
   readonly futures: FutureInfo[] = [];
@@ -307,6 +327,19 @@ export class TraceIndex {
     const r = this.resolve(id, depth);
     this.resolutions.set(id, r);
     return r;
+  }
+
+  stepCount(task: TaskInfo): number {
+    return task.steps.length;
+  }
+
+  lastStep(task: TaskInfo): StepInfo | undefined {
+    return task.steps.at(-1);
+  }
+
+  lastAwaitStep(task: TaskInfo): StepInfo | undefined {
+    for (let i = task.steps.length - 1; i >= 0; i--) if (task.steps[i].awaited !== null) return task.steps[i];
+    return undefined;
   }
 
   /** The wait category of awaiting `id`. */
@@ -500,99 +533,38 @@ export class TraceIndex {
     const n = steps.length;
     const ended = info.end !== null;
     const stop = info.end ?? this.meta.endNs;
+    const split = new TaskSplit();
     let lastAwaited = -1;
-    let busy = 0;
-    let idle = 0;
-    let scheduled = Math.max(0, (n > 0 ? steps[0].t : stop) - info.start);
-    // idleByKind, in order of first use (a handful of kinds: a linear scan beats keyed stores).
-    const idleKinds: WaitKind[] = [];
-    const idleSums: number[] = [];
-    // Await sites and wakers, keyed as before (site id; `${by}|${via}`), with the last key remembered: consecutive
-    // steps mostly share them.
-    let awaits: Map<number | null, AwaitSite> | null = null;
-    let lastAwaitKey: number | null | undefined;
-    let lastAwait: AwaitSite | null = null;
-    let wakers: Map<string, Waker> | null = null;
-    let lastBy: number | null | undefined;
-    let lastVia: string | null | undefined;
-    let lastWaker: Waker | null = null;
-    let lastSiteId: number | null | undefined;
-    let lastSite: Site | null = null;
+    split.scheduled = Math.max(0, (n > 0 ? steps[0].t : stop) - info.start);
     for (let i = 0; i < n; i++) {
       const s = steps[i];
       const gapStart = s.t + s.dur;
       const last = i + 1 === n;
-      const gapEnd = Math.max(gapStart, last ? stop : steps[i + 1].t);
+      const gapEnd = gapEndOf(gapStart, last ? stop : steps[i + 1].t);
       const gap = gapEnd - gapStart;
       const awaited = s.awaited;
-      let awaitKind: AwaitKind | null = null;
       let woken = false;
-      let stepIdle = 0;
-      let stepScheduled = gap;
-      busy += s.dur;
+      let r = gapStart;
+      split.busy += s.dur;
       if (awaited !== null) {
         lastAwaited = i;
         const kind = this.kindOf(awaited);
         woken = this.wakeOf(awaited);
-        const r = !woken ? gapEnd : Math.min(gapEnd, Math.max(gapStart, this.wakeT));
-        awaitKind = kind;
-        stepIdle = r - gapStart;
-        stepScheduled = gapEnd - r;
-        let k = 0;
-        while (k < idleKinds.length && idleKinds[k] !== kind) k++;
-        if (k === idleKinds.length) {
-          idleKinds.push(kind);
-          idleSums.push(0 + stepIdle);
-        } else idleSums[k] += stepIdle;
+        r = resumeAt(gapStart, gapEnd, woken ? this.wakeT : null);
+        split.addIdle(kind, r - gapStart);
+        split.addAwait(s.site, kind, gap);
+      } else if (!(last && ended)) split.addAwait(s.site, 'yield', gap); // a last step followed by `end` is not a suspension
+      if (!last) {
+        split.addWaker(woken ? this.wakeBy : null, awaited === null ? 'yield' : woken ? this.wakeVia : null, i);
       }
-      // A last step followed by `end` is not a suspension.
-      if (!(last && ended && awaited === null)) {
-        if (awaited === null) awaitKind = 'yield';
-        if (lastAwait === null || s.site !== lastAwaitKey) {
-          awaits ??= new Map();
-          lastAwait = awaits.get(s.site) ?? null;
-          if (lastAwait === null) {
-            if (s.site !== lastSiteId) {
-              lastSiteId = s.site;
-              lastSite = this.siteAt(s.site);
-            }
-            awaits.set(s.site, (lastAwait = { site: lastSite, count: 0, totalNs: 0, maxNs: 0, kinds: [] }));
-          }
-          lastAwaitKey = s.site;
-        }
-        const a = lastAwait;
-        a.count++;
-        a.totalNs += gap;
-        a.maxNs = Math.max(a.maxNs, gap);
-        if (!a.kinds.includes(awaitKind!)) a.kinds.push(awaitKind!);
-        if (!last) {
-          const by = woken ? this.wakeBy : null;
-          const via = awaited === null ? 'yield' : woken ? this.wakeVia : null;
-          if (lastWaker === null || by !== lastBy || via !== lastVia) {
-            const key = `${by}|${via}`;
-            wakers ??= new Map();
-            lastWaker = wakers.get(key) ?? null;
-            if (lastWaker === null) wakers.set(key, (lastWaker = { by, via, count: 0 }));
-            lastBy = by;
-            lastVia = via;
-          }
-          lastWaker.count++;
-        }
-      }
-      idle += stepIdle;
-      scheduled += stepScheduled;
+      split.scheduled += gapEnd - r;
     }
-    info.busyNs = busy;
-    info.idleNs = idle;
-    info.scheduledNs = scheduled;
-    for (let k = 0; k < idleKinds.length; k++) info.idleByKind[idleKinds[k]] = idleSums[k];
-    if (awaits !== null) for (const a of awaits.values()) info.awaits.push(a);
-    if (wakers !== null) for (const w of wakers.values()) info.wakers.push(w);
+    split.finish(info, (id) => this.siteAt(id));
     // A cancelled task was cancelled by whoever cancelled it directly (a `set` on its id) or cancelled the future it
     // was waiting on when it got the CancelledError (that of its last step that awaited something).
     if (info.state === 'cancelled') {
       const own = this.taskCancels.get(info.id);
-      if (own !== undefined) info.cancelledBy = own.by ?? own.via;
+      if (own !== undefined) info.cancelledBy = cancellerOf(own);
       else if (lastAwaited >= 0 && this.wakeOf(steps[lastAwaited].awaited!) && this.wakeState === 'cancelled') {
         info.cancelledBy = this.wakeBy ?? this.wakeVia;
       }
@@ -614,7 +586,7 @@ export class TraceIndex {
       const s = steps[i];
       const gapStart = s.t + s.dur;
       const last = i + 1 === n;
-      const gapEnd = Math.max(gapStart, last ? stop : steps[i + 1].t);
+      const gapEnd = gapEndOf(gapStart, last ? stop : steps[i + 1].t);
       const awaited = s.awaited;
       if (s.site !== lastSiteId) {
         lastSiteId = s.site;
@@ -626,7 +598,7 @@ export class TraceIndex {
       if (awaited !== null) {
         awaitKind = this.kindOf(awaited);
         wake = this.resolution(awaited);
-        r = wake === null ? gapEnd : Math.min(gapEnd, Math.max(gapStart, wake.t));
+        r = resumeAt(gapStart, gapEnd, wake === null ? null : wake.t);
       } else if (!(last && ended)) awaitKind = 'yield';
       out.push({ start: s.t, dur: s.dur, awaited, awaitKind, site: lastSite, idleNs: r - gapStart, scheduledNs: gapEnd - r, wake });
     }
@@ -735,6 +707,11 @@ function newTask(id: number, t: number, index: TraceIndex): TaskInfo {
   return info;
 }
 
-function futureStateOf(state: TaskState): FutureState {
+/** Who cancelled a task through a `set … cancelled` on its own id: the task that did, else how. */
+export function cancellerOf(set: { by: number | null; via: string | null }): number | string | null {
+  return set.by ?? set.via;
+}
+
+export function futureStateOf(state: TaskState): FutureState {
   return state === 'ok' ? 'result' : state === 'error' ? 'exception' : state;
 }

@@ -34,6 +34,10 @@ export class TraceParser {
   private headChecked = false;
   private dataOrNull: TraceData | null = null;
 
+  /** `makeData` makes the TraceData the records go into once the header is read: by default arrays that keep every
+   * record; a streaming reader (stream.ts) passes one whose lists hand each record on instead of keeping it. */
+  constructor(private readonly makeData: (header: TraceHeader) => TraceData = emptyData) {}
+
   /** What has been read so far; null until the header line is complete. Appended to in place by push(). */
   get data(): TraceData | null {
     return this.dataOrNull;
@@ -133,7 +137,7 @@ export class TraceParser {
       start: str(h.start),
       blockThresholdNs: typeof h.blockThresholdNs === 'number' ? h.blockThresholdNs : null,
     };
-    const data = emptyData(header);
+    const data = this.makeData(header);
     if (version > FORMAT_VERSION) {
       data.notices.push(`trace format version ${version} is newer than this reader's (${FORMAT_VERSION}); some details may be missing`);
     }
@@ -187,7 +191,7 @@ function str(v: unknown): string | null {
   return typeof v === 'string' ? v : null;
 }
 
-function emptyData(header: TraceHeader): TraceData {
+export function emptyData(header: TraceHeader): TraceData {
   return {
     header,
     sites: new Map(),

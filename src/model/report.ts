@@ -2,7 +2,7 @@
 // since the trace's start; files are as recorded (absolute).
 
 import { findFindings, type Finding } from './findings.js';
-import { WAIT_KINDS, type TraceIndex } from './index.js';
+import { WAIT_KINDS, type CallbackInfo, type FutureInfo, type LoopInfo, type TaskInfo, type TraceIndex, type TraceMeta, type TraceView, type WorkInfo } from './index.js';
 import type { Site } from './types.js';
 
 export interface Report {
@@ -61,56 +61,87 @@ export interface Report {
 
 const loc = (site: Site | null) => ({ file: site?.file ?? null, line: site?.line ?? null });
 
-export function buildReport(index: TraceIndex, findings: Finding[] = findFindings(index)): Report {
-  const meta = index.meta;
+type Entry<K extends keyof Report> = Report[K] extends (infer E)[] ? E : never;
+
+// One entry of each list, shared by buildReport (a TraceIndex) and the streaming report (cli/report.ts).
+
+export function taskEntry(view: TraceView, t: TaskInfo): Entry<'tasks'> {
   return {
-    tasks: index.tasks.map((t) => ({
-      id: t.id,
-      name: t.name,
-      coroutine: t.coro,
-      parent: t.parent,
-      state: t.state,
-      result: t.result,
-      start: t.start,
-      end: t.end,
-      busyNs: t.busyNs,
-      idleNs: t.idleNs,
-      scheduledNs: t.scheduledNs,
-      steps: t.steps.length,
-      ...loc(t.site),
-      waitNsByKind: Object.fromEntries(WAIT_KINDS.filter((k) => t.idleByKind[k]).map((k) => [k, t.idleByKind[k]!])),
-      error: t.error,
-      cancelledBy: t.cancelledBy,
-      loop: t.loop,
-      awaits: t.awaits.map((a) => ({ ...loc(a.site), count: a.count, totalNs: a.totalNs, maxNs: a.maxNs, kind: a.kinds.join('|') })),
-      wakers: t.wakers.map((w) => ({ by: w.by, via: w.via, count: w.count })),
-    })),
-    futures: index.futures.map((f) => ({
-      id: f.id,
-      kind: f.kind,
-      state: f.state,
-      resolvedBy: f.resolvedBy,
-      ...loc(f.site),
-      via: f.via,
-      owner: f.owner,
-      created: f.created,
-      resolved: f.resolved,
-      children: f.children,
-    })),
-    callbacks: index.callbacks.map((c) => ({ name: c.name, start: c.start, durationNs: c.dur, ...loc(c.site) })),
-    findings: findings.map((f) => ({ kind: f.kind, file: f.file, line: f.line, message: f.message, durationNs: f.durationNs, taskId: f.taskId })),
-    work: index.work.map((w) => ({ thread: w.thread, fn: w.fn, start: w.start, durationNs: w.dur, future: w.future, ...loc(w.site) })),
-    loops: index.loops.map((l) => ({ id: l.id, thread: l.thread, events: l.events })),
-    meta: {
-      runtime: meta.header.runtime,
-      runtimeVersion: meta.header.runtimeVersion,
-      argv: meta.header.argv,
-      cwd: meta.header.cwd,
-      start: meta.header.start,
-      exit: meta.exit && { how: meta.exit.how, detail: meta.exit.detail },
-      truncated: meta.truncated,
-      skipped: meta.skipped,
-      endNs: meta.endNs,
-    },
+    id: t.id,
+    name: t.name,
+    coroutine: t.coro,
+    parent: t.parent,
+    state: t.state,
+    result: t.result,
+    start: t.start,
+    end: t.end,
+    busyNs: t.busyNs,
+    idleNs: t.idleNs,
+    scheduledNs: t.scheduledNs,
+    steps: view.stepCount(t),
+    ...loc(t.site),
+    waitNsByKind: Object.fromEntries(WAIT_KINDS.filter((k) => t.idleByKind[k]).map((k) => [k, t.idleByKind[k]!])),
+    error: t.error,
+    cancelledBy: t.cancelledBy,
+    loop: t.loop,
+    awaits: t.awaits.map((a) => ({ ...loc(a.site), count: a.count, totalNs: a.totalNs, maxNs: a.maxNs, kind: a.kinds.join('|') })),
+    wakers: t.wakers.map((w) => ({ by: w.by, via: w.via, count: w.count })),
+  };
+}
+
+export function futureEntry(f: FutureInfo): Entry<'futures'> {
+  return {
+    id: f.id,
+    kind: f.kind,
+    state: f.state,
+    resolvedBy: f.resolvedBy,
+    ...loc(f.site),
+    via: f.via,
+    owner: f.owner,
+    created: f.created,
+    resolved: f.resolved,
+    children: f.children,
+  };
+}
+
+export function callbackEntry(c: CallbackInfo): Entry<'callbacks'> {
+  return { name: c.name, start: c.start, durationNs: c.dur, ...loc(c.site) };
+}
+
+export function findingEntry(f: Finding): Entry<'findings'> {
+  return { kind: f.kind, file: f.file, line: f.line, message: f.message, durationNs: f.durationNs, taskId: f.taskId };
+}
+
+export function workEntry(w: WorkInfo): Entry<'work'> {
+  return { thread: w.thread, fn: w.fn, start: w.start, durationNs: w.dur, future: w.future, ...loc(w.site) };
+}
+
+export function loopEntry(l: LoopInfo): Entry<'loops'> {
+  return { id: l.id, thread: l.thread, events: l.events };
+}
+
+export function metaEntry(meta: TraceMeta): Report['meta'] {
+  return {
+    runtime: meta.header.runtime,
+    runtimeVersion: meta.header.runtimeVersion,
+    argv: meta.header.argv,
+    cwd: meta.header.cwd,
+    start: meta.header.start,
+    exit: meta.exit && { how: meta.exit.how, detail: meta.exit.detail },
+    truncated: meta.truncated,
+    skipped: meta.skipped,
+    endNs: meta.endNs,
+  };
+}
+
+export function buildReport(index: TraceIndex, findings: Finding[] = findFindings(index)): Report {
+  return {
+    tasks: index.tasks.map((t) => taskEntry(index, t)),
+    futures: index.futures.map(futureEntry),
+    callbacks: index.callbacks.map(callbackEntry),
+    findings: findings.map(findingEntry),
+    work: index.work.map(workEntry),
+    loops: index.loops.map(loopEntry),
+    meta: metaEntry(index.meta),
   };
 }

@@ -1,0 +1,175 @@
+// Lists too long to keep in memory while a large trace is read (the JSON report's callbacks, work and futures): their
+// entries, as JSON text, wait in memory up to a few MB and then in a temporary file, and are read back in order.
+
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { RawJson } from '../cli/json.js';
+
+const MEMORY_CHARS = 8 << 20;
+
+/** A private temporary folder, removed by dispose() (and at the latest when the process exits). */
+class TempDir {
+  private dir: string | null = null;
+  private n = 0;
+
+  file(): string {
+    if (this.dir === null) {
+      this.dir = mkdtempSync(join(tmpdir(), 'async-lanes-'));
+      process.once('exit', () => this.dispose());
+    }
+    return join(this.dir, `${this.n++}`);
+  }
+
+  dispose(): void {
+    if (this.dir !== null) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = null;
+  }
+}
+
+/** The lines of a file, read in blocks (a character cut at a block's end is completed by the next block). */
+function* fileLines(path: string): Generator<string> {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    const decoder = new StringDecoder('utf8');
+    let rest = '';
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      const lines = (rest + decoder.write(buf.subarray(0, n))).split('\n');
+      rest = lines.pop()!;
+      for (const l of lines) yield l;
+    }
+    rest += decoder.end();
+    if (rest !== '') yield rest;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Entries in the order they are added. */
+export class Spool {
+  private readonly temp = new TempDir();
+  private buf: string[] = [];
+  private chars = 0;
+  private fd: number | null = null;
+  private path: string | null = null;
+
+  add(json: string): void {
+    this.buf.push(json);
+    this.chars += json.length + 1;
+    if (this.chars > MEMORY_CHARS) this.spill();
+  }
+
+  private spill(): void {
+    if (this.fd === null) this.fd = openSync((this.path = this.temp.file()), 'w');
+    writeSync(this.fd, this.buf.join('\n') + '\n');
+    this.buf = [];
+    this.chars = 0;
+  }
+
+  *items(): Generator<RawJson> {
+    if (this.fd !== null) {
+      this.spill();
+      closeSync(this.fd);
+      this.fd = null;
+      for (const line of fileLines(this.path!)) yield new RawJson(line);
+    }
+    for (const json of this.buf) yield new RawJson(json);
+  }
+
+  dispose(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    this.temp.dispose();
+  }
+}
+
+/** Entries read back in the order of their keys (key, then key2; ties: the order added), through sorted runs merged
+ * at the end. */
+export class SortedSpool {
+  private readonly temp = new TempDir();
+  private keys: number[] = [];
+  private keys2: number[] = [];
+  private texts: string[] = [];
+  private chars = 0;
+  private readonly runs: string[] = [];
+
+  add(key: number, key2: number, json: string): void {
+    this.keys.push(key);
+    this.keys2.push(key2);
+    this.texts.push(json);
+    this.chars += json.length + 24;
+    if (this.chars > MEMORY_CHARS) this.spill();
+  }
+
+  private sorted(): number[] {
+    const order = this.keys.map((_, i) => i);
+    order.sort((a, b) => this.keys[a] - this.keys[b] || this.keys2[a] - this.keys2[b] || a - b);
+    return order;
+  }
+
+  private spill(): void {
+    const path = this.temp.file();
+    const fd = openSync(path, 'w');
+    try {
+      let out = '';
+      for (const i of this.sorted()) {
+        out += `${this.keys[i]}\t${this.keys2[i]}\t${this.texts[i]}\n`;
+        if (out.length > 1 << 20) {
+          writeSync(fd, out);
+          out = '';
+        }
+      }
+      writeSync(fd, out);
+    } finally {
+      closeSync(fd);
+    }
+    this.runs.push(path);
+    this.keys = [];
+    this.keys2 = [];
+    this.texts = [];
+    this.chars = 0;
+  }
+
+  *items(): Generator<RawJson> {
+    if (this.runs.length === 0) {
+      for (const i of this.sorted()) yield new RawJson(this.texts[i]);
+      return;
+    }
+    if (this.keys.length > 0) this.spill();
+    // k-way merge of the runs (ties: the earlier run, as added).
+    const heads = this.runs.map((p) => fileLines(p));
+    const cur: (Keyed | null)[] = heads.map((h) => next(h));
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < cur.length; i++) {
+        const c = cur[i];
+        if (c !== null && (best < 0 || c.key < cur[best]!.key || (c.key === cur[best]!.key && c.key2 < cur[best]!.key2))) best = i;
+      }
+      if (best < 0) return;
+      yield new RawJson(cur[best]!.text);
+      cur[best] = next(heads[best]);
+    }
+  }
+
+  dispose(): void {
+    this.temp.dispose();
+  }
+}
+
+interface Keyed {
+  key: number;
+  key2: number;
+  text: string;
+}
+
+function next(lines: Generator<string>): Keyed | null {
+  const r = lines.next();
+  if (r.done) return null;
+  const tab = r.value.indexOf('\t');
+  const tab2 = r.value.indexOf('\t', tab + 1);
+  return { key: Number(r.value.slice(0, tab)), key2: Number(r.value.slice(tab + 1, tab2)), text: r.value.slice(tab2 + 1) };
+}

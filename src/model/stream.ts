@@ -1,0 +1,937 @@
+// The streaming reader: a trace's tasks, findings and time split computed while the file is read, in memory that
+// does not grow with the number of steps. It keeps per-task and per-site tallies and what is still live (each
+// task's last step, unresolved futures, waits whose waker is not known yet), not the records; TraceIndex (which the
+// viewer needs, with every step) and this reader share the rules of the split (split.ts) and the findings.
+//
+// Order. TraceIndex sorts each task's steps by time and takes a future's earliest `set`; here the records are put
+// back in time order (ties: file order) through a window of WINDOW records, which covers how far writers reorder
+// (a chunk is time-sorted; a later chunk may start earlier). A trace smaller than the window is fully sorted, so
+// every result equals TraceIndex's; a record later than the window is still counted but may split its task's time
+// a little differently (a notice says how many). Futures resolved more than RESOLVED_KEPT futures ago are dropped
+// (a step awaiting one that long resolved would be counted as waiting on an unknown awaitable).
+//
+// Rules that follow the file order (the first `task`, `end` or `fut` record of an id counts, the last `name`) use
+// each record's position in the file (its seq).
+
+import { emptyData } from './parser.js';
+import {
+  cancellerOf,
+  futureStateOf,
+  waitKindOf,
+  type AwaitKind,
+  type BlockInfo,
+  type CallbackInfo,
+  type FutureInfo,
+  type FutureState,
+  type LoopInfo,
+  type Resolution,
+  type StepInfo,
+  type TaskInfo,
+  type ThreadInfo,
+  type TraceMeta,
+  type TraceView,
+  type WaitKind,
+  type WarningInfo,
+  type WorkInfo,
+} from './index.js';
+import { gapEndOf, resumeAt, TaskSplit } from './split.js';
+import type {
+  BlockRecord,
+  CallbackRecord,
+  EndRecord,
+  FutRecord,
+  LoopRecord,
+  NameRecord,
+  SetRecord,
+  Site,
+  StepRecord,
+  TaskRecord,
+  ThreadRecord,
+  TraceData,
+  TraceHeader,
+  WarnRecord,
+  WorkRecord,
+} from './types.js';
+
+/** Records held back to be put in time order. */
+export const WINDOW = 1 << 16;
+/** Resolved futures kept for steps that may still name them. */
+export const RESOLVED_KEPT = 1 << 14;
+const MAX_GATHER_DEPTH = 200;
+
+const K_LOOP = 0;
+const K_TASK = 1;
+const K_NAME = 2;
+const K_STEP = 3;
+const K_END = 4;
+const K_FUT = 5;
+const K_SET = 6;
+const K_CB = 7;
+const K_BLOCK = 8;
+const K_THREAD = 9;
+const K_WORK = 10;
+const K_WARN = 11;
+
+/** A resolution, with the step of the task that resolved it as it was then (for the export's wake arrows). */
+interface Res extends Resolution {
+  /** Start and duration of the resolving task's step running at `t` (NaN: none). */
+  stepStart: number;
+  stepDur: number;
+}
+
+interface FutState {
+  info: FutureInfo;
+  /** Position in the report's list: a `fut` record's seq, or 2^52 + the first `set`'s seq when only set. */
+  key: number;
+  res: Res | null;
+}
+
+class TaskAgg {
+  /** Null once the task is final (its tallies written into `info`). */
+  split: TaskSplit | null = new TaskSplit();
+  /** Gaps of this task still waiting for their waker. */
+  deferred = 0;
+  defSeq = Infinity;
+  defT = 0;
+  recName: string | null = null;
+  nameSeq = -1;
+  nameText: string | null = null;
+  firstNameSeq = Infinity;
+  firstNameT = 0;
+  endSeq = Infinity;
+  endT = 0;
+  steps = 0;
+  minStepT = 0;
+  // The latest step (open: its gap ends at the next step, or at the task's end).
+  oT = 0;
+  oDur = 0;
+  oAwaited: number | null = null;
+  oSite: number | null = null;
+  oClosed = false;
+  /** Resolution as an awaitable (set at its end). */
+  res: Res | null = null;
+  /** The last step that awaited something, and what woke it (undefined: not known yet). */
+  lastAwaitIdx = -1;
+  laT = 0;
+  laDur = 0;
+  laSite: number | null = null;
+  laAwaited = 0;
+  laKind: AwaitKind | null = null;
+  laWake: Res | null | undefined = undefined;
+  laFut: FutureInfo | null = null;
+  lastFut: FutureInfo | null = null;
+  cancel: SetRecord | null = null;
+  constructor(readonly info: TaskInfo) {}
+}
+
+/** A gap whose waker (and for an unset gather, whose split) is not known yet. */
+interface Pending {
+  task: TaskAgg;
+  idx: number;
+  t: number;
+  dur: number;
+  site: number | null;
+  gapStart: number;
+  gapEnd: number;
+  kind: WaitKind;
+  last: boolean;
+  /** The split itself is still open (an unset gather, which may resolve when its last child does). */
+  full: boolean;
+  /** The next step's start (export's wake arrow), NaN for the last step. */
+  next: number;
+}
+
+/** Where a wake arrow starts: a task's step (task id) or an executor thread's work (thread id). */
+export interface WakeSource {
+  task: number | null;
+  thread: number | null;
+  ts: number;
+}
+
+/** What an exporter is told while the trace is read (each once its figures are final; tasks interleave). */
+export interface StreamHooks {
+  /** A step with its wait and wake-up; `next` is the next step's start (null for the last one), `from` where the
+   * wake arrow to the next step starts. */
+  step?(task: TaskInfo, step: StepInfo, next: number | null, from: WakeSource | null): void;
+  /** The task's time from its start to its first step (or its whole life without steps), once known (at the end). */
+  taskStart?(task: TaskInfo, first: number | null): void;
+  /** A task whose figures are final (the end of the trace, or well after its end): its await sites and wakers are
+   * dropped after this call unless the stream keeps tallies. */
+  task?(task: TaskInfo): void;
+  callback?(c: CallbackInfo): void;
+  block?(b: BlockInfo): void;
+  work?(w: WorkInfo): void;
+  /** A future whose entry is final, with its place in TraceIndex's order (ascending keys). */
+  future?(f: FutureInfo, key: number): void;
+}
+
+/** The result of a streaming read: what the report and the findings read (TraceView), without per-step data. */
+export class StreamView implements TraceView {
+  tasks: TaskInfo[] = [];
+  blocks: BlockInfo[] = [];
+  warnings: WarningInfo[] = [];
+  threads: ThreadInfo[] = [];
+  loops: LoopInfo[] = [];
+  /** Work items per thread id (the threads' `work` lists stay empty: the items are not kept). */
+  workCount = new Map<number, number>();
+  callbackCount = 0;
+  lateRecords = 0;
+  meta!: TraceMeta;
+  /** @internal */ aggs = new Map<number, TaskAgg>();
+  /** @internal The futures still known (see TraceStream.futs). */
+  futs: Map<number, { info: FutureInfo }> = new Map();
+  /** @internal Futures a task waited on last (the findings may name them), kept after they are dropped. */
+  pinned = new Map<number, FutureInfo>();
+  private lastSteps = new Map<TaskInfo, StepInfo | undefined>();
+  private lastAwaits = new Map<TaskInfo, StepInfo | undefined>();
+  /** @internal */ siteAt: (id: number | null) => Site | null = () => null;
+
+  task(id: number): TaskInfo | undefined {
+    return this.aggs.get(id)?.info;
+  }
+
+  future(id: number): FutureInfo | undefined {
+    return this.futs.get(id)?.info ?? this.pinned.get(id);
+  }
+
+  stepCount(task: TaskInfo): number {
+    return this.aggs.get(task.id)?.steps ?? 0;
+  }
+
+  lastStep(task: TaskInfo): StepInfo | undefined {
+    if (!this.lastSteps.has(task)) {
+      const a = this.aggs.get(task.id);
+      let s: StepInfo | undefined;
+      if (a !== undefined && a.steps > 0) {
+        const ended = task.end !== null;
+        const awaitKind: AwaitKind | null = a.oAwaited !== null ? this.kindOf(a.oAwaited) : ended ? null : 'yield';
+        s = { start: a.oT, dur: a.oDur, awaited: a.oAwaited, awaitKind, site: this.siteAt(a.oSite), idleNs: 0, scheduledNs: 0, wake: null };
+      }
+      this.lastSteps.set(task, s);
+    }
+    return this.lastSteps.get(task);
+  }
+
+  lastAwaitStep(task: TaskInfo): StepInfo | undefined {
+    if (!this.lastAwaits.has(task)) {
+      const a = this.aggs.get(task.id);
+      let s: StepInfo | undefined;
+      if (a !== undefined && a.lastAwaitIdx >= 0) {
+        const w = a.laWake ?? null;
+        s = {
+          start: a.laT, dur: a.laDur, awaited: a.laAwaited, awaitKind: a.laKind, site: this.siteAt(a.laSite), idleNs: 0, scheduledNs: 0,
+          wake: w && { t: w.t, by: w.by, via: w.via, state: w.state },
+        };
+      }
+      this.lastAwaits.set(task, s);
+    }
+    return this.lastAwaits.get(task);
+  }
+
+  private kindOf(id: number): WaitKind {
+    if (this.aggs.has(id)) return 'task';
+    const f = this.future(id);
+    return f === undefined ? 'other' : f.waitKind;
+  }
+}
+
+/** A list that forwards each push (the parser's TraceData lists, for a streaming read). */
+function forward<T>(fn: (r: T) => void): T[] {
+  return { push: fn } as unknown as T[];
+}
+
+export interface StreamOptions {
+  /** Keep each task's await sites, wakers and idle-by-kind in its TaskInfo (default true); the CLI's report reads
+   * them in the `task` hook instead, so that they need not stay in memory. */
+  keepTallies?: boolean;
+  /** Records put back in time order (default WINDOW). */
+  window?: number;
+}
+
+/** Ended tasks whose figures wait for the end of the trace before they are made final early (a later record of
+ * theirs, which only a trace out of order has, would then be counted late). */
+const ENDED_KEPT = 4096;
+
+/** Reads a trace record by record: give `makeData` to a TraceParser, feed it, then call finish() with its data. */
+export class TraceStream {
+  readonly view = new StreamView();
+  private data: TraceData | null = null;
+  private seq = 0;
+  // The time-order window: a binary heap on (t, seq).
+  private readonly hT: Float64Array;
+  private readonly hQ: Float64Array;
+  private readonly hK: Uint8Array;
+  private readonly hR: unknown[];
+  private size = 0;
+  private readonly fT: Float64Array;
+  private readonly fQ: Float64Array;
+  private readonly fK: Uint8Array;
+  private readonly fR: unknown[];
+  private fHead = 0;
+  private fLen = 0;
+  private fTail = -Infinity;
+  private lastT = -Infinity;
+  private lastQ = -1;
+  private eof = false;
+
+  private readonly tasks = this.view.aggs;
+  private readonly futs: Map<number, FutState> = this.view.futs as Map<number, FutState>;
+  private readonly resolvedFifo: number[] = [];
+  private fifoHead = 0;
+  private readonly pending = new Map<number, Pending[]>();
+  private readonly workByFuture = new Map<number, WorkInfo>();
+  private lastCb: CallbackInfo | null = null;
+  private readonly blocksWaiting: { info: BlockInfo; rec: BlockRecord }[] = [];
+  private readonly blockRecs: BlockRecord[] = [];
+  private readonly warnRecs: { seq: number; r: WarnRecord }[] = [];
+  private readonly loopRecs: { seq: number; r: LoopRecord }[] = [];
+  private readonly threadRecs = new Map<number, { seq: number; name: string }>();
+  private readonly workThreads: number[] = [];
+
+  private readonly keepTallies: boolean;
+  private readonly window: number;
+  private readonly endedQueue: TaskAgg[] = [];
+  private endedHead = 0;
+
+  constructor(private readonly hooks: StreamHooks = {}, options: StreamOptions = {}) {
+    this.keepTallies = options.keepTallies ?? true;
+    this.window = Math.max(1, Math.min(options.window ?? WINDOW, WINDOW));
+    const n = this.window + 1;
+    this.hT = new Float64Array(n);
+    this.hQ = new Float64Array(n);
+    this.hK = new Uint8Array(n);
+    this.hR = new Array<unknown>(n).fill(undefined);
+    this.fT = new Float64Array(n);
+    this.fQ = new Float64Array(n);
+    this.fK = new Uint8Array(n);
+    this.fR = new Array<unknown>(n).fill(undefined);
+  }
+
+  /** For `new TraceParser(stream.makeData)`. */
+  readonly makeData = (header: TraceHeader): TraceData => {
+    const d = emptyData(header);
+    const add = (k: number) => (r: { t: number }) => this.add(k, r);
+    d.loops = forward<LoopRecord>(add(K_LOOP));
+    d.tasks = forward<TaskRecord>(add(K_TASK));
+    d.names = forward<NameRecord>(add(K_NAME));
+    d.steps = forward<StepRecord>(add(K_STEP));
+    d.ends = forward<EndRecord>(add(K_END));
+    d.futs = forward<FutRecord>(add(K_FUT));
+    d.sets = forward<SetRecord>(add(K_SET));
+    d.callbacks = forward<CallbackRecord>(add(K_CB));
+    d.blocks = forward<BlockRecord>(add(K_BLOCK));
+    d.threads = forward<ThreadRecord>(add(K_THREAD));
+    d.works = forward<WorkRecord>(add(K_WORK));
+    d.warns = forward<WarnRecord>(add(K_WARN));
+    this.data = d;
+    return d;
+  };
+
+  private siteAt(id: number | null): Site | null {
+    if (id === null || this.data === null) return null;
+    return this.data.sites.get(id) ?? null;
+  }
+
+  // ---- the window ----
+  // Records in time order come in runs: a record not earlier than the last one queued joins the FIFO (sorted by
+  // construction, O(1)); an earlier one goes to the heap. The next record out is the smaller of the two heads.
+
+  private add(kind: number, r: { t: number }): void {
+    const q = this.seq++;
+    const t = r.t;
+    if (this.fLen === 0 || t >= this.fTail) {
+      const i = (this.fHead + this.fLen++) % this.window;
+      this.fT[i] = t;
+      this.fQ[i] = q;
+      this.fK[i] = kind;
+      this.fR[i] = r;
+      this.fTail = t;
+    } else this.heapPush(kind, r, t, q);
+    if (this.fLen + this.size >= this.window) this.release();
+  }
+
+  private heapPush(kind: number, r: unknown, t: number, q: number): void {
+    let i = ++this.size;
+    const hT = this.hT;
+    const hQ = this.hQ;
+    while (i > 1) {
+      const p = i >> 1;
+      if (hT[p] < t || (hT[p] === t && hQ[p] < q)) break;
+      hT[i] = hT[p];
+      hQ[i] = hQ[p];
+      this.hK[i] = this.hK[p];
+      this.hR[i] = this.hR[p];
+      i = p;
+    }
+    hT[i] = t;
+    hQ[i] = q;
+    this.hK[i] = kind;
+    this.hR[i] = r;
+  }
+
+  private release(): void {
+    const h = this.fHead;
+    if (this.fLen > 0 && (this.size === 0 || this.fT[h] < this.hT[1] || (this.fT[h] === this.hT[1] && this.fQ[h] < this.hQ[1]))) {
+      const t = this.fT[h];
+      const q = this.fQ[h];
+      const kind = this.fK[h];
+      const r = this.fR[h];
+      this.fR[h] = undefined;
+      this.fHead = (h + 1) % this.window;
+      this.fLen--;
+      this.out(kind, r, t, q);
+    } else this.heapPop();
+  }
+
+  private heapPop(): void {
+    const hT = this.hT;
+    const hQ = this.hQ;
+    const hK = this.hK;
+    const hR = this.hR;
+    const t = hT[1];
+    const q = hQ[1];
+    const kind = hK[1];
+    const r = hR[1];
+    const n = this.size--;
+    const lt = hT[n];
+    const lq = hQ[n];
+    const lk = hK[n];
+    const lr = hR[n];
+    hR[n] = undefined;
+    let i = 1;
+    const size = n - 1;
+    for (;;) {
+      let c = i << 1;
+      if (c > size) break;
+      if (c + 1 <= size && (hT[c + 1] < hT[c] || (hT[c + 1] === hT[c] && hQ[c + 1] < hQ[c]))) c++;
+      if (lt < hT[c] || (lt === hT[c] && lq < hQ[c])) break;
+      hT[i] = hT[c];
+      hQ[i] = hQ[c];
+      hK[i] = hK[c];
+      hR[i] = hR[c];
+      i = c;
+    }
+    if (size > 0) {
+      hT[i] = lt;
+      hQ[i] = lq;
+      hK[i] = lk;
+      hR[i] = lr;
+    }
+    this.out(kind, r, t, q);
+  }
+
+  private out(kind: number, r: unknown, t: number, q: number): void {
+    if (t < this.lastT || (t === this.lastT && q < this.lastQ)) this.view.lateRecords++;
+    else {
+      this.lastT = t;
+      this.lastQ = q;
+    }
+    this.process(kind, r, q);
+  }
+
+  private process(kind: number, r: unknown, q: number): void {
+    switch (kind) {
+      case K_STEP:
+        return this.step(r as StepRecord);
+      case K_SET:
+        return this.set(r as SetRecord, q);
+      case K_FUT:
+        return this.fut(r as FutRecord, q);
+      case K_END:
+        return this.end(r as EndRecord, q);
+      case K_TASK:
+        return this.taskRec(r as TaskRecord, q);
+      case K_NAME:
+        return this.name(r as NameRecord, q);
+      case K_CB:
+        return this.callback(r as CallbackRecord);
+      case K_BLOCK:
+        return this.block(r as BlockRecord);
+      case K_WORK:
+        return this.work(r as WorkRecord);
+      case K_WARN:
+        this.warnRecs.push({ seq: q, r: r as WarnRecord });
+        return;
+      case K_LOOP:
+        this.loopRecs.push({ seq: q, r: r as LoopRecord });
+        return;
+      case K_THREAD: {
+        const th = r as ThreadRecord;
+        const known = this.threadRecs.get(th.id);
+        if (known === undefined || known.seq > q) this.threadRecs.set(th.id, { seq: q, name: th.name });
+        return;
+      }
+    }
+  }
+
+  // ---- tasks ----
+
+  private agg(id: number): TaskAgg {
+    let a = this.tasks.get(id);
+    if (a === undefined) this.tasks.set(id, (a = new TaskAgg(newTaskInfo(id))));
+    return a;
+  }
+
+  private taskRec(r: TaskRecord, q: number): void {
+    const a = this.agg(r.id);
+    if (q > a.defSeq) return;
+    a.defSeq = q;
+    a.defT = r.t;
+    const info = a.info;
+    info.defined = true;
+    info.parent = r.parent;
+    info.coro = r.coro;
+    info.loop = r.loop;
+    info.site = this.siteAt(r.site);
+    a.recName = r.name;
+  }
+
+  private name(r: NameRecord, q: number): void {
+    const a = this.agg(r.id);
+    if (q > a.nameSeq) {
+      a.nameSeq = q;
+      a.nameText = r.name;
+    }
+    if (q < a.firstNameSeq) {
+      a.firstNameSeq = q;
+      a.firstNameT = r.t;
+    }
+  }
+
+  private end(r: EndRecord, q: number): void {
+    const a = this.agg(r.id);
+    if (q > a.endSeq) return;
+    a.endSeq = q;
+    a.endT = r.t;
+    const info = a.info;
+    info.end = r.t;
+    info.state = r.state;
+    info.result = r.text;
+    info.error = null;
+    info.raiseSite = null;
+    if (r.state === 'error') {
+      info.error = r.text;
+      info.raiseSite = this.siteAt(r.site);
+    }
+    // As an awaitable: resolved by itself; its wake arrow starts at its step running then (its last).
+    a.res = {
+      t: r.t, by: r.id, via: 'task', state: futureStateOf(r.state),
+      stepStart: a.steps > 0 ? a.oT : NaN, stepDur: a.steps > 0 ? a.oDur : NaN,
+    };
+    this.resolvePending(r.id);
+    if (a.split !== null) {
+      this.endedQueue.push(a);
+      if (this.endedQueue.length - this.endedHead > ENDED_KEPT) this.finalizeEarly(this.endedQueue[this.endedHead++]);
+      if (this.endedHead > 1 << 16) {
+        this.endedQueue.splice(0, this.endedHead);
+        this.endedHead = 0;
+      }
+    }
+  }
+
+  /** An ended task long before the current time: its figures are made final now (unless something it waited on
+   * last is not resolved yet: then at the end). */
+  private finalizeEarly(a: TaskAgg): void {
+    if (a.split === null || a.deferred > 0) return;
+    if (a.steps > 0 && a.oAwaited !== null) {
+      const res = this.resolutionNow(a.oAwaited);
+      if (res === null || res === undefined) return;
+    }
+    this.finalize(a);
+  }
+
+  private step(s: StepRecord): void {
+    const a = this.agg(s.id);
+    if (a.split === null) {
+      this.view.lateRecords++;
+      return;
+    }
+    if (a.steps > 0) this.close(a, false, s.t);
+    else a.minStepT = s.t;
+    a.steps++;
+    a.split.busy += s.dur;
+    a.oT = s.t;
+    a.oDur = s.dur;
+    a.oAwaited = s.awaited;
+    a.oSite = s.site;
+  }
+
+  /** The resolution of `id` as far as known now: null when none yet (a later one can only come at or after the
+   * current time), undefined for an unset gather (its children may resolve it earlier: decided at the end). */
+  private resolutionNow(id: number): Res | null | undefined {
+    const a = this.tasks.get(id);
+    if (a !== undefined) return a.res;
+    const f = this.futs.get(id);
+    if (f === undefined) return null;
+    if (f.res !== null) return f.res;
+    if (f.info.kind === 'gather' && f.info.children.length > 0) return this.eof ? this.finalResolution(id, 0) : undefined;
+    return null;
+  }
+
+  private readonly finalMemo = new Map<number, Res | null>();
+
+  /** Makes the task's figures final: its last gap, start and creation time, name, split, canceller. */
+  private finalize(a: TaskAgg): void {
+    const split = a.split!;
+    if (a.steps > 0 && !a.oClosed) this.close(a, true, 0);
+    const view = this.view;
+    const info = a.info;
+    const defined = a.defSeq !== Infinity;
+    const t0 = defined ? a.defT : a.firstNameSeq !== Infinity ? a.firstNameT : a.steps > 0 ? a.minStepT : a.endT;
+    info.start = a.steps > 0 && a.minStepT < t0 ? a.minStepT : t0;
+    info.created = defined ? a.defT : info.start;
+    const name = a.nameText ?? a.recName;
+    if (name !== null) info.name = name;
+    const stop = info.end ?? this.data!.endNs;
+    split.scheduled += Math.max(0, (a.steps > 0 ? a.minStepT : stop) - info.start);
+    split.finish(info, (id) => this.siteAt(id));
+    a.split = null;
+    if (info.state === 'cancelled') {
+      if (a.cancel !== null) info.cancelledBy = cancellerOf(a.cancel);
+      else if (a.lastAwaitIdx >= 0 && a.laWake && a.laWake.state === 'cancelled') info.cancelledBy = a.laWake.by ?? a.laWake.via;
+    }
+    // Futures the findings may name (what a task waited on last) stay known.
+    if (a.laFut !== null) view.pinned.set(a.laFut.id, a.laFut);
+    if (a.lastFut !== null) view.pinned.set(a.lastFut.id, a.lastFut);
+    view.tasks.push(info);
+    this.hooks.taskStart?.(info, a.steps > 0 ? a.minStepT : null);
+    this.hooks.task?.(info);
+    if (!this.keepTallies) {
+      info.awaits = [];
+      info.wakers = [];
+      info.idleByKind = {};
+    }
+  }
+
+  /** TraceIndex.resolution's rule at the end of the trace: an unset gather resolves when its last child does. */
+  private finalResolution(id: number, depth: number): Res | null {
+    const known = this.finalMemo.get(id);
+    if (known !== undefined) return known;
+    const a = this.tasks.get(id);
+    if (a !== undefined) return a.res;
+    const f = this.futs.get(id);
+    if (f === undefined) return null;
+    if (f.res !== null) return f.res;
+    if (depth > MAX_GATHER_DEPTH) return null;
+    this.finalMemo.set(id, null);
+    let r: Res | null = null;
+    if (f.info.kind === 'gather' && f.info.children.length > 0) {
+      let lastR: Res | null = null;
+      let ok = true;
+      for (const child of f.info.children) {
+        const c = this.finalResolution(child, depth + 1);
+        if (c === null) {
+          ok = false;
+          break;
+        }
+        if (lastR === null || c.t >= lastR.t) lastR = c;
+      }
+      if (ok && lastR !== null) r = { t: lastR.t, by: lastR.by, via: lastR.via, state: 'result', stepStart: lastR.stepStart, stepDur: lastR.stepDur };
+    }
+    this.finalMemo.set(id, r);
+    return r;
+  }
+
+  /** Ends the gap after the task's open step: at the next step's start, or (last) at the task's or trace's end. */
+  private close(a: TaskAgg, last: boolean, nextStart: number): void {
+    const idx = a.steps - 1;
+    const gapStart = a.oT + a.oDur;
+    const ended = a.info.end !== null;
+    const gapEnd = gapEndOf(gapStart, last ? (a.info.end ?? this.data!.endNs) : nextStart);
+    const gap = gapEnd - gapStart;
+    const awaited = a.oAwaited;
+    const split = a.split!;
+    const next = last ? NaN : nextStart;
+    if (awaited === null) {
+      if (!(last && ended)) split.addAwait(a.oSite, 'yield', gap);
+      if (!last) split.addWaker(null, 'yield', idx);
+      split.scheduled += gap;
+      if (this.hooks.step) this.emitStep(a, idx, gapStart, gapEnd, null, last && ended ? null : 'yield', null, next);
+      return;
+    }
+    // kindOf() and resolutionNow() with one lookup each.
+    const awaitedTask = this.tasks.get(awaited);
+    const fs = awaitedTask === undefined ? this.futs.get(awaited) : undefined;
+    const fut = fs?.info;
+    const kind: WaitKind = awaitedTask !== undefined ? 'task' : fut === undefined ? 'other' : fut.waitKind;
+    split.addAwait(a.oSite, kind, gap);
+    a.lastAwaitIdx = idx;
+    a.laT = a.oT;
+    a.laDur = a.oDur;
+    a.laSite = a.oSite;
+    a.laAwaited = awaited;
+    a.laKind = kind;
+    a.laFut = fut ?? null;
+    a.laWake = undefined;
+    if (last) a.lastFut = fut ?? null;
+    const res =
+      awaitedTask !== undefined
+        ? awaitedTask.res
+        : fs === undefined
+          ? null
+          : fs.res !== null
+            ? fs.res
+            : fut!.kind === 'gather' && fut!.children.length > 0
+              ? this.eof
+                ? this.finalResolution(awaited, 0)
+                : undefined
+              : null;
+    if (res === undefined) {
+      split.addIdle(kind, 0);
+      this.defer(awaited, { task: a, idx, t: a.oT, dur: a.oDur, site: a.oSite, gapStart, gapEnd, kind, last, full: true, next });
+      return;
+    }
+    const r = resumeAt(gapStart, gapEnd, res === null ? null : res.t);
+    split.addIdle(kind, r - gapStart);
+    split.scheduled += gapEnd - r;
+    if (res !== null || this.eof) {
+      if (!last) split.addWaker(res === null ? null : res.by, res === null ? null : res.via, idx);
+      a.laWake = res;
+      if (this.hooks.step) this.emitStep(a, idx, gapStart, gapEnd, r, kind, res, next);
+    } else {
+      // Resolved later than the task resumed (or never): only the waker is still to be learnt.
+      this.defer(awaited, { task: a, idx, t: a.oT, dur: a.oDur, site: a.oSite, gapStart, gapEnd, kind, last, full: false, next });
+    }
+  }
+
+  private defer(id: number, p: Pending): void {
+    p.task.deferred++;
+    const list = this.pending.get(id);
+    if (list === undefined) this.pending.set(id, [p]);
+    else list.push(p);
+  }
+
+  /** `id` was resolved (or the trace ended): the gaps that waited on it learn their waker. */
+  private resolvePending(id: number): void {
+    if (this.pending.size === 0) return;
+    const list = this.pending.get(id);
+    if (list === undefined) return;
+    this.pending.delete(id);
+    const res = this.eof ? this.finalResolution(id, 0) : this.resolutionNow(id) ?? null;
+    for (const p of list) {
+      const a = p.task;
+      const split = a.split!;
+      a.deferred--;
+      let r = p.gapEnd;
+      if (p.full) {
+        r = resumeAt(p.gapStart, p.gapEnd, res === null ? null : res.t);
+        split.addIdle(p.kind, r - p.gapStart);
+        split.scheduled += p.gapEnd - r;
+      }
+      if (!p.last) split.addWaker(res === null ? null : res.by, res === null ? null : res.via, p.idx);
+      if (a.lastAwaitIdx === p.idx) a.laWake = res;
+      if (this.hooks.step) this.emitStepOf(a, p.idx, p.t, p.dur, p.site, id, p.gapStart, p.gapEnd, r, p.kind, res, p.next);
+    }
+  }
+
+  private emitStep(a: TaskAgg, idx: number, gapStart: number, gapEnd: number, r: number | null, kind: AwaitKind | null, res: Res | null, next: number): void {
+    this.emitStepOf(a, idx, a.oT, a.oDur, a.oSite, a.oAwaited, gapStart, gapEnd, r ?? gapStart, kind, res, next);
+  }
+
+  private emitStepOf(
+    a: TaskAgg, _idx: number, t: number, dur: number, site: number | null, awaited: number | null,
+    gapStart: number, gapEnd: number, r: number, kind: AwaitKind | null, res: Res | null, next: number,
+  ): void {
+    const wake = res && { t: res.t, by: res.by, via: res.via, state: res.state };
+    const step: StepInfo = { start: t, dur, awaited, awaitKind: kind, site: this.siteAt(site), idleNs: r - gapStart, scheduledNs: gapEnd - r, wake };
+    let from: WakeSource | null = null;
+    if (res !== null && !Number.isNaN(next)) from = this.wakeSource(a, awaited, res);
+    this.hooks.step!(a.info, step, Number.isNaN(next) ? null : next, from);
+  }
+
+  /** The exporter's wake arrow: from the resolving task's step then, or the executor work that resolved it. */
+  private wakeSource(a: TaskAgg, awaited: number | null, res: Res): WakeSource | null {
+    let resolver: TaskAgg | undefined;
+    let stepStart = res.stepStart;
+    let stepDur = res.stepDur;
+    if (res.by !== null) resolver = this.tasks.get(res.by);
+    else if (awaited !== null) {
+      // A gather is resolved by a done-callback: its arrow comes from the child that finished last.
+      const f = this.futs.get(awaited)?.info;
+      if (f !== undefined && f.kind === 'gather') {
+        for (const id of f.children) {
+          const c = this.tasks.get(id);
+          if (c !== undefined && c.info.end !== null && (resolver === undefined || c.info.end >= resolver.info.end!)) resolver = c;
+        }
+        if (resolver !== undefined) {
+          stepStart = resolver.steps > 0 && resolver.oT <= res.t ? resolver.oT : NaN;
+          stepDur = resolver.oDur;
+        }
+      }
+    }
+    if (resolver !== undefined && resolver !== a) {
+      if (Number.isNaN(stepStart)) return null;
+      return { task: resolver.info.id, thread: null, ts: Math.min(Math.max(res.t, stepStart), stepStart + Math.max(0, stepDur - 1)) };
+    }
+    const w = awaited === null ? undefined : this.workByFuture.get(awaited);
+    if (w !== undefined) return { task: null, thread: w.thread, ts: w.start + Math.max(0, w.dur - 1) };
+    return null;
+  }
+
+  // ---- futures ----
+
+  private fut(r: FutRecord, q: number): void {
+    const known = this.futs.get(r.id);
+    if (known !== undefined && known.key <= q) return;
+    const info: FutureInfo = known?.info ?? {
+      id: r.id, kind: '', waitKind: 'future', state: 'pending', owner: null, site: null, created: null,
+      resolved: null, resolvedBy: null, via: null, text: null, children: [],
+    };
+    info.kind = r.kind;
+    info.waitKind = waitKindOf(r.kind);
+    info.owner = r.owner;
+    info.site = this.siteAt(r.site);
+    info.created = r.t;
+    info.children = r.children;
+    if (known !== undefined) known.key = q;
+    else this.futs.set(r.id, { info, key: q, res: null });
+  }
+
+  private set(s: SetRecord, q: number): void {
+    let f = this.futs.get(s.id);
+    if (f === undefined) {
+      const a = this.tasks.get(s.id);
+      if (a !== undefined && a.defSeq !== Infinity) {
+        // A set on a task itself: task.cancel().
+        if (s.state === 'cancelled' && a.cancel === null) a.cancel = s;
+        return;
+      }
+      const info: FutureInfo = {
+        id: s.id, kind: 'future', waitKind: 'future', state: 'pending', owner: null, site: null, created: null,
+        resolved: null, resolvedBy: null, via: null, text: null, children: [],
+      };
+      f = { info, key: 2 ** 52 + q, res: null };
+      this.futs.set(s.id, f);
+    }
+    if (f.res !== null) return; // the first resolution counts (the earliest: records come in time order)
+    const info = f.info;
+    info.state = s.state as FutureState;
+    info.resolved = s.t;
+    info.resolvedBy = s.by;
+    info.via = s.via ?? (s.by !== null ? 'task' : null);
+    info.text = s.text;
+    const by = s.by === null ? undefined : this.tasks.get(s.by);
+    f.res = {
+      t: s.t, by: info.resolvedBy, via: info.via, state: info.state,
+      stepStart: by !== undefined && by.steps > 0 ? by.oT : NaN, stepDur: by !== undefined ? by.oDur : NaN,
+    };
+    this.resolvePending(s.id);
+    this.resolvedFifo.push(s.id);
+    if (this.resolvedFifo.length - this.fifoHead > RESOLVED_KEPT) this.evict(this.resolvedFifo[this.fifoHead++]);
+    if (this.fifoHead > 1 << 16) {
+      this.resolvedFifo.splice(0, this.fifoHead);
+      this.fifoHead = 0;
+    }
+  }
+
+  private evict(id: number): void {
+    const f = this.futs.get(id);
+    if (f === undefined || (this.pending.size > 0 && this.pending.has(id))) return;
+    // Kept: an exception someone may report as never retrieved, a gather whose children may still be asked for.
+    if (f.info.state === 'exception' || f.info.kind === 'gather') return;
+    this.futs.delete(id);
+    if (this.workByFuture.size > 0) this.workByFuture.delete(id);
+    this.hooks.future?.(f.info, f.key);
+  }
+
+  // ---- the loop: callbacks, blocks, work ----
+
+  private callback(c: CallbackRecord): void {
+    const site = this.siteAt(c.site);
+    const info: CallbackInfo = { name: c.name ?? site?.func ?? 'callback', start: c.t, dur: c.dur, site };
+    this.settleBlocks(c.t);
+    this.lastCb = info;
+    this.view.callbackCount++;
+    this.hooks.callback?.(info);
+  }
+
+  /** Blocks by a plain callback name the callback running over them: the last one started by their start. */
+  private settleBlocks(before: number): void {
+    const waiting = this.blocksWaiting;
+    let n = 0;
+    while (n < waiting.length && waiting[n].info.start < before) n++;
+    if (n === 0) return;
+    for (const { info } of waiting.splice(0, n)) {
+      const c = this.lastCb;
+      info.callback = c && c.start + c.dur >= info.start + info.dur ? c.name : null;
+      this.hooks.block?.(info);
+    }
+  }
+
+  private block(b: BlockRecord): void {
+    const info: BlockInfo = { start: b.t, dur: b.dur, task: b.task, callback: null, sites: [], seen: b.seen, samples: b.samples };
+    this.view.blocks.push(info);
+    this.blockRecs.push(b);
+    if (b.task === null) this.blocksWaiting.push({ info, rec: b });
+    else this.hooks.block?.(info);
+  }
+
+  private work(w: WorkRecord): void {
+    const info: WorkInfo = { thread: w.thread, fn: w.fn, start: w.t, dur: w.dur, future: w.future, site: this.siteAt(w.site) };
+    const n = this.view.workCount.get(w.thread);
+    if (n === undefined) this.workThreads.push(w.thread);
+    this.view.workCount.set(w.thread, (n ?? 0) + 1);
+    if (w.future !== null && this.hooks.step) this.workByFuture.set(w.future, info);
+    this.hooks.work?.(info);
+  }
+
+  // ---- the end ----
+
+  /** Everything read (the parser's end() returned `data`): settles what was still open and returns the view. */
+  finish(): StreamView {
+    const data = this.data!;
+    while (this.fLen + this.size > 0) this.release();
+    this.eof = true;
+    const view = this.view;
+    view.siteAt = (id) => this.siteAt(id);
+    view.meta = {
+      header: data.header, exit: data.exit, truncated: data.truncated, skipped: data.skipped,
+      firstSkippedLine: data.firstSkippedLine, endNs: data.endNs, notices: [...data.notices],
+    };
+    if (view.lateRecords > 0) {
+      view.meta.notices.push(
+        `${view.lateRecords} record${view.lateRecords === 1 ? '' : 's'} came more than ${this.window} records out of time order; the time split of their tasks may differ slightly from the viewer's`,
+      );
+    }
+    // Last gaps first (their resolutions are final now), then the gaps still waiting for a waker, then the tasks.
+    for (const a of this.tasks.values()) {
+      if (a.split !== null && a.steps > 0) {
+        this.close(a, true, 0);
+        a.oClosed = true;
+      }
+    }
+    for (const id of [...this.pending.keys()]) this.resolvePending(id);
+    this.settleBlocks(Infinity);
+    for (let i = 0; i < view.blocks.length; i++) {
+      view.blocks[i].sites = this.blockRecs[i].sites.map((id) => this.siteAt(id)).filter((s): s is Site => s !== null);
+    }
+    for (const a of this.tasks.values()) if (a.split !== null) this.finalize(a);
+    view.tasks.sort((x, y) => x.created - y.created || x.id - y.id);
+    for (const t of view.tasks) if (t.parent !== null) this.tasks.get(t.parent)?.info.children.push(t.id);
+    if (this.hooks.future) {
+      for (const f of this.futs.values()) this.hooks.future(f.info, f.key);
+    }
+    this.warnRecs.sort((x, y) => x.seq - y.seq);
+    view.warnings = this.warnRecs.map(({ r: w }) => ({ t: w.t, kind: w.kind, site: this.siteAt(w.site), task: w.task, text: w.text }));
+    this.loopRecs.sort((x, y) => x.seq - y.seq);
+    const loops = new Map<number, LoopInfo>();
+    for (const { r: l } of this.loopRecs) {
+      let info = loops.get(l.loop);
+      if (!info) loops.set(l.loop, (info = { id: l.loop, thread: l.thread, events: [] }));
+      info.events.push({ t: l.t, event: l.event });
+    }
+    view.loops = [...loops.values()];
+    const threads = [...this.threadRecs].sort((x, y) => x[1].seq - y[1].seq).map(([id, { name }]) => ({ id, name, work: [] as WorkInfo[] }));
+    for (const id of this.workThreads) if (!this.threadRecs.has(id)) threads.push({ id, name: `thread ${id}`, work: [] });
+    view.threads = threads;
+    return view;
+  }
+}
+
+function newTaskInfo(id: number): TaskInfo {
+  return {
+    id, defined: false, parent: null, children: [], name: `task ${id}`, coro: '', site: null, loop: null, created: 0, start: 0,
+    end: null, state: 'pending', result: null, error: null, raiseSite: null, cancelledBy: null, busyNs: 0, idleNs: 0,
+    scheduledNs: 0, idleByKind: {}, steps: [], awaits: [], wakers: [],
+  };
+}
