@@ -2,6 +2,7 @@
 // with the recorder in front. Pure (no vscode), so the choice of interpreter and the recorder's arguments are unit
 // tested. A runtime is one entry of RUNTIMES.
 
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { basename, delimiter, dirname, extname, join, resolve } from 'node:path';
 import type * as NodeRecorder from '../recorders/node/command.js';
@@ -67,7 +68,19 @@ const python: Runtime = {
   },
 };
 
-export const TS_NEEDS_ESBUILD = 'Recording TypeScript needs esbuild in your project: npm i -D esbuild';
+export const TS_NEEDS_ESBUILD = 'Recording TypeScript needs Node 22.18+ (it strips types itself) or esbuild in your project: npm i -D esbuild';
+
+/** Whether the `node` executable runs TypeScript itself (type stripping on: by default in 22.18+ and 23.6+, or with
+ * --experimental-strip-types in NODE_OPTIONS) and offers its stripping to the recorder (module.stripTypeScriptTypes):
+ * then the recorder needs no esbuild. Asked each time (~50 ms; only for TypeScript), in the program's environment. */
+export function nodeStripsTypes(node: string, env: NodeJS.ProcessEnv): boolean {
+  const probe = 'process.stdout.write(String(Boolean(process.features.typescript) && typeof require("node:module").stripTypeScriptTypes === "function"))';
+  try {
+    return execFileSync(node, ['-e', probe], { env, encoding: 'utf8', timeout: 15_000, stdio: ['ignore', 'pipe', 'ignore'] }) === 'true';
+  } catch {
+    return false; // not found, not a node, too old to know: the message about esbuild says what to do
+  }
+}
 
 const node: Runtime = {
   name: 'Node.js',
@@ -84,13 +97,14 @@ const node: Runtime = {
       nodeOptions: o.env.NODE_OPTIONS,
     });
     const env: NodeJS.ProcessEnv = { ...o.env, ...launch.env };
-    // The .vsix cannot ship esbuild (a native binary per platform), so TypeScript is compiled with the project's
-    // own; the same in development, where the recorder would otherwise find this repository's.
+    // TypeScript: where Node strips types itself (22.18+), the recorder does the same and needs nothing else.
+    // Elsewhere it is compiled with the project's own esbuild: the .vsix cannot ship one (a native binary per
+    // platform); the same in development, where the recorder would otherwise find this repository's.
     delete env.ASYNC_LANES_ESBUILD;
     const script = program.find((a) => !a.startsWith('-'));
     const esbuild = projectEsbuild(script !== undefined && /\.[cm]?ts$/i.test(script) ? dirname(resolve(o.cwd, script)) : o.cwd);
     if (esbuild !== null) env.ASYNC_LANES_ESBUILD = esbuild;
-    else if (program.some((a) => /\.[cm]?ts$/i.test(a))) throw new LaunchError(TS_NEEDS_ESBUILD);
+    else if (program.some((a) => /\.[cm]?ts$/i.test(a)) && !nodeStripsTypes(launch.command, o.env)) throw new LaunchError(TS_NEEDS_ESBUILD);
     return { command: launch.command, args: launch.args, env, interpreterSetting: 'asyncLanes.nodePath' };
   },
 };

@@ -1,12 +1,14 @@
-// The Node example programs (examples/node, JavaScript and TypeScript) on Node 20 (this machine's), 22 and 24 (installed
-// by scripts/setup-node-versions.sh): each runs plainly and under `async-lanes record` with the same stdout, stderr
-// and exit code, and the report of its trace shows what the example does: tasks, parents, overlaps, what each await
+// The Node example programs (examples/node, JavaScript and TypeScript) on Node 20 (this machine's), 22, 24 and 26
+// (installed by scripts/setup-node-versions.sh): each runs plainly and under `async-lanes record` with the same stdout,
+// stderr and exit code (TypeScript: where Node strips types itself, recorded by a copy of async-lanes with no esbuild
+// anywhere near it; on Node 20 with esbuild, against known output), and the report of its trace shows what the example does: tasks, parents, overlaps, what each await
 // waited on and where, who woke it, how tasks ended, blocked loops and unhandled rejections. Expected lines come from
 // marker comments in the examples (`// await: fetch-sleep`), never from numbers.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { endOf, overlap, type Report, type ReportTask } from './lib/report.js';
@@ -17,16 +19,37 @@ const EXAMPLES = join(ROOT, 'examples', 'node');
 interface NodeVersion {
   version: string;
   bin: string;
+  /** Runs .ts files itself (type stripping on by default: 22.18+, 23.6+), with module.stripTypeScriptTypes. */
+  stripsTypes: boolean;
 }
 
 function nodeVersions(): NodeVersion[] {
-  const out: NodeVersion[] = [{ version: process.version, bin: process.execPath }];
+  const bins = [process.execPath];
   const lines = execFileSync('bash', [join(ROOT, 'scripts', 'setup-node-versions.sh')], { encoding: 'utf8', timeout: 600_000 });
   for (const line of lines.trim().split('\n')) {
     const [version, bin] = line.split(' ');
-    if (version && bin) out.push({ version, bin });
+    if (version && bin) bins.push(bin);
   }
-  return out;
+  const probe = 'console.log(process.version, Boolean(process.features.typescript) && typeof require("node:module").stripTypeScriptTypes === "function")';
+  return bins.map((bin) => {
+    const [version, strips] = execFileSync(bin, ['-e', probe], { encoding: 'utf8', env: { PATH: process.env.PATH } }).trim().split(' ');
+    return { version, bin, stripsTypes: strips === 'true' };
+  });
+}
+
+/** async-lanes as installed without its dev dependencies: bin/ and out/src/ copied to a folder of their own, so no
+ * esbuild is reachable from it (the repository's own node_modules has one). */
+let bareCli: string | null = null;
+function cliWithoutEsbuild(): string {
+  if (bareCli === null) {
+    const dir = mkdtempSync(join(tmpdir(), 'async-lanes-bare-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    cpSync(join(ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
+    cpSync(join(ROOT, 'out', 'src'), join(dir, 'out', 'src'), { recursive: true });
+    cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
+    bareCli = join(dir, 'bin', 'async-lanes.js');
+  }
+  return bareCli;
 }
 
 /** Line of the `// <marker>` comment. */
@@ -34,6 +57,14 @@ function L(file: string, marker: string): number {
   const lines = readFileSync(join(EXAMPLES, file), 'utf8').split('\n');
   const hits = lines.map((l, i) => (l.includes(`// ${marker}`) ? i + 1 : 0)).filter((n) => n > 0);
   assert.equal(hits.length, 1, `marker "// ${marker}" in ${file}`);
+  return hits[0];
+}
+
+/** Line of the one source line that begins with `start` (after its indentation). */
+function lineOf(file: string, start: string): number {
+  const lines = readFileSync(join(EXAMPLES, file), 'utf8').split('\n');
+  const hits = lines.map((l, i) => (l.trimStart().startsWith(start) ? i + 1 : 0)).filter((n) => n > 0);
+  assert.equal(hits.length, 1, `one line beginning "${start}" in ${file}`);
   return hits[0];
 }
 
@@ -63,7 +94,8 @@ const wokenBy = (t: ReportTask, via: string) => (t.wakers ?? []).some((w) => w.v
 interface Example {
   file: string;
   exit?: number;
-  /** TypeScript: no plain `node file.ts` on every version to compare with; the output is known. */
+  /** TypeScript on a Node that does not strip types (20): no plain `node file.ts` to compare with; the output is
+   * known. */
   stdout?: string;
   check: (r: Report, file: string, trace: string) => void;
 }
@@ -254,6 +286,30 @@ const EXAMPLE_LIST: Example[] = [
     },
   },
   {
+    file: 'ts_generics.mts',
+    stdout: 'drained 1, 2\n',
+    check(r, file) {
+      const main = one(r, 'main');
+      const drain = one(r, 'drain');
+      const jobs = fn(r, 'runJob').sort((a, b) => a.start - b.start);
+      assert.equal(jobs.length, 2);
+      assert.equal(drain.parent, main.id);
+      for (const t of [main, drain, ...jobs]) assert.equal(t.file, file, 'sites are in the .mts file');
+      assert.equal(main.line, lineOf('ts_generics.mts', 'async function main('));
+      assert.equal(drain.line, lineOf('ts_generics.mts', 'async drain('));
+      for (const t of jobs) {
+        assert.equal(t.parent, drain.id);
+        assert.equal(t.line, lineOf('ts_generics.mts', 'const runJob ='));
+        assert.equal(awaitAt(t, L('ts_generics.mts', 'await: ts-job-sleep')).kind, 'sleep');
+        assert.equal(t.state, 'ok');
+      }
+      assert.ok(endOf(jobs[0]) <= jobs[1].start, 'drain runs its jobs one after the other');
+      assert.equal(awaitAt(drain, L('ts_generics.mts', 'await: ts-drain')).count, 2);
+      assert.equal(awaitAt(main, L('ts_generics.mts', 'await: ts-main')).kind, 'task');
+      assert.equal(drain.result, 'Array(2)');
+    },
+  },
+  {
     file: 'esm_top_level.mjs',
     check(r) {
       const mod = one(r, '<module>');
@@ -290,25 +346,32 @@ const EXAMPLE_LIST: Example[] = [
 ];
 
 const strip = (stderr: string) => stderr.split('\n').filter((l) => !l.startsWith('async-lanes:')).join('\n');
+/** Node's warnings name the process: `(node:1234) Warning: ...`. */
+const pidless = (stderr: string) => stderr.replace(/^\(node:\d+\)/gm, '(node:PID)');
 
 for (const node of nodeVersions()) {
   describe(`Node recorder examples on node ${node.version}`, () => {
     for (const ex of EXAMPLE_LIST) {
-      test(ex.file, async () => {
+      // TypeScript where Node strips types: run plainly too, and recorded with no esbuild reachable.
+      const tsNative = /\.[cm]?ts$/.test(ex.file) && node.stripsTypes;
+      test(ex.file + (tsNative ? ' (types stripped, no esbuild)' : ''), async () => {
         const file = join(EXAMPLES, ex.file);
         const trace = traceFile(`node${node.version}-${ex.file}.lanes`);
         const env = { ...process.env };
         delete env.NODE_OPTIONS;
+        delete env.ASYNC_LANES_ESBUILD;
+        const cli = tsNative ? cliWithoutEsbuild() : CLI;
         const [plain, recorded] = await Promise.all([
-          ex.stdout !== undefined
+          ex.stdout !== undefined && !tsNative
             ? { code: 0, stdout: ex.stdout, stderr: '' }
             : pool.run(() => runProcess(node.bin, [file], { cwd: EXAMPLES, env })),
-          pool.run(() => runProcess(process.execPath, [CLI, 'record', '-o', trace, '--block-threshold', '200', '--', node.bin, file], { cwd: EXAMPLES, env })),
+          pool.run(() => runProcess(process.execPath, [cli, 'record', '-o', trace, '--block-threshold', '200', '--', node.bin, file], { cwd: EXAMPLES, env })),
         ]);
         assert.equal(plain.code, ex.exit ?? 0, `plain run: ${plain.stderr}`);
         assert.equal(recorded.code, plain.code, `recorded run: ${recorded.stderr}`);
+        if (ex.stdout !== undefined) assert.equal(plain.stdout, ex.stdout);
         assert.equal(recorded.stdout, plain.stdout);
-        assert.equal(strip(recorded.stderr), plain.stderr);
+        assert.equal(pidless(strip(recorded.stderr)), pidless(plain.stderr));
         const report = await loadReport(trace);
         assert.equal(report.meta.runtime, 'node');
         assert.equal(report.meta.runtimeVersion, node.version.slice(1));

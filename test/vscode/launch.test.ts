@@ -1,10 +1,11 @@
 // The pure parts of the extension: which command line records a file or a typed command (interpreter choice,
-// recorder arguments, environment; Node programs through the compiled recorder in out/, TypeScript with the
-// project's esbuild), command-line splitting, trace file names, tailing a growing file by offset,
+// recorder arguments, environment; Node programs through the compiled recorder in out/, TypeScript stripped by Node
+// 22.18+ or with the project's esbuild), command-line splitting, trace file names, tailing a growing file by offset,
 // and the webview page's CSP. No VS Code needed.
 
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -72,6 +73,34 @@ describe('launching a recording', () => {
     assert.equal(l.env.ASYNC_LANES_ESBUILD, join(withEsbuild, 'node_modules', 'esbuild'));
     assert.throws(() => launchFile(join(plain, 'src', 'app.ts'), 'node', [], on(withEsbuild)), (e: Error) => e instanceof LaunchError && e.message === TS_NEEDS_ESBUILD);
     assert.match(TS_NEEDS_ESBUILD, /npm i -D esbuild/);
+  });
+
+  it('a TypeScript file on a Node that strips types (22, 24, 26): recorded without esbuild, at the .ts file\'s lines', () => {
+    const src = readFileSync(join(ROOT, 'examples', 'node', 'gather_timers.ts'), 'utf8');
+    const file = join(plain, 'src', 'gather.ts');
+    writeFileSync(file, src);
+    const fetchLine = src.split('\n').findIndex((l) => l.startsWith('const fetchItem')) + 1;
+    const awaitLine = src.split('\n').findIndex((l) => l.includes('// await: ts-fetch-sleep')) + 1;
+    const lines = execFileSync('bash', [join(ROOT, 'scripts', 'setup-node-versions.sh')], { encoding: 'utf8', timeout: 600_000 });
+    const nodes = lines.trim().split('\n').map((l) => l.split(' ')[1]);
+    assert.equal(nodes.length, 3, lines);
+    for (const node of nodes) {
+      const trace = join(dir, `ts-${nodes.indexOf(node)}.lanes`);
+      const l = launchFile(file, node, [], { ...on(plain, { PATH: process.env.PATH }), traceFile: trace });
+      assert.equal(l.env.ASYNC_LANES_ESBUILD, undefined);
+      const r = spawnSync(l.command, l.args, { cwd: plain, env: l.env, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, 'item 1, item 2, item 3\n');
+      const recs = readFileSync(trace, 'utf8').trim().split('\n').slice(1).map((x) => JSON.parse(x) as unknown[]);
+      const sites = new Map(recs.filter((x) => x[0] === 'site').map((x) => [x[1], x]));
+      const fetches = recs.filter((x) => x[0] === 'task' && x[5] === 'fetchItem');
+      assert.equal(fetches.length, 3, `${node}: three fetchItem tasks`);
+      for (const t of fetches) assert.deepEqual(sites.get(t[6])?.slice(2, 4), [file, fetchLine], `${node}: a fetchItem task's site`);
+      const awaitSites = recs.filter((x) => x[0] === 'step' && fetches.some((t) => t[2] === x[2])).map((x) => sites.get(x[5])?.[3]);
+      assert.ok(awaitSites.includes(awaitLine), `${node}: fetchItem awaits at line ${awaitLine}: ${JSON.stringify(awaitSites)}`);
+    }
+    // The machine's own Node (20 here) does not strip types: without esbuild, the message.
+    if (!(process.features as { typescript?: unknown }).typescript) assert.throws(() => launchFile(file, process.execPath, [], on(plain, { PATH: process.env.PATH })), (e: Error) => e.message === TS_NEEDS_ESBUILD);
   });
 
   it('a typed node, npm or npx command: recorded as typed, with the project\'s esbuild when it has one', () => {

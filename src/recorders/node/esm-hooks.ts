@@ -1,12 +1,13 @@
-// ES module loader hooks: the program's ES modules are instrumented (transform.ts) and TypeScript files are compiled
-// (esbuild) as they load. Each instrumented module first hands its sites (and source map) to the recorder on the
-// program's thread: `__async_lanes.d(...)`. Two ways in (preload.ts picks): module.registerHooks (Node ≥ 22.15:
+// ES module loader hooks: the program's ES modules are instrumented (transform.ts) and TypeScript files are turned
+// into JavaScript (compile.ts: types stripped as Node strips them where it does, else esbuild) as they load. Each
+// instrumented module first hands its sites (and source map) to the recorder on the program's thread:
+// `__async_lanes.d(...)`. Two ways in (preload.ts picks): module.registerHooks (Node ≥ 22.15:
 // synchronous, on the program's thread) or module.register (older Node: on Node's loader thread, which the program
 // waits for at start-up and which competes with it for the CPU).
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { compileTs, instrumentFile, isProgramFile, TS_FILE, tsIsModule } from './compile.js';
+import { compileTs, instrumentFile, isProgramFile, nodeStripsTypes, TS_FILE, tsIsModule } from './compile.js';
 import { RUNTIME_GLOBAL } from './transform.js';
 
 interface InitData {
@@ -45,6 +46,16 @@ function loadTs(file: string, sync: boolean): LoadResult {
   return instrumented(file, js.code, js.map);
 }
 
+/** A TypeScript file Node runs itself: what Node decided it is, as Node loaded it. An ES module ("module-typescript")
+ * is stripped and instrumented here; anything else goes on as it is ("typescript" for a .ts file without a "type":
+ * Node strips it and compiles it as CommonJS through Module.prototype._compile, where preload.ts instruments it; if
+ * it has import or export, Node loads it again as "module-typescript", as it does without the recorder). */
+function loadNativeTs(file: string, loaded: LoadResult): LoadResult {
+  if (loaded.format !== 'module-typescript' || loaded.source == null) return loaded;
+  const source = typeof loaded.source === 'string' ? loaded.source : Buffer.from(loaded.source as Uint8Array).toString('utf8');
+  return instrumented(file, compileTs(source, file, 'esm').code);
+}
+
 /** Node loaded a program file: ES modules are instrumented, anything else goes on as it is. */
 function loadJs(file: string, loaded: LoadResult): LoadResult {
   if (loaded.format !== 'module' || loaded.source == null) return loaded;
@@ -67,12 +78,14 @@ function instrumented(file: string, source: string, map?: string): LoadResult {
 export async function load(url: string, context: Context, nextLoad: Next<Promise<LoadResult>>): Promise<LoadResult> {
   const file = programFile(url);
   if (file === null) return nextLoad(url, context);
-  return TS_FILE.test(file) ? loadTs(file, false) : loadJs(file, await nextLoad(url, context));
+  if (!TS_FILE.test(file)) return loadJs(file, await nextLoad(url, context));
+  return nodeStripsTypes() ? loadNativeTs(file, await nextLoad(url, context)) : loadTs(file, false);
 }
 
 /** module.registerHooks' hook (program's thread). */
 export function loadSync(url: string, context: Context, nextLoad: Next<LoadResult>): LoadResult {
   const file = programFile(url);
   if (file === null) return nextLoad(url, context);
-  return TS_FILE.test(file) ? loadTs(file, true) : loadJs(file, nextLoad(url, context));
+  if (!TS_FILE.test(file)) return loadJs(file, nextLoad(url, context));
+  return nodeStripsTypes() ? loadNativeTs(file, nextLoad(url, context)) : loadTs(file, true);
 }

@@ -151,7 +151,7 @@ function hookCommonJs(): void {
     if (TS_FILE.test(filename) && !isInstrumented(content)) {
       const js = compileTs(content, filename, 'cjs');
       src = js.code;
-      registerMap(filename, js.map);
+      if (js.map) registerMap(filename, js.map);
     }
     const res = instrumentFile(src, filename, false, nextSite);
     if (res) for (const s of res.sites) registerSite(s[0], s[1], s[2], s[3], s[4]);
