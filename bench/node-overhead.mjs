@@ -18,7 +18,7 @@ import autocannon from 'autocannon';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PROGRAMS = join(ROOT, 'bench', 'programs', 'node');
-const { nodeRecordCommand } = await import(join(ROOT, 'out', 'src', 'recorders', 'node', 'command.js'));
+const { launchCommand } = await import(join(ROOT, 'out', 'src', 'launch', 'launch.js'));
 const dir = mkdtempSync(join(tmpdir(), 'async-lanes-bench-node-'));
 const RUNS = Number(process.env.RUNS) || 9;
 const WARM_RUNS = 6;
@@ -40,9 +40,10 @@ function launch(traced, name) {
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
   if (!traced) return { command: NODE, env };
-  const l = nodeRecordCommand([NODE], { output: join(dir, `${name}.lanes`) });
+  // (the program's arguments are added by the caller: the recorder's environment is what matters here)
+  const l = launchCommand([NODE, 'program.js'], { traceFile: join(dir, `${name}.lanes`), blockThresholdMs: null, packageRoot: ROOT, env, cwd: dir });
   rmSync(l.env.ASYNC_LANES_OUT, { force: true });
-  return { command: NODE, env: { ...env, ...l.env } };
+  return { command: NODE, env: l.env };
 }
 
 function awaitHeavy(traced, runs) {

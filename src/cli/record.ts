@@ -5,11 +5,12 @@
 // `<FILE stem>.<pid>.lanes` beside it.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { basename, delimiter, dirname, join, relative, resolve, sep } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { isatty } from 'node:tty';
 import { Worker } from 'node:worker_threads';
-import { isNodeCommand, nodeProgramStem, nodeRecordCommand } from '../recorders/node/command.js';
+import { DEFAULT_BLOCK_THRESHOLD_MS } from '../model/finding-kinds.js';
+import { launchCommand, LaunchError, packageRoot, programStem, traceFileName, type Launch } from '../launch/launch.js';
 import { optionValue, parseArgs } from './args.js';
 import { CliError } from './errors.js';
 import type { Io } from './io.js';
@@ -28,7 +29,7 @@ Options:
   -o, --output FILE        where to write the trace
                            (default: .async-lanes/<program>-<YYYYMMDD-HHMMSS>.lanes)
   --block-threshold MS     report the event loop as blocked when one step or callback runs longer
-                           than MS milliseconds (default: the recorder's, 100)
+                           than MS milliseconds (default: the recorder's, ${DEFAULT_BLOCK_THRESHOLD_MS})
   -h, --help               show this help
 `;
 
@@ -47,66 +48,43 @@ export async function recordCommand(argv: string[], io: Io): Promise<number> {
   if (args.positionals.length > 0 || args.rest === null) {
     throw new CliError('record: name the interpreter and program after --, e.g. async-lanes record -- python3 app.py');
   }
-  const [interpreter, ...program] = args.rest;
-  if (!interpreter) throw new CliError('record: name the interpreter after --, e.g. async-lanes record -- python3 app.py');
-  const node = isNodeCommand(args.rest);
-  if (!node && !isPython(interpreter)) {
-    throw new CliError(`record: "${interpreter}" is neither a Python interpreter nor node, npm, npx or a .js/.ts script`);
-  }
-  const stem = node ? nodeProgramStem(args.rest) : programStem(program);
   const threshold = optionValue(args, 'block-threshold');
   if (threshold !== undefined && !(Number(threshold) > 0 && Number.isFinite(Number(threshold)))) {
     throw new CliError(`record: --block-threshold takes a positive number of milliseconds, got "${threshold}"`);
   }
-  const output = optionValue(args, 'output') ?? join('.async-lanes', `${stem}-${timestamp(new Date())}.lanes`);
+  const output = optionValue(args, 'output') ?? join('.async-lanes', traceFileName(programStem(args.rest), new Date(), (n) => existsSync(join('.async-lanes', n))));
+  let launch: Launch;
+  try {
+    launch = launchCommand(args.rest, {
+      traceFile: output,
+      blockThresholdMs: threshold === undefined ? null : Number(threshold),
+      packageRoot: packageRoot(),
+      env: process.env,
+      cwd: process.cwd(),
+    });
+  } catch (err) {
+    if (err instanceof LaunchError) throw new CliError(`record: ${err.message}`);
+    throw err;
+  }
   try {
     mkdirSync(dirname(resolve(output)), { recursive: true });
   } catch (err) {
     throw new CliError(`record: cannot create the folder for "${output}": ${(err as Error).message}`);
   }
-
-  if (node) return recordNode(args.rest, output, threshold, io);
-
-  const recorderPath = join(packageRoot(), 'src', 'recorders', 'python');
-  const original = process.env.PYTHONPATH;
-  const env = {
-    ...process.env,
-    PYTHONPATH: original ? `${recorderPath}${delimiter}${original}` : recorderPath,
-    ASYNC_LANES_RESTORE_ENV: JSON.stringify({ PYTHONPATH: original ?? null }),
-  };
-  const childArgs = ['-m', 'async_lanes', 'run', '-o', output, ...(threshold ? ['--block-threshold', threshold] : []), ...program];
-  const { code, signal } = await run(interpreter, childArgs, env);
-
-  if (!existsSync(output)) {
-    // The recorder refused to run (its own message is already on stderr, e.g. a too-old Python) or crashed early.
-    if (code !== 2) io.err(`async-lanes: no trace was written to ${output}`);
-  } else {
-    io.err(`async-lanes: ${await summary(output)}`);
-  }
-  if (signal) {
-    // Die the same way the program did, so shells and CI see the signal.
-    for (const s of FORWARDED_SIGNALS) process.removeAllListeners(s);
-    process.kill(process.pid, signal);
-  }
-  return code ?? 1;
-}
-
-async function recordNode(argv: string[], output: string, threshold: string | undefined, io: Io): Promise<number> {
-  rmSync(output, { force: true });
+  const node = launch.runtime === 'node';
+  if (node) rmSync(output, { force: true });
   const started = Date.now();
-  const launch = nodeRecordCommand(argv, {
-    output,
-    blockThresholdMs: threshold === undefined ? undefined : Number(threshold),
-    nodeOptions: process.env.NODE_OPTIONS,
-  });
-  const { code, signal } = await run(launch.command, launch.args, { ...process.env, ...launch.env }, 'node');
-  const others = siblingTraces(output, started);
-  if (!existsSync(output) && others.length === 0) io.err(`async-lanes: no trace was written to ${output}`);
-  else {
+  const { code, signal } = await run(launch.command, launch.args, launch.env, launch.runtime);
+  const others = node ? siblingTraces(output, started) : [];
+  if (!existsSync(output) && others.length === 0) {
+    // The recorder refused to run (its own message is already on stderr, e.g. a too-old Python) or crashed early.
+    if (node || code !== 2) io.err(`async-lanes: no trace was written to ${output}`);
+  } else {
     if (existsSync(output)) io.err(`async-lanes: ${await summary(output)}`);
     if (others.length > 0) io.err(`async-lanes: ${others.length} more node process${others.length === 1 ? '' : 'es'} recorded: ${others.map(displayOutput).join(', ')}`);
   }
   if (signal) {
+    // Die the same way the program did, so shells and CI see the signal.
     for (const s of FORWARDED_SIGNALS) process.removeAllListeners(s);
     process.kill(process.pid, signal);
   }
@@ -201,41 +179,11 @@ function summaryCounts(file: string): Promise<{ tasks: number; findings: number 
   });
 }
 
-/** python, python3, python3.12, pypy3, py, a venv's bin/python, python.exe... */
-export function isPython(interpreter: string): boolean {
-  const name = basename(interpreter).toLowerCase().replace(/\.exe$/, '');
-  return /python|^pypy[\d.]*$|^py$/.test(name);
-}
 
-/** The name for the default trace file: the script's stem, or the module's last component after -m. */
-function programStem(program: string[]): string {
-  if (program.length === 0) throw new CliError('record: name the program to run after the interpreter, e.g. -- python3 app.py');
-  let stem: string | undefined;
-  if (program[0] === '-m') stem = program[1]?.split('.').pop();
-  else if (program[0].startsWith('-m') && program[0].length > 2) stem = program[0].slice(2).split('.').pop();
-  else if (!program[0].startsWith('-')) stem = basename(program[0]).replace(/\.[^.]*$/, '');
-  if (!stem) throw new CliError('record: name a script (prog.py) or a module (-m module) after the interpreter');
-  return stem.replace(/[^\w.-]+/g, '_');
-}
 
-function timestamp(d: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
-}
 
 function displayOutput(output: string): string {
   const rel = relative(process.cwd(), resolve(output));
   return rel.startsWith('..' + sep) || rel === '..' ? resolve(output) : rel;
 }
 
-/** This package's root: the nearest folder above this file whose package.json is named async-lanes. */
-function packageRoot(): string {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    try {
-      if (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name === 'async-lanes') return dir;
-    } catch {
-      // no (readable) package.json here: keep walking up
-    }
-    if (dirname(dir) === dir) throw new CliError('cannot find the async-lanes package (its package.json) above ' + __dirname);
-  }
-}

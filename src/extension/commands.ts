@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { exportChromeJson } from './export.js';
 import { pythonInterpreter } from './interpreter.js';
-import { interpreterFor, launchCommand, launchFile, LaunchError, programStem, runtimeOfFile, splitCommandLine, traceFileName, type RecordOptions } from './launch.js';
+import { interpreterFor, launchCommand, launchFile, LaunchError, programStem, runtimeOfFile, splitCommandLine, traceFileName, type RecordOptions } from '../launch/launch.js';
 import type { Log } from './log.js';
 import type { Recordings } from './recordings.js';
 import { readSettings, traceFolder } from './settings.js';
@@ -43,9 +43,10 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     return {
       traceFile: join(folder, traceFileName(stem, new Date(), (name) => existsSync(join(folder, name)))),
       blockThresholdMs: s.blockThresholdMs,
-      extensionRoot: context.extensionUri.fsPath,
+      packageRoot: context.extensionUri.fsPath,
       env: process.env,
       cwd,
+      outputToPipe: true,
     };
   };
 

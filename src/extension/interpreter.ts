@@ -2,7 +2,7 @@
 // (when that extension is installed), else python.defaultInterpreterPath, else python3.
 
 import * as vscode from 'vscode';
-import { chooseInterpreter } from './launch.js';
+import { chooseInterpreter } from '../launch/launch.js';
 import type { Log } from './log.js';
 
 interface PythonExtensionApi {

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import type { Launch } from './launch.js';
+import type { Launch } from '../launch/launch.js';
 import type { Log } from './log.js';
 
 /** How long each signal gets before the next, stronger one. */

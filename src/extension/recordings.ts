@@ -4,7 +4,7 @@
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { Launch } from './launch.js';
+import type { Launch } from '../launch/launch.js';
 import type { Log } from './log.js';
 import { Recording } from './recording.js';
 import type { RecordingStatus } from './status.js';

@@ -8,7 +8,7 @@ import type { HostMessage, ViewMessage } from '../protocol/messages.js';
 import { newNonce, renderPage } from '../page/page.js';
 import type { Log } from './log.js';
 import { readSettings } from './settings.js';
-import { FileTail } from './tail.js';
+import { FileTail } from '../files/tail.js';
 import { TraceModel } from './trace-model.js';
 
 /** How often the file is checked for appended bytes: often while a recording writes it, rarely otherwise. */

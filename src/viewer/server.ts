@@ -11,10 +11,9 @@ import { createReadStream, fstat, open, close } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
+import { CHUNK_BYTES } from '../files/tail.js';
 import { contentSecurityPolicy, FONT_PATH, newNonce, renderPage, type ViewerAssets } from '../page/page.js';
 
-/** Largest answer to one /trace request. */
-export const CHUNK_BYTES = 8 << 20;
 const POLL_MS = 500;
 /** Trace answers being streamed at once; more wait for a "503, retry" (a page pipelines two at most). */
 const MAX_STREAMS = 8;

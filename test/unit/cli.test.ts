@@ -198,13 +198,13 @@ test('record: missing interpreter, an interpreter it cannot record, no program',
   assertOneLine(missing.err, /^async-lanes: cannot run "python3-that-does-not-exist": not found \(is Python installed\? name the interpreter after --\)\n$/);
   const ruby = cli(['record', '--', 'ruby', 'x.rb']);
   assert.equal(ruby.code, 2);
-  assertOneLine(ruby.err, /"ruby" is neither a Python interpreter nor node, npm, npx or a \.js\/\.ts script/);
+  assertOneLine(ruby.err, /^async-lanes: record: "ruby" is neither a Python interpreter nor node, npm, npx, pnpm, yarn or a \.js\/\.ts script/);
   const noDash = cli(['record', 'python3', 'app.py']);
   assert.equal(noDash.code, 2);
   assertOneLine(noDash.err, /name the interpreter and program after --/);
   const noProgram = cli(['record', '--', 'python3']);
   assert.equal(noProgram.code, 2);
-  assertOneLine(noProgram.err, /name the program to run/);
+  assertOneLine(noProgram.err, /^async-lanes: record: Name the program after the interpreter: python3 app\.py, or python3 -m package\./);
   const threshold = cli(['record', '--block-threshold', 'soon', '--', 'python3', 'app.py']);
   assert.equal(threshold.code, 2);
   assertOneLine(threshold.err, /--block-threshold takes a positive number/);

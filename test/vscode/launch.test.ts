@@ -5,15 +5,15 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { chooseInterpreter, interpreterFor, launchCommand, launchFile, LaunchError, programStem, runtimeOfFile, splitCommandLine, TS_NEEDS_ESBUILD, traceFileName, type RecordOptions } from '../../src/extension/launch.js';
-import { FileTail } from '../../src/extension/tail.js';
+import { chooseInterpreter, interpreterFor, launchCommand, launchFile, LaunchError, programStem, runtimeOfFile, splitCommandLine, TS_NEEDS_ESBUILD, traceFileName, type RecordOptions } from '../../src/launch/launch.js';
+import { FileTail } from '../../src/files/tail.js';
 import { contentSecurityPolicy, renderPage } from '../../src/page/page.js';
 
-const o = (env: NodeJS.ProcessEnv = {}): RecordOptions => ({ traceFile: '/ws/.async-lanes/app.lanes', blockThresholdMs: 50, extensionRoot: '/ext', env, cwd: '/ws' });
+const o = (env: NodeJS.ProcessEnv = {}): RecordOptions => ({ traceFile: '/ws/.async-lanes/app.lanes', blockThresholdMs: 50, packageRoot: '/ext', outputToPipe: true, env, cwd: '/ws' });
 const dir = mkdtempSync(join(tmpdir(), 'lanes-ext-unit-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 /** This repository, built: out/src/recorders/node holds the compiled Node recorder, as in the .vsix. */
@@ -27,7 +27,7 @@ mkdirSync(join(withEsbuild, 'src'), { recursive: true });
 mkdirSync(join(withEsbuild, 'node_modules', 'esbuild'), { recursive: true });
 writeFileSync(join(withEsbuild, 'node_modules', 'esbuild', 'package.json'), '{"name":"esbuild","main":"main.js"}');
 writeFileSync(join(withEsbuild, 'node_modules', 'esbuild', 'main.js'), '');
-const on = (cwd: string, env: NodeJS.ProcessEnv = {}): RecordOptions => ({ ...o(env), extensionRoot: ROOT, cwd });
+const on = (cwd: string, env: NodeJS.ProcessEnv = {}): RecordOptions => ({ ...o(env), packageRoot: ROOT, cwd });
 
 describe('launching a recording', () => {
   it('a Python file runs under the bundled recorder, with the program its own PYTHONPATH back', () => {
@@ -132,7 +132,45 @@ describe('launching a recording', () => {
     assert.throws(() => launchCommand(['python3'], o()), /Name the program/);
     assert.throws(() => launchCommand(['python3', '-c', 'print(1)'], o()), /Name the program/);
     assert.throws(() => launchCommand([], o()), /Type the command/);
+    const script = launchCommand(['app.js', '--port', '1'], on(plain));
+    assert.deepEqual([script.command, ...script.args], ['node', 'app.js', '--port', '1'], 'a script typed first runs with node');
     assert.equal(launchCommand(['python3', 'app.py'], o()).interpreterSetting, 'asyncLanes.pythonPath');
+  });
+
+  it('the CLI and the extension launch the same command line the same way (one launcher)', () => {
+    // Stand-in interpreters on PATH write what they were given; the CLI's `record` runs them.
+    const bin = join(dir, 'agree-bin');
+    mkdirSync(bin, { recursive: true });
+    const dump = join(dir, 'agree.json');
+    for (const name of ['python3', 'node', 'npm']) {
+      const stub = join(bin, name);
+      writeFileSync(stub, `#!${process.execPath}\nrequire('fs').writeFileSync(${JSON.stringify(dump)}, JSON.stringify({ argv: process.argv.slice(2), env: Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(PYTHONPATH|NODE_OPTIONS|PYTHONUNBUFFERED|ASYNC_LANES_)/.test(k))) }));\n`);
+      chmodSync(stub, 0o755);
+    }
+    const env = { PATH: `${bin}${delimiter}${process.env.PATH}`, PYTHONPATH: '/mine', NODE_OPTIONS: '--max-old-space-size=64' };
+    for (const argv of [['python3', 'app.py', '--port', '1'], ['python3', '-m', 'pkg.server'], ['node', 'app.js', 'x'], ['npm', 'test'], ['app.ts', '--flag']]) {
+      const trace = join(withEsbuild, 'out.lanes');
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'async-lanes.js'), 'record', '-o', trace, '--block-threshold', '50', '--', ...argv], { cwd: withEsbuild, env: { ...process.env, ...env }, encoding: 'utf8' });
+      assert.ok(r.status === 0, `${argv.join(' ')}: ${r.stderr}`);
+      const got = JSON.parse(readFileSync(dump, 'utf8')) as { argv: string[]; env: Record<string, string> };
+      const l = launchCommand(argv, { traceFile: trace, blockThresholdMs: 50, packageRoot: ROOT, env: { ...process.env, ...env }, cwd: withEsbuild });
+      assert.deepEqual(got.argv, l.args, `${argv.join(' ')}: the arguments`);
+      const wanted = Object.fromEntries(Object.entries(l.env).filter(([k]) => /^(PYTHONPATH|NODE_OPTIONS|PYTHONUNBUFFERED|ASYNC_LANES_)/.test(k)));
+      assert.deepEqual(got.env, wanted, `${argv.join(' ')}: the recorder's environment`);
+      rmSync(dump);
+    }
+    // ...and refuse the same command lines with the same message.
+    for (const argv of [['ruby', 'x.rb'], ['python3'], ['python3', '-c', 'print(1)'], ['node']]) {
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'async-lanes.js'), 'record', '--', ...argv], { cwd: plain, encoding: 'utf8' });
+      let message = '';
+      try {
+        launchCommand(argv, on(plain));
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      assert.ok(message !== '', `${argv.join(' ')} is refused`);
+      assert.equal(r.stderr, `async-lanes: record: ${message}\n`, argv.join(' '));
+    }
   });
 
   it('the interpreter: our setting, else the Python extension, else python.defaultInterpreterPath, else python3', () => {

@@ -9,7 +9,7 @@ import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, it } from 'node:test';
-import { launchFile, LaunchError, TS_NEEDS_ESBUILD } from '../../src/extension/launch.js';
+import { launchFile, LaunchError, TS_NEEDS_ESBUILD } from '../../src/launch/launch.js';
 import { TraceIndex } from '../../src/model/index.js';
 import { parseTrace } from '../../src/model/parser.js';
 
@@ -28,7 +28,7 @@ it('the package lists exactly the built files, the icons, the whole Python recor
   const python = readdirSync(join(ROOT, 'src', 'recorders', 'python', 'async_lanes')).filter((f) => /\.(py|c)$/.test(f)).map((f) => `src/recorders/python/async_lanes/${f}`);
   assert.ok(python.includes('src/recorders/python/async_lanes/__main__.py'));
   const node = readdirSync(join(ROOT, 'out', 'src', 'recorders', 'node')).filter((f) => f.endsWith('.js')).map((f) => `out/src/recorders/node/${f}`);
-  assert.ok(node.includes('out/src/recorders/node/preload.js') && node.includes('out/src/recorders/node/command.js'));
+  assert.ok(node.includes('out/src/recorders/node/preload.js'));
   assert.deepEqual(packaged(), [
     'LICENSE', 'README.md', 'media/icon.png', 'media/lanes.svg', 'out/extension.js', 'out/webview/app.css', 'out/webview/app.js', 'out/webview/codicon.ttf', 'package.json',
     ...python,
@@ -45,7 +45,7 @@ it('installed from the package alone, the Node recorder records a JavaScript fil
   const project = join(dir, 'project');
   mkdirSync(join(project, 'node_modules'), { recursive: true });
   const record = (file: string, trace: string) => {
-    const l = launchFile(file, 'node', [], { traceFile: join(dir, trace), blockThresholdMs: null, extensionRoot: installed, env: process.env, cwd: project });
+    const l = launchFile(file, 'node', [], { traceFile: join(dir, trace), blockThresholdMs: null, packageRoot: installed, env: process.env, cwd: project });
     const r = spawnSync(l.command, l.args, { cwd: project, env: l.env, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, 'item 1, item 2, item 3\n', 'the program\'s own output, unchanged');

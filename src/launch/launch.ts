@@ -1,26 +1,50 @@
-// What to run to record a program: the command line of a file (by its language) or of a command the user typed,
-// with the recorder in front. Pure (no vscode), so the choice of interpreter and the recorder's arguments are unit
-// tested. A runtime is one entry of RUNTIMES.
+// The one launcher: what to run to record a program — the command line of a file (by its language) or of a command
+// the user typed (`python3 app.py`, `node app.js`, `app.ts`, `npm test`), with the recorder in front, its environment
+// merged with the user's (PYTHONPATH, NODE_OPTIONS: never overwritten), where the shipped recorders are, the program's
+// stem and the trace file's name. Used by `async-lanes record`, the VS Code extension and the debugger integration,
+// so they accept and refuse the same command lines with the same messages. No vscode: unit tested.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, delimiter, dirname, extname, join, resolve } from 'node:path';
-import type * as NodeRecorder from '../recorders/node/command.js';
 
 export interface RecordOptions {
-  /** Where the trace goes. */
+  /** Where the trace goes (Node: further node processes write `<stem>.<pid>.lanes` beside it). */
   traceFile: string;
   /** The recorder's blocked-loop threshold in ms (null: the recorder's default). */
   blockThresholdMs: number | null;
-  /** This extension's folder: the recorders ship inside it. */
-  extensionRoot: string;
+  /** The async-lanes package's folder (packageRoot()): the recorders ship inside it. */
+  packageRoot: string;
   /** The environment the program would get without the recorder. */
   env: NodeJS.ProcessEnv;
   /** Where the program runs (a typed command resolves the project's packages from here). */
   cwd: string;
+  /** The program's output goes to a pipe (a terminal the extension draws), not a tty: Python then buffers it until
+   * exit unless told not to (PYTHONUNBUFFERED). */
+  outputToPipe?: boolean;
+}
+
+/** Where the recorders ship inside the package: the Python package's folder (for PYTHONPATH) and the Node
+ * recorder's preload script (for NODE_OPTIONS --require). */
+export function recorderPaths(root: string): { python: string; nodePreload: string } {
+  return { python: join(root, 'src', 'recorders', 'python'), nodePreload: join(root, 'out', 'src', 'recorders', 'node', 'preload.js') };
+}
+
+/** The async-lanes package's folder, found upward from this file (compiled under out/src/launch, or bundled into
+ * out/extension.js). */
+export function packageRoot(from = __dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    try {
+      if ((JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string }).name === 'async-lanes') return dir;
+    } catch {
+      // no (readable) package.json here: keep walking up
+    }
+    if (dirname(dir) === dir) throw new LaunchError(`Cannot find the async-lanes package (its package.json) above ${from}.`);
+  }
 }
 
 export interface Launch {
+  runtime: 'python' | 'node';
   command: string;
   args: string[];
   env: NodeJS.ProcessEnv;
@@ -50,19 +74,20 @@ const python: Runtime = {
   namesProgram: (program) => program.length > 0 && (!program[0].startsWith('-') || program[0].startsWith('-m')),
   usage: '{} app.py, or {} -m package',
   wrap(interpreter, program, o) {
-    const recorder = join(o.extensionRoot, 'src', 'recorders', 'python');
+    const recorder = recorderPaths(o.packageRoot).python;
     const original = o.env.PYTHONPATH;
+    const env: NodeJS.ProcessEnv = {
+      ...o.env,
+      PYTHONPATH: original ? `${recorder}${delimiter}${original}` : recorder,
+      // The recorder gives the program its own PYTHONPATH back.
+      ASYNC_LANES_RESTORE_ENV: JSON.stringify({ PYTHONPATH: original ?? null }),
+    };
+    if (o.outputToPipe) env.PYTHONUNBUFFERED = '1';
     return {
+      runtime: 'python',
       command: interpreter,
       args: ['-m', 'async_lanes', 'run', '-o', o.traceFile, ...(o.blockThresholdMs === null ? [] : ['--block-threshold', String(o.blockThresholdMs)]), ...program],
-      env: {
-        ...o.env,
-        PYTHONPATH: original ? `${recorder}${delimiter}${original}` : recorder,
-        // The recorder gives the program its own PYTHONPATH back.
-        ASYNC_LANES_RESTORE_ENV: JSON.stringify({ PYTHONPATH: original ?? null }),
-        // The output goes to a pipe shown in a terminal: without this, Python would hold it back until exit.
-        PYTHONUNBUFFERED: '1',
-      },
+      env,
       interpreterSetting: 'asyncLanes.pythonPath',
     };
   },
@@ -82,38 +107,47 @@ export function nodeStripsTypes(node: string, env: NodeJS.ProcessEnv): boolean {
   }
 }
 
+const PACKAGE_MANAGERS = /^(npm|npx|pnpm|yarn|corepack)(\.cmd)?$/i;
+const NODE_SCRIPT = /\.[cm]?[jt]s$/i;
+const TS_SCRIPT = /\.[cm]?ts$/i;
+
+/** A path in NODE_OPTIONS: quoted when it has spaces, quotes or backslashes. */
+function quoteOption(path: string): string {
+  return /[\s"\\]/.test(path) ? `"${path.replace(/(["\\])/g, '\\$1')}"` : path;
+}
+
 const node: Runtime = {
   name: 'Node.js',
   extensions: ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'],
-  isInterpreter: (command) => /^(node(js)?\d*|npm|npx|pnpm|yarn|corepack)(\.exe|\.cmd)?$/.test(basename(command).toLowerCase()),
+  // node, npm and the other package managers, or a script typed first (`app.ts args`), which node runs.
+  isInterpreter: (command) => /^(node(js)?\d*|npm|npx|pnpm|yarn|corepack)(\.exe|\.cmd)?$/.test(basename(command).toLowerCase()) || NODE_SCRIPT.test(command),
   // Bare `node` is the interactive prompt; npm and the others run what their words say (npm test).
   namesProgram: (program) => program.length > 0,
   usage: '{} app.js, or npm test',
   wrap(interpreter, program, o) {
-    const recorder = nodeRecorder(o.extensionRoot);
-    const launch = recorder.nodeRecordCommand([interpreter, ...program], {
-      output: o.traceFile,
-      blockThresholdMs: o.blockThresholdMs ?? undefined,
-      nodeOptions: o.env.NODE_OPTIONS,
-    });
-    const env: NodeJS.ProcessEnv = { ...o.env, ...launch.env };
-    // TypeScript: where Node strips types itself (22.18+), the recorder does the same and needs nothing else.
-    // Elsewhere it is compiled with the project's own esbuild: the .vsix cannot ship one (a native binary per
-    // platform); the same in development, where the recorder would otherwise find this repository's.
+    // A script typed first runs with `node` from PATH: `app.ts --port 1` is `node app.ts --port 1`.
+    const [command, args] = NODE_SCRIPT.test(interpreter) ? ['node', [interpreter, ...program]] : [interpreter, program];
+    // The recorder goes into NODE_OPTIONS, so that npm scripts, npx and every child node process are recorded too;
+    // the program's own options stay after it.
+    const env: NodeJS.ProcessEnv = {
+      ...o.env,
+      NODE_OPTIONS: [`--require ${quoteOption(recorderPaths(o.packageRoot).nodePreload)}`, o.env.NODE_OPTIONS ?? ''].join(' ').trim(),
+      ASYNC_LANES_OUT: resolve(o.cwd, o.traceFile),
+    };
     delete env.ASYNC_LANES_ESBUILD;
-    const script = program.find((a) => !a.startsWith('-'));
-    const esbuild = projectEsbuild(script !== undefined && /\.[cm]?ts$/i.test(script) ? dirname(resolve(o.cwd, script)) : o.cwd);
+    delete env.ASYNC_LANES_BLOCK_MS;
+    if (o.blockThresholdMs !== null) env.ASYNC_LANES_BLOCK_MS = String(o.blockThresholdMs);
+    // TypeScript (a .ts script, or one that `npm test` loads): where Node strips types itself (22.18+), the recorder
+    // does the same and needs nothing else. Elsewhere it is compiled with the project's own esbuild, found upward from
+    // the script or the working folder (the .vsix cannot ship one: a native binary per platform).
+    const script = args.find((a) => !a.startsWith('-'));
+    const from = script !== undefined && TS_SCRIPT.test(script) ? dirname(resolve(o.cwd, script)) : o.cwd;
+    const esbuild = projectEsbuild(from);
     if (esbuild !== null) env.ASYNC_LANES_ESBUILD = esbuild;
-    else if (program.some((a) => /\.[cm]?ts$/i.test(a)) && !nodeStripsTypes(launch.command, o.env)) throw new LaunchError(TS_NEEDS_ESBUILD);
-    return { command: launch.command, args: launch.args, env, interpreterSetting: 'asyncLanes.nodePath' };
+    else if (args.some((a) => TS_SCRIPT.test(a)) && !nodeStripsTypes(command, o.env)) throw new LaunchError(TS_NEEDS_ESBUILD);
+    return { runtime: 'node', command, args, env, interpreterSetting: 'asyncLanes.nodePath' };
   },
 };
-
-/** The Node recorder's launcher, loaded from the extension's folder at run time rather than bundled: it locates
- * preload.js beside itself. */
-function nodeRecorder(extensionRoot: string): typeof NodeRecorder {
-  return require(join(extensionRoot, 'out', 'src', 'recorders', 'node', 'command.js')) as typeof NodeRecorder;
-}
 
 /** The esbuild package that require('esbuild') finds from `folder` (node_modules here or in a parent folder), or
  * null. Looked up on disk each time, not with require.resolve: Node remembers a missing package.json for the life of
@@ -155,7 +189,7 @@ export function launchCommand(argv: string[], o: RecordOptions): Launch {
   if (!command) throw new LaunchError('Type the command to record, for example: python3 app.py --port 8080, or npm test');
   const runtime = RUNTIMES.find((r) => r.isInterpreter(command));
   if (!runtime) {
-    throw new LaunchError(`Async Lanes records Python and Node.js programs: "${command}" is neither a Python interpreter nor node, npm, npx, pnpm or yarn (type e.g. python3 app.py, or node app.js).`);
+    throw new LaunchError(`"${command}" is neither a Python interpreter nor node, npm, npx, pnpm, yarn or a .js/.ts script: Async Lanes records Python and Node.js programs (type e.g. python3 app.py, or node app.js).`);
   }
   if (!runtime.namesProgram(program)) {
     throw new LaunchError(`Name the program after the interpreter: ${runtime.usage.replace(/\{\}/g, command)}.`);
@@ -166,9 +200,9 @@ export function launchCommand(argv: string[], o: RecordOptions): Launch {
 /** The program's name for its trace file: the script's stem, the module's last part after -m, or the package
  * manager's words (npm-test, npx-jest). */
 export function programStem(argv: string[]): string {
-  const program = argv.slice(1);
+  const program = NODE_SCRIPT.test(argv[0] ?? '') ? argv : argv.slice(1);
   let stem: string | undefined;
-  if (/^(npm|npx|pnpm|yarn|corepack)(\.cmd)?$/i.test(basename(argv[0] ?? ''))) {
+  if (PACKAGE_MANAGERS.test(basename(argv[0] ?? ''))) {
     stem = [basename(argv[0]).replace(/\.cmd$/i, ''), ...program.filter((a) => !a.startsWith('-')).slice(0, 2).map((a) => basename(a))].join('-');
   } else if (program[0] === '-m') stem = program[1]?.split('.').pop();
   else if (program[0]?.startsWith('-m')) stem = program[0].slice(2).split('.').pop();

@@ -1,11 +1,12 @@
 // Reads a trace file that may still be growing, by byte offset: each read returns only the text appended since the
 // last one (at most CHUNK_BYTES at a time), decoded as one UTF-8 stream so that a character split between two reads
-// stays whole. The same approach as the browser viewer's /trace?from=BYTE (src/viewer/server.ts). Pure Node.
+// stays whole. The served viewer's page tails the same way over HTTP (/trace/TOKEN?from=BYTE, src/viewer/server.ts,
+// answers of at most CHUNK_BYTES). Pure Node.
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 
-/** Largest piece handed on at once (a large file arrives in parts). */
+/** Largest piece handed on at once (a large file arrives in parts), here and by the viewer's server. */
 export const CHUNK_BYTES = 8 << 20;
 
 export type TailRead =
