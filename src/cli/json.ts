@@ -1,7 +1,6 @@
-/** JSON text already made (a list entry spooled to disk), written as is by jsonChunks. */
-export class RawJson {
-  constructor(readonly text: string) {}
-}
+import { RawJson } from '../files/spool.js';
+
+export { RawJson };
 
 /** A list given as an iterable (a generator over entries too many to hold at once): written like an array. */
 function isList(v: unknown): v is Iterable<unknown> {

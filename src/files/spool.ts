@@ -5,9 +5,13 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { RawJson } from '../cli/json.js';
 
 const MEMORY_CHARS = 8 << 20;
+
+/** JSON text already made (a list entry spooled to disk), written as is by the CLI's jsonChunks. */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
 
 /** A private temporary folder, removed by dispose() (and at the latest when the process exits). */
 class TempDir {

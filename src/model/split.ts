@@ -17,6 +17,11 @@ export function gapEndOf(gapStart: number, nextStart: number): number {
   return Math.max(gapStart, nextStart);
 }
 
+/** Wakers are told apart by `${by}|${via}` (as they always were): a `via` of null and of "null" are one. */
+function sameVia(a: string | null, b: string | null): boolean {
+  return a === b || String(a) === String(b);
+}
+
 /** Await sites or wakers a task has before they are indexed by a Map. */
 const SCAN_MAX = 16;
 
@@ -112,7 +117,7 @@ export class TaskSplit {
     const list = (this.wakers ??= []);
     let w: WakerAcc | undefined;
     if (this.wakerIndex !== null) w = this.wakerIndex.get(`${by}|${via}`);
-    else for (let i = 0; i < list.length; i++) if (list[i].by === by && list[i].via === via) w = list[i];
+    else for (let i = 0; i < list.length; i++) if (list[i].by === by && sameVia(list[i].via, via)) w = list[i];
     if (w === undefined) {
       w = { by, via, count: 0, first: order };
       list.push(w);

@@ -246,11 +246,13 @@ export interface StreamOptions {
   keepTallies?: boolean;
   /** Records put back in time order (default WINDOW). */
   window?: number;
+  /** Ended tasks kept open before they are made final early (default ENDED_KEPT). */
+  endedKept?: number;
 }
 
 /** Ended tasks whose figures wait for the end of the trace before they are made final early (a later record of
  * theirs, which only a trace out of order has, would then be counted late). */
-const ENDED_KEPT = 4096;
+export const ENDED_KEPT = 4096;
 
 /** Reads a trace record by record: give `makeData` to a TraceParser, feed it, then call finish() with its data. */
 export class TraceStream {
@@ -270,8 +272,6 @@ export class TraceStream {
   private fHead = 0;
   private fLen = 0;
   private fTail = -Infinity;
-  private lastT = -Infinity;
-  private lastQ = -1;
   private eof = false;
 
   private readonly tasks = this.view.aggs;
@@ -290,11 +290,13 @@ export class TraceStream {
 
   private readonly keepTallies: boolean;
   private readonly window: number;
+  private readonly endedKept: number;
   private readonly endedQueue: TaskAgg[] = [];
   private endedHead = 0;
 
   constructor(private readonly hooks: StreamHooks = {}, options: StreamOptions = {}) {
     this.keepTallies = options.keepTallies ?? true;
+    this.endedKept = options.endedKept ?? ENDED_KEPT;
     this.window = Math.max(1, Math.min(options.window ?? WINDOW, WINDOW));
     const n = this.window + 1;
     this.hT = new Float64Array(n);
@@ -420,12 +422,7 @@ export class TraceStream {
     this.out(kind, r, t, q);
   }
 
-  private out(kind: number, r: unknown, t: number, q: number): void {
-    if (t < this.lastT || (t === this.lastT && q < this.lastQ)) this.view.lateRecords++;
-    else {
-      this.lastT = t;
-      this.lastQ = q;
-    }
+  private out(kind: number, r: unknown, _t: number, q: number): void {
     this.process(kind, r, q);
   }
 
@@ -521,7 +518,7 @@ export class TraceStream {
     this.resolvePending(r.id);
     if (a.split !== null) {
       this.endedQueue.push(a);
-      if (this.endedQueue.length - this.endedHead > ENDED_KEPT) this.finalizeEarly(this.endedQueue[this.endedHead++]);
+      if (this.endedQueue.length - this.endedHead > this.endedKept) this.finalizeEarly(this.endedQueue[this.endedHead++]);
       if (this.endedHead > 1 << 16) {
         this.endedQueue.splice(0, this.endedHead);
         this.endedHead = 0;
@@ -546,8 +543,11 @@ export class TraceStream {
       this.view.lateRecords++;
       return;
     }
-    if (a.steps > 0) this.close(a, false, s.t);
-    else a.minStepT = s.t;
+    if (a.steps > 0) {
+      // Earlier than the task's step before it: further out of order than the window (the split takes it as next).
+      if (s.t < a.oT) this.view.lateRecords++;
+      this.close(a, false, s.t);
+    } else a.minStepT = s.t;
     a.steps++;
     a.split.busy += s.dur;
     a.oT = s.t;
@@ -890,7 +890,7 @@ export class TraceStream {
     };
     if (view.lateRecords > 0) {
       view.meta.notices.push(
-        `${view.lateRecords} record${view.lateRecords === 1 ? '' : 's'} came more than ${this.window} records out of time order; the time split of their tasks may differ slightly from the viewer's`,
+        `${view.lateRecords} step${view.lateRecords === 1 ? '' : 's'} came more than ${this.window} records after a later step of their task; the time split of those tasks may differ slightly from the viewer's`,
       );
     }
     // Last gaps first (their resolutions are final now), then the gaps still waiting for a waker, then the tasks.
