@@ -6,7 +6,7 @@
 // Environment: ASYNC_LANES_OUT (trace path; every further process writes `<stem>.<pid>.lanes` beside it),
 // ASYNC_LANES_BLOCK_MS (block threshold, default 100), ASYNC_LANES_ESBUILD (esbuild's path, for TypeScript).
 
-import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, openSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import Module from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,7 +18,6 @@ import { exitRecord, flush, ownResources, registerMap, registerSite, runtime, se
 import { RUNTIME_GLOBAL } from './transform.js';
 
 const RECORDER_DIR = __dirname;
-const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** npm and npx themselves are not the program: their children (scripts, test runners) are. */
 function isPackageManager(): boolean {
@@ -26,12 +25,43 @@ function isPackageManager(): boolean {
   return /[\\/](npm|npx|pnpm|yarn)(-cli)?(\.c?js)?$/.test(main) || /[\\/]node_modules[\\/](npm|corepack|pnpm|yarn)[\\/]/.test(main);
 }
 
-/** The first recorded process writes ASYNC_LANES_OUT; every other one `<stem>.<pid>.lanes` beside it. */
-function openTrace(out: string): { path: string; fd: number } | null {
+/** The first recorded process writes ASYNC_LANES_OUT; every other one `<stem>.<pid>.lanes` beside it. The trace gets
+ * its name with its header already in it (written to a file of this process's own, then hard-linked to the first free
+ * name): a signal at start-up leaves no trace, or one that opens, never an empty file. Where hard links are refused,
+ * the name is taken first and the header written just after. Returns the trace's path. */
+function createTrace(out: string, header: string): string | null {
   const stem = join(dirname(out), basename(out).replace(/\.lanes$/, ''));
-  for (const path of [out, `${stem}.${process.pid}.lanes`]) {
+  const names = [out, `${stem}.${process.pid}.lanes`];
+  const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
+  let linked = true;
+  try {
+    writeFileSync(tmp, header);
+    for (const path of names) {
+      try {
+        linkSync(tmp, path);
+        return path;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue; // taken by another process of this run
+        linked = false;
+        break;
+      }
+    }
+    if (linked) return null;
+  } catch {
+    // no file of our own (the folder refuses it): the name first, then the header
+  } finally {
     try {
-      return { path, fd: openSync(path, 'wx') };
+      unlinkSync(tmp);
+    } catch {
+      // not made
+    }
+  }
+  for (const path of names) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeSync(fd, header);
+      closeSync(fd);
+      return path;
     } catch {
       // taken by another process of this run: try the next name
     }
@@ -42,8 +72,6 @@ function openTrace(out: string): { path: string; fd: number } | null {
 function start(): void {
   const out = process.env.ASYNC_LANES_OUT;
   if (!out || !isMainThread || isPackageManager() || (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL]) return;
-  const opened = openTrace(out);
-  if (!opened) return;
   const thresholdMs = Number(process.env.ASYNC_LANES_BLOCK_MS) > 0 ? Number(process.env.ASYNC_LANES_BLOCK_MS) : 100;
   const base = performance.now();
   const header = {
@@ -57,13 +85,13 @@ function start(): void {
     start: new Date(performance.timeOrigin + base).toISOString(),
     blockThresholdNs: Math.round(thresholdMs * 1e6),
   };
-  writeSync(opened.fd, JSON.stringify(header) + '\n');
-  closeSync(opened.fd);
+  const path = createTrace(out, JSON.stringify(header) + '\n');
+  if (!path) return;
 
   const sab = new SharedArrayBuffer(Shared.Size * 4);
   const shared = new Int32Array(sab);
   const worker = new Worker(join(RECORDER_DIR, 'writer.js'), {
-    workerData: { out: opened.path, base, origin: performance.timeOrigin, thresholdMs, shared: sab, recorderDir: RECORDER_DIR },
+    workerData: { out: path, base, origin: performance.timeOrigin, thresholdMs, shared: sab, recorderDir: RECORDER_DIR },
     env: {},
     // Not piped to the program's stdout/stderr (the writer prints nothing): piping would queue more ticks.
     stdout: true,
@@ -104,17 +132,11 @@ function start(): void {
     exception = errorTextOf(err);
   });
   process.on('exit', (code) => (exception !== null && code !== 0 ? finish(1, exception) : finish(0, code)));
-  for (const sig of SIGNALS) {
-    const onSignal = () => {
-      finish(2, sig);
-      // Nobody else listens: die of the signal, as the program would have.
-      if (process.listenerCount(sig) === 1) {
-        process.off(sig, onSignal);
-        process.kill(process.pid, sig);
-      }
-    };
-    process.on(sig, onSignal);
-  }
+  // No signal listeners: one would replace the default action (the process dies at once) with a callback that runs only
+  // when the program's thread next polls the event loop, never while it is busy (and not at all when the program ends
+  // first: the signal was lost). A signal the program does not handle kills it as it would have, with the trace cut
+  // off after the last chunk the writer thread wrote (the records of the last moment, ≤ 100 ms, and no `exit` record);
+  // one it handles is the program's to decide.
   // Unhandled rejections: seen as Node reports them, without changing what Node then does.
   const emit = process.emit;
   process.emit = function (this: NodeJS.Process, event: string | symbol, ...args: unknown[]) {
