@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 
-const MEMORY_CHARS = 8 << 20;
+const MEMORY_CHARS = 2 << 20;
 
 /** JSON text already made (a list entry spooled to disk), written as is by the CLI's jsonChunks. */
 export class RawJson {
