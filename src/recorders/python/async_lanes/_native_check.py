@@ -91,6 +91,7 @@ def main(path):
 def check_np(mod, Fut):
     """3.14+: begin()/done() time a real task's steps around its step callback."""
     import asyncio
+    import threading
 
     class St:
         __slots__ = ('_id', '_cid', '_dk')
@@ -114,11 +115,13 @@ def check_np(mod, Fut):
         while not task.done() and n < 5:
             h = loop._ready.popleft()
             tok = mod.begin(h)
-            assert type(tok) is tuple and tok[0] is st and tok[1] is task and tok[2] is c, tok
+            assert type(tok) is int and mod.current(threading.get_ident()) > 0, tok
             h._run()
             assert mod.done(tok) is None
             n += 1
-        assert task.done() and n == 2 and len(ends) == 1 and ends[0][0] is st and not other, (n, ends, other)
+        assert task.done() and n == 2 and len(ends) == 1 and ends[0][0] is st and ends[0][2] is c and not other, (
+            n, ends, other)
+        assert mod.current(threading.get_ident()) == 0
         recs, steps = mod.take([])
         vals = struct.unpack('<%dq' % (len(steps) // 8), steps)
         assert len(vals) == 6 and vals[1] == 9 and vals[3] == -1 and vals[4] == 77 and vals[0] <= vals[2], vals

@@ -327,7 +327,7 @@ _nloops = itertools.count(0).__next__
 # Loops are never touched (adding to a loop's __dict__ would slow down all of asyncio's own
 # attribute accesses on it): id(loop) -> [loop id, thread ident while running, weakref]
 _loop_info = {}
-_cbcur = {}  # thread ident -> (start ns, handle) of the plain callback running there
+_cbcur = {}  # thread ident -> (start ns, handle) of the plain callback running there (3.14+ pure: or the step's _TS)
 
 
 def _info(loop):
@@ -802,13 +802,15 @@ def _set_task_name(task, name):
 # through its frame alive forever).
 
 class _TS:
-    __slots__ = ('_id', '_task', '_name', '_cid', '_dk', '_t0')
+    # _run_task, _coro: the task and its coroutine while a step runs (pure Python; the C accelerator keeps them)
+    __slots__ = ('_id', '_task', '_name', '_cid', '_dk', '_t0', '_run_task', '_coro')
 
     def __init__(self, i, code):
         self._id = i
         self._task = None  # weakref to the task
         self._name = None
         self._t0 = 0
+        self._run_task = self._coro = None
         self._cid = cid = _C(code)
         dk = _dk_by_code.get(cid)
         if dk is None:
@@ -897,8 +899,8 @@ for _n in ('_Task__step', '_Task__wakeup'):
 
 
 def _cb_start_np(h):
-    """3.14+ Handle._run, before the callback: a step of a recorded task -> (its _TS, task, coroutine, t0);
-    another callback: see _cb_start."""
+    """3.14+ Handle._run, before the callback: a step of a recorded task -> its _TS (holding the task and its
+    coroutine until the step ends: no object is made per step); another callback: see _cb_start."""
     cb = h._callback
     tc = type(cb)
     if tc is _BMType:  # the C Task's wakeup (a builtin method of the task), or another builtin method
@@ -925,21 +927,24 @@ def _cb_start_np(h):
     if st is None:
         return None
     try:
-        coro = task._coro
+        st._coro = task._coro
     except Exception:
         return None
-    t0 = _pc()
-    st._t0 = t0
-    _cbcur[_get_ident()] = (t0, None)  # (for the watchdog)
-    return (st, task, coro, t0)
+    st._run_task = task
+    _cbcur[_get_ident()] = st  # (for the watchdog)
+    st._t0 = _pc()
+    return st
 
 
-def _cb_done_np(tok):
-    if type(tok) is not tuple:
-        return _cb_done(tok)
+def _cb_done_np(st):
+    if type(st) is not _TS:
+        return _cb_done(st)
     t1 = _pc()
     _cbcur[_get_ident()] = None
-    _step_end(tok[0], tok[1], tok[2], tok[3], t1)
+    task = st._run_task
+    coro = st._coro
+    st._run_task = st._coro = None
+    _step_end(st, task, coro, st._t0, t1)
 
 
 def _step_end(st, task, coro, t0, t1):
@@ -1033,7 +1038,7 @@ def _resolver(loop):
             return _task_id(t), 'task'
         h = _cbcur.get(ident)
         if h is not None:
-            h = h[1]
+            h = None if type(h) is _TS else h[1]
         if h is None:
             return None, ('callback' if loop.is_running() else 'shutdown')
         if type(h) is _TimerHandle:
@@ -1658,7 +1663,7 @@ def _watch():
                 pass
         else:
             cur = _cbcur.get(ident)
-            t0 = cur[0] if cur is not None else 0
+            t0 = 0 if cur is None else cur._t0 if type(cur) is _TS else cur[0]
             if not t0 and _NOPROXY and _nat is not None:
                 t0 = _nat.current(ident)  # (a step, timed in C)
         if t0 and now - t0 > _thr:

@@ -769,7 +769,7 @@ mod_now(PyObject *mod, PyObject *Py_UNUSED(ignored))
  * _rec's generated Handle._run calls begin(handle) before the callback and done(token) after it (see
  * _rec._cb_start_np / _cb_done_np, which these are, record for record).  A step of a recorded task (the C
  * Task's TaskStepMethWrapper or its task_wakeup builtin method; the task found in _rec._treg by id) is timed
- * here; anything else goes to the Python functions.  The token of a step is (state, task, coroutine, t0). */
+ * here; anything else goes to the Python functions.  The token of a step is its depth in g_cur (below). */
 
 static PyObject *g_treg;      /* _rec._treg: id(task) -> _TS */
 static PyObject *g_cb_start;  /* _rec._cb_start_np (what begin() does not handle) */
@@ -779,27 +779,40 @@ static PyTypeObject *g_task_type;  /* the C Task */
 static PyTypeObject *g_stepw_type; /* TaskStepMethWrapper, once seen */
 static PyObject *s_callback, *s_self, *s_coro, *s_id, *s_cid, *s_dk, *s_fut_waiter, *s_done;
 
-/* the step running on each thread (start), for the watchdog: a few slots */
+/* The steps running on each thread (a few threads; a stack of a few, in case a callback runs another loop's
+ * Handle._run by hand): what done() needs, held here rather than in a token object (a GC-tracked tuple per step
+ * made the collector run much more often: 3.14's is incremental); the token is the depth (a cached small int).
+ * The watchdog reads the innermost start (current()). */
 #define NCUR 16
-static struct { unsigned long ident; long long t0; } g_cur[NCUR];
+#define NDEPTH 8
+typedef struct { PyObject *st, *task, *coro; long long t0; } Cur;
+static struct { unsigned long ident; int depth; Cur ents[NDEPTH]; } g_cur[NCUR];
 
-static void
-cur_set(long long t0)
+static int
+cur_slot(int create)
 {
     unsigned long me = PyThread_get_thread_ident();
     int free_i = -1;
     for (int i = 0; i < NCUR; i++) {
-        if (g_cur[i].ident == me) {
-            g_cur[i].t0 = t0;
-            return;
-        }
-        if (free_i < 0 && g_cur[i].t0 == 0)
+        if (g_cur[i].ident == me)
+            return i;
+        if (free_i < 0 && g_cur[i].depth == 0)
             free_i = i;
     }
-    if (free_i >= 0) {
-        g_cur[free_i].ident = me;
-        g_cur[free_i].t0 = t0;
-    }
+    if (!create || free_i < 0)
+        return -1;
+    g_cur[free_i].ident = me;
+    return free_i;
+}
+
+static void
+cur_pop(int i)
+{
+    Cur *e = &g_cur[i].ents[--g_cur[i].depth];
+    Py_CLEAR(e->st);
+    Py_CLEAR(e->task);
+    Py_CLEAR(e->coro);
+    e->t0 = 0;
 }
 
 static PyObject *
@@ -809,8 +822,8 @@ mod_current(PyObject *mod, PyObject *arg)
     if (id == (unsigned long)-1 && PyErr_Occurred())
         return NULL;
     for (int i = 0; i < NCUR; i++)
-        if (g_cur[i].ident == id)
-            return PyLong_FromLongLong(g_cur[i].t0);
+        if (g_cur[i].ident == id && g_cur[i].depth > 0)
+            return PyLong_FromLongLong(g_cur[i].ents[g_cur[i].depth - 1].t0);
     return PyLong_FromLong(0);
 }
 
@@ -883,45 +896,70 @@ mod_begin(PyObject *mod, PyObject *h)
         PyErr_Clear();
         Py_RETURN_NONE;
     }
-    long long t0 = now_ns();
-    PyObject *t0o = PyLong_FromLongLong(t0);
-    PyObject *tok = t0o ? PyTuple_New(4) : NULL;
-    if (tok == NULL) {
-        Py_XDECREF(t0o);
+    int i = cur_slot(1);
+    if (i < 0 || g_cur[i].depth >= NDEPTH) {
         Py_DECREF(task);
         Py_DECREF(coro);
-        return NULL;
+        Py_RETURN_NONE; /* (not recorded) */
     }
-    PyTuple_SET_ITEM(tok, 0, Py_NewRef(st));
-    PyTuple_SET_ITEM(tok, 1, task);
-    PyTuple_SET_ITEM(tok, 2, coro);
-    PyTuple_SET_ITEM(tok, 3, t0o);
-    cur_set(t0);
-    return tok;
+    int d = g_cur[i].depth++;
+    Cur *e = &g_cur[i].ents[d];
+    e->st = Py_NewRef(st);
+    e->task = task;
+    e->coro = coro;
+    e->t0 = now_ns();
+    return PyLong_FromLong(d);
 }
+
+static PyObject *step_done(PyObject *st, PyObject *task, PyObject *c, long long t0, long long t1);
 
 /* done(token): the step's record (see _rec._step_end); its end, and anything that is not a step, in Python. */
 static PyObject *
 mod_done(PyObject *mod, PyObject *tok)
 {
-    if (!PyTuple_CheckExact(tok) || PyTuple_GET_SIZE(tok) != 4)
+    if (!PyLong_CheckExact(tok))
         return PyObject_CallOneArg(g_cb_done, tok);
     long long t1 = now_ns();
-    cur_set(0);
-    PyObject *st = PyTuple_GET_ITEM(tok, 0), *task = PyTuple_GET_ITEM(tok, 1), *c = PyTuple_GET_ITEM(tok, 2);
-    long long t0 = PyLong_AsLongLong(PyTuple_GET_ITEM(tok, 3));
+    long depth = PyLong_AsLong(tok);
+    int i = cur_slot(0);
+    if (i < 0 || depth < 0 || depth >= g_cur[i].depth) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    while (g_cur[i].depth > depth + 1) /* (a step whose done() never came) */
+        cur_pop(i);
+    Cur *e = &g_cur[i].ents[depth];
+    PyObject *st = e->st, *task = e->task, *c = e->coro; /* (owned here until cur_pop below) */
+    e->st = e->task = e->coro = NULL;
+    long long t0 = e->t0;
+    g_cur[i].depth--;
+    e->t0 = 0;
+    PyObject *res = step_done(st, task, c, t0, t1);
+    Py_DECREF(st);
+    Py_DECREF(task);
+    Py_DECREF(c);
+    return res;
+}
+
+static PyObject *
+step_done(PyObject *st, PyObject *task, PyObject *c, long long t0, long long t1)
+{
     PyObject *d = PyObject_CallMethodNoArgs(task, s_done);
     if (d == NULL)
         goto error;
     int isdone = PyObject_IsTrue(d);
     Py_DECREF(d);
     if (isdone) {
-        PyObject *t1o = PyLong_FromLongLong(t1);
-        if (t1o == NULL)
+        PyObject *t1o = PyLong_FromLongLong(t1), *t0o = PyLong_FromLongLong(t0);
+        if (t1o == NULL || t0o == NULL) {
+            Py_XDECREF(t1o);
+            Py_XDECREF(t0o);
             goto error;
-        PyObject *args[5] = {st, task, c, PyTuple_GET_ITEM(tok, 3), t1o};
+        }
+        PyObject *args[5] = {st, task, c, t0o, t1o};
         PyObject *r = PyObject_Vectorcall(g_step_end, args, 5, NULL);
         Py_DECREF(t1o);
+        Py_DECREF(t0o);
         if (r == NULL)
             goto error;
         Py_DECREF(r);
