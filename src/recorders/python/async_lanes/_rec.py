@@ -726,48 +726,52 @@ _PROXY_CODES = {_Coro.__next__.__code__, _Coro.send.__code__, _Coro.throw.__code
 _orig_create_task = base_events.BaseEventLoop.create_task
 
 
-def create_task(self, coro, **kwargs):
-    if type(coro) is not _CoroType:
-        return _orig_create_task(self, coro, **kwargs)
-    t = _pc()
-    tid = _next_id()
-    p = _Coro(coro, tid)
-    parent = _task_id(_cur_task(self))
-    f = _prog_frame(sys._getframe(1))
-    task = _orig_create_task(self, p, **kwargs)
-    try:
+def _make_create_task(orig):
+    """create_task of a loop class whose own create_task is `orig` (BaseEventLoop's, or uvloop's: see _uvloop.py)."""
+    def create_task(self, coro, **kwargs):
+        if type(coro) is not _CoroType:
+            return orig(self, coro, **kwargs)
+        t = _pc()
+        tid = _next_id()
+        p = _Coro(coro, tid)
+        parent = _task_id(_cur_task(self))
+        f = _prog_frame(sys._getframe(1))
+        task = orig(self, p, **kwargs)
         try:
-            p._task = weakref.ref(task)
-        except TypeError:
-            pass
-        try:
-            name = task.get_name()
-        except Exception:
-            name = None
-        if name is not None and not isinstance(name, str):
-            name = _brepr(name)
-        p._name = name
-        try:
-            stb = task._source_traceback
-            if stb and stb[-1][0].startswith(_PKG):
-                del stb[-1]
-        except Exception:
-            pass
-        if tid in _errs and _errs[tid] is None:
-            _errs[tid] = p._task
-        if _orig_set_task_name is not None and task.done():
             try:
-                _eager_done[task] = p  # its name may be set after this returns (3.12)
+                p._task = weakref.ref(task)
             except TypeError:
                 pass
-        _app(('task', t, tid, parent, name, coro.__qualname__,
-              _C(f.f_code) if f is not None else None, f.f_lasti if f is not None else 0,
-              _loop_id(self)))
-    except Exception:
-        pass
-    return task
+            try:
+                name = task.get_name()
+            except Exception:
+                name = None
+            if name is not None and not isinstance(name, str):
+                name = _brepr(name)
+            p._name = name
+            try:
+                stb = task._source_traceback
+                if stb and stb[-1][0].startswith(_PKG):
+                    del stb[-1]
+            except Exception:
+                pass
+            if tid in _errs and _errs[tid] is None:
+                _errs[tid] = p._task
+            if _orig_set_task_name is not None and task.done():
+                try:
+                    _eager_done[task] = p  # its name may be set after this returns (3.12)
+                except TypeError:
+                    pass
+            _app(('task', t, tid, parent, name, coro.__qualname__,
+                  _C(f.f_code) if f is not None else None, f.f_lasti if f is not None else 0,
+                  _loop_id(self)))
+        except Exception:
+            pass
+        return task
+    return create_task
 
 
+create_task = _make_create_task(_orig_create_task)
 def _name_now(task):
     """Emits a `name` record when the task's name is no longer the one recorded."""
     try:
@@ -850,46 +854,50 @@ def _eager_miss(t):
     return None
 
 
-def _create_task_np(self, coro, **kwargs):
-    if type(coro) is not _CoroType:
-        return _orig_create_task(self, coro, **kwargs)
-    t = _pc()
-    tid = _next_id()
-    st = _TS(tid, coro.cr_code)
-    parent = _task_id(_cur_task(self))
-    f = _prog_frame(sys._getframe(1))
-    _eager.append((st, coro))
-    try:
-        task = _orig_create_task(self, coro, **kwargs)
-    finally:
-        _eager.pop()
-    t1 = _pc()
-    try:
-        if st._task is None:
-            _register(task, st)
+def _make_create_task_np(orig):
+    """The same on 3.14+ (no proxy)."""
+    def _create_task_np(self, coro, **kwargs):
+        if type(coro) is not _CoroType:
+            return orig(self, coro, **kwargs)
+        t = _pc()
+        tid = _next_id()
+        st = _TS(tid, coro.cr_code)
+        parent = _task_id(_cur_task(self))
+        f = _prog_frame(sys._getframe(1))
+        _eager.append((st, coro))
         try:
-            name = task.get_name()
-        except Exception:
-            name = None
-        if name is not None and not isinstance(name, str):
-            name = _brepr(name)
-        st._name = name
+            task = orig(self, coro, **kwargs)
+        finally:
+            _eager.pop()
+        t1 = _pc()
         try:
-            stb = task._source_traceback
-            if stb and stb[-1][0].startswith(_PKG):
-                del stb[-1]
+            if st._task is None:
+                _register(task, st)
+            try:
+                name = task.get_name()
+            except Exception:
+                name = None
+            if name is not None and not isinstance(name, str):
+                name = _brepr(name)
+            st._name = name
+            try:
+                stb = task._source_traceback
+                if stb and stb[-1][0].startswith(_PKG):
+                    del stb[-1]
+            except Exception:
+                pass
+            _app(('task', t, tid, parent, name, coro.__qualname__,
+                  _C(f.f_code) if f is not None else None, f.f_lasti if f is not None else 0,
+                  _loop_id(self)))
+            if task.done() or coro.cr_suspended:  # an eager first step ran (in the task's constructor)
+                _step_end(st, task, coro, t, t1)
         except Exception:
             pass
-        _app(('task', t, tid, parent, name, coro.__qualname__,
-              _C(f.f_code) if f is not None else None, f.f_lasti if f is not None else 0,
-              _loop_id(self)))
-        if task.done() or coro.cr_suspended:  # an eager first step ran (in the task's constructor)
-            _step_end(st, task, coro, t, t1)
-    except Exception:
-        pass
-    return task
+        return task
+    return _create_task_np
 
 
+_create_task_np = _make_create_task_np(_orig_create_task)
 _SWTypes = set()  # the C Task's step wrapper type, once seen
 _PY_STEPS = set()  # the Python Task's step and wakeup functions
 for _n in ('_Task__step', '_Task__wakeup'):
@@ -1040,7 +1048,11 @@ def _resolver(loop):
         if h is not None:
             h = None if type(h) is _TS else h[1]
         if h is None:
-            return None, ('callback' if loop.is_running() else 'shutdown')
+            if not loop.is_running():
+                return None, 'shutdown'
+            # (uvloop runs its I/O callbacks into protocols in C: with every Python callback it runs timed, what
+            # resolves a future outside them is a socket event)
+            return None, ('io' if type(loop) in _C_IO_LOOPS else 'callback')
         if type(h) is _TimerHandle:
             return None, 'timer'
         return None, _via_of(h._callback)
@@ -1049,6 +1061,7 @@ def _resolver(loop):
 
 
 _via_cache = {}
+_C_IO_LOOPS = set()  # loop classes that dispatch I/O from C (uvloop.Loop, once patched)
 _IO_FILES = {'selector_events.py', 'proactor_events.py', 'streams.py', 'unix_events.py',
              'sslproto.py', 'windows_events.py', 'base_subprocess.py', 'subprocess.py',
              'transports.py', 'trsock.py'}
@@ -2125,6 +2138,7 @@ def install(out_path, block_threshold_ms, argv):
     BEL.run_in_executor = run_in_executor
     BEL.call_exception_handler = call_exception_handler
     events._set_running_loop = _set_running_loop
+    asyncio._set_running_loop = _set_running_loop  # (what uvloop takes when it is imported)
     futures.Future = Future
     asyncio.Future = Future
     _patch_gathering()
@@ -2142,6 +2156,11 @@ def install(out_path, block_threshold_ms, argv):
         _lib_keep[id(co)] = co
     try:
         _patch_unawaited()
+    except Exception:
+        pass
+    try:
+        from async_lanes import _uvloop
+        _uvloop.install()
     except Exception:
         pass
     atexit.register(_at_exit)

@@ -1,0 +1,107 @@
+"""uvloop: its Loop is a Python subclass of a Cython loop that does not inherit asyncio's BaseEventLoop, so the
+recorder's patches of BaseEventLoop do not reach it, and its handles run callbacks in C (no Handle._run to time).
+When the program imports uvloop, the recorder puts on uvloop.Loop:
+
+- create_task: the recorder's (tasks, their parents and creation sites; through any task factory the program set);
+- call_soon: callbacks run through a small wrapper that times them as Handle._run does on asyncio's loop (plain
+  callbacks, and on 3.14+ the task steps: there is no coroutine proxy there);
+- call_later / call_at: the same, marked as timers (a future resolved in one was resolved by the timer).
+
+What uvloop runs in C without calling back into Python's loop methods (its I/O callbacks into protocols) is not
+timed as a callback; a future resolved there is resolved by I/O (`via` "io").
+The loop's futures are the recorder's: uvloop takes asyncio.Future and events._set_running_loop when it is imported,
+after the recorder replaced them.
+"""
+import importlib.machinery
+import sys
+from asyncio import events
+
+from async_lanes import _rec
+
+_done = [False]
+
+
+class _Finder:
+    """Patches uvloop right after the program imports it (nothing is imported that the program does not)."""
+
+    def find_spec(self, name, path, target=None):
+        if name != 'uvloop' or _done[0]:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        loader = getattr(spec, 'loader', None) if spec is not None else None
+        if loader is None or not hasattr(loader, 'exec_module'):
+            return None
+        orig_exec = loader.exec_module
+
+        def exec_module(module):
+            orig_exec(module)
+            try:
+                patch(module)
+            except Exception:
+                pass
+
+        loader.exec_module = exec_module
+        return spec
+
+
+def _timed(cb, handle):
+    """`cb` run the way Handle._run runs a callback: timed (a `cb` record, or on 3.14+ a task's step), with the
+    running callback known to the watchdog and to whoever resolves a future meanwhile."""
+    handle._callback = cb
+    start = _rec._cb_start_np if _rec._NOPROXY else _rec._cb_start
+    done = _rec._cb_done_np if _rec._NOPROXY else _rec._cb_done
+
+    def run(*args):
+        tok = start(handle)
+        if tok is None:
+            return cb(*args)
+        try:
+            return cb(*args)
+        finally:
+            done(tok)
+
+    return run
+
+
+_RUN_CODE = _timed(None, events.Handle.__new__(events.Handle)).__code__
+
+
+def patch(uvloop):
+    if _done[0]:
+        return
+    loop_class = uvloop.Loop
+    make = _rec._make_create_task_np if _rec._NOPROXY else _rec._make_create_task
+    loop_class.create_task = make(loop_class.create_task)
+    orig_soon = loop_class.call_soon
+    orig_later = loop_class.call_later
+    orig_at = loop_class.call_at
+    Handle = events.Handle
+    TimerHandle = events.TimerHandle
+
+    def call_soon(self, callback, *args, context=None):
+        return orig_soon(self, _timed(callback, Handle.__new__(Handle)), *args, context=context)
+
+    def call_later(self, delay, callback, *args, context=None):
+        return orig_later(self, delay, _timed(callback, TimerHandle.__new__(TimerHandle)), *args, context=context)
+
+    def call_at(self, when, callback, *args, context=None):
+        return orig_at(self, when, _timed(callback, TimerHandle.__new__(TimerHandle)), *args, context=context)
+
+    _rec._C_IO_LOOPS.add(loop_class)
+    loop_class.call_soon = call_soon
+    loop_class.call_later = call_later
+    loop_class.call_at = call_at
+    # The wrapper's frame is the recorder's: a sampled stack stops there.
+    _rec._STOP_CODES.add(_RUN_CODE)
+    _rec._lib[id(_RUN_CODE)] = _rec._STOP
+    _rec._lib_keep[id(_RUN_CODE)] = _RUN_CODE
+    _done[0] = True
+
+
+def install():
+    """Patches uvloop now if the program has imported it already, else when it does."""
+    mod = sys.modules.get('uvloop')
+    if mod is not None and hasattr(mod, 'Loop'):
+        patch(mod)
+    else:
+        sys.meta_path.insert(0, _Finder())
