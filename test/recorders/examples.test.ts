@@ -1199,3 +1199,41 @@ describe('blocked loop: the line most samples saw', { skip: !wanted('blocked_loo
     });
   }
 });
+
+// uvloop honours set_task_factory: a factory the program sets still makes its tasks, and the recorder still sees
+// them (its create_task goes through the loop's own, which calls the factory).
+describe('uvloop with a task factory of the program', { skip: !wanted('task_factory.py') }, () => {
+  const py = '/usr/bin/python3';
+  const lines = [
+    'import asyncio, uvloop',
+    'made = []',
+    'def factory(loop, coro, **kw):',
+    '    made.append(coro.__qualname__ if hasattr(coro, "__qualname__") else type(coro).__name__)',
+    '    return asyncio.Task(coro, loop=loop, **kw)',
+    'async def child(i):',
+    '    await asyncio.sleep(0.01)',
+    '    return i',
+    'async def main():',
+    '    asyncio.get_running_loop().set_task_factory(factory)',
+    '    print(await asyncio.gather(*(child(i) for i in range(3))), len(made))',
+    'uvloop.install()',
+    'asyncio.run(main())',
+  ];
+  test('the factory runs and the tasks are recorded with their parent', { skip: spawnSync(py, ['-c', 'import uvloop']).status === 0 ? false : `${py} has no uvloop` }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'al-uvfactory-'));
+    try {
+      const prog = join(dir, 'prog.py');
+      writeFileSync(prog, lines.join('\n') + '\n');
+      const t = traceFile('uvloop-factory.lanes');
+      const [plain, rec] = await Promise.all([runPlain(py, prog), runRecorded(py, prog, t, [], 'pure')]);
+      assert.equal(plain.stdout, '[0, 1, 2] 3\n', plain.stderr);
+      checkSameOutput({ plain, recorded: rec, report: null, reportError: null, native: false });
+      const report = await loadReport(t);
+      const main = oneTask(report, 'main');
+      assertChildrenOf(main, tasksOf(report, 'child'));
+      assert.equal(tasksOf(report, 'child').length, 3, describeTasks(report));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
