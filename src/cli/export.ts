@@ -71,10 +71,6 @@ export async function exportCommand(argv: string[], io: Io): Promise<number> {
  * tracks), executor threads and findings; a second one writes each step's slices and wake arrow as its figures
  * become final. The same events as toChromeTrace's (same builders), in reading order. */
 export async function streamChromeTrace(file: string, io: Io, write: (text: string) => void): Promise<void> {
-  const first = await streamTraceFile(file);
-  for (const notice of traceNotices(first.meta)) io.err(`async-lanes: notice: ${notice}`);
-  const cwd = first.meta.header.cwd;
-  const taskTid = new Map<number, number>();
   let buf = '{\n"traceEvents":[';
   let n = 0;
   const emit = (e: ChromeEvent | null): void => {
@@ -85,17 +81,7 @@ export async function streamChromeTrace(file: string, io: Io, write: (text: stri
       buf = '';
     }
   };
-  emit(processEvent(first.meta.header));
-  for (const e of trackEvents(1, 'event loop', 0)) emit(e);
-  first.tasks.forEach((task, i) => {
-    taskTid.set(task.id, 2 + i);
-    for (const e of trackEvents(2 + i, taskLabel(task), i + 1)) emit(e);
-  });
-  const threadTid = new Map<number, number>();
-  first.threads.filter((th) => (first.workCount.get(th.id) ?? 0) > 0).forEach((th, i) => {
-    threadTid.set(th.id, 2 + first.tasks.length + i);
-    for (const e of trackEvents(2 + first.tasks.length + i, th.name, first.tasks.length + 1 + i)) emit(e);
-  });
+  const { cwd, taskTid, threadTid, tail } = await firstRead(file, io, emit);
   let flow = 0;
   await streamTraceFile(file, new TraceStream({
     taskStart: (task, firstStep) => emit(startSlice(taskTid.get(task.id)!, task, firstStep)),
@@ -110,7 +96,31 @@ export async function streamChromeTrace(file: string, io: Io, write: (text: stri
     callback: (c) => emit(callbackSlice(c, cwd)),
     work: (w) => emit(workSlice(threadTid.get(w.thread)!, w, cwd)),
   }, { keepTallies: false }));
-  for (const b of first.blocks) emit(blockSlice(first, b, cwd));
-  for (const f of findFindings(first)) emit(findingEvent(f, f.taskId !== null ? taskTid.get(f.taskId) : undefined));
+  for (const e of tail) emit(e);
   write(buf + '],\n"displayTimeUnit":"ns"\n}\n');
+}
+
+/** The first read: the tracks (written), and what the second read and the end of the file need. The rest of the
+ * first read's view is let go before the second read, which holds as much again. */
+async function firstRead(file: string, io: Io, emit: (e: ChromeEvent | null) => void) {
+  const first = await streamTraceFile(file);
+  for (const notice of traceNotices(first.meta)) io.err(`async-lanes: notice: ${notice}`);
+  const cwd = first.meta.header.cwd;
+  const taskTid = new Map<number, number>();
+  emit(processEvent(first.meta.header));
+  for (const e of trackEvents(1, 'event loop', 0)) emit(e);
+  first.tasks.forEach((task, i) => {
+    taskTid.set(task.id, 2 + i);
+    for (const e of trackEvents(2 + i, taskLabel(task), i + 1)) emit(e);
+  });
+  const threadTid = new Map<number, number>();
+  first.threads.filter((th) => (first.workCount.get(th.id) ?? 0) > 0).forEach((th, i) => {
+    threadTid.set(th.id, 2 + first.tasks.length + i);
+    for (const e of trackEvents(2 + first.tasks.length + i, th.name, first.tasks.length + 1 + i)) emit(e);
+  });
+  const tail = [
+    ...first.blocks.map((b) => blockSlice(first, b, cwd)),
+    ...findFindings(first).map((f) => findingEvent(f, f.taskId !== null ? taskTid.get(f.taskId) : undefined)),
+  ];
+  return { cwd, taskTid, threadTid, tail };
 }
