@@ -1,6 +1,7 @@
 // `async-lanes report FILE [--json] [--fail-on KIND[,KIND]]`
 
-import { findFindings, type FindingKind } from '../model/findings.js';
+import { FINDING_KINDS, isFindingKind, type FindingKind } from '../model/finding-kinds.js';
+import { findFindings } from '../model/findings.js';
 import { callbackEntry, findingEntry, futureEntry, loopEntry, metaEntry, taskEntry, workEntry } from '../model/report.js';
 import { TraceStream, type StreamHooks, type StreamView } from '../model/stream.js';
 import { optionValue, parseArgs } from './args.js';
@@ -9,7 +10,7 @@ import { streamTraceFile, traceNotices } from '../files/trace-file.js';
 import { SortedSpool, Spool } from '../files/spool.js';
 import { renderReport } from './text.js';
 import type { Io } from './io.js';
-import { jsonChunks } from './json.js';
+import { jsonChunks } from '../files/json.js';
 
 export const REPORT_HELP = `Usage: async-lanes report FILE [--json] [--fail-on KIND[,KIND...]]
 
@@ -22,12 +23,12 @@ temporary file meanwhile (in $TMPDIR, removed at the end).
 
 Options:
   --json                 print the report as JSON instead (stable field names, times in ns)
-  --fail-on KIND[,KIND]  exit 1 when findings of these kinds exist; kinds: blocked-loop,
-                         never-awaited, unretrieved-exception, pending-at-exit (or "any")
+  --fail-on KIND[,KIND]  exit 1 when findings of these kinds exist; kinds: ${FINDING_KINDS.slice(0, 2).map((k) => k.kind).join(', ')},
+                         ${FINDING_KINDS.slice(2).map((k) => k.kind).join(', ')} (or "any")
   -h, --help             show this help
 `;
 
-const KINDS: FindingKind[] = ['blocked-loop', 'never-awaited', 'unretrieved-exception', 'pending-at-exit'];
+const KINDS: FindingKind[] = FINDING_KINDS.map((k) => k.kind);
 
 export async function reportCommand(argv: string[], io: Io): Promise<number> {
   const args = parseArgs(argv, [
@@ -93,7 +94,7 @@ function parseKinds(value: string | undefined): Set<FindingKind> {
   const kinds = value.split(',').map((k) => k.trim()).filter(Boolean);
   if (kinds.includes('any')) return new Set(KINDS);
   for (const k of kinds) {
-    if (!KINDS.includes(k as FindingKind)) throw new CliError(`unknown finding kind "${k}" for --fail-on (kinds: ${KINDS.join(', ')}, any)`);
+    if (!isFindingKind(k)) throw new CliError(`unknown finding kind "${k}" for --fail-on (kinds: ${KINDS.join(', ')}, any)`);
   }
   if (kinds.length === 0) throw new CliError('option --fail-on needs a kind');
   return new Set(kinds as FindingKind[]);

@@ -3,7 +3,7 @@
 
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { loadTraceFile } from '../files/trace-file.js';
-import { jsonChunks } from '../cli/json.js';
+import { jsonChunks } from '../files/json.js';
 import { toChromeTrace } from '../exporters/chrome.js';
 import { TraceIndex } from '../model/index.js';
 

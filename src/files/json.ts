@@ -1,4 +1,4 @@
-import { RawJson } from '../files/spool.js';
+import { RawJson } from './spool.js';
 
 export { RawJson };
 

@@ -1,10 +1,11 @@
 // Findings: the problems a trace shows, each pinned to the source line a person should look at.
 
+import { findingKind, type FindingKind } from './finding-kinds.js';
 import { formatDuration, taskLabel } from './format.js';
 import type { StepInfo, TraceView } from './index.js';
 import type { Site } from './types.js';
 
-export type FindingKind = 'blocked-loop' | 'never-awaited' | 'unretrieved-exception' | 'pending-at-exit';
+export type { FindingKind } from './finding-kinds.js';
 
 export interface Finding {
   kind: FindingKind;
@@ -87,8 +88,7 @@ export function findFindings(index: TraceView): Finding[] {
     }
   }
 
-  const order: FindingKind[] = ['blocked-loop', 'unretrieved-exception', 'never-awaited', 'pending-at-exit'];
-  return out.sort((a, b) => a.time - b.time || order.indexOf(a.kind) - order.indexOf(b.kind) || (a.taskId ?? -1) - (b.taskId ?? -1));
+  return out.sort((a, b) => a.time - b.time || findingKind(a.kind).order - findingKind(b.kind).order || (a.taskId ?? -1) - (b.taskId ?? -1));
 }
 
 /** "sleep", "task Task-4 worker()", "semaphore", "a bare yield". */

@@ -10,7 +10,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportCommand } from '../../src/cli/export.js';
-import { jsonChunks } from '../../src/cli/json.js';
+import { jsonChunks } from '../../src/files/json.js';
 import { reportCommand } from '../../src/cli/report.js';
 import { renderReport } from '../../src/cli/text.js';
 import { toChromeTrace, type ChromeTrace } from '../../src/exporters/chrome.js';
