@@ -10,7 +10,7 @@ import sys
 
 
 async def parse(text):
-    await asyncio.sleep(0.01 if text.isdigit() else 0.05)  # await: parse-sleep
+    await asyncio.sleep(0.01 if text.isdigit() else 0.3)  # await: parse-sleep
     return int(text)  # raise: parse
 
 

@@ -446,12 +446,13 @@ const EXAMPLE_LIST: Example[] = [
       assertAwaitKind(main, file, L('await: gather-threadsafe'), 'gather', 1);
       const wrapped = report.futures.filter((f) => f.file === file && f.line === L('submit: bg'));
       assert.equal(wrapped.length, 3, `three wrap_future futures on the main loop: ${JSON.stringify(report.futures)}`);
-      const lastSquare = Math.max(...squares.map(endOf));
       for (const f of wrapped) {
         assert.equal(f.state, 'result');
         assert.equal(f.resolvedBy, null, 'no task of the main loop resolves them');
-        assert.ok((f.resolved ?? 0) >= Math.min(...squares.map(endOf)) && (f.resolved ?? 0) >= lastSquare - 20 * MS, 'resolved when the background tasks end');
       }
+      // Each is resolved after its background task ended: the k-th resolution comes after the k-th end.
+      const ends = squares.map(endOf).sort((a, b) => a - b);
+      wrapped.map((f) => f.resolved ?? 0).sort((a, b) => a - b).forEach((r, k) => assert.ok(r >= ends[k], `resolution ${k} at ${ms(r)} after background end ${ms(ends[k])}`));
       assertWaitAtLeast(main, 'gather', 40 * MS);
       const loops = report.loops ?? [];
       assert.equal(loops.length, 2, `two loops: ${JSON.stringify(loops)}`);
@@ -634,7 +635,10 @@ const EXAMPLE_LIST: Example[] = [
       const main = oneTask(report, 'parent_main');
       assertState(main, 'ok', 'None');
       assertAwaitKind(main, file, L('await: read-pipe'), 'executor', 1);
-      assertAwaitKind(main, file, L('await: wait-child'), 'executor', 1);
+      // The child may have exited before waitpid is submitted: then (3.12+) the executor's future is done before
+      // main awaits it and main does not suspend there, in the plain program too.
+      const waitChild = awaitsAt(main, file, L('await: wait-child'));
+      assert.ok(waitChild.length === 0 || (waitChild.length === 1 && waitChild[0].kind === 'executor' && waitChild[0].count === 1), `main waits for the child at most once, on the executor: ${JSON.stringify(waitChild)}`);
       assert.deepEqual(report.work.map((w) => [w.fn, w.line]), [['read', L('await: read-pipe')], ['waitpid', L('await: wait-child')]]);
     },
   },
