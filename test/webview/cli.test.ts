@@ -2,7 +2,7 @@
 // Ctrl-C; `--html` writes one self-contained page with the trace inlined safely.
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
@@ -35,20 +35,26 @@ function get(url: string, host?: string): Promise<{ status: number; headers: Rec
   });
 }
 
+/** `async-lanes view FILE --no-open`, and the URL it prints once it serves. */
+async function startView(file: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [CLI, 'view', file, '--no-open'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`exited ${code}`)));
+  });
+  return { child, url };
+}
+
 describe('async-lanes view', () => {
   it('serves the page and the trace on 127.0.0.1 and stops on SIGINT', async () => {
     const file = join(dir, 'a.lanes');
     writeFileSync(file, TRACE);
-    const child = spawn(process.execPath, [CLI, 'view', file, '--no-open'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (c) => {
-        out += c;
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-        if (m) resolve(m[1]);
-      });
-      child.on('exit', (code) => reject(new Error(`exited ${code}`)));
-    });
+    const { child, url } = await startView(file);
     const page = await get(url);
     assert.equal(page.status, 200);
     const csp = String(page.headers['content-security-policy']);
@@ -79,17 +85,8 @@ describe('async-lanes view', () => {
     const file = join(dir, 'big.lanes');
     const line = '["step",5,1,10,null,null]\n';
     writeFileSync(file, TRACE + line.repeat(Math.ceil((48 << 20) / line.length)));
-    const child = spawn(process.execPath, [CLI, 'view', file, '--no-open'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const { child, url } = await startView(file);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (c) => {
-          out += c;
-          const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-          if (m) resolve(m[1]);
-        });
-        child.on('exit', (code) => reject(new Error(`exited ${code}`)));
-      });
       const page = await get(url);
       const path = `/${/"url":"\/(trace\/[\w-]+)"/.exec(page.body)![1]}?from=0`;
       const { port } = new URL(url);
