@@ -33,7 +33,7 @@ Options:
   -h, --help               show this help
 `;
 
-const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 export async function recordCommand(argv: string[], io: Io): Promise<number> {
   const args = parseArgs(argv, [
@@ -106,10 +106,11 @@ function siblingTraces(output: string, since: number): string[] {
 function run(command: string, args: string[], env: NodeJS.ProcessEnv, runtime: 'python' | 'node' = 'python'): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { stdio: 'inherit', env });
-    // Stay alive until the program ends, and pass the signal on. A Ctrl-C typed in a terminal already reached the
-    // program (same process group): sending it again would interrupt its clean-up (a second KeyboardInterrupt).
+    // Stay alive until the program ends, and pass the signal on. A Ctrl-C typed in a terminal, or the terminal's
+    // hang-up, already reached the program (same process group): sending it again would interrupt its clean-up (a
+    // second KeyboardInterrupt) or make it reload twice.
     const forward = (s: NodeJS.Signals) => () => {
-      if (!(s === 'SIGINT' && isatty(0))) child.kill(s);
+      if (!(s !== 'SIGTERM' && isatty(0))) child.kill(s);
     };
     const handlers = FORWARDED_SIGNALS.map((s) => [s, forward(s)] as const);
     for (const [s, h] of handlers) process.on(s, h);

@@ -1934,33 +1934,6 @@ def _at_exit():
             pass
 
 
-_orig_getsignal = signal.getsignal
-_orig_signal = signal.signal
-
-
-def _on_sigterm(signum, frame):
-    record_exit('signal', 'SIGTERM')
-    try:
-        _at_exit()
-    finally:
-        _orig_signal(signum, signal.SIG_DFL)
-        os.kill(os.getpid(), signum)
-
-
-def _getsignal(signalnum):
-    h = _orig_getsignal(signalnum)
-    if h is _on_sigterm:
-        return signal.SIG_DFL
-    return h
-
-
-def _signal(signalnum, handler):
-    h = _orig_signal(signalnum, handler)
-    if h is _on_sigterm:
-        return signal.SIG_DFL
-    return h
-
-
 def _drop(rec):
     pass
 
@@ -2163,14 +2136,11 @@ def install(out_path, block_threshold_ms, argv):
         _uvloop.install()
     except Exception:
         pass
+    # No signal handler of the recorder's: a SIGTERM the program does not handle ends it at once, as without the
+    # recorder (a Python-level handler runs only between bytecodes: late during a long C call, and inside the
+    # recorder's own locked hand-over it deadlocked). The trace then loses what was not handed to the writer yet
+    # (at most ~100 ms) and has no exit record: readers say it was cut off.
     atexit.register(_at_exit)
-    try:
-        if _orig_getsignal(signal.SIGTERM) == signal.SIG_DFL:
-            _orig_signal(signal.SIGTERM, _on_sigterm)
-            signal.getsignal = _getsignal
-            signal.signal = _signal
-    except Exception:
-        pass
     if hasattr(os, 'register_at_fork'):
         os.register_at_fork(after_in_child=_after_fork_child)
     _patch_fork()
