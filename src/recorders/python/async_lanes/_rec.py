@@ -726,6 +726,24 @@ _PROXY_CODES = {_Coro.__next__.__code__, _Coro.send.__code__, _Coro.throw.__code
 _orig_create_task = base_events.BaseEventLoop.create_task
 
 
+def _new_task_name(task):
+    """A new task's name as the trace records it (a plain str), and its creation traceback (debug mode) without the
+    recorder's own frame."""
+    try:
+        name = task.get_name()
+    except Exception:
+        name = None
+    if name is not None and not isinstance(name, str):
+        name = _brepr(name)
+    try:
+        stb = task._source_traceback
+        if stb and stb[-1][0].startswith(_PKG):
+            del stb[-1]
+    except Exception:
+        pass
+    return name
+
+
 def _make_create_task(orig):
     """create_task of a loop class whose own create_task is `orig` (BaseEventLoop's, or uvloop's: see _uvloop.py)."""
     def create_task(self, coro, **kwargs):
@@ -742,19 +760,7 @@ def _make_create_task(orig):
                 p._task = weakref.ref(task)
             except TypeError:
                 pass
-            try:
-                name = task.get_name()
-            except Exception:
-                name = None
-            if name is not None and not isinstance(name, str):
-                name = _brepr(name)
-            p._name = name
-            try:
-                stb = task._source_traceback
-                if stb and stb[-1][0].startswith(_PKG):
-                    del stb[-1]
-            except Exception:
-                pass
+            p._name = name = _new_task_name(task)
             if tid in _errs and _errs[tid] is None:
                 _errs[tid] = p._task
             if _orig_set_task_name is not None and task.done():
@@ -873,19 +879,7 @@ def _make_create_task_np(orig):
         try:
             if st._task is None:
                 _register(task, st)
-            try:
-                name = task.get_name()
-            except Exception:
-                name = None
-            if name is not None and not isinstance(name, str):
-                name = _brepr(name)
-            st._name = name
-            try:
-                stb = task._source_traceback
-                if stb and stb[-1][0].startswith(_PKG):
-                    del stb[-1]
-            except Exception:
-                pass
+            st._name = name = _new_task_name(task)
             _app(('task', t, tid, parent, name, coro.__qualname__,
                   _C(f.f_code) if f is not None else None, f.f_lasti if f is not None else 0,
                   _loop_id(self)))
