@@ -13,7 +13,7 @@ const END_STATES: ReadonlySet<string> = new Set(['ok', 'error', 'cancelled']);
 const SET_STATES: ReadonlySet<string> = new Set(['result', 'exception', 'cancelled']);
 
 const TIMED_KINDS: ReadonlySet<string> = new Set(
-  ['loop', 'task', 'name', 'step', 'end', 'fut', 'set', 'cb', 'block', 'thread', 'work', 'warn', 'exit'],
+  ['loop', 'task', 'name', 'step', 'end', 'fut', 'set', 'cb', 'block', 'thread', 'work', 'warn', 'notice', 'exit'],
 );
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
@@ -141,6 +141,14 @@ export function decodeRecord(r: unknown[], data: TraceData, clock: Clock): boole
       const [, , warnKind, site, task, text] = r;
       if (!isStr(warnKind) || !isOptId(site) || !isOptId(task) || !isOptStr(text)) return false;
       data.warns.push({ t: at(), kind: warnKind, site: site ?? null, task: task ?? null, text: text ?? '' });
+      return true;
+    }
+    case 'notice': {
+      // the recorder's own word about the trace (it stopped early): shown with the reader's notices
+      const text = r[2];
+      if (!isStr(text)) return false;
+      at();
+      data.notices.push(text);
       return true;
     }
     case 'exit': {

@@ -32,6 +32,7 @@ import asyncio
 from asyncio import base_events, events, futures, tasks, coroutines
 
 _pc = time.perf_counter_ns
+from async_lanes import _fds  # noqa: E402
 _get_ident = _thread.get_ident
 _buf = []
 _app = _buf.append  # one record: a tuple, element 0 its kind (a str)
@@ -1752,6 +1753,8 @@ def _take():
         _taken.extend(_parts(*_chunk()))
         return
     try:
+        if not _pipe_ok():
+            return
         _write_taken()
         if _taken or _nat is None:
             _taken.extend(_parts(*_chunk()))
@@ -1766,6 +1769,42 @@ def _take():
                 _taken.append(rest)
     finally:
         _flock.release()
+
+
+def _pipe_ok():
+    """Whether _wfd is still the pipe to the writer: the program may have closed it (the writer
+    then has what was handed over before) and opened its own file under that number.  If not,
+    recording stops (_lose).  The caller holds _flock."""
+    if _fds.ours(_wfd, _wid):
+        return True
+    _lose()
+    return False
+
+
+def _lose():
+    global _wfd, _lost
+    _lost = [_pc(), _wfd, False]
+    _wfd = None
+    _record_no_more()
+    if _fds.ours(_done_fd, _did):
+        os.close(_done_fd)
+
+
+def _write_lost(deadline, exit_=None):
+    """Appends to the trace that recording stopped early (and then, at exit, how the program
+    ended), after what the writer had (it may still be writing: the recorder's thread tries every
+    tick, the exit waits until `deadline`)."""
+    from async_lanes import _writer
+    with _flock:
+        t, fd, done = _lost
+        out_path, t0 = _trace
+        text = '' if done else _writer.stopped(t - t0, (
+            'Recording stopped at %.3f s: the program had closed the recorder\'s pipe (descriptor %d); what it '
+            'did from shortly before then on is not in this trace.' % ((t - t0) / 1e9, fd)))
+        if exit_ is not None:
+            text += _writer.exited(exit_[0] - t0, exit_[1], exit_[2])
+        if _writer.append_when_done(out_path, text, deadline):
+            _lost[2] = True
 
 
 def _unwritten(parts, n):
@@ -1809,7 +1848,7 @@ def _flush(deadline=None):
         return
     _sent[0] = _monotonic()
     with _flock:
-        if _wfd is not None:
+        if _wfd is not None and _pipe_ok():
             if _buf or (_nat is not None and _nat.pending()):
                 _taken.extend(_parts(*_chunk()))
             _write_taken(deadline)
@@ -1846,6 +1885,8 @@ def _bg(watch_every):
                 _flush()
             except Exception:
                 pass
+        if _lost is not None and not _lost[2]:
+            _write_lost(0)
 
 
 # ---------------------------------------------------------------------------
@@ -1903,11 +1944,10 @@ def _at_exit():
         pass
     with _flock:
         fd, _wfd = _wfd, None
-    if fd is not None:
-        try:
-            os.close(fd)
-        except OSError:
-            pass
+    if _lost is not None:
+        _write_lost(deadline, (_pc(), how, detail))
+    elif fd is not None and _fds.ours(fd, _wid) and _fds.ours(_done_fd, _did):
+        os.close(fd)
         # wait (bounded) until the writer has written everything
         try:
             while True:
@@ -1932,23 +1972,26 @@ def _drop(rec):
     pass
 
 
-def _after_fork_child():
-    """A forked child is not recorded: nothing may pile up in it (it may run a loop for long)."""
-    global _stopped, _wfd, _app, _ext
-    _stopped = True
+def _record_no_more():
+    """Nothing more is buffered (a forked child, or the pipe to the writer is gone)."""
+    global _app, _ext
     _app = _ext = _drop
     del _buf[:]
     del _taken[:]
     if _nat is not None:
         _nat.reset()
         _nat.set_flush(None, _buf)
+
+
+def _after_fork_child():
+    """A forked child is not recorded: nothing may pile up in it (it may run a loop for long)."""
+    global _stopped, _wfd
+    _stopped = True
+    _record_no_more()
     fd, _wfd = _wfd, None
-    for x in (fd, _done_fd):
-        if x is not None:
-            try:
-                os.close(x)
-            except OSError:
-                pass
+    for x, idn in ((fd, _wid), (_done_fd, _did)):
+        if _fds.ours(x, idn):  # (not a file of the program's under a number it closed)
+            os.close(x)
 
 
 # 3.12+ warns at os.fork() when the process has other threads: the recorder's own must not count (the program would
@@ -1995,7 +2038,8 @@ def _patch_fork():
 def _start_writer(out_path, t_start):
     """Fork the writer (before the program runs: no other thread exists yet). It detaches
     (double fork), so it is not the program's child, and holds none of the program's files."""
-    global _wfd, _done_fd
+    global _wfd, _done_fd, _wid, _did, _trace
+    _trace = (out_path, t_start)
     r1, w1 = os.pipe()
     r2, w2 = os.pipe()
     try:
@@ -2040,6 +2084,8 @@ def _start_writer(out_path, t_start):
     os.close(r1)
     os.close(w2)
     os.waitpid(pid, 0)
+    w1, r2 = _fds.high(w1), _fds.high(r2)
+    _wid, _did = _fds.ident(w1), _fds.ident(r2)
     try:  # a flush in one write (each partial write waits for the GIL again)
         import fcntl
         fcntl.fcntl(w1, getattr(fcntl, 'F_SETPIPE_SZ', 1031), 1 << 20)
@@ -2053,6 +2099,9 @@ def _start_writer(out_path, t_start):
 
 
 _done_fd = None
+_wid = _did = None  # what _wfd and _done_fd are (_fds.ident)
+_trace = None  # (trace file, start time)
+_lost = None  # [time, descriptor, notice written] once the program closed the pipe to the writer
 _inproc = None  # fallback when fork() is not possible: format in the recorder's thread
 
 

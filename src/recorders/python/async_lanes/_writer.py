@@ -6,8 +6,9 @@ program ended, or was killed), so a killed program still leaves everything that 
 A chunk is the recorder's records, marshalled, and the C accelerator's steps (int64 sextuples,
 formatted by the same C module; none without it).  Each chunk becomes: a `clock` record, then
 its records (docs/trace-format.md); a future that a task created and then awaited at the end
-of the same step is written as part of that step.  After the pipe closed (the program has
-ended), it builds the C accelerator for the next runs if it is not built yet (_native.py).
+of the same step is written as part of that step.  It holds a lock on the trace while it writes:
+a recorder whose pipe the program closed appends its notice after it (append_when_done).  After
+the pipe closed (the program has ended), it builds the C accelerator for the next runs if it is not built yet (_native.py).
 Standard library only; must not import the recorder.
 """
 
@@ -246,9 +247,7 @@ class Formatter:
                     tm(t, '["warn",', f',"{kind}",{s},{_n(tid)},{_js(text)}]')
                 elif k == 'exit':
                     _, t, how, detail = r
-                    t -= base
-                    d = detail if type(detail) is int else _js(detail)
-                    tm(t, '["exit",', f',"{how}",{d}]')
+                    tm(t - base, '["exit",', _exit_rest(how, detail))
             except Exception:
                 pass
         nat = self.native
@@ -270,6 +269,49 @@ class Formatter:
         self.prev = prev
         out.append('')
         return '\n'.join(out)
+
+
+def _exit_rest(how, detail):
+    return ',"%s",%s]' % (how, detail if type(detail) is int else _js(detail))
+
+
+# What a recorder that stopped early (the program closed its pipe) appends itself: a `notice` at t
+# (ns since the start) saying so, and at exit the program's `exit`.
+def stopped(t, text):
+    return '["clock",%d]\n["notice",0,%s]\n' % (t, _js(text))
+
+
+def exited(t, how, detail):
+    return '["clock",%d]\n["exit",0%s\n' % (t, _exit_rest(how, detail))
+
+
+def append_when_done(out_path, text, deadline):
+    """Appends text to the trace once the writer process has ended (it holds a lock on the trace
+    while it runs: see run()); not at all if that is not before `deadline` (time.monotonic()).
+    Whether it was written."""
+    import fcntl
+    import time
+    try:
+        fd = os.open(out_path, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.005)
+        data = text.encode('utf-8')
+        while data:
+            data = data[os.write(fd, data):]
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _read_exact(fd, n):
@@ -304,6 +346,11 @@ def run(out_path, t_start, data_fd, done_fd, thr, native=None):
     fmt = Formatter(t_start, thr, native)
     hdr = struct.Struct('<QQ')  # lengths of the marshalled records and of the C steps
     with open(out_path, 'a', encoding='utf-8', newline='\n') as f:
+        try:  # held while this process writes: a recorder that stopped early appends after it (append_when_done)
+            import fcntl
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except (ImportError, OSError):
+            pass
         while True:
             h = _read_exact(data_fd, 16)
             if h is None:
