@@ -2,6 +2,8 @@
 // redraws once per animation frame when something changed.
 
 import type { HostMessage, ViewMessage, ViewState } from '../src/protocol/messages.js';
+import { LiveTrace } from '../src/model/live-trace.js';
+import { windowCommand } from '../src/model/timeline-budget.js';
 import type { Site } from '../src/model/types.js';
 import { describeSegment, outcomeText } from './describe.js';
 import { renderDetails } from './details.js';
@@ -11,11 +13,10 @@ import { FindingsList } from './findings-list.js';
 import { icon, loadIconFont } from './icons.js';
 import { formatDuration } from './format.js';
 import { hitTest, type Hit } from './hit.js';
-import { taskKey, type LaneModel } from './lanes.js';
+import { buildLanes, taskKey, type LaneModel } from './lanes.js';
 import { AXIS_H, ROW_H } from './layout.js';
 import { drawAxis, drawLanes, type FrameStats, type Scene } from './render.js';
 import { NO_FILTER, visibleRows, type Filter, type Rows } from './rows.js';
-import { TraceSession } from './session.js';
 import { readTheme, watchTheme, type Theme } from './theme.js';
 import { Tooltip } from './tooltip.js';
 import { TaskTree } from './tree.js';
@@ -23,7 +24,7 @@ import { Viewport } from './viewport.js';
 
 export class App {
   readonly vp = new Viewport();
-  readonly session = new TraceSession();
+  readonly trace = new LiveTrace(() => performance.now());
   model: LaneModel | null = null;
   rows: Rows = { keys: [], context: new Set() };
   collapsed = new Set<string>();
@@ -34,6 +35,8 @@ export class App {
   hover: { x: number; y: number } | null = null;
   follow = false;
   live = false;
+  /** Inside VS Code (the host opens time windows) or a plain browser (the CLI does). */
+  host: 'vscode' | 'browser' = 'browser';
   /** The host's path of the trace (VS Code), kept in the view state. */
   file: string | undefined;
   /** A view state to restore when the first trace arrives (the page was reloaded). */
@@ -47,7 +50,8 @@ export class App {
   private listVersion = 0;
   private frameRequested = false;
   private rebuildTimer: ReturnType<typeof setTimeout> | null = null;
-  private lastRebuildAt = 0;
+  /** The name of the trace, for the command that opens a time window of it. */
+  private name = '';
   private readonly axis = byId<HTMLCanvasElement>('axis');
   private readonly canvas = byId<HTMLCanvasElement>('lanes');
   private readonly wrap = byId<HTMLElement>('canvas-wrap');
@@ -80,30 +84,42 @@ export class App {
         this.setFollow(m.live && (m.follow ?? true));
       }
       if (m.file !== undefined) this.file = m.file;
-      this.session.load(m.text, this.live);
+      this.trace.load(m.text, this.live);
       this.stats.parseMs += performance.now() - started;
-      byId('trace-name').textContent = m.name;
-      document.title = `${m.name} — Async Lanes`;
+      this.showName(m.name);
       this.stats.loads++;
       this.model = null;
       if (!m.more) this.rebuild(true);
     } else if (m.type === 'append') {
-      this.session.append(m.text);
+      this.trace.append(m.text);
       this.stats.parseMs += performance.now() - started;
       if (m.more) return;
       this.stats.appends++;
       this.scheduleRebuild();
     } else if (m.type === 'ended') {
       this.live = false;
-      this.session.ended();
+      this.trace.ended();
+      this.renderNotices();
+    } else if (m.type === 'tooBig') {
+      this.showName(m.name);
+      this.trace.tooBig(m.bytes, m.budget);
+      this.model = null;
+      this.rows = { keys: [], context: new Set() };
+      this.renderSide();
       this.renderNotices();
     } else if (m.type === 'select') {
       this.select(m.taskId === null ? null : taskKey(m.taskId));
       if (m.time !== undefined) this.showTime(m.time);
     } else {
-      this.session.fail(m.message);
+      this.trace.fail(m.message);
       this.renderNotices();
     }
+  }
+
+  private showName(name: string): void {
+    this.name = name;
+    byId('trace-name').textContent = name;
+    document.title = `${name} — Async Lanes`;
   }
 
   /** What a reloaded page needs to look the same. */
@@ -125,11 +141,10 @@ export class App {
     this.setFollow(this.live && s.follow);
   }
 
-  /** Rebuilds after appended text, but leaves the page at least 3× the last rebuild's time for itself in between
-   * (a large trace that keeps growing must not keep the UI busy). */
+  /** Rebuilds after appended text, paced by the trace (a large trace that keeps growing must not keep the UI busy). */
   private scheduleRebuild(): void {
     if (this.rebuildTimer !== null) return;
-    const wait = this.lastRebuildAt + this.stats.buildMs * 4 - performance.now();
+    const wait = this.trace.rebuildDelay();
     if (wait <= 0) return this.rebuild(this.model === null);
     this.rebuildTimer = setTimeout(() => {
       this.rebuildTimer = null;
@@ -140,9 +155,9 @@ export class App {
   private rebuild(first: boolean): void {
     const prevEnd = this.model?.endNs ?? 0;
     const started = performance.now();
-    this.model = this.session.build();
-    this.lastRebuildAt = performance.now();
-    this.stats.buildMs = this.lastRebuildAt - started;
+    const analysis = this.trace.analyse();
+    this.model = analysis && buildLanes(analysis.index, analysis.findings);
+    this.stats.buildMs = performance.now() - started;
     this.renderNotices();
     if (!this.model) return;
     if (this.selected && !this.model.byKey.has(this.selected)) this.selected = null;
@@ -160,13 +175,35 @@ export class App {
 
   private renderNotices(): void {
     const el = byId('notices');
-    el.replaceChildren(...this.session.notices().map((n) => {
+    el.replaceChildren(...this.trace.notices().map((n) => {
       const d = document.createElement('div');
       d.className = `notice ${n.level}`;
-      d.append(icon(n.level === 'error' ? 'error' : n.level === 'warning' ? 'warning' : 'info'), document.createTextNode(n.text));
+      const text = document.createElement('span');
+      text.textContent = n.text;
+      d.append(icon(n.level === 'error' ? 'error' : n.level === 'warning' ? 'warning' : 'info'), text);
       return d;
     }));
+    document.body.classList.toggle('too-big', this.trace.oversize);
+    if (this.trace.oversize) el.firstElementChild?.append(this.windowWay());
     this.invalidate();
+  }
+
+  /** How to open a time window of a trace too big for the timeline: a button in VS Code, the command in a browser. */
+  private windowWay(): HTMLElement {
+    const way = document.createElement('span');
+    way.id = 'window-way';
+    if (this.host === 'vscode') {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = 'Open Time Window…';
+      b.addEventListener('click', () => this.post({ type: 'openWindow' }));
+      way.append(b);
+    } else {
+      const code = document.createElement('code');
+      code.textContent = windowCommand(this.name);
+      way.append('Run ', code, ' (--from and --to: 12.5s, 250ms, 2min…).');
+    }
+    return way;
   }
 
   refreshRows(): void {

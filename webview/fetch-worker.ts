@@ -1,6 +1,7 @@
 // The fetch worker: tails the served trace off the page's main thread, so that downloading a large file does not
 // wait for the page to parse what already arrived. Chunks are transferred (not copied) to the page.
-// Messages: in { url (absolute), intervalMs }; out { bytes, more } per chunk, or { error } once.
+// Messages: in { url (absolute), intervalMs }; out { bytes, more, size } per chunk, or { error } once. The page
+// terminates the worker when it wants no more.
 
 import { tail } from './tail.js';
 
@@ -13,7 +14,10 @@ const scope = self as unknown as WorkerScope;
 
 scope.onmessage = (e) => {
   const { url, intervalMs } = e.data;
-  tail(url, intervalMs, (c) => scope.postMessage(c, [c.bytes.buffer])).catch((err: unknown) => {
+  tail(url, intervalMs, (c) => {
+    scope.postMessage(c, [c.bytes.buffer]);
+    return true;
+  }).catch((err: unknown) => {
     scope.postMessage({ error: err instanceof Error ? err.message : String(err) });
   });
 };

@@ -39,7 +39,8 @@ function boot(): void {
     if (messages.push(m) > MESSAGE_LOG) messages.splice(0, messages.length - MESSAGE_LOG);
     bridge.post(m);
   });
-  app.live = config.source.kind !== 'inline';
+  app.host = bridge.host;
+  app.live = config.source.kind === 'host' || (config.source.kind === 'poll' && config.source.live);
   app.setFollow(app.live);
   wireInput(app);
   installHook(app, messages);

@@ -1,6 +1,7 @@
 // Live view of a served trace: the fetch worker (or, where no worker can start, the page) tails the file; chunks are
 // decoded as one UTF-8 stream (a character split between two chunks stays whole) and handed on as `load` / `append`
-// messages, with `more` while a burst continues so that the view rebuilds once per burst.
+// messages, with `more` while a burst continues so that the view rebuilds once per burst. A file larger than the
+// page's budget is not read: `tooBig` instead, and the tailing stops.
 
 import type { HostMessage, ViewerSource } from '../src/protocol/messages.js';
 import { SHRUNK, tail, type TailChunk } from './tail.js';
@@ -15,12 +16,20 @@ export function startPolling(source: PollSource, emit: (message: HostMessage) =>
   let first = true;
   /** The last message said `more`: the next one ends or continues that burst, even when empty. */
   let inBurst = false;
-  const onChunk = (c: TailChunk) => {
+  let stop: () => void = () => undefined;
+  /** Hands the chunk on; false once the tailing is to stop. */
+  const onChunk = (c: TailChunk): boolean => {
+    if (c.size > source.budgetBytes) {
+      emit({ type: 'tooBig', name: source.name, bytes: c.size, budget: source.budgetBytes });
+      stop();
+      return false;
+    }
     const text = decoder.decode(c.bytes, { stream: true });
     if (first) emit({ type: 'load', name: source.name, text, more: c.more });
     else if (text !== '' || inBurst) emit({ type: 'append', text, more: c.more });
     first = false;
     inBurst = c.more;
+    return true;
   };
   const onError = (message: string) => emit({
     type: 'error',
@@ -35,6 +44,7 @@ export function startPolling(source: PollSource, emit: (message: HostMessage) =>
     tail(source.url, source.intervalMs, onChunk).catch((err: unknown) => onError((err as Error).message));
     return;
   }
+  stop = () => worker.terminate();
   worker.onmessage = (e: MessageEvent<TailChunk | { error: string }>) => {
     if ('error' in e.data) onError(e.data.error);
     else onChunk(e.data);

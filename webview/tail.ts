@@ -7,6 +7,8 @@ export interface TailChunk {
   bytes: Uint8Array;
   /** More bytes are there already: the next chunk follows at once. */
   more: boolean;
+  /** The file's size when the answer was made. */
+  size: number;
 }
 
 /** The file is now shorter than what was read: it was replaced or truncated. */
@@ -21,18 +23,20 @@ async function fetchChunk(url: string, from: number): Promise<TailChunk> {
   }
   if (res.status === 409) throw new Error(SHRUNK);
   if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
-  return { bytes: new Uint8Array(await res.arrayBuffer()), more: res.headers.get('X-Lanes-More') === '1' };
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  return { bytes, more: res.headers.get('X-Lanes-More') === '1', size: Number(res.headers.get('X-Lanes-Size') ?? from + bytes.length) };
 }
 
-/** Calls `chunk` for every answer (empty ones included) until a request fails; the promise rejects then. */
-export async function tail(url: string, intervalMs: number, chunk: (c: TailChunk) => void): Promise<never> {
+/** Calls `chunk` for every answer (empty ones included) until it returns false (the promise resolves then) or a
+ * request fails (it rejects). */
+export async function tail(url: string, intervalMs: number, chunk: (c: TailChunk) => boolean): Promise<void> {
   let offset = 0;
   let next = fetchChunk(url, 0);
   for (;;) {
     const c = await next;
     offset += c.bytes.length;
     if (c.more) next = fetchChunk(url, offset);
-    chunk(c);
+    if (!chunk(c)) return;
     if (!c.more) {
       await new Promise((r) => setTimeout(r, intervalMs));
       next = fetchChunk(url, offset);

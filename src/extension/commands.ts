@@ -1,9 +1,13 @@
-// The commands: record the current file or a command line, open, export, stop; and the side panel's clicks.
+// The commands: record the current file or a command line, open (a whole trace or a time window of it), export,
+// stop; and the side panel's clicks.
 
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { exportChromeJson } from './export.js';
+import { readTraceWindow, windowProblem } from '../files/window-file.js';
+import { parseTime, windowName } from '../model/time-window.js';
+import { TIMELINE_BUDGET_BYTES } from '../model/timeline-budget.js';
 import { pythonInterpreter } from './interpreter.js';
 import { interpreterFor, launchCommand, launchFile, LaunchError, programStem, runtimeOfFile, splitCommandLine, traceFileName, type RecordOptions } from '../launch/launch.js';
 import type { Log } from './log.js';
@@ -119,12 +123,57 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     if (uri.scheme === 'file') recordings.remember(uri.fsPath);
   }
 
-  async function exportTrace(uri?: vscode.Uri): Promise<void> {
-    let source = uri instanceof vscode.Uri ? uri.fsPath : timelines.active?.file;
-    if (source === undefined) {
-      const picked = await vscode.window.showOpenDialog({ title: 'Export which trace?', canSelectMany: false, filters: { 'Async Lanes traces': ['lanes'] } });
-      source = picked?.[0]?.fsPath;
+  /** The trace a command is about: the one it was given, else the active timeline's, else one the user picks. */
+  async function traceOf(uri: vscode.Uri | undefined, title: string): Promise<string | undefined> {
+    const given = uri instanceof vscode.Uri ? uri.fsPath : timelines.active?.file;
+    if (given !== undefined) return given;
+    const picked = await vscode.window.showOpenDialog({ title, canSelectMany: false, filters: { 'Async Lanes traces': ['lanes'] } });
+    return picked?.[0]?.fsPath;
+  }
+
+  /** Asks for a time after the trace's start; undefined when cancelled (empty: `empty`). */
+  async function askTime(prompt: string, value: string, empty: string): Promise<number | undefined> {
+    const text = await vscode.window.showInputBox({
+      title: 'Async Lanes: Open Time Window',
+      prompt,
+      value,
+      placeHolder: `12.5s, 250ms, 2min (empty: ${empty})`,
+      ignoreFocusOut: true,
+      validateInput: (t) => (t.trim() === '' || parseTime(t) !== null ? null : 'A time after the trace\'s start, like 12.5s, 250ms or 2min'),
+    });
+    if (text === undefined) return undefined;
+    return text.trim() === '' ? (empty === 'the start' ? 0 : Number.MAX_SAFE_INTEGER) : parseTime(text)!;
+  }
+
+  async function openTimeWindow(uri?: vscode.Uri): Promise<void> {
+    const file = await traceOf(uri, 'Open a time window of which trace?');
+    if (file === undefined) return;
+    const from = await askTime(`From: the window's start, after the start of ${basename(file)}`, '0s', 'the start');
+    if (from === undefined) return;
+    const to = await askTime('To: the window\'s end', '', 'the end');
+    if (to === undefined) return;
+    if (to <= from) {
+      void vscode.window.showErrorMessage('Async Lanes: the window\'s end must be later than its start.');
+      return;
     }
+    try {
+      const read = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Async Lanes: reading a time window of ${basename(file)}…` },
+        () => readTraceWindow(file, from, to, TIMELINE_BUDGET_BYTES),
+      );
+      const problem = windowProblem(read, from, TIMELINE_BUDGET_BYTES);
+      if (problem !== null) {
+        void vscode.window.showErrorMessage(`Async Lanes: ${basename(file)}: ${problem}.`);
+        return;
+      }
+      timelines.openWindow(file, { text: read.text, name: windowName(basename(file), from, to) });
+    } catch (err) {
+      fail(err, 'open time window');
+    }
+  }
+
+  async function exportTrace(uri?: vscode.Uri): Promise<void> {
+    const source = await traceOf(uri, 'Export which trace?');
     if (source === undefined) return;
     const target = await vscode.window.showSaveDialog({
       title: 'Export as Chrome / Perfetto JSON',
@@ -163,6 +212,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     register('asyncLanes.recordCommand', recordCommand),
     register('asyncLanes.openTrace', openTrace),
     register('asyncLanes.openRecent', openRecent),
+    register('asyncLanes.openTimeWindow', openTimeWindow),
     register('asyncLanes.exportTrace', exportTrace),
     register('asyncLanes.stopRecording', () => recordings.stop()),
     register('asyncLanes.revealTask', revealTask),

@@ -8,7 +8,7 @@ import type { ViewState } from '../protocol/messages.js';
 import type { AwaitDecorations } from './decorations.js';
 import type { Log } from './log.js';
 import type { SourceNavigator } from './source.js';
-import { createTimelinePanel, EDITOR_VIEW_TYPE, PANEL_VIEW_TYPE, Timeline, type TimelineHost } from './timeline.js';
+import { createTimelinePanel, EDITOR_VIEW_TYPE, PANEL_VIEW_TYPE, Timeline, type TimelineHost, type WindowSource } from './timeline.js';
 
 export class Timelines implements TimelineHost, vscode.Disposable {
   private readonly views = new Set<Timeline>();
@@ -33,21 +33,28 @@ export class Timelines implements TimelineHost, vscode.Disposable {
     return this.attach(createTimelinePanel(this.extensionUri, file, true), file, true);
   }
 
+  /** A panel showing a time window of `file`. */
+  openWindow(file: string, window: WindowSource): Timeline {
+    const panel = createTimelinePanel(this.extensionUri, file, false);
+    panel.title = window.name;
+    return this.attach(panel, file, false, window);
+  }
+
   /** Opens a .lanes file in the timeline editor. */
   async openFile(uri: vscode.Uri): Promise<void> {
     await vscode.commands.executeCommand('vscode.openWith', uri, EDITOR_VIEW_TYPE);
   }
 
-  /** The open timelines of `file`. */
+  /** The open timelines of `file` (not of time windows of it). */
   viewsOf(file: string): Timeline[] {
-    return [...this.views].filter((v) => v.file === file);
+    return [...this.views].filter((v) => v.file === file && v.window === null);
   }
 
-  private attach(panel: vscode.WebviewPanel, file: string, live: boolean): Timeline {
-    const view = new Timeline(panel, file, live, this);
+  private attach(panel: vscode.WebviewPanel, file: string, live: boolean, window: WindowSource | null = null): Timeline {
+    const view = new Timeline(panel, file, live, this, window);
     this.views.add(view);
     this.focused(view);
-    this.log.info(`timeline: ${file}${live ? ' (live)' : ''}`);
+    this.log.info(`timeline: ${window?.name ?? file}${live ? ' (live)' : ''}`);
     return view;
   }
 
@@ -61,6 +68,10 @@ export class Timelines implements TimelineHost, vscode.Disposable {
   selected(view: Timeline): void {
     if (view !== this.current) this.focused(view);
     this.showDecorations();
+  }
+
+  askWindow(view: Timeline): void {
+    void vscode.commands.executeCommand('asyncLanes.openTimeWindow', vscode.Uri.file(view.file));
   }
 
   changed(view: Timeline): void {

@@ -5,6 +5,7 @@
 import { createReadStream, statSync, type Stats } from 'node:fs';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { readNotices } from '../model/notices.js';
 import { TraceFormatError, TraceParser } from '../model/parser.js';
 import { TraceStream, type StreamView } from '../model/stream.js';
 import type { TraceData } from '../model/types.js';
@@ -60,14 +61,10 @@ function reason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Notices about a damaged or cut-off trace, one line each (from its TraceData, or a TraceView's meta). */
+/** Notices about a damaged or cut-off trace, one line each (from its TraceData, or a TraceView's meta); the texts are
+ * the timeline's too (model/notices.ts). */
 export function traceNotices(data: Pick<TraceData, 'notices' | 'skipped' | 'firstSkippedLine' | 'truncated'>): string[] {
-  const out = [...data.notices];
-  if (data.skipped > 0) {
-    out.push(`${data.skipped} damaged line${data.skipped === 1 ? '' : 's'} skipped (the first is line ${data.firstSkippedLine})`);
-  }
-  if (data.truncated) out.push('the trace ends mid-record (the program was killed or is still writing); the last line was dropped');
-  return out;
+  return readNotices({ ...data, midRecord: data.truncated }).map((n) => n.text);
 }
 
 /** Reads the trace in one pass into a streaming view (model/stream.ts): tallies per task, not every record, so that

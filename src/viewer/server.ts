@@ -1,6 +1,8 @@
 // The standalone viewer's HTTP server, on 127.0.0.1 only: `/` is the page, `/trace/TOKEN?from=BYTE` answers the
-// trace file's bytes from that offset (capped per answer, "X-Lanes-More: 1" when more remain), so the page tails a
-// file that is still being written without re-reading it, and `/codicon.ttf` is the UI's icon font. Requests for any
+// trace file's bytes from that offset (capped per answer, "X-Lanes-More: 1" when more remain, "X-Lanes-Size" the
+// file's size: the page reads no file larger than its budget), so the page tails a file that is still being written
+// without re-reading it, and `/codicon.ttf` is the UI's icon font. A time window of a trace is served the same way,
+// from memory (made once by the CLI). Requests for any
 // other host name are refused (DNS rebinding); the trace goes only to the server's own page, which carries the
 // per-run TOKEN (another page in the browser cannot read it, nor frame the page: frame-ancestors 'none'). Memory stays
 // bounded whatever clients do: answers are streamed from the file with backpressure, at most MAX_STREAMS at once,
@@ -12,6 +14,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
 import { CHUNK_BYTES } from '../files/tail.js';
+import { TIMELINE_BUDGET_BYTES } from '../model/timeline-budget.js';
 import { contentSecurityPolicy, FONT_PATH, newNonce, renderPage, type ViewerAssets } from '../page/page.js';
 
 const POLL_MS = 500;
@@ -24,8 +27,24 @@ export interface ViewServer {
   close(): Promise<void>;
 }
 
-export function startViewServer(file: string, assets: ViewerAssets, port = 0): Promise<ViewServer> {
-  const run: Run = { file, assets, token: randomBytes(24).toString('base64url'), streams: 0 };
+export interface ViewOptions {
+  /** Default: a free one. */
+  port?: number;
+  /** Serve this text (a time window of the file, named `name`) instead of tailing the file. */
+  window?: { text: string; name: string };
+  /** The largest trace the page reads (default: TIMELINE_BUDGET_BYTES; tests set a small one). */
+  budgetBytes?: number;
+}
+
+export function startViewServer(file: string, assets: ViewerAssets, options: ViewOptions = {}): Promise<ViewServer> {
+  const run: Run = {
+    file,
+    assets,
+    token: randomBytes(24).toString('base64url'),
+    streams: 0,
+    window: options.window ? { bytes: Buffer.from(options.window.text), name: options.window.name } : null,
+    budgetBytes: options.budgetBytes ?? TIMELINE_BUDGET_BYTES,
+  };
   const server = createServer((req, res) => {
     try {
       handle(req, res, run, server);
@@ -36,7 +55,7 @@ export function startViewServer(file: string, assets: ViewerAssets, port = 0): P
   server.maxConnections = MAX_CONNECTIONS;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
       const { port: bound } = server.address() as AddressInfo;
       resolve({
         url: `http://127.0.0.1:${bound}/`,
@@ -56,6 +75,9 @@ interface Run {
   token: string;
   /** Trace answers being streamed now. */
   streams: number;
+  /** A time window served instead of the file. */
+  window: { bytes: Buffer; name: string } | null;
+  budgetBytes: number;
 }
 
 function handle(req: IncomingMessage, res: ServerResponse, run: Run, server: Server): void {
@@ -71,10 +93,11 @@ function handle(req: IncomingMessage, res: ServerResponse, run: Run, server: Ser
   const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
   if (url.pathname === '/') {
     const nonce = newNonce();
-    const source = { kind: 'poll' as const, name: basename(run.file), url: `/trace/${run.token}`, intervalMs: POLL_MS };
+    const name = run.window?.name ?? basename(run.file);
+    const source = { kind: 'poll' as const, name, url: `/trace/${run.token}`, intervalMs: POLL_MS, live: run.window === null, budgetBytes: run.budgetBytes };
     res.setHeader('Content-Security-Policy', contentSecurityPolicy('served', nonce, '', false));
     res.setHeader('X-Frame-Options', 'DENY');
-    send(res, 200, 'text/html; charset=utf-8', renderPage({ title: basename(run.file), nonce, config: { source }, home: { kind: 'served', assets: run.assets } }));
+    send(res, 200, 'text/html; charset=utf-8', renderPage({ title: name, nonce, config: { source }, home: { kind: 'served', assets: run.assets } }));
   } else if (url.pathname === FONT_PATH) {
     send(res, 200, 'font/ttf', run.assets.font);
   } else if (url.pathname.startsWith('/trace/')) {
@@ -92,7 +115,8 @@ function handle(req: IncomingMessage, res: ServerResponse, run: Run, server: Ser
       send(res, 503, 'text/plain; charset=utf-8', 'busy, retry\n');
       return;
     }
-    streamFrom(run, from, res);
+    if (run.window) sendWindow(run.window.bytes, from, res);
+    else streamFrom(run, from, res);
   } else {
     send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
   }
@@ -131,10 +155,7 @@ function streamFrom(run: Run, from: number, res: ServerResponse): void {
         return;
       }
       const length = Math.min(CHUNK_BYTES, st.size - from);
-      res.statusCode = 200;
-      headers(res, 'application/octet-stream');
-      res.setHeader('Content-Length', String(length));
-      res.setHeader('X-Lanes-More', from + length < st.size ? '1' : '0');
+      traceHeaders(res, from, length, st.size);
       if (length === 0) {
         close(fd, () => undefined);
         res.end();
@@ -146,6 +167,25 @@ function streamFrom(run: Run, from: number, res: ServerResponse): void {
       stream.pipe(res);
     });
   });
+}
+
+/** The window's text from `from` (capped like a file's answer). */
+function sendWindow(bytes: Buffer, from: number, res: ServerResponse): void {
+  if (from > bytes.length) {
+    send(res, 409, 'text/plain; charset=utf-8', 'the trace is shorter than the offset\n');
+    return;
+  }
+  const length = Math.min(CHUNK_BYTES, bytes.length - from);
+  traceHeaders(res, from, length, bytes.length);
+  res.end(bytes.subarray(from, from + length));
+}
+
+function traceHeaders(res: ServerResponse, from: number, length: number, size: number): void {
+  res.statusCode = 200;
+  headers(res, 'application/octet-stream');
+  res.setHeader('Content-Length', String(length));
+  res.setHeader('X-Lanes-More', from + length < size ? '1' : '0');
+  res.setHeader('X-Lanes-Size', String(size));
 }
 
 function headers(res: ServerResponse, type: string): void {

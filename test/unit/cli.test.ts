@@ -59,7 +59,7 @@ test('report --json prints the report; notices for cut-off traces go to stderr',
   const report = JSON.parse(r.out);
   assert.deepEqual(report.tasks.map((t: { state: string }) => t.state), ['pending', 'pending']);
   assert.equal(report.meta.truncated, true);
-  assertOneLine(r.err, /notice: the trace ends mid-record/);
+  assertOneLine(r.err, /notice: Truncated trace: it ends mid-record/);
 });
 
 test('report --fail-on: exit 1 when such findings exist, 0 otherwise, 2 for an unknown kind', () => {
