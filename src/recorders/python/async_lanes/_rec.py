@@ -356,11 +356,10 @@ def _aid(r):
     """Awaitable id of anything a task can yield (not None)."""
     tr = type(r)
     if tr in _TaskTypes or isinstance(r, _TaskBases):
-        if _NOPROXY:
-            st = _treg.get(id(r))
-            if st is not None:
-                return st._id
-        else:
+        st = _treg.get(id(r))  # (3.14+: every task; before: those constructed directly, see _adopt)
+        if st is not None:
+            return st._id
+        if not _NOPROXY:
             try:
                 p = r._coro
             except Exception:
@@ -388,14 +387,16 @@ def _task_id(t):
         st = _treg.get(id(t))
         if st is not None:
             return st._id
-        return _eager_miss(t) if _eager else None
+        i = _eager_miss(t) if _eager else None
+        return i if i is not None else _adopt_running(t)
     try:
         p = t._coro
     except Exception:
         return None
     if type(p) is _Coro:
         return p._id
-    return None
+    st = _treg.get(id(t))
+    return st._id if st is not None else _adopt_running(t)
 
 
 # ---------------------------------------------------------------------------
@@ -904,6 +905,8 @@ for _n in ('_Task__step', '_Task__wakeup'):
 def _cb_start_np(h):
     """3.14+ Handle._run, before the callback: a step of a recorded task -> its _TS (holding the task and its
     coroutine until the step ends: no object is made per step); another callback: see _cb_start."""
+    if _pending:
+        _finish_pending()
     cb = h._callback
     tc = type(cb)
     if tc is _BMType:  # the C Task's wakeup (a builtin method of the task), or another builtin method
@@ -928,7 +931,14 @@ def _cb_start_np(h):
         return _cb_start(h)
     st = _treg.get(id(task))
     if st is None:
-        return None
+        st = _adopt_at_step(task)
+        if st is None:
+            return None
+    return _step_start(st, task)
+
+
+def _step_start(st, task):
+    """A step of a registered task starts (Handle._run): its _TS holds the task and its coroutine until it ends."""
     try:
         st._coro = task._coro
     except Exception:
@@ -940,6 +950,8 @@ def _cb_start_np(h):
 
 
 def _cb_done_np(st):
+    if _pending:
+        _finish_pending()
     if type(st) is not _TS:
         return _cb_done(st)
     t1 = _pc()
@@ -1023,6 +1035,130 @@ def _task_end(st, task, t0, t1):
         pass
     if len(_buf) >= _TAKE_AT:
         _take()
+
+
+# ---------------------------------------------------------------------------
+# tasks constructed directly (asyncio.Task(coro, loop=..., eager_start=...), as aiohttp 3.10+ makes its handler tasks
+# on 3.12+): not made by the loop's create_task, so without a proxy (3.9-3.13) or a _TS (3.14+).  They are recorded,
+# and their steps timed in Handle._run as on 3.14+ (_step_start), from when the recorder first sees them:
+# - 3.9-3.13: when asyncio's registry is told of the new task (the C Task calls the `add` of tasks._all_tasks,
+#   3.12+: of tasks._scheduled_tasks; see _hook_registry): with their parent and creation site; an eager first step
+#   has just ended there;
+# - 3.14+ (the C Task keeps its registry in C): during an eager first step, when it does something the recorder
+#   records (makes a future, a task...: _task_id asks for the running task, _adopt_running): with the task whose
+#   step made it and its creation site, the step then recorded as an instant at that moment (when it ended is not
+#   seen: never later); otherwise at its first step in Handle._run, without parent or site (_adopt_at_step).
+
+_pending = []  # [_TS, task, coroutine, t, parent id, cid, lasti]: seen in an eager first step, recorded once it ended
+
+
+def _adopt(task, coro):
+    """A _TS for a task the recorder did not create, registered (None if it cannot be)."""
+    st = _TS(_next_id(), coro.cr_code)
+    _register(task, st)
+    return st if st._task is not None else None
+
+
+def _task_rec(st, task, coro, t, parent, cid, lasti):
+    st._name = name = _new_task_name(task)
+    _app(('task', t, st._id, parent, name, coro.__qualname__, cid, lasti, _loop_id(task.get_loop())))
+
+
+def _site(f):
+    f = _prog_frame(f)
+    return (_C(f.f_code), f.f_lasti) if f is not None else (None, 0)
+
+
+def _adopt_running(task):
+    """`task` runs (its eager first step) and is not recorded: its id, recorded once the step ended (_pending)."""
+    try:
+        coro = task._coro
+        if type(coro) is not _CoroType or not coro.cr_running:
+            return None
+        st = _adopt(task, coro)
+        if st is None:
+            return None
+        _pending.append([st, task, coro, _pc(), _running_id() if _NOPROXY else None] + list(_site(coro.cr_frame.f_back)))
+        return st._id
+    except Exception:
+        return None
+
+
+def _running_id():
+    """3.14+: the id of the recorded task whose step runs on this thread, if any."""
+    if _eager:
+        return _eager[-1][0]._id  # (a create_task in progress: its eager first step)
+    st = _nat.running() if _nat is not None else None
+    if st is None:
+        st = _cbcur.get(_get_ident())
+    return st._id if type(st) is _TS else None
+
+
+def _finish_pending(t1=None, parent=None, task=None):
+    """Records the tasks seen in their eager first step once it is over (a later callback, the registry's `add`,
+    the exit): created and stepped at the moment they were seen, or (3.9-3.13, `task`) until t1, by `parent`."""
+    for e in list(_pending):
+        st, tk, coro, t, par, cid, la = e
+        if (task is not None and tk is not task) or coro.cr_running:
+            continue
+        _pending.remove(e)
+        try:
+            _task_rec(st, tk, coro, t, par if task is None else parent, cid, la)
+            _step_end(st, tk, coro, t, t if t1 is None else t1)
+        except Exception:
+            pass
+
+
+def _adopt_at_step(task):
+    """3.14+: a step of a task not seen before (constructed directly, not seen in an eager first step): recorded from
+    this step on."""
+    try:
+        coro = task._coro
+        if type(coro) is not _CoroType:
+            return None
+        st = _adopt(task, coro)
+        if st is not None:
+            _task_rec(st, task, coro, _pc(), None, None, 0)
+        return st
+    except Exception:
+        return None
+
+
+def _registered(task):
+    """3.9-3.13: asyncio's registry is told of a new task (the C Task's constructor; 3.12+ after an eager first step
+    that suspended): one the loop's create_task did not make (no proxy) is recorded, with its parent and site."""
+    try:
+        coro = task._coro
+        if type(coro) is not _CoroType:
+            return
+        t = _pc()
+        parent = _task_id(_cur_task(task.get_loop()))  # (after an eager step: the creator's task again)
+        if _pending:
+            _finish_pending(t, parent, task)
+        if id(task) in _treg:
+            return
+        st = _adopt(task, coro)
+        if st is None:
+            return
+        _task_rec(st, task, coro, t, parent, *_site(sys._getframe(2)))
+        if getattr(coro, 'cr_suspended', False):  # (3.12+: an eager first step ran, unseen: an instant)
+            _step_end(st, task, coro, t, t)
+    except Exception:
+        pass
+
+
+def _hook_registry():
+    reg = getattr(tasks, '_scheduled_tasks', None)
+    if reg is None:
+        reg = getattr(tasks, '_all_tasks', None)
+    if reg is None or _NOPROXY:
+        return
+    add = reg.add
+
+    def _al_add(task):
+        add(task)
+        _registered(task)
+    reg.add = _al_add  # (the instance's own attribute: the C Task looks `add` up on it)
 
 
 # ---------------------------------------------------------------------------
@@ -1301,7 +1437,7 @@ def _patch_gathering():
 _HANDLE_SRC = '''
 def _run(self):
     _al_t = type(self._callback)
-    _al_t = None if _al_t is _SW0 or _al_t is _SW1 else _cb_start(self)
+    _al_t = None if (_al_t is _SW0 or _al_t is _SW1) and not _treg else _cb_start(self)
     try:
         self._context.run(self._callback, *self._args)
     except (SystemExit, KeyboardInterrupt):
@@ -1339,27 +1475,39 @@ class _NoType:
 
 
 def _cb_start(h):
-    """A callback other than a step wrapper is starting: [t0, callback, thread ident] when it
-    is timed (not a task's own method), else None."""
+    """A callback is starting: [t0, callback, thread ident] when it is timed (not a task's own method), else None;
+    3.9-3.13, a step of a task constructed directly (_treg): its _TS (see _step_start)."""
+    if _pending:
+        _finish_pending()
     cb = h._callback
     tc = type(cb)
     if tc is _BMType:
         s = cb.__self__
         if type(s) in _TaskTypes or isinstance(s, _TaskBases):
-            return None
+            return _adopted_step(s) if _treg and cb.__name__ == 'task_wakeup' else None
     elif tc is _MethType:
-        if isinstance(cb.__self__, _TaskBases):
-            return None
+        s = cb.__self__
+        if isinstance(s, _TaskBases):
+            return _adopted_step(s) if _treg and cb.__func__ in _PY_STEPS else None
     elif tc is not _FuncType and tc.__name__ in ('TaskStepMethWrapper', 'TaskWakeupMethWrapper'):
         _handle_globals['_SW1' if tc.__name__ == 'TaskWakeupMethWrapper' else '_SW0'] = tc
-        return None
+        return _adopted_step(cb.__self__) if _treg else None
     ident = _get_ident()
     t0 = _pc()
     _cbcur[ident] = (t0, h)
     return [t0, cb, ident]
 
 
+def _adopted_step(task):
+    st = _treg.get(id(task))
+    return None if st is None else _step_start(st, task)
+
+
 def _cb_done(st):
+    if type(st) is _TS:
+        return _cb_done_np(st)
+    if _pending:
+        _finish_pending()
     t1 = _pc()
     t0, cb, ident = st
     _cbcur[ident] = None
@@ -1422,7 +1570,7 @@ def _make_handle_run():
     code = '\n' * pad + code
     g = _handle_globals
     g.update(vars(events))
-    g.update({'_SW0': _NoType, '_SW1': _NoType, '_cb_start': _cb_start, '_cb_done': _cb_done})
+    g.update({'_SW0': _NoType, '_SW1': _NoType, '_cb_start': _cb_start, '_cb_done': _cb_done, '_treg': _treg})
     if _NOPROXY and _nat is not None:  # (the same, in C)
         g.update({'_cb_start': _nat.begin, '_cb_done': _nat.done})
     elif _NOPROXY:
@@ -1669,7 +1817,7 @@ def _watch():
                     t0 = p._t0
             except Exception:
                 pass
-        else:
+        if not t0:  # (3.9-3.13: also a step of a task constructed directly)
             cur = _cbcur.get(ident)
             t0 = 0 if cur is None else cur._t0 if type(cur) is _TS else cur[0]
             if not t0 and _NOPROXY and _nat is not None:
@@ -1929,6 +2077,7 @@ def _at_exit():
         return
     _exited[0] = True
     try:
+        _finish_pending()
         _scan_unretrieved()
     except Exception:
         pass
@@ -2120,7 +2269,8 @@ def install(out_path, block_threshold_ms, argv):
     nat = _native.load()
     if nat is not None and _NOPROXY:  # (no proxy: steps are timed around Handle._run's callback, see _cb_start_np)
         try:
-            nat.setup_np(_treg, _cb_start_np, _cb_done_np, _step_end, Future, _CTask, _decide, _deep_site, _aid)
+            nat.setup_np(_treg, _cb_start_np, _cb_done_np, _step_end, Future, _CTask, _decide, _deep_site, _aid,
+                         _adopt_at_step, _pending, _finish_pending)
             _nat = nat
         except Exception as e:
             if _native.mode() == '1':
@@ -2158,6 +2308,7 @@ def install(out_path, block_threshold_ms, argv):
     futures.Future = Future
     asyncio.Future = Future
     _patch_gathering()
+    _hook_registry()
     if _orig_set_task_name is not None:
         tasks._set_task_name = _set_task_name
     global _orig_handle_run

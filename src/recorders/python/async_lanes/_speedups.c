@@ -775,6 +775,9 @@ static PyObject *g_treg;      /* _rec._treg: id(task) -> _TS */
 static PyObject *g_cb_start;  /* _rec._cb_start_np (what begin() does not handle) */
 static PyObject *g_cb_done;   /* _rec._cb_done_np */
 static PyObject *g_step_end;  /* _rec._step_end(st, task, coro, t0, t1): a task's last step */
+static PyObject *g_adopt;     /* _rec._adopt_at_step(task): a task not in _treg (constructed directly) -> _TS or None */
+static PyObject *g_pending;   /* _rec._pending: tasks seen in an eager first step, recorded by g_finish once it ended */
+static PyObject *g_finish;    /* _rec._finish_pending() */
 static PyTypeObject *g_task_type;  /* the C Task */
 static PyTypeObject *g_stepw_type; /* TaskStepMethWrapper, once seen */
 static PyObject *s_callback, *s_self, *s_coro, *s_id, *s_cid, *s_dk, *s_fut_waiter, *s_done;
@@ -827,13 +830,40 @@ mod_current(PyObject *mod, PyObject *arg)
     return PyLong_FromLong(0);
 }
 
+/* running(): the _TS of the innermost step timed here on this thread, or None */
+static PyObject *
+mod_running(PyObject *mod, PyObject *Py_UNUSED(ignored))
+{
+    int i = cur_slot(0);
+    if (i < 0 || g_cur[i].depth == 0)
+        Py_RETURN_NONE;
+    return Py_NewRef(g_cur[i].ents[g_cur[i].depth - 1].st);
+}
+
+/* the tasks seen in an eager first step are recorded at the next callback's start or end */
+static int
+finish_pending(void)
+{
+    if (g_pending == NULL || PyList_GET_SIZE(g_pending) == 0)
+        return 0;
+    PyObject *r = PyObject_CallNoArgs(g_finish);
+    if (r == NULL)
+        return -1;
+    Py_DECREF(r);
+    return 0;
+}
+
 static PyObject *
 mod_setup_np(PyObject *mod, PyObject *args)
 {
-    PyObject *treg, *cb_start, *cb_done, *step_end, *fut, *task, *decide, *deep, *aid;
-    if (!PyArg_ParseTuple(args, "O!OOOO!O!OOO:setup_np", &PyDict_Type, &treg, &cb_start, &cb_done, &step_end,
-                          &PyType_Type, &fut, &PyType_Type, &task, &decide, &deep, &aid))
+    PyObject *treg, *cb_start, *cb_done, *step_end, *fut, *task, *decide, *deep, *aid, *adopt, *pending, *finish;
+    if (!PyArg_ParseTuple(args, "O!OOOO!O!OOOOO!O:setup_np", &PyDict_Type, &treg, &cb_start, &cb_done, &step_end,
+                          &PyType_Type, &fut, &PyType_Type, &task, &decide, &deep, &aid, &adopt, &PyList_Type,
+                          &pending, &finish))
         return NULL;
+    Py_XSETREF(g_adopt, Py_NewRef(adopt));
+    Py_XSETREF(g_pending, Py_NewRef(pending));
+    Py_XSETREF(g_finish, Py_NewRef(finish));
     Py_XSETREF(g_treg, Py_NewRef(treg));
     Py_XSETREF(g_cb_start, Py_NewRef(cb_start));
     Py_XSETREF(g_cb_done, Py_NewRef(cb_done));
@@ -849,6 +879,8 @@ mod_setup_np(PyObject *mod, PyObject *args)
 static PyObject *
 mod_begin(PyObject *mod, PyObject *h)
 {
+    if (finish_pending() < 0)
+        PyErr_Clear(); /* (the recorder's trouble, never the program's) */
     PyObject *cb = PyObject_GetAttr(h, s_callback);
     if (cb == NULL)
         return NULL;
@@ -882,17 +914,22 @@ mod_begin(PyObject *mod, PyObject *h)
         Py_DECREF(task);
         return NULL;
     }
-    PyObject *st = PyDict_GetItemWithError(g_treg, key); /* borrowed */
+    PyObject *st = Py_XNewRef(PyDict_GetItemWithError(g_treg, key));
     Py_DECREF(key);
     if (st == NULL) {
-        Py_DECREF(task);
-        if (PyErr_Occurred())
+        if (PyErr_Occurred() || (st = PyObject_CallOneArg(g_adopt, task)) == NULL) {
+            Py_DECREF(task);
             return NULL;
-        Py_RETURN_NONE;
+        }
+        if (st == Py_None) {
+            Py_DECREF(task);
+            return st;
+        }
     }
     PyObject *coro = PyObject_GetAttr(task, s_coro);
     if (coro == NULL) {
         Py_DECREF(task);
+        Py_DECREF(st);
         PyErr_Clear();
         Py_RETURN_NONE;
     }
@@ -900,11 +937,12 @@ mod_begin(PyObject *mod, PyObject *h)
     if (i < 0 || g_cur[i].depth >= NDEPTH) {
         Py_DECREF(task);
         Py_DECREF(coro);
+        Py_DECREF(st);
         Py_RETURN_NONE; /* (not recorded) */
     }
     int d = g_cur[i].depth++;
     Cur *e = &g_cur[i].ents[d];
-    e->st = Py_NewRef(st);
+    e->st = st;
     e->task = task;
     e->coro = coro;
     e->t0 = now_ns();
@@ -920,6 +958,8 @@ mod_done(PyObject *mod, PyObject *tok)
     if (!PyLong_CheckExact(tok))
         return PyObject_CallOneArg(g_cb_done, tok);
     long long t1 = now_ns();
+    if (finish_pending() < 0)
+        PyErr_Clear(); /* (the recorder's trouble, as in step_done) */
     long depth = PyLong_AsLong(tok);
     int i = cur_slot(0);
     if (i < 0 || depth < 0 || depth >= g_cur[i].depth) {
@@ -1424,9 +1464,10 @@ static PyMethodDef mod_methods[] = {
     {"now", mod_now, METH_NOARGS, "the clock the steps are timed with (ns)"},
 #if PY_VERSION_HEX >= 0x030E0000
     {"setup_np", mod_setup_np, METH_VARARGS,
-     "setup_np(treg, cb_start, cb_done, step_end, Future, Task, decide, deep_site, aid): 3.14+, no proxy"},
+     "setup_np(treg, cb_start, cb_done, step_end, Future, Task, decide, deep_site, aid, adopt, pending, finish): 3.14+, no proxy"},
     {"begin", mod_begin, METH_O, "begin(handle) -> token or None: before a callback (3.14+)"},
     {"done", mod_done, METH_O, "done(token): after it (3.14+)"},
+    {"running", mod_running, METH_NOARGS, "running() -> the _TS of the innermost step timed on this thread, or None (3.14+)"},
     {"current", mod_current, METH_O, "current(thread ident) -> start of the step running there, or 0 (3.14+)"},
 #endif
     {"resolve", mod_resolve, METH_VARARGS, "resolve(steps, base, site_fn, folds, kinds) -> resolved steps"},
