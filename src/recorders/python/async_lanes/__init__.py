@@ -6,7 +6,7 @@ Usage::
     python -m async_lanes run [-o FILE] [--block-threshold MS] -m module [args...]
 
 Runs the program as `python script.py` / `python -m module` would (argv, sys.path[0],
-__main__, output, tracebacks, exit status, death by SIGINT) and writes a `.lanes` trace
+__main__, output, tracebacks, exit status, death by SIGINT, how deep it can recurse: _depth.py) and writes a `.lanes` trace
 (docs/trace-format.md; default `<cwd>/<stem>.lanes`).  Prints nothing itself, except a
 one-line `async-lanes: ...` error (exit 2) for bad arguments or a missing script.
 

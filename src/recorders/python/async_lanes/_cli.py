@@ -177,6 +177,15 @@ def main(argv):
     except AttributeError:
         pass
 
+    # the program starts deeper than plain: measured here, at the depth its code runs at (see _depth)
+    from async_lanes import _depth
+    probe = _depth.Probe()
+    if module is None:
+        exec(probe.code, probe.here)
+    else:
+        probe.entry(probe.here)
+    probe.compensate()
+
     from async_lanes import _native
     try:
         _rec.install(out, thr, sys.argv if module is None else [module] + rest)

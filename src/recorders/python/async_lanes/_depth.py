@@ -1,0 +1,95 @@
+"""The recursion limit as the program has it plain.  The recorder's launch (runpy, async_lanes'
+__main__, _cli.main, an exec) runs below the program's first frame: the program would hit
+RecursionError that many calls earlier (4-6, by version).  The launch cannot go (the exit is
+recorded around the program), so the interpreter's limit is raised by what it costs, measured
+(Probe), and sys.getrecursionlimit/setrecursionlimit show and take the program's own limit.
+Not equal yet: other threads start at the bottom as plain, so they may nest that many calls
+deeper; a task's steps through the recorder's proxy (3.9-3.13 without the C accelerator, and its
+C proxy on 3.9) nest 1-2 calls less (the proxy is there only during steps: no one limit fits both);
+an error of the wrappers, printed by the program itself, shows one frame of the recorder."""
+
+import operator
+import re
+import sys
+import _thread
+
+_get = sys.getrecursionlimit
+_set = sys.setrecursionlimit
+_INT_MAX = (1 << 31) - 1
+_TOO_LOW = re.compile(r'(.* to )(\d+)( at the recursion depth )(\d+)(.*)', re.S)
+
+
+def probe():
+    """How many calls can still nest here."""
+    try:
+        return probe() + 1
+    except RecursionError:
+        return 0
+
+
+def _entry(g):
+    g['n'] = probe()
+    g['done']()
+
+
+class Probe:
+    """How many fewer calls the program can nest than plain: plain, the interpreter calls its first
+    frame (the script's code, or runpy for -m) at the bottom of the main thread, as a new thread
+    calls `entry` (measured there); here, the caller runs `code` (script) or `entry` (module) with
+    `here` as it runs the program, then calls compensate()."""
+
+    code = compile('n = probe()\ndone()', '<async-lanes>', 'exec')
+    entry = staticmethod(_entry)
+
+    def __init__(self):
+        self.limit = _get()
+        _set(200)  # (enough to tell; small enough for any thread's stack on 3.9/3.10)
+        lock = _thread.allocate_lock()
+        lock.acquire()
+        bottom = {'done': lock.release}
+        _thread.start_new_thread(_entry, (bottom,))
+        lock.acquire()
+        self.bottom = bottom['n']
+        self.here = {'probe': probe, 'done': int}
+
+    def compensate(self):
+        d = self.bottom - self.here['n']
+        _set(self.limit + max(d, 0))
+        if d > 0:
+            _install(d)
+
+
+def _install(d):
+    def getrecursionlimit():
+        return _get() - d
+
+    def setrecursionlimit(limit, /):
+        if type(limit) is not int:
+            try:
+                limit = operator.index(limit)
+            except TypeError:
+                _set(limit)  # (raises as plain: a float, a str)
+                limit = _get()
+        if limit < 1 or limit > _INT_MAX - d:
+            _set(limit)  # (raises as plain, or sets it near INT_MAX)
+            return
+        try:
+            _set(limit + d + 1)  # (+1: this frame; CPython's check, depth >= limit, is then plain's)
+        except RecursionError as e:
+            m = _TOO_LOW.match(str(e))
+            if m is None:
+                raise
+            msg = '%s%d%s%d%s' % (m[1], int(m[2]) - d - 1, m[3], int(m[4]) - d - 1, m[5])
+        else:
+            try:
+                _set(limit + d)
+            except RecursionError:
+                pass  # (the program is at the new limit's last call: one more is left)
+            return
+        raise RecursionError(msg)  # (outside the except: no context of ours)
+
+    for ours, orig in ((getrecursionlimit, _get), (setrecursionlimit, _set)):
+        ours.__name__ = ours.__qualname__ = orig.__name__
+        ours.__doc__ = orig.__doc__
+        ours.__module__ = 'sys'
+        setattr(sys, orig.__name__, ours)
