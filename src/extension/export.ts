@@ -1,23 +1,27 @@
-// Export Trace…: a .lanes file as Chrome Trace Event JSON (opened by ui.perfetto.dev and chrome://tracing), written
-// in pieces so that a huge trace never becomes one string.
+// Export Trace…: a .lanes file as Chrome Trace Event JSON (opened by ui.perfetto.dev and chrome://tracing), read and
+// written as a stream (the same as the CLI's export), so that a huge trace is never held in memory.
 
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { loadTraceFile } from '../files/trace-file.js';
-import { jsonChunks } from '../files/json.js';
-import { toChromeTrace } from '../exporters/chrome.js';
-import { TraceIndex } from '../model/index.js';
+import { streamChromeTrace } from '../exporters/chrome-stream.js';
+import { streamTraceFile } from '../files/trace-file.js';
 
 /** Writes `traceFile`'s Chrome JSON to `outFile`; returns the number of events. Throws with a clear message. */
 export async function exportChromeJson(traceFile: string, outFile: string): Promise<number> {
-  const trace = toChromeTrace(new TraceIndex(await loadTraceFile(traceFile)));
-  let fd: number | undefined;
+  let fd: number;
   try {
     fd = openSync(outFile, 'w');
-    for (const chunk of jsonChunks(trace)) writeSync(fd, chunk);
   } catch (err) {
     throw new Error(`cannot write "${outFile}": ${(err as Error).message}`);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
-  return trace.traceEvents.length;
+  try {
+    return await streamChromeTrace((stream) => streamTraceFile(traceFile, stream), (text) => {
+      try {
+        writeSync(fd, text);
+      } catch (err) {
+        throw new Error(`cannot write "${outFile}": ${(err as Error).message}`);
+      }
+    });
+  } finally {
+    closeSync(fd);
+  }
 }
