@@ -43,6 +43,7 @@ import type {
   LoopRecord,
   NameRecord,
   SetRecord,
+  SetState,
   Site,
   StepRecord,
   TaskRecord,
@@ -58,6 +59,9 @@ export const WINDOW = 1 << 16;
 /** Resolved futures kept for steps that may still name them. */
 export const RESOLVED_KEPT = 1 << 14;
 const MAX_GATHER_DEPTH = 200;
+/** Numbers and references a window slot holds (a step's id, dur, awaited, site; a set's via, state, text). */
+const NUMS = 4;
+const REFS = 3;
 
 const K_LOOP = 0;
 const K_TASK = 1;
@@ -79,12 +83,27 @@ interface Res extends Resolution {
   stepDur: number;
 }
 
-interface FutState {
-  info: FutureInfo;
+/** A future as the report lists it, with what the reader needs besides: one object per future (a large trace has
+ * millions). */
+class FutState implements FutureInfo {
+  kind = 'future';
+  waitKind: WaitKind = 'future';
+  state: FutureState = 'pending';
+  owner: number | null = null;
+  site: Site | null = null;
+  created: number | null = null;
+  resolved: number | null = null;
+  resolvedBy: number | null = null;
+  via: string | null = null;
+  text: string | null = null;
+  children: number[] = NO_CHILDREN;
+  res: Res | null = null;
   /** Position in the report's list: a `fut` record's seq, or 2^52 + the first `set`'s seq when only set. */
-  key: number;
-  res: Res | null;
+  constructor(readonly id: number, public key: number) {}
 }
+
+/** The children of every future that has none (never written to: a `fut` record's own list replaces it). */
+const NO_CHILDREN: number[] = [];
 
 class TaskAgg {
   /** Null once the task is final (its tallies written into `info`). */
@@ -120,7 +139,8 @@ class TaskAgg {
   laWake: Res | null | undefined = undefined;
   laFut: FutureInfo | null = null;
   lastFut: FutureInfo | null = null;
-  cancel: SetRecord | null = null;
+  /** The first `set` that cancelled the task itself (task.cancel()). */
+  cancel: { by: number | null; via: string | null } | null = null;
   constructor(readonly info: TaskInfo) {}
 }
 
@@ -179,7 +199,7 @@ export class StreamView implements TraceView {
   meta!: TraceMeta;
   /** @internal */ aggs = new Map<number, TaskAgg>();
   /** @internal The futures still known (see TraceStream.futs). */
-  futs: Map<number, { info: FutureInfo }> = new Map();
+  futs: Map<number, FutureInfo> = new Map();
   /** @internal Futures a task waited on last (the findings may name them), kept after they are dropped. */
   pinned = new Map<number, FutureInfo>();
   private lastSteps = new Map<TaskInfo, StepInfo | undefined>();
@@ -191,7 +211,7 @@ export class StreamView implements TraceView {
   }
 
   future(id: number): FutureInfo | undefined {
-    return this.futs.get(id)?.info ?? this.pinned.get(id);
+    return this.futs.get(id) ?? this.pinned.get(id);
   }
 
   stepCount(task: TaskInfo): number {
@@ -259,20 +279,26 @@ export class TraceStream {
   readonly view = new StreamView();
   private data: TraceData | null = null;
   private seq = 0;
-  // The time-order window: a binary heap on (t, seq).
+  // The time-order window: a FIFO and a binary heap on (t, seq) of slots in the record pool.
   private readonly hT: Float64Array;
   private readonly hQ: Float64Array;
-  private readonly hK: Uint8Array;
-  private readonly hR: unknown[];
+  private readonly hS: Int32Array;
   private size = 0;
   private readonly fT: Float64Array;
   private readonly fQ: Float64Array;
-  private readonly fK: Uint8Array;
-  private readonly fR: unknown[];
+  private readonly fS: Int32Array;
   private fHead = 0;
   private fLen = 0;
   private fTail = -Infinity;
   private eof = false;
+  // The records in the window, by slot: a step's, set's or fut's fields in typed columns (most records; kept as
+  // objects they outlived the young generation by the million and filled the old one with garbage), other records
+  // as they are.
+  private readonly pK: Uint8Array;
+  private readonly pN: Float64Array;
+  private readonly pR: unknown[];
+  private readonly freeSlots: Int32Array;
+  private nFree: number;
 
   private readonly tasks = this.view.aggs;
   private readonly futs: Map<number, FutState> = this.view.futs as Map<number, FutState>;
@@ -301,12 +327,15 @@ export class TraceStream {
     const n = this.window + 1;
     this.hT = new Float64Array(n);
     this.hQ = new Float64Array(n);
-    this.hK = new Uint8Array(n);
-    this.hR = new Array<unknown>(n).fill(undefined);
+    this.hS = new Int32Array(n);
     this.fT = new Float64Array(n);
     this.fQ = new Float64Array(n);
-    this.fK = new Uint8Array(n);
-    this.fR = new Array<unknown>(n).fill(undefined);
+    this.fS = new Int32Array(n);
+    this.pK = new Uint8Array(n);
+    this.pN = new Float64Array(n * NUMS);
+    this.pR = new Array<unknown>(n * REFS).fill(undefined);
+    this.freeSlots = new Int32Array(n).map((_, i) => i);
+    this.nFree = n;
   }
 
   /** For `new TraceParser(stream.makeData)`. */
@@ -341,34 +370,73 @@ export class TraceStream {
   private add(kind: number, r: { t: number }): void {
     const q = this.seq++;
     const t = r.t;
+    const slot = this.store(kind, r);
     if (this.fLen === 0 || t >= this.fTail) {
       const i = (this.fHead + this.fLen++) % this.window;
       this.fT[i] = t;
       this.fQ[i] = q;
-      this.fK[i] = kind;
-      this.fR[i] = r;
+      this.fS[i] = slot;
       this.fTail = t;
-    } else this.heapPush(kind, r, t, q);
+    } else this.heapPush(slot, t, q);
     if (this.fLen + this.size >= this.window) this.release();
   }
 
-  private heapPush(kind: number, r: unknown, t: number, q: number): void {
+  /** Puts a record into a free slot of the pool (ids: -1 for null). */
+  private store(kind: number, r: { t: number }): number {
+    const slot = this.freeSlots[--this.nFree];
+    this.pK[slot] = kind;
+    const n = slot * NUMS;
+    const o = slot * REFS;
+    const pN = this.pN;
+    switch (kind) {
+      case K_STEP: {
+        const s = r as StepRecord;
+        pN[n] = s.id;
+        pN[n + 1] = s.dur;
+        pN[n + 2] = s.awaited ?? -1;
+        pN[n + 3] = s.site ?? -1;
+        break;
+      }
+      case K_SET: {
+        const s = r as SetRecord;
+        pN[n] = s.id;
+        pN[n + 1] = s.by ?? -1;
+        this.pR[o] = s.via;
+        this.pR[o + 1] = s.state;
+        this.pR[o + 2] = s.text;
+        break;
+      }
+      case K_FUT: {
+        const f = r as FutRecord;
+        pN[n] = f.id;
+        pN[n + 1] = f.owner ?? -1;
+        pN[n + 2] = f.site ?? -1;
+        this.pR[o] = f.kind;
+        this.pR[o + 1] = f.children.length === 0 ? NO_CHILDREN : f.children;
+        break;
+      }
+      default:
+        this.pR[o] = r;
+    }
+    return slot;
+  }
+
+  private heapPush(slot: number, t: number, q: number): void {
     let i = ++this.size;
     const hT = this.hT;
     const hQ = this.hQ;
+    const hS = this.hS;
     while (i > 1) {
       const p = i >> 1;
       if (hT[p] < t || (hT[p] === t && hQ[p] < q)) break;
       hT[i] = hT[p];
       hQ[i] = hQ[p];
-      this.hK[i] = this.hK[p];
-      this.hR[i] = this.hR[p];
+      hS[i] = hS[p];
       i = p;
     }
     hT[i] = t;
     hQ[i] = q;
-    this.hK[i] = kind;
-    this.hR[i] = r;
+    hS[i] = slot;
   }
 
   private release(): void {
@@ -376,30 +444,24 @@ export class TraceStream {
     if (this.fLen > 0 && (this.size === 0 || this.fT[h] < this.hT[1] || (this.fT[h] === this.hT[1] && this.fQ[h] < this.hQ[1]))) {
       const t = this.fT[h];
       const q = this.fQ[h];
-      const kind = this.fK[h];
-      const r = this.fR[h];
-      this.fR[h] = undefined;
+      const slot = this.fS[h];
       this.fHead = (h + 1) % this.window;
       this.fLen--;
-      this.out(kind, r, t, q);
+      this.out(slot, t, q);
     } else this.heapPop();
   }
 
   private heapPop(): void {
     const hT = this.hT;
     const hQ = this.hQ;
-    const hK = this.hK;
-    const hR = this.hR;
+    const hS = this.hS;
     const t = hT[1];
     const q = hQ[1];
-    const kind = hK[1];
-    const r = hR[1];
+    const slot = hS[1];
     const n = this.size--;
     const lt = hT[n];
     const lq = hQ[n];
-    const lk = hK[n];
-    const lr = hR[n];
-    hR[n] = undefined;
+    const ls = hS[n];
     let i = 1;
     const size = n - 1;
     for (;;) {
@@ -409,31 +471,45 @@ export class TraceStream {
       if (lt < hT[c] || (lt === hT[c] && lq < hQ[c])) break;
       hT[i] = hT[c];
       hQ[i] = hQ[c];
-      hK[i] = hK[c];
-      hR[i] = hR[c];
+      hS[i] = hS[c];
       i = c;
     }
     if (size > 0) {
       hT[i] = lt;
       hQ[i] = lq;
-      hK[i] = lk;
-      hR[i] = lr;
+      hS[i] = ls;
     }
-    this.out(kind, r, t, q);
+    this.out(slot, t, q);
   }
 
-  private out(kind: number, r: unknown, _t: number, q: number): void {
-    this.process(kind, r, q);
+  /** Takes the record out of its slot (freed) and processes it. */
+  private out(slot: number, t: number, q: number): void {
+    this.freeSlots[this.nFree++] = slot;
+    const n = slot * NUMS;
+    const o = slot * REFS;
+    const pN = this.pN;
+    const pR = this.pR;
+    switch (this.pK[slot]) {
+      case K_STEP:
+        return this.step(t, pN[n], pN[n + 1], idOrNull(pN[n + 2]), idOrNull(pN[n + 3]));
+      case K_SET: {
+        const text = pR[o + 2] as string;
+        pR[o + 2] = undefined;
+        return this.set(t, pN[n], pR[o + 1] as SetState, idOrNull(pN[n + 1]), pR[o] as string | null, text, q);
+      }
+      case K_FUT: {
+        const children = pR[o + 1] as number[];
+        pR[o + 1] = undefined;
+        return this.fut(t, pN[n], pR[o] as string, idOrNull(pN[n + 1]), idOrNull(pN[n + 2]), children, q);
+      }
+    }
+    const r = pR[o];
+    pR[o] = undefined;
+    this.process(this.pK[slot], r, q);
   }
 
   private process(kind: number, r: unknown, q: number): void {
     switch (kind) {
-      case K_STEP:
-        return this.step(r as StepRecord);
-      case K_SET:
-        return this.set(r as SetRecord, q);
-      case K_FUT:
-        return this.fut(r as FutRecord, q);
       case K_END:
         return this.end(r as EndRecord, q);
       case K_TASK:
@@ -537,23 +613,23 @@ export class TraceStream {
     this.finalize(a);
   }
 
-  private step(s: StepRecord): void {
-    const a = this.agg(s.id);
+  private step(t: number, id: number, dur: number, awaited: number | null, site: number | null): void {
+    const a = this.agg(id);
     if (a.split === null) {
       this.view.lateRecords++;
       return;
     }
     if (a.steps > 0) {
       // Earlier than the task's step before it: further out of order than the window (the split takes it as next).
-      if (s.t < a.oT) this.view.lateRecords++;
-      this.close(a, false, s.t);
-    } else a.minStepT = s.t;
+      if (t < a.oT) this.view.lateRecords++;
+      this.close(a, false, t);
+    } else a.minStepT = t;
     a.steps++;
-    a.split.busy += s.dur;
-    a.oT = s.t;
-    a.oDur = s.dur;
-    a.oAwaited = s.awaited;
-    a.oSite = s.site;
+    a.split.busy += dur;
+    a.oT = t;
+    a.oDur = dur;
+    a.oAwaited = awaited;
+    a.oSite = site;
   }
 
   /** The resolution of `id` as far as known now: null when none yet (a later one can only come at or after the
@@ -564,7 +640,7 @@ export class TraceStream {
     const f = this.futs.get(id);
     if (f === undefined) return null;
     if (f.res !== null) return f.res;
-    if (f.info.kind === 'gather' && f.info.children.length > 0) return this.eof ? this.finalResolution(id, 0) : undefined;
+    if (f.kind === 'gather' && f.children.length > 0) return this.eof ? this.finalResolution(id, 0) : undefined;
     return null;
   }
 
@@ -615,10 +691,10 @@ export class TraceStream {
     if (depth > MAX_GATHER_DEPTH) return null;
     this.finalMemo.set(id, null);
     let r: Res | null = null;
-    if (f.info.kind === 'gather' && f.info.children.length > 0) {
+    if (f.kind === 'gather' && f.children.length > 0) {
       let lastR: Res | null = null;
       let ok = true;
-      for (const child of f.info.children) {
+      for (const child of f.children) {
         const c = this.finalResolution(child, depth + 1);
         if (c === null) {
           ok = false;
@@ -652,7 +728,7 @@ export class TraceStream {
     // kindOf() and resolutionNow() with one lookup each.
     const awaitedTask = this.tasks.get(awaited);
     const fs = awaitedTask === undefined ? this.futs.get(awaited) : undefined;
-    const fut = fs?.info;
+    const fut = fs;
     const kind: WaitKind = awaitedTask !== undefined ? 'task' : fut === undefined ? 'other' : fut.waitKind;
     split.addAwait(a.oSite, kind, gap);
     a.lastAwaitIdx = idx;
@@ -747,7 +823,7 @@ export class TraceStream {
     if (res.by !== null) resolver = this.tasks.get(res.by);
     else if (awaited !== null) {
       // A gather is resolved by a done-callback: its arrow comes from the child that finished last.
-      const f = this.futs.get(awaited)?.info;
+      const f = this.futs.get(awaited);
       if (f !== undefined && f.kind === 'gather') {
         for (const id of f.children) {
           const c = this.tasks.get(id);
@@ -770,53 +846,45 @@ export class TraceStream {
 
   // ---- futures ----
 
-  private fut(r: FutRecord, q: number): void {
-    const known = this.futs.get(r.id);
+  private fut(t: number, id: number, kind: string, owner: number | null, site: number | null, children: number[], q: number): void {
+    const known = this.futs.get(id);
     if (known !== undefined && known.key <= q) return;
-    const info: FutureInfo = known?.info ?? {
-      id: r.id, kind: '', waitKind: 'future', state: 'pending', owner: null, site: null, created: null,
-      resolved: null, resolvedBy: null, via: null, text: null, children: [],
-    };
-    info.kind = r.kind;
-    info.waitKind = waitKindOf(r.kind);
-    info.owner = r.owner;
-    info.site = this.siteAt(r.site);
-    info.created = r.t;
-    info.children = r.children;
+    const f = known ?? new FutState(id, q);
+    f.kind = kind;
+    f.waitKind = waitKindOf(kind);
+    f.owner = owner;
+    f.site = this.siteAt(site);
+    f.created = t;
+    f.children = children;
     if (known !== undefined) known.key = q;
-    else this.futs.set(r.id, { info, key: q, res: null });
+    else this.futs.set(id, f);
   }
 
-  private set(s: SetRecord, q: number): void {
-    let f = this.futs.get(s.id);
+  private set(t: number, id: number, state: SetState, by: number | null, via: string | null, text: string, q: number): void {
+    let f = this.futs.get(id);
     if (f === undefined) {
-      const a = this.tasks.get(s.id);
+      const a = this.tasks.get(id);
       if (a !== undefined && a.defSeq !== Infinity) {
         // A set on a task itself: task.cancel().
-        if (s.state === 'cancelled' && a.cancel === null) a.cancel = s;
+        if (state === 'cancelled' && a.cancel === null) a.cancel = { by, via };
         return;
       }
-      const info: FutureInfo = {
-        id: s.id, kind: 'future', waitKind: 'future', state: 'pending', owner: null, site: null, created: null,
-        resolved: null, resolvedBy: null, via: null, text: null, children: [],
-      };
-      f = { info, key: 2 ** 52 + q, res: null };
-      this.futs.set(s.id, f);
+      f = new FutState(id, 2 ** 52 + q);
+      this.futs.set(id, f);
     }
     if (f.res !== null) return; // the first resolution counts (the earliest: records come in time order)
-    const info = f.info;
-    info.state = s.state as FutureState;
-    info.resolved = s.t;
-    info.resolvedBy = s.by;
-    info.via = s.via ?? (s.by !== null ? 'task' : null);
-    info.text = s.text;
-    const by = s.by === null ? undefined : this.tasks.get(s.by);
+    f.state = state;
+    f.resolved = t;
+    f.resolvedBy = by;
+    f.via = via ?? (by !== null ? 'task' : null);
+    f.text = text;
+    const resolver = by === null ? undefined : this.tasks.get(by);
     f.res = {
-      t: s.t, by: info.resolvedBy, via: info.via, state: info.state,
-      stepStart: by !== undefined && by.steps > 0 ? by.oT : NaN, stepDur: by !== undefined ? by.oDur : NaN,
+      t, by, via: f.via, state,
+      stepStart: resolver !== undefined && resolver.steps > 0 ? resolver.oT : NaN, stepDur: resolver !== undefined ? resolver.oDur : NaN,
     };
-    this.resolvePending(s.id);
-    this.resolvedFifo.push(s.id);
+    this.resolvePending(id);
+    this.resolvedFifo.push(id);
     if (this.resolvedFifo.length - this.fifoHead > RESOLVED_KEPT) this.evict(this.resolvedFifo[this.fifoHead++]);
     if (this.fifoHead > 1 << 16) {
       this.resolvedFifo.splice(0, this.fifoHead);
@@ -828,10 +896,10 @@ export class TraceStream {
     const f = this.futs.get(id);
     if (f === undefined || (this.pending.size > 0 && this.pending.has(id))) return;
     // Kept: an exception someone may report as never retrieved, a gather whose children may still be asked for.
-    if (f.info.state === 'exception' || f.info.kind === 'gather') return;
+    if (f.state === 'exception' || f.kind === 'gather') return;
     this.futs.delete(id);
     if (this.workByFuture.size > 0) this.workByFuture.delete(id);
-    this.hooks.future?.(f.info, f.key);
+    this.hooks.future?.(f, f.key);
   }
 
   // ---- the loop: callbacks, blocks, work ----
@@ -909,7 +977,7 @@ export class TraceStream {
     view.tasks.sort((x, y) => x.created - y.created || x.id - y.id);
     for (const t of view.tasks) if (t.parent !== null) this.tasks.get(t.parent)?.info.children.push(t.id);
     if (this.hooks.future) {
-      for (const f of this.futs.values()) this.hooks.future(f.info, f.key);
+      for (const f of this.futs.values()) this.hooks.future(f, f.key);
     }
     this.warnRecs.sort((x, y) => x.seq - y.seq);
     view.warnings = this.warnRecs.map(({ r: w }) => ({ t: w.t, kind: w.kind, site: this.siteAt(w.site), task: w.task, text: w.text }));
@@ -926,6 +994,11 @@ export class TraceStream {
     view.threads = threads;
     return view;
   }
+}
+
+/** A pooled id: -1 stands for null. */
+function idOrNull(v: number): number | null {
+  return v < 0 ? null : v;
 }
 
 function newTaskInfo(id: number): TaskInfo {
