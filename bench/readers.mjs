@@ -4,7 +4,8 @@
 // (/usr/bin/time -v, else VmHWM polled from /proc). With a previous commit's reader (BENCH_BEFORE=<rev>, default:
 // the commit before the streaming readers), built in a git worktree, the same for comparison; the previous reader
 // runs `report` only on the 1 GB trace (it runs out of memory there) and gets BENCH_TIMEOUT_S (default 600) per run.
-// BENCH_SIZES=92,276 picks sizes (MB), BENCH_BEFORE_COMMANDS=report the previous reader's commands. Everything
+// BENCH_SIZES=92,276 picks sizes (MB), BENCH_COMMANDS=report the commands, BENCH_BEFORE_COMMANDS=report the previous
+// reader's, BENCH_BEFORE= (empty) runs no previous reader. CPU time (user + system) is /usr/bin/time's. Everything
 // generated is deleted at the end.
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -16,6 +17,7 @@ import { generateTrace } from './gen-trace.mjs';
 const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
 const sizes = (process.env.BENCH_SIZES ?? '92,276,1000').split(',').map(Number);
 const timeoutS = Number(process.env.BENCH_TIMEOUT_S ?? 600);
+const onlyCommands = (process.env.BENCH_COMMANDS ?? 'report,report --json,export').split(',');
 const beforeCommands = (process.env.BENCH_BEFORE_COMMANDS ?? 'report,report --json,export').split(',');
 const tmp = mkdtempSync(join(tmpdir(), 'async-lanes-bench-readers-'));
 const hasTime = existsSync('/usr/bin/time');
@@ -43,7 +45,7 @@ function before() {
   return { rev, bin: join(dir, 'bin', 'async-lanes.js'), dir };
 }
 
-/** Runs node BIN ARGS with stdout to `out`; resolves { wall s, rss MB, code }. */
+/** Runs node BIN ARGS with stdout to `out`; resolves { wall s, cpu s (user + system; NaN without /usr/bin/time), rss MB, code }. */
 function measure(bin, args, out) {
   return new Promise((resolve) => {
     const started = process.hrtime.bigint();
@@ -68,9 +70,10 @@ function measure(bin, args, out) {
       if (poll) clearInterval(poll);
       const wall = Number(process.hrtime.bigint() - started) / 1e9;
       const rss = hasTime ? Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(err)?.[1] ?? 0) : hwm;
+      const cpu = hasTime ? ['User', 'System'].reduce((sum, k) => sum + Number(new RegExp(`${k} time \\(seconds\\): ([\\d.]+)`).exec(err)?.[1] ?? NaN), 0) : NaN;
       const status = hasTime ? Number(/Exit status: (\d+)/.exec(err)?.[1] ?? code) : code;
       const oom = /heap out of memory/.test(err);
-      resolve({ wall, rss: rss / 1024, code: signal === 'SIGKILL' && wall >= timeoutS ? 'timeout' : oom ? 'OOM' : status });
+      resolve({ wall, cpu, rss: rss / 1024, code: signal === 'SIGKILL' && wall >= timeoutS ? 'timeout' : oom ? 'OOM' : status });
     });
     void out;
   });
@@ -86,17 +89,17 @@ try {
   const old = before();
   const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   console.log(`bench:readers — node ${process.version}, ${hasTime ? '/usr/bin/time -v' : 'VmHWM polling'}; before: ${old ? old.rev : '(none)'}`);
-  console.log('| trace | command | before: wall, peak RSS | after: wall, peak RSS | load |');
+  console.log('| trace | command | before: wall (CPU), peak RSS | after: wall (CPU), peak RSS | load |');
   console.log('|---|---|---|---|---|');
   for (const mb of sizes) {
     const file = join(tmp, `gen-${mb}mb.lanes`);
     const g = generateTrace(file, mb * 1e6, mb);
     const label = `${(g.bytes / 1e6).toFixed(0)} MB (${(g.steps / 1e6).toFixed(1)}M steps)`;
-    for (const c of commands) {
+    for (const c of commands.filter((c) => onlyCommands.includes(c.name))) {
       let b = null;
       if (old && (mb < 1000 || c.name === 'report') && beforeCommands.includes(c.name)) b = await measure(old.bin, c.args(file));
       const a = await measure(join(ROOT, 'bin', 'async-lanes.js'), c.args(file));
-      const fmt = (m) => (m === null ? '—' : `${m.wall.toFixed(1)} s, ${m.rss.toFixed(0)} MB${m.code === 0 ? '' : ` (${m.code === 'OOM' ? 'out of memory' : `exit ${m.code}`})`}`);
+      const fmt = (m) => (m === null ? '—' : `${m.wall.toFixed(1)} s (${m.cpu.toFixed(1)} s CPU), ${m.rss.toFixed(0)} MB${m.code === 0 ? '' : ` (${m.code === 'OOM' ? 'out of memory' : `exit ${m.code}`})`}`);
       console.log(`| ${label} | ${c.name} | ${fmt(b)} | ${fmt(a)} | ${load()} |`);
       rmSync(join(tmp, 'export.json'), { force: true });
     }
