@@ -1,20 +1,23 @@
 // Overhead of the Python asyncio recorder (src/recorders/python/async_lanes).
 //
-//   node bench/python-overhead.mjs [--runs N] [--python PATH] [--all-versions] [--quick]
+//   node bench/python-overhead.mjs [--runs N] [--python PATH] [--no-versions] [--quick] [--only step-heavy,short,...]
 //
 // Measures, in one run, traced/untraced wall-time ratios (runs interleaved, medians; with the lowest and highest
 // ratio of an interleaved pair, to show how much a figure moves on a shared machine) for
 //   (a) a step-heavy program (bench/programs/step_heavy.py: every await is a step),
 //   (b) a service-shaped one (bench/programs/service_chain.py: many short tasks, 5-20 awaits each through call
 //       chains 3-8 coroutines deep, a semaphore),
-//   (c) an I/O-bound program (bench/programs/io_echo.py: TCP echo on 127.0.0.1), and the same on uvloop where the
+//   (c) many short tasks (bench/programs/short_tasks.py: per task a creation, two steps, an end, a done
+//       callback: the per-task cost),
+//   (d) an I/O-bound program (bench/programs/io_echo.py: TCP echo on 127.0.0.1), and the same on uvloop where the
 //       interpreter has it (traced uvloop against plain uvloop),
 // in both recorder modes: `native` (its C accelerator, ASYNC_LANES_NATIVE=1; built first if needed, skipped
 // with the reason when it cannot be built) and `pure` (Python only, ASYNC_LANES_NATIVE=0),
 // and the trace size in bytes per event (resumes + suspends + creations + ends + future
 // creations/resolutions + callbacks; a step record counts as two events, three when it also
 // says that it created the future it awaits).
-// Targets: <= 1.3x step-heavy and service-shaped, <= 1.05x I/O-bound (uvloop too), <= 20 bytes/event.
+// Targets: <= 1.3x step-heavy and service-shaped, <= 1.5x short tasks, <= 1.05x I/O-bound (uvloop too),
+// <= 20 bytes/event.
 // Unless --no-versions, it also prints the ratios for every CPython it finds (fewer runs): 3.9-3.13 under pyenv,
 // 3.14 and 3.15 from scripts/setup-pythons.sh, and Debian's /usr/bin/python3 (with uvloop). Exit code 0 always (it
 // reports, it does not judge), unless a program fails.
@@ -38,6 +41,8 @@ const quick = args.includes('--quick');
 const runs = Number(opt('--runs', quick ? 3 : 7));
 const python = opt('--python', 'python3');
 const allVersions = !args.includes('--no-versions');
+const only = opt('--only', null)?.split(','); // (labels of the programs to measure: step-heavy, service, short, I/O-bound, uvloop I/O)
+const wanted = (label) => !only || only.includes(label.trim());
 
 const work = mkdtempSync(join(tmpdir(), 'al-bench-'));
 const trace = join(work, 'bench.lanes');
@@ -124,9 +129,11 @@ function traceStats() {
 const stepArgs = quick ? ['1000', '50'] : ['4000', '100'];
 const ioArgs = quick ? ['10', '500'] : ['10', '2000'];
 const chainArgs = quick ? ['2000'] : ['10000'];
+const shortArgs = quick ? ['40000'] : ['200000'];
 const stepProg = join(programs, 'step_heavy.py');
 const chainProg = join(programs, 'service_chain.py');
 const ioProg = join(programs, 'io_echo.py');
+const shortProg = join(programs, 'short_tasks.py');
 const hasUvloop = (py) => spawnSync(py, ['-c', 'import uvloop'], { env: baseEnv }).status === 0;
 
 function versionOf(py) {
@@ -143,9 +150,11 @@ console.log(`\n${python} (${v}): C accelerator ${why ? `no (${why})` : 'yes'}`);
 for (const [label, prog, progArgs, target] of [
   ['step-heavy', stepProg, stepArgs, '1.30'],
   ['service   ', chainProg, chainArgs, '1.30'],
+  ['short     ', shortProg, shortArgs, '1.50'],
   ['I/O-bound ', ioProg, ioArgs, '1.05'],
   ...(hasUvloop(python) ? [['uvloop I/O', ioProg, [...ioArgs, 'uvloop'], '1.05']] : []),
 ]) {
+  if (!wanted(label)) continue;
   const r = measure(python, prog, progArgs, runs, modes);
   console.log(`  ${label}  ${progArgs.join('x')}: plain ${fmt(r.plain)}s  (target <= ${target}x)`);
   for (const m of modes) {
@@ -180,16 +189,20 @@ function interpreters() {
 
 if (allVersions) {
   const n = Math.max(3, Math.min(5, runs));
-  console.log(`\nPer interpreter (${n} runs each; step-heavy ${stepArgs.join('x')}, service ${chainArgs[0]} tasks):`);
+  console.log(`\nPer interpreter (${n} runs each; step-heavy ${stepArgs.join('x')}, service ${chainArgs[0]} tasks, short ${quick ? shortArgs[0] : 50000} tasks):`);
   for (const { py, v: ver } of interpreters()) {
     const vm = modesFor(py).modes;
     const per = (q) => vm.map((m) => `${m} ${q[m].ratio.toFixed(2)}x (${spread(q[m])})`).join(', ');
+    const ioV = quick ? ioArgs : ['10', '1000'];
     const rows = [
-      ['step-heavy', measure(py, stepProg, stepArgs, n, vm)],
-      ['service', measure(py, chainProg, chainArgs, n, vm)],
-      ['I/O-bound', measure(py, ioProg, quick ? ioArgs : ['10', '1000'], n, vm)],
-    ];
-    if (hasUvloop(py)) rows.push(['uvloop I/O', measure(py, ioProg, [...(quick ? ioArgs : ['10', '1000']), 'uvloop'], n, vm)]);
+      ['step-heavy', stepProg, stepArgs],
+      ['service', chainProg, chainArgs],
+      ['short', shortProg, quick ? shortArgs : ['50000']],
+      ['I/O-bound', ioProg, ioV],
+      ...(hasUvloop(py) ? [['uvloop I/O', ioProg, [...ioV, 'uvloop']]] : []),
+    ]
+      .filter(([label]) => wanted(label))
+      .map(([label, prog, progArgs]) => [label, measure(py, prog, progArgs, n, vm)]);
     console.log(`  ${ver.padEnd(8)} ${py}`);
     for (const [label, q] of rows) console.log(`    ${label.padEnd(11)} plain ${fmt(q.plain)}s  ${per(q)}`);
   }

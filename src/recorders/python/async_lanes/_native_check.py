@@ -109,7 +109,7 @@ def check_np(mod, Fut):
         ends, other = [], []
         mod.setup_np({id(task): st}, lambda h: other.append(h), lambda t: other.append(t),
                      lambda *a: ends.append(a), Fut, asyncio.Task, lambda p, c, la: False, lambda c: (0, 0),
-                     lambda r: 5, lambda t: None, [], lambda: None)
+                     lambda r: 5, lambda t: None)
         n = 0
         asyncio.events._set_running_loop(loop)  # (the steps run as the loop would run them)
         while not task.done() and n < 5:

@@ -356,9 +356,6 @@ def _aid(r):
     """Awaitable id of anything a task can yield (not None)."""
     tr = type(r)
     if tr in _TaskTypes or isinstance(r, _TaskBases):
-        st = _treg.get(id(r))  # (3.14+: every task; before: those constructed directly, see _adopt)
-        if st is not None:
-            return st._id
         if not _NOPROXY:
             try:
                 p = r._coro
@@ -366,6 +363,9 @@ def _aid(r):
                 p = None
             if type(p) is _Coro:
                 return p._id
+        st = _treg.get(id(r))  # (3.14+: every task; before: those constructed directly, see _adopt)
+        if st is not None:
+            return st._id
     try:
         return r._al_id
     except Exception:
@@ -647,7 +647,8 @@ class _Coro(collections.abc.Coroutine):
             lasti = -1
             if te is StopIteration:
                 state = 'ok'
-                text = _brepr(e.value)
+                v = e.value
+                text = 'None' if v is None else _brepr(v)
             elif isinstance(e, _Cancelled):
                 state = 'cancelled'
                 text = e.args[0] if e.args and isinstance(e.args[0], str) else ''
@@ -735,7 +736,7 @@ def _new_task_name(task):
         name = task.get_name()
     except Exception:
         name = None
-    if name is not None and not isinstance(name, str):
+    if type(name) is not str and name is not None and not isinstance(name, str):
         name = _brepr(name)
     try:
         stb = task._source_traceback
@@ -754,25 +755,57 @@ def _make_create_task(orig):
         t = _pc()
         tid = _next_id()
         p = _Coro(coro, tid)
-        parent = _task_id(_cur_task(self))
-        f = _prog_frame(sys._getframe(1))
+        # (the helpers of this per-task path inlined where they are cheap: _task_id, _C, _loop_id)
+        parent = _cur_task(self)
+        if parent is not None:
+            q = parent._coro
+            parent = q._id if type(q) is _Coro else _task_id(parent)
+        f = f0 = sys._getframe(1)
+        while f is not None:  # (_prog_frame)
+            co = f.f_code
+            r = _lib.get(id(co))
+            if r is None:
+                r = _classify(co)
+            if not r:
+                break
+            if r is _STOP:
+                f = _lib_fallback(f0)
+                break
+            f = f.f_back
+        else:
+            f = _lib_fallback(f0)
         task = orig(self, p, **kwargs)
         try:
             try:
                 p._task = weakref.ref(task)
             except TypeError:
                 pass
-            p._name = name = _new_task_name(task)
+            try:  # (the common case here, anything else in _new_task_name)
+                name = task.get_name()
+                if type(name) is not str or task._source_traceback:
+                    raise TypeError
+            except Exception:
+                name = _new_task_name(task)
+            p._name = name
             if tid in _errs and _errs[tid] is None:
                 _errs[tid] = p._task
-            if _orig_set_task_name is not None and task.done():
+            if _EAGER and task.done():
                 try:
                     _eager_done[task] = p  # its name may be set after this returns (3.12)
                 except TypeError:
                     pass
-            _app(('task', t, tid, parent, name, coro.__qualname__,
-                  _C(f.f_code) if f is not None else None, f.f_lasti if f is not None else 0,
-                  _loop_id(self)))
+            if f is None:
+                cid = None
+                la = 0
+            else:
+                co = f.f_code
+                cid = id(co)
+                if cid not in _codes:
+                    _reg(co)
+                la = f.f_lasti
+            info = _loop_info.get(id(self))
+            _app(('task', t, tid, parent, name, coro.__qualname__, cid, la,
+                  info[0] if info is not None and info[2]() is self else _loop_id(self)))
         except Exception:
             pass
         return task
@@ -797,12 +830,13 @@ def _name_now(task):
 
 
 _orig_set_task_name = getattr(tasks, '_set_task_name', None)
+_EAGER = _orig_set_task_name is not None and _PY >= (3, 12)  # (eager tasks: 3.12+)
 _eager_done = weakref.WeakKeyDictionary()  # task -> proxy, for tasks done when created (eager)
 
 
 def _set_task_name(task, name):
-    _orig_set_task_name(task, name)
-    if name is not None:
+    if name is not None:  # (None: nothing to set)
+        _orig_set_task_name(task, name)
         _name_now(task)
 
 
@@ -1129,8 +1163,6 @@ def _registered(task):
     that suspended): one the loop's create_task did not make (no proxy) is recorded, with its parent and site."""
     try:
         coro = task._coro
-        if type(coro) is not _CoroType:
-            return
         t = _pc()
         parent = _task_id(_cur_task(task.get_loop()))  # (after an eager step: the creator's task again)
         if _pending:
@@ -1157,7 +1189,11 @@ def _hook_registry():
 
     def _al_add(task):
         add(task)
-        _registered(task)
+        try:
+            if type(task._coro) is _CoroType:  # (not made by the loop's create_task: its tasks run a proxy)
+                _registered(task)
+        except Exception:
+            pass
     reg.add = _al_add  # (the instance's own attribute: the C Task looks `add` up on it)
 
 
@@ -1415,7 +1451,10 @@ def _patch_gathering():
             if type(out) is GF:
                 fid = _next_id()
                 out._al_id = fid
-                children = [_aid(c) for c in out._children]
+                children = []
+                for c in out._children:
+                    p = c._coro if type(c) is _CTask else None
+                    children.append(p._id if type(p) is _Coro else _aid(c))
                 loop = out._loop
                 f = _prog_frame(sys._getframe(1))
                 _app(('fut', t, fid, 'gather', _task_id(_cur_task(loop)),
@@ -1512,11 +1551,19 @@ def _cb_done(st):
     t0, cb, ident = st
     _cbcur[ident] = None
     try:
-        f, co = _cb_code(cb)
-        name = getattr(f, '__qualname__', None)
-        if not isinstance(name, str):
-            name = type(f).__qualname__
-        _app(('cb', t0, t1, name, _C(co), -1))
+        if type(cb) is _FuncType:
+            co = cb.__code__
+            name = cb.__qualname__
+            cid = id(co)
+            if cid not in _codes:
+                _reg(co)
+        else:
+            f, co = _cb_code(cb)
+            name = getattr(f, '__qualname__', None)
+            if not isinstance(name, str):
+                name = type(f).__qualname__
+            cid = _C(co)
+        _app(('cb', t0, t1, name, cid, -1))
         if len(_buf) >= _TAKE_AT:  # (callbacks in a row, no step to hand them over: gather's, I/O)
             _take()
     except Exception:
@@ -1573,6 +1620,8 @@ def _make_handle_run():
     g.update({'_SW0': _NoType, '_SW1': _NoType, '_cb_start': _cb_start, '_cb_done': _cb_done, '_treg': _treg})
     if _NOPROXY and _nat is not None:  # (the same, in C)
         g.update({'_cb_start': _nat.begin, '_cb_done': _nat.done})
+    elif _nat is not None:
+        g.update({'_cb_start': _nat.cb_begin, '_cb_done': _nat.cb_end})
     elif _NOPROXY:
         g.update({'_cb_start': _cb_start_np, '_cb_done': _cb_done_np})
     ns = {}
@@ -2270,7 +2319,8 @@ def install(out_path, block_threshold_ms, argv):
     if nat is not None and _NOPROXY:  # (no proxy: steps are timed around Handle._run's callback, see _cb_start_np)
         try:
             nat.setup_np(_treg, _cb_start_np, _cb_done_np, _step_end, Future, _CTask, _decide, _deep_site, _aid,
-                         _adopt_at_step, _pending, _finish_pending)
+                         _adopt_at_step)
+            nat.setup_cb(_cbcur, _cb_start, _cb_done, _codes, _reg, _pending, _finish_pending)
             _nat = nat
         except Exception as e:
             if _native.mode() == '1':
@@ -2278,6 +2328,7 @@ def install(out_path, block_threshold_ms, argv):
     elif nat is not None:
         try:
             _Coro = _native.proxy_type(nat, Future, _decide, _deep_site, _aid, _Coro._end, _C, _dk_by_code)
+            nat.setup_cb(_cbcur, _cb_start, _cb_done, _codes, _reg, _pending, _finish_pending)
             _nat = nat
         except Exception as e:
             if _native.mode() == '1':

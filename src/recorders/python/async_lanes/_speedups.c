@@ -102,6 +102,7 @@ static PyObject *g_dk_by_code; /* _rec._dk_by_code */
 static PyObject *g_coro_type;  /* types.CoroutineType */
 static PyTypeObject *g_fut_type; /* _rec.Future */
 static PyObject *s_throw, *s_send, *s_cr_code, *s_cr_frame, *s_await, *s_close, *s_f_lasti, *s_al_id;
+static PyObject *s_end, *s_ok, *s_name, *s_get_name, *s_None, *g_minus1, *s_callback;
 
 static inline long long
 now_ns(void)
@@ -167,11 +168,19 @@ proxy_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     PyObject *code = PyObject_GetAttr(c, s_cr_code);
     if (code == NULL)
         goto fail;
-    self->cid = PyObject_CallOneArg(g_C, code);
+    /* a code in _dk_by_code was registered by _C already (its cid is its id): no call into Python */
+    self->cid = PyLong_FromVoidPtr(code);
+    PyObject *dk = self->cid == NULL ? NULL : PyDict_GetItemWithError(g_dk_by_code, self->cid);
+    if (dk == NULL && !PyErr_Occurred())
+        Py_XSETREF(self->cid, PyObject_CallOneArg(g_C, code));
     Py_DECREF(code);
-    if (self->cid == NULL || as_ll(self->cid, &self->cid_v) < 0)
+    if (self->cid == NULL || PyErr_Occurred() || as_ll(self->cid, &self->cid_v) < 0)
         goto fail;
-    PyObject *dk = PyDict_GetItemWithError(g_dk_by_code, self->cid);
+    if (dk == NULL) {
+        dk = PyDict_GetItemWithError(g_dk_by_code, self->cid);
+        if (dk == NULL && PyErr_Occurred())
+            goto fail;
+    }
     if (dk == NULL) {
         if (PyErr_Occurred())
             goto fail;
@@ -425,6 +434,90 @@ proxy_coro(Proxy *self)
     return self->c;
 }
 
+/* The task's coroutine returned r: recorded here, as _Coro._end records it, when that is simple (r None, an int
+ * that fits 64 bits or a str whose repr is at most 200 characters; the task's name a str): no StopIteration made
+ * and no call into Python, once per task.  1: recorded, 0: not simple (nothing done: _end records it), -1: error. */
+static int
+end_ok_fast(Proxy *self, PyObject *r, long long t0)
+{
+    if (g_off || g_flush_buf == NULL)
+        return 0;
+    PyObject *text, *task = NULL, *name = NULL;
+    if (r == Py_None) {
+        text = Py_NewRef(s_None);
+    }
+    else if (PyLong_CheckExact(r) || (PyUnicode_CheckExact(r) && PyUnicode_GET_LENGTH(r) <= 210)) {
+        if (PyLong_CheckExact(r)) {
+            int over;
+            PyLong_AsLongLongAndOverflow(r, &over);
+            if (over || PyErr_Occurred()) {
+                PyErr_Clear();
+                return 0;
+            }
+        }
+        text = PyObject_Repr(r);
+        if (text == NULL)
+            return -1;
+        if (PyUnicode_GET_LENGTH(text) > 200) {
+            Py_DECREF(text);
+            return 0;
+        }
+    }
+    else {
+        return 0;
+    }
+    int rc = 0, changed = 0;
+    if (PyWeakref_CheckRef(self->task)) {
+#if PY_VERSION_HEX >= 0x030D0000
+        if (PyWeakref_GetRef(self->task, &task) < 0)
+            goto done;
+#else
+        task = Py_XNewRef(PyWeakref_GetObject(self->task));
+#endif
+        if (task != NULL && task != Py_None) {
+            name = PyObject_CallMethodNoArgs(task, s_get_name);
+            if (name == NULL) {
+                PyErr_Clear(); /* (as _end: no name record) */
+            }
+            else if ((changed = PyObject_RichCompareBool(name, self->name, Py_NE)) < 0) {
+                PyErr_Clear();
+                changed = 0;
+            }
+            else if (changed && !PyUnicode_CheckExact(name)) {
+                goto done; /* (its bounded repr: _end) */
+            }
+        }
+    }
+    long long t1 = now_ns();
+    PyObject *t1o = PyLong_FromLongLong(t1), *rec = NULL;
+    if (t1o == NULL || push_step(t0, self->tid_v, t1, NONE_ID, self->cid_v, -1) < 0)
+        goto fail;
+    rec = PyTuple_Pack(7, s_end, t1o, self->id, s_ok, text, self->cid, g_minus1);
+    if (rec == NULL || PyList_Append(g_flush_buf, rec) < 0)
+        goto fail;
+    Py_CLEAR(rec);
+    if (changed) {
+        Py_SETREF(self->name, Py_NewRef(name));
+        rec = PyTuple_Pack(4, s_name, t1o, self->id, name);
+        if (rec == NULL || PyList_Append(g_flush_buf, rec) < 0)
+            goto fail;
+        Py_CLEAR(rec);
+    }
+    Py_DECREF(t1o);
+    rc = 1;
+    maybe_flush();
+    goto done;
+fail:
+    Py_XDECREF(t1o);
+    Py_XDECREF(rec);
+    rc = -1;
+done:
+    Py_DECREF(text);
+    Py_XDECREF(task);
+    Py_XDECREF(name);
+    return rc;
+}
+
 /* One step: send arg (throw_args == NULL) or throw(*throw_args).
  * want_exc: a return raises StopIteration (send()/__next__) instead of PYGEN_RETURN (am_send). */
 static PySendResult
@@ -463,7 +556,15 @@ proxy_step(Proxy *self, PyObject *arg, PyObject *throw_args, int want_exc, PyObj
         Py_DECREF(c);
         return st;
     }
-    /* returned r: the end is recorded with the StopIteration the Python proxy would see */
+    /* returned r: the end is recorded with the StopIteration the Python proxy would see (or see end_ok_fast) */
+    int fast = want_exc ? 0 : end_ok_fast(self, r, t0);
+    if (fast != 0) {
+        if (fast < 0)
+            PyErr_Clear(); /* (the recorder's trouble, never the program's: this end is not recorded) */
+        Py_DECREF(c);
+        *presult = r;
+        return PYGEN_RETURN;
+    }
     PyObject *e = PyObject_CallOneArg(PyExc_StopIteration, r);
     if (e == NULL) {
         Py_DECREF(r);
@@ -764,6 +865,137 @@ mod_now(PyObject *mod, PyObject *Py_UNUSED(ignored))
     return PyLong_FromLongLong(now_ns());
 }
 
+/* ---- plain callbacks: _rec._cb_start / _cb_done for a plain function, in C -----------------------------
+ * _rec's generated Handle._run calls cb_begin(handle) before the callback and cb_end(token) after it (3.14+: begin
+ * and done call these); what is not a plain function goes to the Python functions. */
+
+static PyObject *g_cbcur;      /* _rec._cbcur: thread ident -> (t0, handle) of the callback running there */
+static PyObject *g_py_cb_start, *g_py_cb_done; /* _rec._cb_start, _rec._cb_done */
+static PyObject *g_codes;      /* _rec._codes: cid -> code, the codes sent to the writer */
+static PyObject *g_reg;        /* _rec._reg(code) -> cid: sends one */
+static PyObject *g_pending;    /* _rec._pending: tasks seen in an eager first step, recorded by g_finish once it ended */
+static PyObject *g_finish;     /* _rec._finish_pending() */
+static PyObject *s_cb;
+
+/* the tasks seen in an eager first step are recorded at the next callback's start or end */
+static int
+finish_pending(void)
+{
+    if (g_pending == NULL || PyList_GET_SIZE(g_pending) == 0)
+        return 0;
+    PyObject *r = PyObject_CallNoArgs(g_finish);
+    if (r == NULL)
+        return -1;
+    Py_DECREF(r);
+    return 0;
+}
+
+static PyObject *
+mod_setup_cb(PyObject *mod, PyObject *args)
+{
+    PyObject *cbcur, *start, *done, *codes, *reg, *pending, *finish;
+    if (!PyArg_ParseTuple(args, "O!OOO!OO!O:setup_cb", &PyDict_Type, &cbcur, &start, &done, &PyDict_Type, &codes,
+                          &reg, &PyList_Type, &pending, &finish))
+        return NULL;
+    Py_XSETREF(g_cbcur, Py_NewRef(cbcur));
+    Py_XSETREF(g_py_cb_start, Py_NewRef(start));
+    Py_XSETREF(g_py_cb_done, Py_NewRef(done));
+    Py_XSETREF(g_codes, Py_NewRef(codes));
+    Py_XSETREF(g_reg, Py_NewRef(reg));
+    Py_XSETREF(g_pending, Py_NewRef(pending));
+    Py_XSETREF(g_finish, Py_NewRef(finish));
+    Py_RETURN_NONE;
+}
+
+/* A plain function cb (a new reference, taken) is starting: its token [t0, cb, thread ident], as _cb_start's. */
+static PyObject *
+cb_begin_fn(PyObject *h, PyObject *cb)
+{
+    PyObject *io = PyLong_FromUnsignedLong(PyThread_get_thread_ident());
+    long long t0 = now_ns();
+    PyObject *t0o = PyLong_FromLongLong(t0);
+    PyObject *cur = io && t0o ? PyTuple_Pack(2, t0o, h) : NULL;
+    PyObject *tok = cur ? PyList_New(3) : NULL;
+    if (tok == NULL || PyDict_SetItem(g_cbcur, io, cur) < 0) {
+        Py_XDECREF(io);
+        Py_XDECREF(t0o);
+        Py_XDECREF(cur);
+        Py_XDECREF(tok);
+        Py_DECREF(cb);
+        return NULL;
+    }
+    Py_DECREF(cur);
+    PyList_SET_ITEM(tok, 0, t0o);
+    PyList_SET_ITEM(tok, 1, cb);
+    PyList_SET_ITEM(tok, 2, io);
+    return tok;
+}
+
+static PyObject *
+mod_cb_begin(PyObject *mod, PyObject *h)
+{
+    if (finish_pending() < 0)
+        PyErr_Clear(); /* (the recorder's trouble, never the program's) */
+    PyObject *cb = PyObject_GetAttr(h, s_callback);
+    if (cb == NULL)
+        return NULL;
+    if (!PyFunction_Check(cb) || g_off || g_flush_buf == NULL) {
+        Py_DECREF(cb);
+        return PyObject_CallOneArg(g_py_cb_start, h);
+    }
+    return cb_begin_fn(h, cb);
+}
+
+static int
+cb_fn_token(PyObject *tok)
+{
+    return PyList_CheckExact(tok) && PyList_GET_SIZE(tok) == 3 && PyFunction_Check(PyList_GET_ITEM(tok, 1));
+}
+
+/* cb_end(token): the callback's `cb` record (see _rec._cb_done) */
+static PyObject *
+mod_cb_end(PyObject *mod, PyObject *tok)
+{
+    if (!cb_fn_token(tok) || g_off || g_flush_buf == NULL)
+        return PyObject_CallOneArg(g_py_cb_done, tok);
+    if (finish_pending() < 0)
+        PyErr_Clear();
+    long long t1 = now_ns();
+    PyObject *cb = PyList_GET_ITEM(tok, 1), *t1o = NULL, *cid = NULL, *rec = NULL;
+    if (PyDict_SetItem(g_cbcur, PyList_GET_ITEM(tok, 2), Py_None) < 0)
+        goto error;
+    PyObject *co = PyFunction_GET_CODE(cb);
+    cid = PyLong_FromVoidPtr(co);
+    if (cid == NULL)
+        goto error;
+    int known = PyDict_Contains(g_codes, cid);
+    if (known < 0)
+        goto error;
+    if (!known) {
+        PyObject *r = PyObject_CallOneArg(g_reg, co);
+        if (r == NULL)
+            goto error;
+        Py_DECREF(r);
+    }
+    t1o = PyLong_FromLongLong(t1);
+    if (t1o == NULL)
+        goto error;
+    rec = PyTuple_Pack(6, s_cb, PyList_GET_ITEM(tok, 0), t1o, ((PyFunctionObject *)cb)->func_qualname, cid, g_minus1);
+    if (rec == NULL || PyList_Append(g_flush_buf, rec) < 0)
+        goto error;
+    Py_DECREF(rec);
+    Py_DECREF(t1o);
+    Py_DECREF(cid);
+    maybe_flush();
+    Py_RETURN_NONE;
+error:
+    PyErr_Clear(); /* (the recorder's trouble, never the program's: this callback is not recorded) */
+    Py_XDECREF(rec);
+    Py_XDECREF(t1o);
+    Py_XDECREF(cid);
+    Py_RETURN_NONE;
+}
+
 #if PY_VERSION_HEX >= 0x030E0000
 /* ---- 3.14+: steps timed around the task's step callback (no proxy) ------------------------------
  * _rec's generated Handle._run calls begin(handle) before the callback and done(token) after it (see
@@ -776,11 +1008,9 @@ static PyObject *g_cb_start;  /* _rec._cb_start_np (what begin() does not handle
 static PyObject *g_cb_done;   /* _rec._cb_done_np */
 static PyObject *g_step_end;  /* _rec._step_end(st, task, coro, t0, t1): a task's last step */
 static PyObject *g_adopt;     /* _rec._adopt_at_step(task): a task not in _treg (constructed directly) -> _TS or None */
-static PyObject *g_pending;   /* _rec._pending: tasks seen in an eager first step, recorded by g_finish once it ended */
-static PyObject *g_finish;    /* _rec._finish_pending() */
 static PyTypeObject *g_task_type;  /* the C Task */
 static PyTypeObject *g_stepw_type; /* TaskStepMethWrapper, once seen */
-static PyObject *s_callback, *s_self, *s_coro, *s_id, *s_cid, *s_dk, *s_fut_waiter, *s_done;
+static PyObject *s_self, *s_coro, *s_id, *s_cid, *s_dk, *s_fut_waiter;
 
 /* The steps running on each thread (a few threads; a stack of a few, in case a callback runs another loop's
  * Handle._run by hand): what done() needs, held here rather than in a token object (a GC-tracked tuple per step
@@ -840,30 +1070,14 @@ mod_running(PyObject *mod, PyObject *Py_UNUSED(ignored))
     return Py_NewRef(g_cur[i].ents[g_cur[i].depth - 1].st);
 }
 
-/* the tasks seen in an eager first step are recorded at the next callback's start or end */
-static int
-finish_pending(void)
-{
-    if (g_pending == NULL || PyList_GET_SIZE(g_pending) == 0)
-        return 0;
-    PyObject *r = PyObject_CallNoArgs(g_finish);
-    if (r == NULL)
-        return -1;
-    Py_DECREF(r);
-    return 0;
-}
-
 static PyObject *
 mod_setup_np(PyObject *mod, PyObject *args)
 {
-    PyObject *treg, *cb_start, *cb_done, *step_end, *fut, *task, *decide, *deep, *aid, *adopt, *pending, *finish;
-    if (!PyArg_ParseTuple(args, "O!OOOO!O!OOOOO!O:setup_np", &PyDict_Type, &treg, &cb_start, &cb_done, &step_end,
-                          &PyType_Type, &fut, &PyType_Type, &task, &decide, &deep, &aid, &adopt, &PyList_Type,
-                          &pending, &finish))
+    PyObject *treg, *cb_start, *cb_done, *step_end, *fut, *task, *decide, *deep, *aid, *adopt;
+    if (!PyArg_ParseTuple(args, "O!OOOO!O!OOOO:setup_np", &PyDict_Type, &treg, &cb_start, &cb_done, &step_end,
+                          &PyType_Type, &fut, &PyType_Type, &task, &decide, &deep, &aid, &adopt))
         return NULL;
     Py_XSETREF(g_adopt, Py_NewRef(adopt));
-    Py_XSETREF(g_pending, Py_NewRef(pending));
-    Py_XSETREF(g_finish, Py_NewRef(finish));
     Py_XSETREF(g_treg, Py_NewRef(treg));
     Py_XSETREF(g_cb_start, Py_NewRef(cb_start));
     Py_XSETREF(g_cb_done, Py_NewRef(cb_done));
@@ -906,6 +1120,8 @@ mod_begin(PyObject *mod, PyObject *h)
             return NULL;
     }
     if (task == NULL) {
+        if (PyFunction_Check(cb))
+            return cb_begin_fn(h, cb);
         Py_DECREF(cb);
         return PyObject_CallOneArg(g_cb_start, h);
     }
@@ -956,7 +1172,7 @@ static PyObject *
 mod_done(PyObject *mod, PyObject *tok)
 {
     if (!PyLong_CheckExact(tok))
-        return PyObject_CallOneArg(g_cb_done, tok);
+        return cb_fn_token(tok) ? mod_cb_end(mod, tok) : PyObject_CallOneArg(g_cb_done, tok);
     long long t1 = now_ns();
     if (finish_pending() < 0)
         PyErr_Clear(); /* (the recorder's trouble, as in step_done) */
@@ -984,12 +1200,12 @@ mod_done(PyObject *mod, PyObject *tok)
 static PyObject *
 step_done(PyObject *st, PyObject *task, PyObject *c, long long t0, long long t1)
 {
-    PyObject *d = PyObject_CallMethodNoArgs(task, s_done);
-    if (d == NULL)
+    /* the task is done exactly when its coroutine finished (its frame is gone): no call of task.done() */
+    PyObject *f = PyObject_GetAttr(c, s_cr_frame);
+    if (f == NULL)
         goto error;
-    int isdone = PyObject_IsTrue(d);
-    Py_DECREF(d);
-    if (isdone) {
+    if (f == Py_None) {
+        Py_DECREF(f);
         PyObject *t1o = PyLong_FromLongLong(t1), *t0o = PyLong_FromLongLong(t0);
         if (t1o == NULL || t0o == NULL) {
             Py_XDECREF(t1o);
@@ -1005,10 +1221,7 @@ step_done(PyObject *st, PyObject *task, PyObject *c, long long t0, long long t1)
         Py_DECREF(r);
         Py_RETURN_NONE;
     }
-    PyObject *f = PyObject_GetAttr(c, s_cr_frame);
-    if (f == NULL)
-        goto error;
-    if (f == Py_None || !PyFrame_Check(f)) {
+    if (!PyFrame_Check(f)) {
         Py_DECREF(f);
         Py_RETURN_NONE;
     }
@@ -1462,9 +1675,13 @@ static PyMethodDef mod_methods[] = {
      "set_flush(callable or None, records list): called when FLUSH_AT steps or FLUSH_RECS_AT list entries are buffered"},
     {"reset", mod_reset, METH_NOARGS, "drop the buffered steps and record no more (after fork, in the child)"},
     {"now", mod_now, METH_NOARGS, "the clock the steps are timed with (ns)"},
+    {"setup_cb", mod_setup_cb, METH_VARARGS,
+     "setup_cb(cbcur, cb_start, cb_done, codes, reg, pending, finish_pending): plain callbacks timed in C"},
+    {"cb_begin", mod_cb_begin, METH_O, "cb_begin(handle) -> token or None: before a callback"},
+    {"cb_end", mod_cb_end, METH_O, "cb_end(token): after it"},
 #if PY_VERSION_HEX >= 0x030E0000
     {"setup_np", mod_setup_np, METH_VARARGS,
-     "setup_np(treg, cb_start, cb_done, step_end, Future, Task, decide, deep_site, aid, adopt, pending, finish): 3.14+, no proxy"},
+     "setup_np(treg, cb_start, cb_done, step_end, Future, Task, decide, deep_site, aid, adopt): 3.14+, no proxy"},
     {"begin", mod_begin, METH_O, "begin(handle) -> token or None: before a callback (3.14+)"},
     {"done", mod_done, METH_O, "done(token): after it (3.14+)"},
     {"running", mod_running, METH_NOARGS, "running() -> the _TS of the innermost step timed on this thread, or None (3.14+)"},
@@ -1492,18 +1709,25 @@ PyInit__speedups(void)
     s_close = PyUnicode_InternFromString("close");
     s_f_lasti = PyUnicode_InternFromString("f_lasti");
     s_al_id = PyUnicode_InternFromString("_al_id");
-    if (!s_throw || !s_send || !s_cr_code || !s_cr_frame || !s_await || !s_close || !s_f_lasti || !s_al_id)
+    s_end = PyUnicode_InternFromString("end");
+    s_ok = PyUnicode_InternFromString("ok");
+    s_name = PyUnicode_InternFromString("name");
+    s_get_name = PyUnicode_InternFromString("get_name");
+    s_None = PyUnicode_InternFromString("None");
+    s_cb = PyUnicode_InternFromString("cb");
+    s_callback = PyUnicode_InternFromString("_callback");
+    g_minus1 = PyLong_FromLong(-1);
+    if (!s_throw || !s_send || !s_cr_code || !s_cr_frame || !s_await || !s_close || !s_f_lasti || !s_al_id
+        || !s_end || !s_ok || !s_name || !s_get_name || !s_None || !g_minus1 || !s_cb || !s_callback)
         return NULL;
 #if PY_VERSION_HEX >= 0x030E0000
-    s_callback = PyUnicode_InternFromString("_callback");
     s_self = PyUnicode_InternFromString("__self__");
     s_coro = PyUnicode_InternFromString("_coro");
     s_id = PyUnicode_InternFromString("_id");
     s_cid = PyUnicode_InternFromString("_cid");
     s_dk = PyUnicode_InternFromString("_dk");
     s_fut_waiter = PyUnicode_InternFromString("_fut_waiter");
-    s_done = PyUnicode_InternFromString("done");
-    if (!s_callback || !s_self || !s_coro || !s_id || !s_cid || !s_dk || !s_fut_waiter || !s_done)
+    if (!s_self || !s_coro || !s_id || !s_cid || !s_dk || !s_fut_waiter)
         return NULL;
 #endif
     return PyModule_Create(&moddef);
