@@ -103,6 +103,8 @@ export class App {
     } else if (m.type === 'tooBig') {
       this.showName(m.name);
       this.trace.tooBig(m.bytes, m.budget);
+      this.live = false;
+      this.setFollow(false);
       this.model = null;
       this.rows = { keys: [], context: new Set() };
       this.renderSide();
@@ -178,13 +180,13 @@ export class App {
     el.replaceChildren(...this.trace.notices().map((n) => {
       const d = document.createElement('div');
       d.className = `notice ${n.level}`;
-      const text = document.createElement('span');
+      const text = document.createElement('div');
       text.textContent = n.text;
       d.append(icon(n.level === 'error' ? 'error' : n.level === 'warning' ? 'warning' : 'info'), text);
       return d;
     }));
     document.body.classList.toggle('too-big', this.trace.oversize);
-    if (this.trace.oversize) el.firstElementChild?.append(this.windowWay());
+    if (this.trace.oversize) el.querySelector('.notice > div')?.append(this.windowWay());
     this.invalidate();
   }
 

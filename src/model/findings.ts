@@ -59,8 +59,11 @@ export function findFindings(index: TraceView): Finding[] {
 
   const exit = index.meta.exit;
   const stop = exit?.t ?? index.meta.endNs;
+  // A time window (time-window.ts) that ends before the exit cuts tasks off where they still run: not a finding.
+  const windowCut = exit === null && index.meta.header.window !== undefined;
   for (const task of index.tasks) {
     if (task.end === null) {
+      if (windowCut) continue;
       const last = index.lastStep(task);
       const since = last ? last.start + last.dur : task.start;
       const waiting = last ? `was still waiting on ${describeAwaited(index, last)}` : 'was created but never ran';

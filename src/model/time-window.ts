@@ -188,7 +188,7 @@ export class TraceWindow {
           this.futs.set(r[4], ['fut', 0, r[4], r[6], id, r[5] ?? null]);
           r = r.slice(0, 6);
         }
-        const end = t + (r[3] as number);
+        const end = Math.min(t + (r[3] as number), this.to);
         if (this.opened) {
           if (end >= this.from) this.write(clip(r, 3, end - this.from), this.from, out);
         } else this.lastSteps.set(id, clip(r, 3, Math.max(0, end - this.from)));

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
+import { findFindings } from '../../src/model/findings.js';
 import { TraceIndex } from '../../src/model/index.js';
 import { parseTrace } from '../../src/model/parser.js';
 import { buildReport } from '../../src/model/report.js';
@@ -94,6 +95,7 @@ test('a window ending inside a step clips it; the task is pending at its end', (
   assert.equal(main.state, 'pending');
   assert.equal(main.busyNs, 10);
   assert.equal(index.meta.endNs, 210);
+  assert.deepEqual(findFindings(index), [], 'still running at the window\'s end is not pending at exit');
 });
 
 test('a window past the end keeps nothing and says where the trace ends', () => {

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -36,10 +36,10 @@ function get(url: string, host?: string): Promise<{ status: number; headers: Rec
 }
 
 /** `async-lanes view FILE --no-open`, and the URL it prints once it serves. */
-async function startView(file: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, 'view', file, '--no-open'], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function startView(file: string, ...args: string[]): Promise<{ child: ChildProcess; url: string; out: () => string }> {
+  const child = spawn(process.execPath, [CLI, 'view', file, '--no-open', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
   const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
     child.stdout.on('data', (c) => {
       out += c;
       const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
@@ -47,7 +47,7 @@ async function startView(file: string): Promise<{ child: ChildProcess; url: stri
     });
     child.on('exit', (code) => reject(new Error(`exited ${code}`)));
   });
-  return { child, url };
+  return { child, url, out: () => out };
 }
 
 describe('async-lanes view', () => {
@@ -142,5 +142,63 @@ describe('async-lanes view', () => {
     const port = spawnSync(process.execPath, [CLI, 'view', file, '--port', 'x'], { encoding: 'utf8' });
     assert.equal(port.status, 2);
     assert.match(port.stderr, /--port needs a port number/);
+  });
+
+  it('--from/--to serve a time window of the trace, timed from its start', async () => {
+    const file = join(dir, 'w.lanes');
+    writeFileSync(file, TRACE);
+    const { child, url, out } = await startView(file, '--from', '7ns', '--to=0.000000012s');
+    assert.match(out(), /viewing .*w\.lanes \[7 ns – 12 ns\] at http/);
+    const page = await get(url);
+    const config = JSON.parse(/<script type="application\/json" id="lanes-config">(.*?)<\/script>/s.exec(page.body)![1]);
+    assert.equal(config.source.name, 'w.lanes [7 ns – 12 ns]');
+    assert.equal(config.source.live, false);
+    const trace = await get(new URL(`${config.source.url}?from=0`, url).href);
+    assert.equal(trace.headers['x-lanes-size'], String(Buffer.byteLength(trace.body)));
+    const lines = trace.body.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines[0].window, { from: 7, to: 12 });
+    // The task, alive at 7 ns, from the window's start; its step (5..15 ns) clipped to it; its end and the exit after it left out.
+    assert.deepEqual(lines.slice(1).map((r) => r[0]), ['task', 'step']);
+    assert.deepEqual(lines[2], ['step', 0, 1, 5, null, null]);
+    child.kill('SIGINT');
+  });
+
+  it('--from/--to: a time it cannot read, an empty or inverted window, and one past the end are usage errors', () => {
+    const file = join(dir, 'e.lanes');
+    writeFileSync(file, TRACE);
+    const view = (...args: string[]) => spawnSync(process.execPath, [CLI, 'view', file, '--no-open', ...args], { encoding: 'utf8' });
+    const cases: [string[], RegExp][] = [
+      [['--from', 'soon'], /^async-lanes: --from needs a time after the trace's start, like 12\.5s, 250ms or 2min, not "soon"\n$/],
+      [['--to', '-3s'], /^async-lanes: --to needs a time after the trace's start, like 12\.5s, 250ms or 2min, not "-3s"\n$/],
+      [['--from', '2s', '--to', '1s'], /^async-lanes: --to \(1s\) must be later than --from \(2s\)\n$/],
+      [['--from', '1s', '--to', '1s'], /must be later than --from/],
+      [['--from'], /^async-lanes: option --from needs a value\n$/],
+      [['--from', '1h'], /^async-lanes: .*e\.lanes: the trace ends at 16 ns: nothing lies after 3600 s\n$/],
+    ];
+    for (const [args, expected] of cases) {
+      const r = view(...args);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.match(r.stderr, expected, args.join(' '));
+      assert.equal(r.stdout, '');
+    }
+    const help = spawnSync(process.execPath, [CLI, 'view', '--help'], { encoding: 'utf8' });
+    assert.match(help.stdout, /--from T +show only the time window from T/);
+    assert.match(help.stdout, /The timeline holds traces up to 100 MB; open a larger one as a time window\./);
+  });
+
+  it('--html of a trace too big for the timeline says how to write a window of it; with --from/--to it writes the window', () => {
+    const file = join(dir, 'h.lanes');
+    const out = join(dir, 'h.html');
+    // Past the budget without writing 100 MB: a sparse file whose header is readable.
+    writeFileSync(file, TRACE);
+    truncateSync(file, 101e6);
+    const big = spawnSync(process.execPath, [CLI, 'view', file, '--html', out], { encoding: 'utf8' });
+    assert.equal(big.status, 2);
+    assert.match(big.stderr, /^async-lanes: .*h\.lanes: This trace is too big for the timeline: 101 MB, and the timeline holds up to 100 MB\. Open a time window of it .* For example: async-lanes view .*h\.lanes --from 0s --to 10s --html .*h\.html\n$/);
+    writeFileSync(file, TRACE);
+    const win = spawnSync(process.execPath, [CLI, 'view', file, '--from', '0', '--to', '10ns', '--html', out], { encoding: 'utf8' });
+    assert.equal(win.status, 0, win.stderr);
+    const data = JSON.parse(/<script type="application\/json" id="lanes-trace">(.*?)<\/script>/s.exec(readFileSync(out, 'utf8'))![1]);
+    assert.match(data, /"window":\{"from":0,"to":10\}/);
   });
 });
