@@ -93,9 +93,6 @@ def check_np(mod, Fut):
     import asyncio
     import threading
 
-    class St:
-        __slots__ = ('_id', '_cid', '_dk')
-
     async def work():
         await asyncio.sleep(0)
         return 1
@@ -104,12 +101,11 @@ def check_np(mod, Fut):
     try:
         c = work()
         task = loop.create_task(c)
-        st = St()
-        st._id, st._cid, st._dk = 9, 77, {}
-        ends, other = [], []
-        mod.setup_np({id(task): st}, lambda h: other.append(h), lambda t: other.append(t),
-                     lambda *a: ends.append(a), Fut, asyncio.Task, lambda p, c, la: False, lambda c: (0, 0),
-                     lambda r: 5, lambda t: None)
+        ends, other, treg = [], [], {}
+        TS = mod.setup_np(treg, lambda h: other.append(h), lambda t: other.append(t),
+                          lambda *a: ends.append(a), Fut, asyncio.Task, lambda p, c, la: False, lambda c: (0, 0),
+                          lambda r: 5, lambda t: None, lambda co: 77, {})
+        st = treg[id(task)] = TS(9, c.cr_code)
         n = 0
         asyncio.events._set_running_loop(loop)  # (the steps run as the loop would run them)
         while not task.done() and n < 5:

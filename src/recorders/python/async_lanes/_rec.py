@@ -848,6 +848,7 @@ def _set_task_name(task, name):
 # through its frame alive forever).
 
 class _TS:
+    # (with the C accelerator, its _TS type: the same fields, read in C at each step)
     # _run_task, _coro: the task and its coroutine while a step runs (pure Python; the C accelerator keeps them)
     __slots__ = ('_id', '_task', '_name', '_cid', '_dk', '_t0', '_run_task', '_coro')
 
@@ -2312,14 +2313,14 @@ def _start_inprocess(out_path, t_start):
 def install(out_path, block_threshold_ms, argv):
     """Starts recording.  Raises _native.Unavailable only when ASYNC_LANES_NATIVE=1 and the C
     accelerator cannot be used (before anything was patched)."""
-    global _thr, _nat, _Coro
+    global _thr, _nat, _Coro, _TS
     _thr = int(block_threshold_ms * 1e6)
     from async_lanes import _native
     nat = _native.load()
     if nat is not None and _NOPROXY:  # (no proxy: steps are timed around Handle._run's callback, see _cb_start_np)
         try:
-            nat.setup_np(_treg, _cb_start_np, _cb_done_np, _step_end, Future, _CTask, _decide, _deep_site, _aid,
-                         _adopt_at_step)
+            _TS = nat.setup_np(_treg, _cb_start_np, _cb_done_np, _step_end, Future, _CTask, _decide, _deep_site,
+                               _aid, _adopt_at_step, _C, _dk_by_code)
             nat.setup_cb(_cbcur, _cb_start, _cb_done, _codes, _reg, _pending, _finish_pending)
             _nat = nat
         except Exception as e:

@@ -145,6 +145,40 @@ typedef struct {
 
 static PyTypeObject ProxyType;
 
+/* The cid of a code object (_rec._C: sent to the writer once) and its {lasti: deeper?} dict (_rec._dk_by_code), new
+ * references.  A code in _dk_by_code was registered already (its cid is its id): no call into Python. */
+static int
+code_state(PyObject *code, PyObject **pcid, long long *pcid_v, PyObject **pdk)
+{
+    PyObject *cid = PyLong_FromVoidPtr(code);
+    PyObject *dk = cid == NULL ? NULL : PyDict_GetItemWithError(g_dk_by_code, cid);
+    if (dk == NULL && !PyErr_Occurred())
+        Py_XSETREF(cid, PyObject_CallOneArg(g_C, code));
+    if (cid == NULL || PyErr_Occurred() || as_ll(cid, pcid_v) < 0)
+        goto fail;
+    if (dk == NULL) {
+        dk = PyDict_GetItemWithError(g_dk_by_code, cid);
+        if (dk == NULL && PyErr_Occurred())
+            goto fail;
+    }
+    if (dk == NULL) {
+        dk = PyDict_New();
+        if (dk == NULL || PyDict_SetItem(g_dk_by_code, cid, dk) < 0) {
+            Py_XDECREF(dk);
+            goto fail;
+        }
+    }
+    else {
+        Py_INCREF(dk);
+    }
+    *pcid = cid;
+    *pdk = dk;
+    return 0;
+fail:
+    Py_XDECREF(cid);
+    return -1;
+}
+
 static PyObject *
 proxy_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
@@ -168,34 +202,10 @@ proxy_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     PyObject *code = PyObject_GetAttr(c, s_cr_code);
     if (code == NULL)
         goto fail;
-    /* a code in _dk_by_code was registered by _C already (its cid is its id): no call into Python */
-    self->cid = PyLong_FromVoidPtr(code);
-    PyObject *dk = self->cid == NULL ? NULL : PyDict_GetItemWithError(g_dk_by_code, self->cid);
-    if (dk == NULL && !PyErr_Occurred())
-        Py_XSETREF(self->cid, PyObject_CallOneArg(g_C, code));
+    int bad = code_state(code, &self->cid, &self->cid_v, &self->dk);
     Py_DECREF(code);
-    if (self->cid == NULL || PyErr_Occurred() || as_ll(self->cid, &self->cid_v) < 0)
+    if (bad < 0)
         goto fail;
-    if (dk == NULL) {
-        dk = PyDict_GetItemWithError(g_dk_by_code, self->cid);
-        if (dk == NULL && PyErr_Occurred())
-            goto fail;
-    }
-    if (dk == NULL) {
-        if (PyErr_Occurred())
-            goto fail;
-        dk = PyDict_New();
-        if (dk == NULL)
-            goto fail;
-        if (PyDict_SetItem(g_dk_by_code, self->cid, dk) < 0) {
-            Py_DECREF(dk);
-            goto fail;
-        }
-        self->dk = dk;
-    }
-    else {
-        self->dk = Py_NewRef(dk);
-    }
     return (PyObject *)self;
 fail:
     Py_DECREF(self);
@@ -1010,7 +1020,7 @@ static PyObject *g_step_end;  /* _rec._step_end(st, task, coro, t0, t1): a task'
 static PyObject *g_adopt;     /* _rec._adopt_at_step(task): a task not in _treg (constructed directly) -> _TS or None */
 static PyTypeObject *g_task_type;  /* the C Task */
 static PyTypeObject *g_stepw_type; /* TaskStepMethWrapper, once seen */
-static PyObject *s_self, *s_coro, *s_id, *s_cid, *s_dk, *s_fut_waiter;
+static PyObject *s_self, *s_coro, *s_fut_waiter;
 
 /* The steps running on each thread (a few threads; a stack of a few, in case a callback runs another loop's
  * Handle._run by hand): what done() needs, held here rather than in a token object (a GC-tracked tuple per step
@@ -1070,13 +1080,113 @@ mod_running(PyObject *mod, PyObject *Py_UNUSED(ignored))
     return Py_NewRef(g_cur[i].ents[g_cur[i].depth - 1].st);
 }
 
+/* A recorded task's state (_rec._TS, in C): what step_done reads at each step as C fields, and the offset of the
+ * task's last suspension with its _dk value (as the proxy keeps them). */
+typedef struct {
+    PyObject_HEAD
+    PyObject *id, *task, *name, *cid, *dk, *run_task, *coro;
+    long long t0, id_v, cid_v, last_la;
+    int last_deep;
+} TS;
+
+static PyTypeObject TSType;
+
+static PyObject *
+ts_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *i, *code;
+    if (!PyArg_ParseTuple(args, "OO:_TS", &i, &code))
+        return NULL;
+    if (g_C == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "async_lanes._speedups: setup_np() not called");
+        return NULL;
+    }
+    TS *self = (TS *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    self->id = Py_NewRef(i);
+    self->task = Py_NewRef(Py_None);
+    self->name = Py_NewRef(Py_None);
+    self->run_task = Py_NewRef(Py_None);
+    self->coro = Py_NewRef(Py_None);
+    self->last_la = -2;
+    if (as_ll(i, &self->id_v) < 0 || code_state(code, &self->cid, &self->cid_v, &self->dk) < 0) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    return (PyObject *)self;
+}
+
+static int
+ts_traverse(TS *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->id);
+    Py_VISIT(self->task);
+    Py_VISIT(self->name);
+    Py_VISIT(self->cid);
+    Py_VISIT(self->dk);
+    Py_VISIT(self->run_task);
+    Py_VISIT(self->coro);
+    return 0;
+}
+
+static int
+ts_clear(TS *self)
+{
+    Py_CLEAR(self->id);
+    Py_CLEAR(self->task);
+    Py_CLEAR(self->name);
+    Py_CLEAR(self->cid);
+    Py_CLEAR(self->dk);
+    Py_CLEAR(self->run_task);
+    Py_CLEAR(self->coro);
+    return 0;
+}
+
+static void
+ts_dealloc(TS *self)
+{
+    PyObject_GC_UnTrack(self);
+    ts_clear(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyMemberDef ts_members[] = {
+    {"_id", T_OBJECT_EX, offsetof(TS, id), READONLY, NULL},
+    {"_task", T_OBJECT_EX, offsetof(TS, task), 0, NULL},
+    {"_name", T_OBJECT_EX, offsetof(TS, name), 0, NULL},
+    {"_cid", T_OBJECT_EX, offsetof(TS, cid), READONLY, NULL},
+    {"_dk", T_OBJECT_EX, offsetof(TS, dk), READONLY, NULL},
+    {"_t0", T_LONGLONG, offsetof(TS, t0), 0, NULL},
+    {"_run_task", T_OBJECT_EX, offsetof(TS, run_task), 0, NULL},
+    {"_coro", T_OBJECT_EX, offsetof(TS, coro), 0, NULL},
+    {NULL}
+};
+
+static PyTypeObject TSType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "async_lanes._speedups._TS",
+    .tp_basicsize = sizeof(TS),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_new = ts_new,
+    .tp_dealloc = (destructor)ts_dealloc,
+    .tp_traverse = (traverseproc)ts_traverse,
+    .tp_clear = (inquiry)ts_clear,
+    .tp_members = ts_members,
+};
+
 static PyObject *
 mod_setup_np(PyObject *mod, PyObject *args)
 {
-    PyObject *treg, *cb_start, *cb_done, *step_end, *fut, *task, *decide, *deep, *aid, *adopt;
-    if (!PyArg_ParseTuple(args, "O!OOOO!O!OOOO:setup_np", &PyDict_Type, &treg, &cb_start, &cb_done, &step_end,
-                          &PyType_Type, &fut, &PyType_Type, &task, &decide, &deep, &aid, &adopt))
+    PyObject *treg, *cb_start, *cb_done, *step_end, *fut, *task, *decide, *deep, *aid, *adopt, *C, *dkb;
+    if (!PyArg_ParseTuple(args, "O!OOOO!O!OOOOOO!:setup_np", &PyDict_Type, &treg, &cb_start, &cb_done, &step_end,
+                          &PyType_Type, &fut, &PyType_Type, &task, &decide, &deep, &aid, &adopt, &C, &PyDict_Type,
+                          &dkb))
         return NULL;
+    if (PyType_Ready(&TSType) < 0)
+        return NULL;
+    Py_XSETREF(g_C, Py_NewRef(C));
+    Py_XSETREF(g_dk_by_code, Py_NewRef(dkb));
     Py_XSETREF(g_adopt, Py_NewRef(adopt));
     Py_XSETREF(g_treg, Py_NewRef(treg));
     Py_XSETREF(g_cb_start, Py_NewRef(cb_start));
@@ -1087,7 +1197,7 @@ mod_setup_np(PyObject *mod, PyObject *args)
     Py_XSETREF(g_decide, Py_NewRef(decide));
     Py_XSETREF(g_deep_site, Py_NewRef(deep));
     Py_XSETREF(g_aid, Py_NewRef(aid));
-    Py_RETURN_NONE;
+    return Py_NewRef((PyObject *)&TSType);
 }
 
 static PyObject *
@@ -1227,45 +1337,42 @@ step_done(PyObject *st, PyObject *task, PyObject *c, long long t0, long long t1)
     }
     long long la = PyFrame_GetLasti((PyFrameObject *)f);
     Py_DECREF(f);
-    PyObject *dk = PyObject_GetAttr(st, s_dk);
-    if (dk == NULL)
+    if (Py_TYPE(st) != &TSType)
         goto error;
-    PyObject *lao = PyLong_FromLongLong(la);
-    if (lao == NULL) {
-        Py_DECREF(dk);
-        goto error;
-    }
-    int deep;
-    PyObject *dv = PyDict_Check(dk) ? PyDict_GetItemWithError(dk, lao) : NULL;
-    Py_DECREF(dk);
-    if (dv != NULL) {
-        deep = PyObject_IsTrue(dv);
-    }
-    else if (PyErr_Occurred()) {
-        Py_DECREF(lao);
-        goto error;
+    TS *ts = (TS *)st;
+    int deep, bad;
+    if (la == ts->last_la) {
+        deep = ts->last_deep;
     }
     else {
-        PyObject *args[3] = {st, c, lao};
-        PyObject *dd = PyObject_Vectorcall(g_decide, args, 3, NULL);
-        if (dd == NULL) {
+        PyObject *lao = PyLong_FromLongLong(la);
+        if (lao == NULL)
+            goto error;
+        PyObject *dv = PyDict_Check(ts->dk) ? PyDict_GetItemWithError(ts->dk, lao) : NULL;
+        if (dv != NULL) {
+            deep = PyObject_IsTrue(dv);
+        }
+        else if (PyErr_Occurred()) {
             Py_DECREF(lao);
             goto error;
         }
-        deep = PyObject_IsTrue(dd);
-        Py_DECREF(dd);
+        else {
+            PyObject *args[3] = {st, c, lao};
+            PyObject *dd = PyObject_Vectorcall(g_decide, args, 3, NULL);
+            if (dd == NULL) {
+                Py_DECREF(lao);
+                goto error;
+            }
+            deep = PyObject_IsTrue(dd);
+            Py_DECREF(dd);
+        }
+        Py_DECREF(lao);
+        if (deep < 0)
+            goto error;
+        ts->last_la = la;
+        ts->last_deep = deep;
     }
-    Py_DECREF(lao);
-    if (deep < 0)
-        goto error;
-    long long cid, tid, aw = NONE_ID;
-    PyObject *o = PyObject_GetAttr(st, s_id);
-    if (o == NULL)
-        goto error;
-    int bad = as_ll(o, &tid);
-    Py_DECREF(o);
-    if (bad < 0)
-        goto error;
+    long long cid, tid = ts->id_v, aw = NONE_ID;
     if (deep) {
         PyObject *site = PyObject_CallOneArg(g_deep_site, c);
         if (site == NULL)
@@ -1277,13 +1384,7 @@ step_done(PyObject *st, PyObject *task, PyObject *c, long long t0, long long t1)
             goto error;
     }
     else {
-        o = PyObject_GetAttr(st, s_cid);
-        if (o == NULL)
-            goto error;
-        bad = as_ll(o, &cid);
-        Py_DECREF(o);
-        if (bad < 0)
-            goto error;
+        cid = ts->cid_v;
     }
     PyObject *w = PyObject_GetAttr(task, s_fut_waiter);
     if (w == NULL)
@@ -1681,7 +1782,7 @@ static PyMethodDef mod_methods[] = {
     {"cb_end", mod_cb_end, METH_O, "cb_end(token): after it"},
 #if PY_VERSION_HEX >= 0x030E0000
     {"setup_np", mod_setup_np, METH_VARARGS,
-     "setup_np(treg, cb_start, cb_done, step_end, Future, Task, decide, deep_site, aid, adopt): 3.14+, no proxy"},
+     "setup_np(treg, cb_start, cb_done, step_end, Future, Task, decide, deep_site, aid, adopt, C, dk_by_code) -> the _TS type: 3.14+, no proxy"},
     {"begin", mod_begin, METH_O, "begin(handle) -> token or None: before a callback (3.14+)"},
     {"done", mod_done, METH_O, "done(token): after it (3.14+)"},
     {"running", mod_running, METH_NOARGS, "running() -> the _TS of the innermost step timed on this thread, or None (3.14+)"},
@@ -1723,11 +1824,8 @@ PyInit__speedups(void)
 #if PY_VERSION_HEX >= 0x030E0000
     s_self = PyUnicode_InternFromString("__self__");
     s_coro = PyUnicode_InternFromString("_coro");
-    s_id = PyUnicode_InternFromString("_id");
-    s_cid = PyUnicode_InternFromString("_cid");
-    s_dk = PyUnicode_InternFromString("_dk");
     s_fut_waiter = PyUnicode_InternFromString("_fut_waiter");
-    if (!s_self || !s_coro || !s_id || !s_cid || !s_dk || !s_fut_waiter)
+    if (!s_self || !s_coro || !s_fut_waiter)
         return NULL;
 #endif
     return PyModule_Create(&moddef);
