@@ -102,7 +102,7 @@ export class App {
       this.renderNotices();
     } else if (m.type === 'tooBig') {
       this.showName(m.name);
-      this.trace.tooBig(m.bytes, m.budget);
+      this.trace.tooBig(m.bytes, m.budget, m.endNs);
       this.live = false;
       this.setFollow(false);
       this.model = null;

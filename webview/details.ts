@@ -2,6 +2,7 @@
 
 import { formatArgv, formatDuration, formatSite, taskLabel } from '../src/model/format.js';
 import type { TaskInfo, TraceIndex, WaitKind } from '../src/model/index.js';
+import { endingText, windowOf } from '../src/model/notices.js';
 import type { Site } from '../src/model/types.js';
 import { outcomeText, wakerText } from './describe.js';
 import { h } from './dom.js';
@@ -159,9 +160,9 @@ function threadDetails(index: TraceIndex, lane: Lane, ev: DetailsEvents): Node[]
 /** What the trace is: program, runtime, length, counts, how it ended. */
 function traceSummary(model: LaneModel): Node[] {
   const { header, exit } = model.index.meta;
+  const window = windowOf(header);
   const states = { ok: 0, error: 0, cancelled: 0, pending: 0 };
   for (const t of model.index.tasks) states[t.state]++;
-  const ended = exit === null ? 'no exit record (killed, or still running)' : exit.how === 'exit' ? `exit code ${exit.detail}` : `${exit.how}: ${exit.detail}`;
   return [
     h('h2', { class: 'title' }, 'Trace'),
     h('dl', { class: 'facts' },
@@ -169,6 +170,7 @@ function traceSummary(model: LaneModel): Node[] {
       ...row('Runtime', `${header.runtime} ${header.runtimeVersion ?? ''}`.trim()),
       ...row('Started', header.start ?? '—'),
       ...row('Length', formatDuration(model.endNs)),
+      ...(window ? row('Window', `${formatDuration(window.from)} → ${window.to < Number.MAX_SAFE_INTEGER ? formatDuration(window.to) : 'the end'} of the whole trace`) : []),
       ...row('Tasks', h('span', { class: 'tally' },
         `${model.index.tasks.length}`,
         ...(['ok', 'error', 'cancelled', 'pending'] as const).map((st) => {
@@ -177,7 +179,7 @@ function traceSummary(model: LaneModel): Node[] {
         }),
       )),
       ...row('Findings', String(model.findings.length)),
-      ...row('Ended', ended),
+      ...row('Ended', endingText(exit, window)),
     ),
   ];
 }

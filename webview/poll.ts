@@ -20,7 +20,7 @@ export function startPolling(source: PollSource, emit: (message: HostMessage) =>
   /** Hands the chunk on; false once the tailing is to stop. */
   const onChunk = (c: TailChunk): boolean => {
     if (c.size > source.budgetBytes) {
-      emit({ type: 'tooBig', name: source.name, bytes: c.size, budget: source.budgetBytes });
+      emit({ type: 'tooBig', name: source.name, bytes: c.size, budget: source.budgetBytes, endNs: c.end });
       stop();
       return false;
     }

@@ -9,6 +9,8 @@ export interface TailChunk {
   more: boolean;
   /** The file's size when the answer was made. */
   size: number;
+  /** Where the trace ends in time (ns), sent for a file over the page's budget; null otherwise. */
+  end: number | null;
 }
 
 /** The file is now shorter than what was read: it was replaced or truncated. */
@@ -24,7 +26,8 @@ async function fetchChunk(url: string, from: number): Promise<TailChunk> {
   if (res.status === 409) throw new Error(SHRUNK);
   if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
   const bytes = new Uint8Array(await res.arrayBuffer());
-  return { bytes, more: res.headers.get('X-Lanes-More') === '1', size: Number(res.headers.get('X-Lanes-Size') ?? from + bytes.length) };
+  const end = res.headers.get('X-Lanes-End');
+  return { bytes, more: res.headers.get('X-Lanes-More') === '1', size: Number(res.headers.get('X-Lanes-Size') ?? from + bytes.length), end: end === null ? null : Number(end) };
 }
 
 /** Calls `chunk` for every answer (empty ones included) until it returns false (the promise resolves then) or a

@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import { TraceFormatError, parseTrace } from '../model/parser.js';
 import { parseWindow, WindowError, windowName } from '../model/time-window.js';
 import { formatSize, TIMELINE_BUDGET_BYTES, tooBigText, windowCommand } from '../model/timeline-budget.js';
+import { readTraceEnd } from '../files/trace-end-file.js';
 import { readTraceWindow, windowProblem } from '../files/window-file.js';
 import { loadAssets, newNonce, renderPage, type ViewerAssets } from '../page/page.js';
 import { startViewServer } from '../viewer/server.js';
@@ -66,7 +67,7 @@ export async function viewCommand(argv: string[], io: Io, signals: NodeJS.EventE
   }
   const html = optionValue(args, 'html');
   if (html !== undefined) {
-    if (window === undefined && size > TIMELINE_BUDGET_BYTES) throw new CliError(`${file}: ${tooBigText(size)} For example: ${windowCommand(file)} --html ${html}`);
+    if (window === undefined && size > TIMELINE_BUDGET_BYTES) throw new CliError(`${file}: ${tooBigText(size, TIMELINE_BUDGET_BYTES, readTraceEnd(file, size))} For example: ${windowCommand(file)} --html ${html}`);
     return writeHtml(file, window ?? { text: readFileSync(file, 'utf8'), name: basename(file) }, html, assets, io);
   }
   let server;
@@ -76,7 +77,7 @@ export async function viewCommand(argv: string[], io: Io, signals: NodeJS.EventE
     throw new CliError(`cannot serve on 127.0.0.1:${port}: ${(err as Error).message}`);
   }
   io.out(`Async Lanes: viewing ${window === undefined ? file : `${file} ${window.name.slice(basename(file).length + 1)}`} at ${server.url}  (Ctrl-C to stop)\n`);
-  if (window === undefined && size > TIMELINE_BUDGET_BYTES) io.err(`async-lanes: notice: ${tooBigText(size)} For example: ${windowCommand(file)}`);
+  if (window === undefined && size > TIMELINE_BUDGET_BYTES) io.err(`async-lanes: notice: ${tooBigText(size, TIMELINE_BUDGET_BYTES, readTraceEnd(file, size))} For example: ${windowCommand(file)}`);
   if (!args.options.has('no-open') && !openBrowser(server.url)) io.err('async-lanes: no browser to open here: open the URL above');
   await new Promise<void>((resolve) => {
     const stop = () => {

@@ -11,6 +11,7 @@ import { newNonce, renderPage } from '../page/page.js';
 import type { Log } from './log.js';
 import { readSettings } from './settings.js';
 import { FileTail, type TailRead } from '../files/tail.js';
+import { readTraceEnd } from '../files/trace-end-file.js';
 import { LiveTrace } from '../model/live-trace.js';
 import { TIMELINE_BUDGET_BYTES } from '../model/timeline-budget.js';
 import { TextTail } from './text-tail.js';
@@ -170,8 +171,9 @@ export class Timeline implements vscode.Disposable {
     }
     if (size <= TIMELINE_BUDGET_BYTES) return false;
     this.stopped = true;
-    this.model.tooBig(size, TIMELINE_BUDGET_BYTES);
-    this.post({ type: 'tooBig', name: this.name, bytes: size, budget: TIMELINE_BUDGET_BYTES });
+    const endNs = readTraceEnd(this.file, size);
+    this.model.tooBig(size, TIMELINE_BUDGET_BYTES, endNs);
+    this.post({ type: 'tooBig', name: this.name, bytes: size, budget: TIMELINE_BUDGET_BYTES, endNs });
     this.host.log.info(`${this.file}: ${size} bytes, more than the timeline holds: not read`);
     this.changed();
     return true;

@@ -5,7 +5,7 @@
 
 import { findFindings, type Finding } from './findings.js';
 import { TraceIndex } from './index.js';
-import { unreadableText, viewNotices, type Notice, type TraceWindowInfo } from './notices.js';
+import { unreadableText, viewNotices, windowOf, type Notice } from './notices.js';
 import { TraceFormatError, TraceParser } from './parser.js';
 import { tooBigText } from './timeline-budget.js';
 import type { TraceData } from './types.js';
@@ -25,8 +25,9 @@ export class LiveTrace {
   private endsClean = true;
   private error: string | null = null;
   private live = false;
-  /** The trace's size and the timeline's budget when it is larger than that (its text is then not read). */
-  private tooLarge: { bytes: number; budget: number } | null = null;
+  /** The trace's size, the timeline's budget when it is larger than that (its text is then not read), and where it
+   * ends in time when known. */
+  private tooLarge: { bytes: number; budget: number; endNs: number | null } | null = null;
   private analysis: Analysis | null = null;
   private lastBuildAt = -Infinity;
   private lastBuildMs = 0;
@@ -67,9 +68,10 @@ export class LiveTrace {
     this.error = message;
   }
 
-  /** The trace is `bytes` long, more than the timeline's `budget`: what was read is let go, nothing more is read. */
-  tooBig(bytes: number, budget: number): void {
-    this.tooLarge = { bytes, budget };
+  /** The trace is `bytes` long, more than the timeline's `budget`, and ends `endNs` after its start (null: not
+   * known): what was read is let go, nothing more is read. */
+  tooBig(bytes: number, budget: number, endNs: number | null = null): void {
+    this.tooLarge = { bytes, budget, endNs };
     this.parser = new TraceParser();
     this.analysis = null;
   }
@@ -106,7 +108,7 @@ export class LiveTrace {
   /** What the notice bar says: problems first. */
   notices(): Notice[] {
     const out: Notice[] = [];
-    if (this.tooLarge !== null) return [{ level: 'error', text: tooBigText(this.tooLarge.bytes, this.tooLarge.budget) }];
+    if (this.tooLarge !== null) return [{ level: 'error', text: tooBigText(this.tooLarge.bytes, this.tooLarge.budget, this.tooLarge.endNs) }];
     if (this.error !== null) out.push({ level: 'error', text: this.error });
     const data = this.parser.data;
     if (data === null) return out;
@@ -117,12 +119,7 @@ export class LiveTrace {
       midRecord: !this.endsClean,
       exited: data.exit !== null,
       live: this.live,
-      window: windowOf(data.header.window),
+      window: windowOf(data.header),
     }));
   }
-}
-
-function windowOf(v: unknown): TraceWindowInfo | null {
-  const w = v as Partial<TraceWindowInfo> | null | undefined;
-  return typeof w?.from === 'number' && typeof w.to === 'number' ? { from: w.from, to: w.to } : null;
 }

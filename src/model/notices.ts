@@ -3,7 +3,7 @@
 // notice bar. Only a view can say whether the file may still grow, so the live variants are the view's.
 
 import { formatDuration } from './format.js';
-import type { TraceData } from './types.js';
+import type { TraceData, TraceHeader } from './types.js';
 
 export type NoticeLevel = 'error' | 'warning' | 'info';
 
@@ -28,6 +28,19 @@ export interface ViewCondition extends ReadCondition {
 export interface TraceWindowInfo {
   from: number;
   to: number;
+}
+
+/** Which part of the whole trace a windowed trace holds (its header's `window`); null for a whole trace. */
+export function windowOf(header: TraceHeader): TraceWindowInfo | null {
+  const w = header.window as Partial<TraceWindowInfo> | null | undefined;
+  return typeof w?.from === 'number' && typeof w.to === 'number' ? { from: w.from, to: w.to } : null;
+}
+
+/** How the trace ends, for a summary: the exit record, or why there is none. */
+export function endingText(exit: TraceData['exit'], part: TraceWindowInfo | null): string {
+  if (exit !== null) return exit.how === 'exit' ? `exit code ${exit.detail}` : `${exit.how}: ${exit.detail}`;
+  if (part !== null && part.to < Number.MAX_SAFE_INTEGER) return `not in this window: it ends ${formatDuration(part.to)} after the trace's start, and the trace goes on`;
+  return 'no exit record (killed, or still running)';
 }
 
 /** Damage and a cut-off end: what every reader says after reading. */

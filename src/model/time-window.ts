@@ -6,6 +6,7 @@
 // Times in the window's trace start at `from` (its header says where the window lies: `window: {from, to}`).
 
 import { formatDuration } from './format.js';
+import { recordDelta } from './trace-end.js';
 
 /** Records read after the first one past `to` before the reader stops: a trace's records are in time order within
  * this distance (docs/trace-format.md, "Order"). */
@@ -141,12 +142,8 @@ export class TraceWindow {
   /** The absolute time of a timed record from its element 1 (without decoding the rest), -1 for a clock record (it
    * sets the clock), null when the line is not a record. */
   private timeOf(line: string): number | null {
-    const comma = line.indexOf(',');
-    if (!line.startsWith('["') || comma < 0) return null;
-    let end = comma + 1;
-    while (end < line.length && line[end] !== ',' && line[end] !== ']') end++;
-    const v = Number(line.slice(comma + 1, end));
-    if (!Number.isSafeInteger(v)) return null;
+    const v = recordDelta(line);
+    if (v === null) return null;
     if (line.startsWith('["clock"')) {
       this.clock = v;
       return -1;

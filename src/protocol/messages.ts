@@ -6,7 +6,7 @@ export type ViewerSource =
   /** The trace text is embedded in the page (a self-contained HTML file). */
   | { kind: 'inline'; name: string }
   /** The trace is served by `async-lanes view`: GET `url?from=BYTE` returns the bytes from that offset (and the file's
-   * size, X-Lanes-Size). `live`: the file may grow (false for a time window, served whole); `budgetBytes`: a file
+   * size, X-Lanes-Size, and for a file over the budget where it ends in time, X-Lanes-End in ns). `live`: the file may grow (false for a time window, served whole); `budgetBytes`: a file
    * larger than this is not read (the page says so and how to open a time window of it). */
   | { kind: 'poll'; name: string; url: string; intervalMs: number; live: boolean; budgetBytes: number }
   /** The host (VS Code) posts `load` / `append` messages. */
@@ -25,9 +25,9 @@ export type HostMessage =
   /** Text appended to the trace file since the last message. `more`: further text follows at once, so the view
    * waits for it before rebuilding (a large file sent in parts). */
   | { type: 'append'; text: string; more?: boolean }
-  /** The trace is `bytes` long, larger than the timeline holds (`budget`): nothing of it is sent; the page says so
-   * and offers a time window of it. */
-  | { type: 'tooBig'; name: string; bytes: number; budget: number }
+  /** The trace is `bytes` long, larger than the timeline holds (`budget`), and ends `endNs` after its start (null: not
+   * known): nothing of it is sent; the page says so and offers a time window of it. */
+  | { type: 'tooBig'; name: string; bytes: number; budget: number; endNs: number | null }
   /** The source failed or changed in a way the view cannot follow (shown as a notice). */
   | { type: 'error'; message: string }
   /** The recording ended: the file no longer grows. */

@@ -1,6 +1,7 @@
 // The standalone viewer's HTTP server, on 127.0.0.1 only: `/` is the page, `/trace/TOKEN?from=BYTE` answers the
 // trace file's bytes from that offset (capped per answer, "X-Lanes-More: 1" when more remain, "X-Lanes-Size" the
-// file's size: the page reads no file larger than its budget), so the page tails a file that is still being written
+// file's size: the page reads no file larger than its budget, and of such a file "X-Lanes-End" says where it ends in
+// time, for its message), so the page tails a file that is still being written
 // without re-reading it, and `/codicon.ttf` is the UI's icon font. A time window of a trace is served the same way,
 // from memory (made once by the CLI). Requests for any
 // other host name are refused (DNS rebinding); the trace goes only to the server's own page, which carries the
@@ -14,6 +15,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
 import { CHUNK_BYTES } from '../files/tail.js';
+import { readTraceEnd } from '../files/trace-end-file.js';
 import { TIMELINE_BUDGET_BYTES } from '../model/timeline-budget.js';
 import { contentSecurityPolicy, FONT_PATH, newNonce, renderPage, type ViewerAssets } from '../page/page.js';
 
@@ -156,6 +158,10 @@ function streamFrom(run: Run, from: number, res: ServerResponse): void {
       }
       const length = Math.min(CHUNK_BYTES, st.size - from);
       traceHeaders(res, from, length, st.size);
+      if (st.size > run.budgetBytes) {
+        const end = readTraceEnd(run.file, st.size);
+        if (end !== null) res.setHeader('X-Lanes-End', String(end));
+      }
       if (length === 0) {
         close(fd, () => undefined);
         res.end();

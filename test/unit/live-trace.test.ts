@@ -121,6 +121,8 @@ test('notices: not a trace, a failed source, and a trace too big for the timelin
   big.append(EXIT);
   assert.equal(big.data, null, 'nothing more is read');
   assert.deepEqual(texts(big), ["error: This trace is too big for the timeline: 412 MB, and the timeline holds up to 100 MB. Open a time window of it (times after the trace's start; tasks alive in it are kept, clipped to it)."]);
+  big.tooBig(412e6, 100e6, 93.2e9);
+  assert.deepEqual(texts(big), ["error: This trace is too big for the timeline: 412 MB over 93.2 s, and the timeline holds up to 100 MB. Open a time window of it (times after the trace's start, up to 93.2 s; tasks alive in it are kept, clipped to it)."], 'how long it runs, when known');
   big.load(HEADER + BODY + EXIT, false);
   assert.deepEqual(texts(big), [], 'a new load starts over');
 });

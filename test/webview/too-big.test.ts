@@ -17,11 +17,13 @@ const servers: ViewServer[] = [];
 const dir = tempDir();
 const assets = () => loadAssets(join(ROOT, 'out', 'webview'));
 
-/** Worker tasks stepping every 10 ms for `seconds`. */
+/** Worker tasks stepping every 10 ms for `seconds`, in chunks of 1000 records that start with a clock record, as the
+ * recorders write them. */
 function trace(seconds: number): string {
   const lines = ['{"format":"async-lanes","version":1,"runtime":"python","cwd":"/p"}', '["site",1,"/p/a.py",3,"work"]'];
   let last = 0;
   const at = (t: number, r: unknown[]) => {
+    if (lines.length % 1000 === 0) lines.push(`["clock",${last}]`);
     r.splice(1, 0, t - last);
     last = t;
     lines.push(JSON.stringify(r));
@@ -65,7 +67,7 @@ describe('a trace too big for the timeline', () => {
     await notice.waitFor();
     const said = (await notice.textContent())!;
     const mb = (text.length / 1e6).toFixed(1);
-    assert.match(said, new RegExp(`This trace is too big for the timeline: ${mb.replace('.', '\\.')} MB, and the timeline holds up to 0\\.1 MB\\. Open a time window of it`));
+    assert.match(said, new RegExp(`This trace is too big for the timeline: ${mb.replace('.', '\\.')} MB over 20\\.0 s, and the timeline holds up to 0\\.1 MB\\. Open a time window of it \\(times after the trace's start, up to 20\\.0 s;`));
     assert.equal(await page.locator('#window-way code').textContent(), 'async-lanes view big.lanes --from 0s --to 10s');
     assert.equal(await page.locator('main.body').evaluate((e) => (globalThis as unknown as { getComputedStyle(e: unknown): { visibility: string } }).getComputedStyle(e).visibility), 'hidden', 'no empty lanes under the message');
     await page.waitForTimeout(600);
@@ -97,6 +99,9 @@ describe('a trace too big for the timeline', () => {
     assert.deepEqual((await rows(page)).filter((r) => r.type === 'task').map((r) => r.label).sort(), ['worker-1', 'worker-2', 'worker-3', 'worker-4']);
     assert.match((await page.locator('#notices').textContent())!, /A time window of the trace, from 12\.5 s to 15\.0 s after its start \(0 on the axis is 12\.5 s\)/);
     assert.equal(await page.locator('#follow').getAttribute('aria-pressed'), 'false', 'a window does not grow: not followed');
+    const summary = (await page.locator('#details').textContent())!;
+    assert.match(summary, /Window12\.5 s → 15\.0 s of the whole trace/);
+    assert.match(summary, /Endednot in this window: it ends 15\.0 s after the trace's start, and the trace goes on/);
     await page.screenshot({ path: join(SHOTS, 'time-window.png') });
     assert.deepEqual(errors, []);
     await page.close();
