@@ -32,11 +32,15 @@ class TempDir {
   }
 }
 
+/** Bytes a spool file is read back in at a time; a merge reads this much from every run at once. */
+const READ_BLOCK = 1 << 20;
+const MERGE_BLOCK = 64 << 10;
+
 /** The lines of a file, read in blocks (a character cut at a block's end is completed by the next block). */
-function* fileLines(path: string): Generator<string> {
+function* fileLines(path: string, block = READ_BLOCK): Generator<string> {
   const fd = openSync(path, 'r');
   try {
-    const buf = Buffer.alloc(1 << 20);
+    const buf = Buffer.alloc(block);
     const decoder = new StringDecoder('utf8');
     let rest = '';
     for (;;) {
@@ -144,18 +148,37 @@ export class SortedSpool {
       return;
     }
     if (this.keys.length > 0) this.spill();
-    // k-way merge of the runs (ties: the earlier run, as added).
-    const heads = this.runs.map((p) => fileLines(p));
+    // k-way merge of the runs (ties: the earlier run, as added), each read in small blocks: a 1 GB trace's futures
+    // make a hundred runs or more.
+    const heads = this.runs.map((p) => fileLines(p, MERGE_BLOCK));
     const cur: (Keyed | null)[] = heads.map((h) => next(h));
-    for (;;) {
-      let best = -1;
-      for (let i = 0; i < cur.length; i++) {
-        const c = cur[i];
-        if (c !== null && (best < 0 || c.key < cur[best]!.key || (c.key === cur[best]!.key && c.key2 < cur[best]!.key2))) best = i;
+    // The runs in a binary heap by their current entry (a scan of every run per entry cost entries × runs).
+    const before = (a: number, b: number): boolean => {
+      const x = cur[a]!;
+      const y = cur[b]!;
+      return x.key < y.key || (x.key === y.key && (x.key2 < y.key2 || (x.key2 === y.key2 && a < b)));
+    };
+    const heap = cur.map((_, i) => i).filter((i) => cur[i] !== null);
+    const down = (i: number): void => {
+      for (;;) {
+        let c = 2 * i + 1;
+        if (c >= heap.length) return;
+        if (c + 1 < heap.length && before(heap[c + 1], heap[c])) c++;
+        if (!before(heap[c], heap[i])) return;
+        [heap[i], heap[c]] = [heap[c], heap[i]];
+        i = c;
       }
-      if (best < 0) return;
-      yield new RawJson(cur[best]!.text);
-      cur[best] = next(heads[best]);
+    };
+    for (let i = (heap.length >> 1) - 1; i >= 0; i--) down(i);
+    while (heap.length > 0) {
+      const run = heap[0];
+      yield new RawJson(cur[run]!.text);
+      cur[run] = next(heads[run]);
+      if (cur[run] === null) {
+        heap[0] = heap[heap.length - 1];
+        heap.pop();
+      }
+      down(0);
     }
   }
 
