@@ -1,19 +1,22 @@
 // The extension in a real VS Code (code-server + headless Chromium, see workbench.ts): the packaged .vsix is
 // installed and a person's steps are driven through the workbench: record an example from the palette and read the
 // lanes inside the webview, the side panel, go to source from an await site (with its editor decoration), open a
-// .lanes file from the explorer, export Chrome JSON, record a typed command, record a JavaScript file (and the
+// .lanes file from the explorer, a trace too big for the timeline and a time window of it, export Chrome JSON, record a typed command, record a JavaScript file (and the
 // message for TypeScript without esbuild), watch a recording grow and stop it from
 // the status bar, reload the window, a dark theme, the log, and the refusal to record in an untrusted workspace. Screenshots of each step go to
 // /tmp/async-lanes-shots/vscode/.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
+import { formatDuration } from '../../src/model/format.js';
 import { TraceIndex } from '../../src/model/index.js';
 import { parseTrace } from '../../src/model/parser.js';
+import { endTimeOfTail } from '../../src/model/trace-end.js';
 import type { HookRow, HookView, LanesHook } from '../../src/protocol/test-hook.js';
 import { answerFileDialog, cursorPosition, launchBrowser, notifications, openWorkbench, packageVsix, quickOpen, ROOT, runCommand, setupCodeServer, shot, startCodeServer, timelineFrame, until, waitForWorkbench, type CodeServer } from './workbench.js';
 
@@ -270,6 +273,37 @@ describe('Async Lanes in VS Code (code-server)', () => {
     }, 60_000);
     await shot(page, '08d-missing-interpreter');
     assert.deepEqual(errors.filter((e) => !/ResizeObserver/.test(e)), []);
+  }));
+
+  it('a trace too big for the timeline says so and how long it runs; its button asks for a time window, which opens with its lanes', step('07e', async () => {
+    // A generated trace just over the timeline's budget (100 MB), as the Python recorder writes one.
+    const big = join(ws, 'big.lanes');
+    const gen = spawnSync(process.execPath, [join(ROOT, 'bench', 'gen-trace.mjs'), big, '101'], { encoding: 'utf8' });
+    assert.equal(gen.status, 0, gen.stderr);
+    const lastChunk = readFileSync(big, 'utf8').slice(-1 << 20);
+    await runCommand(page, 'Async Lanes: Open Trace');
+    await answerFileDialog(page, `${ws}/`, big);
+    const frame = await timelineFrame(page, 'big.lanes', 60_000, false);
+    const notice = frame.locator('#notices .notice.error');
+    await notice.locator('#window-way button').waitFor({ timeout: 30_000 });
+    const length = formatDuration(endTimeOfTail(lastChunk)!);
+    assert.match((await notice.textContent())!, new RegExp(`This trace is too big for the timeline: 101 MB over ${length}, and the timeline holds up to 100 MB\\. Open a time window of it \\(times after the trace's start, up to ${length};`));
+    await shot(page, '07e-too-big');
+    await notice.locator('#window-way button', { hasText: 'Open Time Window…' }).click();
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    const prompt = page.locator('.quick-input-widget');
+    await until('the From prompt', async () => /From: the window's start, after the start of big\.lanes/.test((await prompt.textContent().catch(() => '')) ?? ''));
+    await shot(page, '07f-window-prompt');
+    await input.fill('1s');
+    await page.keyboard.press('Enter');
+    await until('the To prompt', async () => /To: the window's end/.test((await prompt.textContent().catch(() => '')) ?? ''));
+    await input.fill('2s');
+    await page.keyboard.press('Enter');
+    const win = await timelineFrame(page, 'big.lanes [1.00 s – 2.00 s]', 120_000);
+    assert.ok((await tasks(win)).length > 10, 'the window shows the tasks alive in it');
+    assert.match((await win.locator('#notices').textContent())!, /A time window of the trace, from 1\.00 s to 2\.00 s after its start/);
+    await shot(page, '07g-time-window');
+    rmSync(big);
   }));
 });
 

@@ -144,15 +144,15 @@ export async function quickOpen(page: Page, name: string): Promise<void> {
 }
 
 /** The page (the inner frame holding our HTML) of the visible timeline webview whose trace name starts with
- * `name`, once its trace is drawn. */
-export async function timelineFrame(page: Page, name: string, timeoutMs = 60_000): Promise<Frame> {
+ * `name`, once its trace is drawn (`drawn` false: once it is named, for a view that draws no trace). */
+export async function timelineFrame(page: Page, name: string, timeoutMs = 60_000, drawn = true): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const outer of await page.locator(`iframe.webview.ready[src*="extensionId=${EXTENSION_ID}"]`).all()) {
       if (!(await outer.isVisible().catch(() => false))) continue;
       const outerFrame = await (await outer.elementHandle().catch(() => null))?.contentFrame();
       const inner = await (await outerFrame?.$('iframe#active-frame').catch(() => null))?.contentFrame();
-      const ready = inner && (await inner.evaluate(() => (globalThis as unknown as { __lanes?: { ready(): boolean } }).__lanes?.ready() === true).catch(() => false));
+      const ready = inner && (!drawn || (await inner.evaluate(() => (globalThis as unknown as { __lanes?: { ready(): boolean } }).__lanes?.ready() === true).catch(() => false)));
       if (ready && (await inner.locator('#trace-name').textContent())?.startsWith(name)) return inner;
     }
     if (Date.now() > deadline) throw new Error(`no timeline of ${name} became visible`);
