@@ -905,8 +905,24 @@ def _make_create_task_np(orig):
         t = _pc()
         tid = _next_id()
         st = _TS(tid, coro.cr_code)
-        parent = _task_id(_cur_task(self))
-        f = _prog_frame(sys._getframe(1))
+        parent = _cur_task(self)
+        if parent is not None:  # (_task_id, its common case inlined, as below _prog_frame, _C and _loop_id)
+            q = _treg.get(id(parent))
+            parent = q._id if q is not None else _task_id(parent)
+        f = f0 = sys._getframe(1)
+        while f is not None:
+            co = f.f_code
+            r = _lib.get(id(co))
+            if r is None:
+                r = _classify(co)
+            if not r:
+                break
+            if r is _STOP:
+                f = _lib_fallback(f0)
+                break
+            f = f.f_back
+        else:
+            f = _lib_fallback(f0)
         _eager.append((st, coro))
         try:
             task = orig(self, coro, **kwargs)
@@ -916,10 +932,25 @@ def _make_create_task_np(orig):
         try:
             if st._task is None:
                 _register(task, st)
-            st._name = name = _new_task_name(task)
-            _app(('task', t, tid, parent, name, coro.__qualname__,
-                  _C(f.f_code) if f is not None else None, f.f_lasti if f is not None else 0,
-                  _loop_id(self)))
+            try:
+                name = task.get_name()
+                if type(name) is not str or task._source_traceback:
+                    raise TypeError
+            except Exception:
+                name = _new_task_name(task)
+            st._name = name
+            if f is None:
+                cid = None
+                la = 0
+            else:
+                co = f.f_code
+                cid = id(co)
+                if cid not in _codes:
+                    _reg(co)
+                la = f.f_lasti
+            info = _loop_info.get(id(self))
+            _app(('task', t, tid, parent, name, coro.__qualname__, cid, la,
+                  info[0] if info is not None and info[2]() is self else _loop_id(self)))
             if task.done() or coro.cr_suspended:  # an eager first step ran (in the task's constructor)
                 _step_end(st, task, coro, t, t1)
         except Exception:
@@ -1454,8 +1485,12 @@ def _patch_gathering():
                 out._al_id = fid
                 children = []
                 for c in out._children:
-                    p = c._coro if type(c) is _CTask else None
-                    children.append(p._id if type(p) is _Coro else _aid(c))
+                    if type(c) is _CTask:  # (_aid's common case)
+                        p = _treg.get(id(c)) if _NOPROXY else c._coro
+                        if type(p) is _Coro or type(p) is _TS:
+                            children.append(p._id)
+                            continue
+                    children.append(_aid(c))
                 loop = out._loop
                 f = _prog_frame(sys._getframe(1))
                 _app(('fut', t, fid, 'gather', _task_id(_cur_task(loop)),

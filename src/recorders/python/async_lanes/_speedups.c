@@ -444,15 +444,17 @@ proxy_coro(Proxy *self)
     return self->c;
 }
 
-/* The task's coroutine returned r: recorded here, as _Coro._end records it, when that is simple (r None, an int
- * that fits 64 bits or a str whose repr is at most 200 characters; the task's name a str): no StopIteration made
- * and no call into Python, once per task.  1: recorded, 0: not simple (nothing done: _end records it), -1: error. */
+/* A task's coroutine returned r: its last step (t0..t1; t1 0: now), `end` and, when its name is no longer *pname,
+ * `name` records, as _Coro._end (3.14+: _rec._task_end) writes them, when that is simple: r None, an int that fits
+ * 64 bits or a str whose repr is at most 200 characters; the name a str.  No StopIteration made and no call into
+ * Python, once per task.  1: recorded, 0: not simple (nothing done: Python records it), -1: error. */
 static int
-end_ok_fast(Proxy *self, PyObject *r, long long t0)
+end_ok_fast(PyObject *task, PyObject **pname, PyObject *id, long long tid_v, PyObject *cid, long long cid_v,
+            PyObject *r, long long t0, long long t1)
 {
     if (g_off || g_flush_buf == NULL)
         return 0;
-    PyObject *text, *task = NULL, *name = NULL;
+    PyObject *text, *name = NULL;
     if (r == Py_None) {
         text = Py_NewRef(s_None);
     }
@@ -477,38 +479,31 @@ end_ok_fast(Proxy *self, PyObject *r, long long t0)
         return 0;
     }
     int rc = 0, changed = 0;
-    if (PyWeakref_CheckRef(self->task)) {
-#if PY_VERSION_HEX >= 0x030D0000
-        if (PyWeakref_GetRef(self->task, &task) < 0)
-            goto done;
-#else
-        task = Py_XNewRef(PyWeakref_GetObject(self->task));
-#endif
-        if (task != NULL && task != Py_None) {
-            name = PyObject_CallMethodNoArgs(task, s_get_name);
-            if (name == NULL) {
-                PyErr_Clear(); /* (as _end: no name record) */
-            }
-            else if ((changed = PyObject_RichCompareBool(name, self->name, Py_NE)) < 0) {
-                PyErr_Clear();
-                changed = 0;
-            }
-            else if (changed && !PyUnicode_CheckExact(name)) {
-                goto done; /* (its bounded repr: _end) */
-            }
+    if (task != NULL && task != Py_None) {
+        name = PyObject_CallMethodNoArgs(task, s_get_name);
+        if (name == NULL) {
+            PyErr_Clear(); /* (as Python: no name record) */
+        }
+        else if ((changed = PyObject_RichCompareBool(name, *pname, Py_NE)) < 0) {
+            PyErr_Clear();
+            changed = 0;
+        }
+        else if (changed && !PyUnicode_CheckExact(name)) {
+            goto done; /* (its bounded repr: Python) */
         }
     }
-    long long t1 = now_ns();
+    if (t1 == 0)
+        t1 = now_ns();
     PyObject *t1o = PyLong_FromLongLong(t1), *rec = NULL;
-    if (t1o == NULL || push_step(t0, self->tid_v, t1, NONE_ID, self->cid_v, -1) < 0)
+    if (t1o == NULL || push_step(t0, tid_v, t1, NONE_ID, cid_v, -1) < 0)
         goto fail;
-    rec = PyTuple_Pack(7, s_end, t1o, self->id, s_ok, text, self->cid, g_minus1);
+    rec = PyTuple_Pack(7, s_end, t1o, id, s_ok, text, cid, g_minus1);
     if (rec == NULL || PyList_Append(g_flush_buf, rec) < 0)
         goto fail;
     Py_CLEAR(rec);
     if (changed) {
-        Py_SETREF(self->name, Py_NewRef(name));
-        rec = PyTuple_Pack(4, s_name, t1o, self->id, name);
+        Py_SETREF(*pname, Py_NewRef(name));
+        rec = PyTuple_Pack(4, s_name, t1o, id, name);
         if (rec == NULL || PyList_Append(g_flush_buf, rec) < 0)
             goto fail;
         Py_CLEAR(rec);
@@ -523,8 +518,25 @@ fail:
     rc = -1;
 done:
     Py_DECREF(text);
-    Py_XDECREF(task);
     Py_XDECREF(name);
+    return rc;
+}
+
+/* The proxy's coroutine returned r (see end_ok_fast). */
+static int
+proxy_end_fast(Proxy *self, PyObject *r, long long t0)
+{
+    PyObject *task = NULL;
+    if (PyWeakref_CheckRef(self->task)) {
+#if PY_VERSION_HEX >= 0x030D0000
+        if (PyWeakref_GetRef(self->task, &task) < 0)
+            return -1;
+#else
+        task = Py_XNewRef(PyWeakref_GetObject(self->task));
+#endif
+    }
+    int rc = end_ok_fast(task, &self->name, self->id, self->tid_v, self->cid, self->cid_v, r, t0, 0);
+    Py_XDECREF(task);
     return rc;
 }
 
@@ -567,7 +579,7 @@ proxy_step(Proxy *self, PyObject *arg, PyObject *throw_args, int want_exc, PyObj
         return st;
     }
     /* returned r: the end is recorded with the StopIteration the Python proxy would see (or see end_ok_fast) */
-    int fast = want_exc ? 0 : end_ok_fast(self, r, t0);
+    int fast = want_exc ? 0 : proxy_end_fast(self, r, t0);
     if (fast != 0) {
         if (fast < 0)
             PyErr_Clear(); /* (the recorder's trouble, never the program's: this end is not recorded) */
@@ -1020,7 +1032,7 @@ static PyObject *g_step_end;  /* _rec._step_end(st, task, coro, t0, t1): a task'
 static PyObject *g_adopt;     /* _rec._adopt_at_step(task): a task not in _treg (constructed directly) -> _TS or None */
 static PyTypeObject *g_task_type;  /* the C Task */
 static PyTypeObject *g_stepw_type; /* TaskStepMethWrapper, once seen */
-static PyObject *s_self, *s_coro, *s_fut_waiter;
+static PyObject *s_self, *s_coro, *s_fut_waiter, *s_state, *s_exception, *s_result;
 
 /* The steps running on each thread (a few threads; a stack of a few, in case a callback runs another loop's
  * Handle._run by hand): what done() needs, held here rather than in a token object (a GC-tracked tuple per step
@@ -1307,6 +1319,35 @@ mod_done(PyObject *mod, PyObject *tok)
     return res;
 }
 
+/* The task ended with its coroutine's return (not cancelled, no exception): recorded in C when simple (see
+ * end_ok_fast), else 0: _rec._task_end records it. */
+static int
+task_end_fast(PyObject *st, PyObject *task, long long t0, long long t1)
+{
+    if (Py_TYPE(st) != &TSType)
+        return 0;
+    TS *ts = (TS *)st;
+    PyObject *state = PyObject_GetAttr(task, s_state);
+    if (state == NULL)
+        return -1;
+    int fin = PyUnicode_Check(state) && PyUnicode_EqualToUTF8(state, "FINISHED");
+    Py_DECREF(state);
+    if (!fin)
+        return 0;
+    PyObject *e = PyObject_GetAttr(task, s_exception);
+    if (e == NULL)
+        return -1;
+    Py_DECREF(e);
+    if (e != Py_None)
+        return 0;
+    PyObject *r = PyObject_GetAttr(task, s_result);
+    if (r == NULL)
+        return -1;
+    int rc = end_ok_fast(task, &ts->name, ts->id, ts->id_v, ts->cid, ts->cid_v, r, t0, t1);
+    Py_DECREF(r);
+    return rc;
+}
+
 static PyObject *
 step_done(PyObject *st, PyObject *task, PyObject *c, long long t0, long long t1)
 {
@@ -1316,6 +1357,11 @@ step_done(PyObject *st, PyObject *task, PyObject *c, long long t0, long long t1)
         goto error;
     if (f == Py_None) {
         Py_DECREF(f);
+        int fast = task_end_fast(st, task, t0, t1);
+        if (fast > 0)
+            Py_RETURN_NONE;
+        if (fast < 0)
+            goto error;
         PyObject *t1o = PyLong_FromLongLong(t1), *t0o = PyLong_FromLongLong(t0);
         if (t1o == NULL || t0o == NULL) {
             Py_XDECREF(t1o);
@@ -1825,7 +1871,10 @@ PyInit__speedups(void)
     s_self = PyUnicode_InternFromString("__self__");
     s_coro = PyUnicode_InternFromString("_coro");
     s_fut_waiter = PyUnicode_InternFromString("_fut_waiter");
-    if (!s_self || !s_coro || !s_fut_waiter)
+    s_state = PyUnicode_InternFromString("_state");
+    s_exception = PyUnicode_InternFromString("_exception");
+    s_result = PyUnicode_InternFromString("_result");
+    if (!s_self || !s_coro || !s_fut_waiter || !s_state || !s_exception || !s_result)
         return NULL;
 #endif
     return PyModule_Create(&moddef);
