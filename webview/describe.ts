@@ -1,7 +1,8 @@
 // Plain-text descriptions of what is under the pointer (tooltips) and of outcomes. Everything returned is text
 // for textContent / fillText: program data is never markup.
 
-import { formatDuration, formatSite, taskLabel } from '../src/model/format.js';
+import { formatDuration, formatSite } from '../src/model/format.js';
+import { taskTitle } from '../src/model/task-label.js';
 import type { Resolution, TraceIndex } from '../src/model/index.js';
 import { Kind, KINDS } from './kinds.js';
 import type { Lane, Outcome } from './lanes.js';
@@ -31,7 +32,7 @@ export function wakerText(index: TraceIndex, w: Resolution | { by: number | null
   if (!w) return 'unknown';
   if (w.by !== null) {
     const t = index.task(w.by);
-    return t ? `task ${taskLabel(t)}` : `task #${w.by}`;
+    return t ? `task ${taskTitle(t)}` : `task #${w.by}`;
   }
   return w.via ?? 'unknown';
 }
@@ -40,7 +41,7 @@ export function wakerText(index: TraceIndex, w: Resolution | { by: number | null
 export function awaitedText(index: TraceIndex, id: number | null): string {
   if (id === null) return 'a bare yield';
   const t = index.task(id);
-  if (t) return `task ${taskLabel(t)}`;
+  if (t) return `task ${taskTitle(t)}`;
   const f = index.future(id);
   return f ? `${f.kind} #${id}` : `awaitable #${id}`;
 }
@@ -54,7 +55,7 @@ export function describeSegment(index: TraceIndex, lane: Lane, seg: number, over
   const cwd = index.meta.header.cwd;
   if (kind === Kind.Blocked) {
     const b = index.blocks[ref];
-    const by = b.task !== null ? `task ${taskLabel(index.task(b.task) ?? { name: `#${b.task}`, coro: '' })}` : b.callback ? `callback ${b.callback}` : 'a callback';
+    const by = b.task !== null ? `task ${taskTitle(index.task(b.task) ?? { name: `#${b.task}`, coro: '' })}` : b.callback ? `callback ${b.callback}` : 'a callback';
     return { title: `Loop blocked ${dur}`, lines: [`by ${by}`, ...b.sites.slice(0, 3).map((x) => `at ${formatSite(x, cwd)} ${x.func}`), at] };
   }
   if (lane.type === 'thread') {
@@ -67,22 +68,23 @@ export function describeSegment(index: TraceIndex, lane: Lane, seg: number, over
       return { title: `Callback ${c.name} — ${dur}`, lines: [`at ${formatSite(c.site, cwd)}`, at] };
     }
     const t = index.task(ref);
-    return { title: `Step of ${t ? taskLabel(t) : `task #${ref}`} — ${dur}`, lines: [at] };
+    return { title: `Step of ${t ? taskTitle(t) : `task #${ref}`} — ${dur}`, lines: [at] };
   }
   const task = index.task(lane.id)!;
-  if (ref < 0) return { title: `${task.name}: scheduled ${dur}`, lines: ['created, waiting for its first step', at] };
+  const name = taskTitle(task);
+  if (ref < 0) return { title: `${name}: scheduled ${dur}`, lines: ['created, waiting for its first step', at] };
   const step = task.steps[ref];
   const n = `step ${ref + 1} of ${task.steps.length}`;
   if (kind === Kind.Running) {
-    return { title: `${task.name}: running ${dur}`, lines: [`${n}, then ${step.awaited === null ? 'ended or yielded' : `awaits ${awaitedText(index, step.awaited)}`}`, `at ${formatSite(step.site, cwd)}`, at] };
+    return { title: `${name}: running ${dur}`, lines: [`${n}, then ${step.awaited === null ? 'ended or yielded' : `awaits ${awaitedText(index, step.awaited)}`}`, `at ${formatSite(step.site, cwd)}`, at] };
   }
   if (kind === Kind.Scheduled) {
     const why = step.awaitKind === 'yield' ? 'after a bare yield' : `woken by ${wakerText(index, step.wake)}`;
-    return { title: `${task.name}: scheduled ${dur}`, lines: [`${why}, waiting for the loop`, at] };
+    return { title: `${name}: scheduled ${dur}`, lines: [`${why}, waiting for the loop`, at] };
   }
   const outcome = step.wake ? `${step.wake.state} at ${formatDuration(step.wake.t)}, by ${wakerText(index, step.wake)}` : 'never resolved';
   return {
-    title: `${task.name}: ${KINDS[kind].label} ${dur}`,
+    title: `${name}: ${KINDS[kind].label} ${dur}`,
     lines: [`awaits ${awaitedText(index, step.awaited)} at ${formatSite(step.site, cwd)}`, `resolved: ${outcome}`, at],
   };
 }

@@ -1,6 +1,7 @@
 // The details pane for the selected lane. All program data goes in as text; sites are "go to source" buttons.
 
-import { formatArgv, formatDuration, formatSite, taskLabel } from '../src/model/format.js';
+import { formatArgv, formatDuration, formatSite } from '../src/model/format.js';
+import { isAutomaticName, taskTitle } from '../src/model/task-label.js';
 import type { TaskInfo, TraceIndex, WaitKind } from '../src/model/index.js';
 import { endingText, windowOf } from '../src/model/notices.js';
 import type { Site } from '../src/model/types.js';
@@ -38,7 +39,7 @@ const siteButton = (site: Site | null, cwd: string | null, short = false): Node 
 
 const taskButton = (index: TraceIndex, id: number): Node => {
   const t = index.task(id);
-  return h('button', { type: 'button', class: 'link task', 'data-task': id, title: 'Select this task' }, t ? taskLabel(t) : `#${id}`);
+  return h('button', { type: 'button', class: 'link task', 'data-task': id, title: 'Select this task' }, t ? taskTitle(t) : `#${id}`);
 };
 
 function row(label: string, ...value: (Node | string)[]): HTMLElement[] {
@@ -60,6 +61,7 @@ function taskDetails(index: TraceIndex, task: TaskInfo, lane: Lane, ev: DetailsE
   const total = (task.end ?? index.meta.endNs) - task.start;
   const dl = h('dl', { class: 'facts' },
     ...row('Coroutine', task.coro ? `${task.coro}()` : '—'),
+    ...row('Task name', isAutomaticName(task.name) ? h('span', {}, task.name, h('span', { class: 'muted' }, ' (automatic)')) : task.name),
     ...row('Task id', `#${task.id}`),
     ...row('Created at', siteButton(task.site, cwd)),
     ...row('Parent', task.parent === null ? 'none (created outside a task)' : taskButton(index, task.parent)),
@@ -93,7 +95,7 @@ function taskDetails(index: TraceIndex, task: TaskInfo, lane: Lane, ev: DetailsE
   );
   const wakers = h('ul', { class: 'plain' }, ...task.wakers.slice(0, LIST_MAX).map((w) => h('li', {}, w.by !== null && index.task(w.by) ? taskButton(index, w.by) : wakerText(index, w), h('span', { class: 'muted' }, ` × ${w.count}`))));
   const out = h('div', {},
-    h('h2', { class: 'title' }, icon(OUTCOME_ICON[o.state], `glyph ${o.state}`), task.name),
+    h('h2', { class: 'title' }, icon(OUTCOME_ICON[o.state], `glyph ${o.state}`), lane.label, lane.sub !== null ? h('span', { class: 'sub' }, ` ${lane.sub}`) : ''),
     dl,
     h('h3', {}, 'Time'), split, times,
     h('h3', {}, `Await sites (${task.awaits.length})`), task.awaits.length ? awaits : h('p', { class: 'muted' }, 'none'), more(task.awaits.length),

@@ -4,6 +4,7 @@
 
 import type { Finding } from '../src/model/findings.js';
 import type { TaskInfo, TaskState, TraceIndex } from '../src/model/index.js';
+import { taskLabelOf } from '../src/model/task-label.js';
 import { Kind, waitKind } from './kinds.js';
 import { SegmentBuilder, type Segments } from './segments.js';
 
@@ -21,7 +22,10 @@ export interface Lane {
   /** Stable across live reloads: "loop:0", "task:12", "thread:3". */
   key: string;
   type: LaneType;
+  /** What the row is called: for a task, what runs there (task-label.ts). */
   label: string;
+  /** Shown dimmer after the label: a task's automatic name ("Task-7"), its id; null when there is none. */
+  sub: string | null;
   /** The lane's own id: loop id, task id or thread id. */
   id: number;
   parentKey: string | null;
@@ -71,7 +75,7 @@ export function buildLanes(index: TraceIndex, findings: Finding[]): LaneModel {
     if (th.work.length === 0) continue;
     const b = new SegmentBuilder(th.work.length);
     for (const w of th.work) b.push(w.start, w.start + w.dur, Kind.Work, workIndex.get(w)!);
-    add({ key: `thread:${th.id}`, type: 'thread', label: th.name, id: th.id, parentKey: null, childKeys: [], depth: 0, segs: b.finish(), overlay: new SegmentBuilder().finish(), outcome: null, findings: [] });
+    add({ key: `thread:${th.id}`, type: 'thread', label: th.name, sub: null, id: th.id, parentKey: null, childKeys: [], depth: 0, segs: b.finish(), overlay: new SegmentBuilder().finish(), outcome: null, findings: [] });
   }
   // Nest tasks under their parents (a parent that is not in the trace makes a root).
   for (const task of index.tasks) {
@@ -110,7 +114,7 @@ function loopLane(index: TraceIndex, loopId: number, label: string, first: boole
     const loop = bl.task === null ? null : index.task(bl.task)?.loop ?? null;
     if (loop === loopId || (first && loop === null)) overlay.push(bl.start, bl.start + bl.dur, Kind.Blocked, i);
   });
-  return { key: `loop:${loopId}`, type: 'loop', label, id: loopId, parentKey: null, childKeys: [], depth: 0, segs: b.finish(), overlay: overlay.finish(), outcome: null, findings: [] };
+  return { key: `loop:${loopId}`, type: 'loop', label, sub: null, id: loopId, parentKey: null, childKeys: [], depth: 0, segs: b.finish(), overlay: overlay.finish(), outcome: null, findings: [] };
 }
 
 /** A task's lane. Its segments are built when first drawn or hit (most of thousands of lanes never are), which
@@ -122,9 +126,10 @@ function taskLane(index: TraceIndex, task: TaskInfo, blocks: number[], endNs: nu
     overlay.push(bl.start, bl.start + bl.dur, Kind.Blocked, bi);
   }
   const outcome: Outcome = { state: task.state, text: task.result ?? '', t: task.end ?? endNs };
+  const name = taskLabelOf(task);
   let segs: Segments | null = null;
   return {
-    key: taskKey(task.id), type: 'task', label: task.name, id: task.id, parentKey: null, childKeys: [], depth: 0,
+    key: taskKey(task.id), type: 'task', label: name.text, sub: name.autoName, id: task.id, parentKey: null, childKeys: [], depth: 0,
     get segs() {
       return (segs ??= taskSegments(task, endNs));
     },

@@ -1,6 +1,7 @@
 // Draws the time axis and the lanes for the current state: only the rows and time window in view, each lane as
 // merged rectangles (rects.ts), outcome markers, finding markers, the selected task's edges, the cursors.
 
+import { taskLabelOf } from '../src/model/task-label.js';
 import { Kind, isWait } from './kinds.js';
 import type { Edge } from './edges.js';
 import { outcomeGlyph, outcomeText } from './describe.js';
@@ -153,7 +154,10 @@ function drawLane(ctx: CanvasRenderingContext2D, sc: Scene, lane: Lane, y: numbe
 function segmentLabel(sc: Scene, lane: Lane, seg: number): string {
   const ref = lane.segs.ref[seg];
   const kind = lane.segs.kind[seg];
-  if (lane.type === 'loop') return kind === Kind.Callback ? sc.model.index.callbacks[ref]?.name ?? '' : sc.model.index.task(ref)?.name ?? '';
+  if (lane.type === 'loop') {
+    const task = kind === Kind.Callback ? undefined : sc.model.index.task(ref);
+    return task ? taskLabelOf(task).text : sc.model.index.callbacks[ref]?.name ?? '';
+  }
   if (lane.type === 'thread') return sc.model.index.work[ref]?.fn ?? '';
   return kind === Kind.Running ? sc.model.index.task(lane.id)?.coro ?? '' : '';
 }

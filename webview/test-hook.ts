@@ -12,7 +12,7 @@ export function installHook(app: App, messages: ViewMessage[]): void {
     ready: () => app.model !== null && app.stats.frames > 0,
     rows: () => app.rows.keys.map((key) => {
       const l = app.model!.byKey.get(key)!;
-      return { key, label: l.label, depth: l.depth, type: l.type };
+      return { key, label: l.label, sub: l.sub, depth: l.depth, type: l.type };
     }),
     hitTest: (x, y) => {
       const h = app.hit(x, y);

@@ -82,7 +82,8 @@ export class TaskTree {
     const expanded = hasChildren ? !s.collapsed.has(lane.key) : undefined;
     const siblings = lane.parentKey === null ? null : s.model.byKey.get(lane.parentKey)!.childKeys;
     const status = rowStatus(s, lane);
-    const label = `${lane.label}${lane.type === 'task' ? '' : ` (${lane.type === 'loop' ? 'event loop' : 'executor thread'})`}, ${status}${lane.findings.length ? `, ${lane.findings.length} finding${lane.findings.length > 1 ? 's' : ''}` : ''}`;
+    const kind = lane.sub !== null ? ` (${lane.sub})` : lane.type === 'task' ? '' : ` (${lane.type === 'loop' ? 'event loop' : 'executor thread'})`;
+    const label = `${lane.label}${kind}, ${status}${lane.findings.length ? `, ${lane.findings.length} finding${lane.findings.length > 1 ? 's' : ''}` : ''}`;
     const el = h('div', {
       role: 'treeitem',
       id: rowId(lane.key),
@@ -98,7 +99,7 @@ export class TaskTree {
     },
       h('span', { class: 'twisty', 'aria-hidden': 'true', title: hasChildren ? (expanded ? 'Collapse' : 'Expand') : undefined }, hasChildren ? icon(expanded ? 'chevron-down' : 'chevron-right') : null),
       icon(lane.type === 'loop' ? 'sync' : lane.type === 'thread' ? 'server-process' : 'symbol-method', `lane-icon ${lane.type}`),
-      h('span', { class: 'name' }, lane.label),
+      h('span', { class: 'name', title: lane.sub !== null ? `${lane.label} (${lane.sub})` : lane.label }, lane.label, lane.sub !== null ? h('span', { class: 'sub' }, ` ${lane.sub}`) : null),
       lane.findings.length > 0 ? h('span', { class: 'badge', 'aria-hidden': 'true', title: `${lane.findings.length} finding${lane.findings.length > 1 ? 's' : ''}` }, icon('warning'), String(lane.findings.length)) : null,
       h('span', { class: `meta ${s.cursorT !== null ? 'at-cursor' : ''}`, 'aria-hidden': 'true' }, ...metaContent(s, lane, status)),
     );

@@ -3,7 +3,8 @@
 // characters escaped, so a trace cannot move the cursor or recolour the terminal.
 
 import type { Finding } from '../model/findings.js';
-import { displayPath, formatArgv, formatDuration, formatSite, taskLabel } from '../model/format.js';
+import { displayPath, formatArgv, formatDuration, formatSite } from '../model/format.js';
+import { taskTitle } from '../model/task-label.js';
 import type { TaskInfo, TaskState, TraceView } from '../model/index.js';
 
 const STATE_MARK: Record<TaskState, string> = { ok: '✓ ok', error: '✗ error', cancelled: '⊘ cancelled', pending: '… pending' };
@@ -79,7 +80,7 @@ function treeOrder(index: TraceView): { task: TaskInfo; depth: number }[] {
 function taskTable(index: TraceView, cwd: string | null): string[] {
   if (index.tasks.length === 0) return ['(no tasks)'];
   const rows = treeOrder(index).map(({ task, depth }) => {
-    const name = '  '.repeat(Math.min(depth, MAX_DEPTH)) + printable(taskLabel(task));
+    const name = '  '.repeat(Math.min(depth, MAX_DEPTH)) + printable(taskTitle(task));
     return [
       String(task.id),
       name.length > MAX_NAME ? name.slice(0, MAX_NAME - 1) + '…' : name,

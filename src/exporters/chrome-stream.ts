@@ -3,7 +3,7 @@
 // this stays pure TypeScript like the rest of the exporters.
 
 import { findFindings } from '../model/findings.js';
-import { taskLabel } from '../model/format.js';
+import { taskTitle } from '../model/task-label.js';
 import type { TraceMeta } from '../model/index.js';
 import { TraceStream, type StreamView } from '../model/stream.js';
 import {
@@ -62,7 +62,7 @@ async function firstRead(read: ReadTrace, emit: (e: ChromeEvent | null) => void,
   for (const e of trackEvents(1, 'event loop', 0)) emit(e);
   first.tasks.forEach((task, i) => {
     taskTid.set(task.id, 2 + i);
-    for (const e of trackEvents(2 + i, taskLabel(task), i + 1)) emit(e);
+    for (const e of trackEvents(2 + i, taskTitle(task), i + 1)) emit(e);
   });
   const threadTid = new Map<number, number>();
   first.threads.filter((th) => (first.workCount.get(th.id) ?? 0) > 0).forEach((th, i) => {

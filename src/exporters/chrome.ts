@@ -5,7 +5,8 @@
 // Pure TypeScript: runs in the browser too.
 
 import { findFindings, type Finding } from '../model/findings.js';
-import { formatSite, taskLabel } from '../model/format.js';
+import { formatSite } from '../model/format.js';
+import { taskTitle } from '../model/task-label.js';
 import type { BlockInfo, CallbackInfo, StepInfo, TaskInfo, TraceIndex, TraceView, WorkInfo } from '../model/index.js';
 import type { TraceHeader } from '../model/types.js';
 
@@ -57,7 +58,7 @@ export function callbackSlice(c: CallbackInfo, cwd: string | null): ChromeEvent 
 }
 
 export function blockSlice(view: TraceView, b: BlockInfo, cwd: string | null): ChromeEvent | null {
-  const by = b.task !== null ? taskLabel(view.task(b.task) ?? { name: `task ${b.task}`, coro: '' }) : b.callback ?? 'a callback';
+  const by = b.task !== null ? taskTitle(view.task(b.task) ?? { name: `task ${b.task}`, coro: '' }) : b.callback ?? 'a callback';
   return sliceEvent(LOOP_TID, 'blocked loop', 'blocked', b.start, b.dur, { by, stack: b.sites.map((s) => formatSite(s, cwd)) });
 }
 
@@ -125,7 +126,7 @@ export function toChromeTrace(index: TraceIndex, findings: Finding[] = findFindi
   index.tasks.forEach((task, i) => {
     const tid = LOOP_TID + 1 + i;
     taskTid.set(task.id, tid);
-    track(tid, `${taskLabel(task)}`, i + 1);
+    track(tid, `${taskTitle(task)}`, i + 1);
     add(startSlice(tid, task, task.steps[0]?.start ?? null));
     for (const s of task.steps) stepSlices(tid, s, cwd, add);
   });

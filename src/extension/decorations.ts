@@ -2,7 +2,8 @@
 // the total and longest wait, at the end of the line, in every visible editor of that file.
 
 import * as vscode from 'vscode';
-import { formatDuration, taskLabel } from '../model/format.js';
+import { formatDuration } from '../model/format.js';
+import { taskTitle } from '../model/task-label.js';
 import type { TaskInfo } from '../model/index.js';
 import { resolveSourcePath } from './source.js';
 
@@ -32,8 +33,8 @@ export class AwaitDecorations implements vscode.Disposable {
       const path = resolveSourcePath(a.site.file, cwd);
       if (path === null) continue;
       const kinds = a.kinds.join(', ');
-      const text = `${task!.name}: awaited ${a.count}× (${kinds}) · total ${formatDuration(a.totalNs)} · max ${formatDuration(a.maxNs)}`;
-      const hover = `**Async Lanes** — ${taskLabel(task!)} waited here ${a.count} time${a.count === 1 ? '' : 's'} on ${kinds}: ${formatDuration(a.totalNs)} in all, ${formatDuration(a.maxNs)} at most.`;
+      const text = `${taskTitle(task!)}: awaited ${a.count}× (${kinds}) · total ${formatDuration(a.totalNs)} · max ${formatDuration(a.maxNs)}`;
+      const hover = `**Async Lanes** — ${taskTitle(task!)} waited here ${a.count} time${a.count === 1 ? '' : 's'} on ${kinds}: ${formatDuration(a.totalNs)} in all, ${formatDuration(a.maxNs)} at most.`;
       this.notes.push({ path, line: a.site.line - 1, text, hover });
     }
     this.apply();

@@ -7,6 +7,7 @@ import { findingKind } from '../model/finding-kinds.js';
 import type { Finding } from '../model/findings.js';
 import { formatDuration, formatSite } from '../model/format.js';
 import type { TaskInfo, TraceIndex } from '../model/index.js';
+import { taskLabelOf, taskTitle } from '../model/task-label.js';
 import type { Recordings } from './recordings.js';
 import type { Timelines } from './timelines.js';
 
@@ -121,14 +122,15 @@ export class TasksTree extends ActiveTraceTree {
     const index = this.index();
     const t = index?.task(id);
     if (!index || !t) return new vscode.TreeItem(`#${id}`);
-    const item = new vscode.TreeItem(t.name, t.children.length === 0 ? vscode.TreeItemCollapsibleState.None : vscode.TreeItemCollapsibleState.Expanded);
+    const name = taskLabelOf(t);
+    const item = new vscode.TreeItem(name.text, t.children.length === 0 ? vscode.TreeItemCollapsibleState.None : vscode.TreeItemCollapsibleState.Expanded);
     item.id = `task:${id}`;
     const [iconName, colour] = STATE_ICON[t.state];
     item.iconPath = new vscode.ThemeIcon(iconName, new vscode.ThemeColor(colour));
     const life = (t.end ?? index.meta.endNs) - t.start;
-    item.description = `${t.coro ? `${t.coro}() · ` : ''}${STATE_TEXT[t.state]} · ${formatDuration(life)}`;
+    item.description = `${name.autoName !== null ? `${name.autoName} · ` : ''}${STATE_TEXT[t.state]} · ${formatDuration(life)}`;
     const md = new vscode.MarkdownString();
-    md.appendText(`${t.name}${t.coro ? ` — ${t.coro}()` : ''}\n${STATE_TEXT[t.state]}${t.error ? `: ${t.error}` : ''}\ncreated at ${formatSite(t.site, index.meta.header.cwd)}\nbusy ${formatDuration(t.busyNs)}, waiting ${formatDuration(t.idleNs)}, scheduled ${formatDuration(t.scheduledNs)}`);
+    md.appendText(`${taskTitle(t)}\n${STATE_TEXT[t.state]}${t.error ? `: ${t.error}` : ''}\ncreated at ${formatSite(t.site, index.meta.header.cwd)}\nbusy ${formatDuration(t.busyNs)}, waiting ${formatDuration(t.idleNs)}, scheduled ${formatDuration(t.scheduledNs)}`);
     item.tooltip = md;
     item.command = { command: 'asyncLanes.revealTask', title: 'Show in the timeline', arguments: [id] };
     return item;

@@ -1,7 +1,8 @@
 // Findings: the problems a trace shows, each pinned to the source line a person should look at.
 
 import { findingKind, type FindingKind } from './finding-kinds.js';
-import { formatDuration, taskLabel } from './format.js';
+import { formatDuration } from './format.js';
+import { taskTitle } from './task-label.js';
 import type { StepInfo, TraceView } from './index.js';
 import type { Site } from './types.js';
 
@@ -25,7 +26,7 @@ export function findFindings(index: TraceView): Finding[] {
 
   for (const b of index.blocks) {
     const task = b.task === null ? undefined : index.task(b.task);
-    const culprit = task ? `task ${taskLabel(task)}` : b.callback ? `callback ${b.callback}` : 'a callback';
+    const culprit = task ? `task ${taskTitle(task)}` : b.callback ? `callback ${b.callback}` : 'a callback';
     const where = b.sites[0]?.func ? `, stuck in ${b.sites[0].func}` : '';
     const seen = b.samples !== null && b.samples > 1 ? ` (${b.seen} of ${b.samples} samples)` : '';
     out.push({
@@ -45,7 +46,7 @@ export function findFindings(index: TraceView): Finding[] {
       const task = w.task === null ? undefined : index.task(w.task);
       const fut = w.task === null ? undefined : index.future(w.task);
       const text = task?.error || fut?.text || w.text || 'an exception';
-      const owner = task ? `task ${taskLabel(task)}` : fut ? `${fut.kind} future` : 'a future';
+      const owner = task ? `task ${taskTitle(task)}` : fut ? `${fut.kind} future` : 'a future';
       out.push({
         kind: 'unretrieved-exception',
         ...at(task?.site ?? fut?.site ?? w.site),
@@ -71,7 +72,7 @@ export function findFindings(index: TraceView): Finding[] {
       out.push({
         kind: 'pending-at-exit',
         ...at(last?.site ?? task.site),
-        message: `${taskLabel(task)} ${waiting} since t=${formatDuration(since)} (${formatDuration(Math.max(0, stop - since))}) ${when}`,
+        message: `${taskTitle(task)} ${waiting} since t=${formatDuration(since)} (${formatDuration(Math.max(0, stop - since))}) ${when}`,
         durationNs: Math.max(0, stop - since),
         taskId: task.id,
         time: since,
@@ -83,7 +84,7 @@ export function findFindings(index: TraceView): Finding[] {
       out.push({
         kind: 'pending-at-exit',
         ...at(step?.site ?? task.site),
-        message: `${taskLabel(task)} was still waiting on ${step ? describeAwaited(index, step) : 'its start'} since t=${formatDuration(since)} (${formatDuration(Math.max(0, cancelled - since))}) when the runtime cancelled it at exit`,
+        message: `${taskTitle(task)} was still waiting on ${step ? describeAwaited(index, step) : 'its start'} since t=${formatDuration(since)} (${formatDuration(Math.max(0, cancelled - since))}) when the runtime cancelled it at exit`,
         durationNs: Math.max(0, cancelled - since),
         taskId: task.id,
         time: since,
@@ -98,7 +99,7 @@ export function findFindings(index: TraceView): Finding[] {
 function describeAwaited(index: TraceView, step: StepInfo): string {
   if (step.awaited === null) return 'a bare yield (ready, never resumed)';
   const task = index.task(step.awaited);
-  if (task) return `task ${taskLabel(task)}`;
+  if (task) return `task ${taskTitle(task)}`;
   const fut = index.future(step.awaited);
   return fut ? fut.kind : `awaitable ${step.awaited}`;
 }

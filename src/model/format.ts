@@ -35,10 +35,6 @@ export function formatSite(site: Site | null, cwd: string | null): string {
   return site ? `${displayPath(site.file, cwd)}:${site.line}` : '?';
 }
 
-/** "Task-3 fetch()": the task's name and its coroutine. */
-export function taskLabel(task: { name: string; coro: string }): string {
-  return task.coro ? `${task.name} ${task.coro}()` : task.name;
-}
 
 /** The program's command line for one line of text: its start when it is long (arguments can be megabytes). */
 export function formatArgv(argv: string[], max = 200): string {

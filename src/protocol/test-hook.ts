@@ -5,7 +5,10 @@ import type { ViewMessage } from './messages.js';
 
 export interface HookRow {
   key: string;
+  /** What the row is called (for a task, what runs there). */
   label: string;
+  /** Shown dimmer after it: a task's automatic name ("Task-7"), else null. */
+  sub: string | null;
   depth: number;
   type: string;
 }

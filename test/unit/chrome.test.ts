@@ -40,9 +40,9 @@ test('every fixture exports valid Chrome trace JSON', () => {
 test('tracks: the event loop, one per task in creation order, one per executor thread', () => {
   const { traceEvents } = toChromeTrace(fixtureIndex('executor.lanes'));
   const names = traceEvents.filter((e) => e.name === 'thread_name').map((e) => [e.tid, e.args?.name]);
-  assert.deepEqual(names, [[1, 'event loop'], [2, 'Task-1 main()'], [3, 'asyncio_0']]);
+  assert.deepEqual(names, [[1, 'event loop'], [2, 'main (Task-1)'], [3, 'asyncio_0']]);
   const g = toChromeTrace(fixtureIndex('gather.lanes')).traceEvents;
-  assert.deepEqual(g.filter((e) => e.name === 'thread_name').map((e) => e.args?.name), ['event loop', 'Task-1 main()', 'Task-2 fetch()', 'Task-3 fetch()']);
+  assert.deepEqual(g.filter((e) => e.name === 'thread_name').map((e) => e.args?.name), ['event loop', 'main (Task-1)', 'fetch (Task-2)', 'fetch (Task-3)']);
   const sort = g.filter((e) => e.name === 'thread_sort_index').map((e) => e.args?.sort_index);
   assert.deepEqual(sort, [0, 1, 2, 3]);
 });

@@ -10,7 +10,7 @@ test('blocked loop: the line where it was stuck, the task or callback that block
     ['blocked-loop', '/proj/block.py:12', null, 119_900_000, 200_100_000],
   ]);
   const [byTask, byCallback] = fixtureFindings('block.lanes');
-  assert.equal(byTask.message, 'event loop blocked for 149 ms by task Task-1 main(), stuck in main');
+  assert.equal(byTask.message, 'event loop blocked for 149 ms by task main (Task-1), stuck in main');
   assert.equal(byCallback.message, 'event loop blocked for 120 ms by callback tick, stuck in tick');
 });
 
@@ -21,7 +21,7 @@ test('never-awaited at the warning\'s site; unretrieved exception at the task\'s
   ]);
   const [never, unretrieved] = fixtureFindings('warnings.lanes');
   assert.equal(never.message, "coroutine 'fetch' was never awaited");
-  assert.equal(unretrieved.message, 'exception never retrieved from task Task-2 boom(): ValueError: boom');
+  assert.equal(unretrieved.message, 'exception never retrieved from task boom (Task-2): ValueError: boom');
 });
 
 test('pending at exit: where each task waited, on what, since when; shutdown cancellations count', () => {
@@ -32,9 +32,9 @@ test('pending at exit: where each task waited, on what, since when; shutdown can
   ]);
   const messages = fixtureFindings('pending-exit.lanes').map((f) => f.message);
   assert.deepEqual(messages, [
-    'Task-4 idle() was created but never ran since t=12 ns (988 ns) at exit',
-    'Task-2 worker() was still waiting on queue since t=40 ns (960 ns) at exit',
-    'Task-3 sleeper() was still waiting on sleep since t=50 ns (850 ns) when the runtime cancelled it at exit',
+    'idle (Task-4) was created but never ran since t=12 ns (988 ns) at exit',
+    'worker (Task-2) was still waiting on queue since t=40 ns (960 ns) at exit',
+    'sleeper (Task-3) was still waiting on sleep since t=50 ns (850 ns) when the runtime cancelled it at exit',
   ]);
 });
 

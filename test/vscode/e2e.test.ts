@@ -16,6 +16,7 @@ import type { Browser, Frame, Page } from 'playwright-core';
 import { formatDuration } from '../../src/model/format.js';
 import { TraceIndex } from '../../src/model/index.js';
 import { parseTrace } from '../../src/model/parser.js';
+import { taskLabelOf } from '../../src/model/task-label.js';
 import { endTimeOfTail } from '../../src/model/trace-end.js';
 import type { HookRow, HookView, LanesHook } from '../../src/protocol/test-hook.js';
 import { answerFileDialog, cursorPosition, launchBrowser, notifications, openWorkbench, packageVsix, quickOpen, ROOT, runCommand, setupCodeServer, shot, startCodeServer, timelineFrame, until, waitForWorkbench, type CodeServer } from './workbench.js';
@@ -89,7 +90,7 @@ describe('Async Lanes in VS Code (code-server)', () => {
     const list = await rows(frame);
     assert.equal(list[0].type, 'loop');
     // main's task and the three gathered fetches under it (asyncio.run adds its own shut-down tasks after them).
-    assert.deepEqual((await tasks(frame)).slice(0, 4), ['Task-1@0', 'Task-2@1', 'Task-3@1', 'Task-4@1']);
+    assert.deepEqual((await tasks(frame)).slice(0, 4), ['main@0', 'fetch@1', 'fetch@1', 'fetch@1']);
     // The program's output is in the recording's terminal.
     await page.locator('.terminal-tab, .single-terminal-tab, .terminal-tabs-entry', { hasText: 'Async Lanes: gather_sleeps.py' }).first().waitFor({ timeout: 10_000 }).catch(() => undefined);
     await shot(page, '01-record-current-file');
@@ -123,7 +124,7 @@ describe('Async Lanes in VS Code (code-server)', () => {
     const note = async () => page.evaluate<string>(`[...document.querySelectorAll('.editor-group-container.active .view-line span')]
       .map((el) => getComputedStyle(el, '::after').content).filter((c) => c && c !== 'none' && c !== 'normal').join('\\n')`);
     await until('the await-site decoration', async () => /awaited 1×/.test(await note()));
-    assert.match(await note(), /Task-3: awaited 1× \(sleep\) · total \d+(\.\d+)? ms · max/);
+    assert.match(await note(), /fetch \(Task-3\): awaited 1× \(sleep\) · total \d+(\.\d+)? ms · max/);
     await shot(page, '03-go-to-source');
   }));
 
@@ -134,7 +135,7 @@ describe('Async Lanes in VS Code (code-server)', () => {
     await item.dblclick();
     const frame = await timelineFrame(page, 'fixture.lanes');
     const index = new TraceIndex(parseTrace(readFileSync(join(ws, 'fixture.lanes'), 'utf8')));
-    assert.deepEqual(await tasks(frame), index.tasks.map((t) => `${t.name}@${t.parent === null ? 0 : 1}`));
+    assert.deepEqual(await tasks(frame), index.tasks.map((t) => `${taskLabelOf(t).text}@${t.parent === null ? 0 : 1}`));
     assert.equal(await page.locator('.tab.active').first().getAttribute('data-resource-name'), 'fixture.lanes');
     await shot(page, '04-open-lanes-file');
   }));
@@ -164,8 +165,8 @@ describe('Async Lanes in VS Code (code-server)', () => {
     const file = tracesOf('gather_sleeps').find((f) => !before.has(f))!;
     await until('the program to end', () => ended(join(traces, file)));
     const frame = await timelineFrame(page, file);
-    await frame.waitForFunction(() => (globalThis as unknown as { __lanes: LanesHook }).__lanes.rows().some((r) => r.label === 'Task-4'));
-    assert.deepEqual((await tasks(frame)).slice(0, 4), ['Task-1@0', 'Task-2@1', 'Task-3@1', 'Task-4@1']);
+    await frame.waitForFunction(() => (globalThis as unknown as { __lanes: LanesHook }).__lanes.rows().some((r) => r.sub === 'Task-4'));
+    assert.deepEqual((await tasks(frame)).slice(0, 4), ['main@0', 'fetch@1', 'fetch@1', 'fetch@1']);
     await shot(page, '05b-record-command');
   }));
 
@@ -181,7 +182,7 @@ describe('Async Lanes in VS Code (code-server)', () => {
     const frame = await timelineFrame(page, 'gather_timers-');
     await frame.waitForFunction(() => (globalThis as unknown as { __lanes: LanesHook }).__lanes.rows().filter((r) => r.type === 'task').length === 4, undefined, { timeout: 30_000 });
     // main's task at the top, the three fetches it gathered under it.
-    assert.deepEqual(await tasks(frame), index.tasks.map((t) => `${t.name}@${t.parent === null ? 0 : 1}`));
+    assert.deepEqual(await tasks(frame), index.tasks.map((t) => `${taskLabelOf(t).text}@${t.parent === null ? 0 : 1}`));
     assert.deepEqual((await tasks(frame)).map((t) => t.split('@')[1]), ['0', '1', '1', '1']);
     await page.waitForTimeout(300);
     await shot(page, '05c-record-javascript');

@@ -39,10 +39,13 @@ describe('example traces in the viewer', () => {
     const list = await rows(page);
     assert.equal(list[0].key, 'loop:0');
     assert.equal(list[0].type, 'loop');
-    const main = list.find((r) => r.label === 'Task-1')!;
+    // Lanes are called by what runs there; asyncio's automatic names are only their ids.
+    const main = list.find((r) => r.sub === 'Task-1')!;
+    assert.equal(main.label, 'main');
     assert.equal(main.depth, 0);
     for (const name of ['Task-2', 'Task-3', 'Task-4']) {
-      const row = list.find((r) => r.label === name);
+      const row = list.find((r) => r.sub === name);
+      assert.equal(row?.label, 'fetch', `${name} runs fetch`);
       assert.equal(row?.depth, 1, `${name} is nested under Task-1`);
     }
     // The accessible list mirrors the canvas rows, in the same order.
@@ -61,8 +64,37 @@ describe('example traces in the viewer', () => {
     // The loop lane shows the step of Task-2 at the same instant.
     assert.equal(await kindAt(page, 'loop:0', first.start + first.dur / 2), 'running');
     // The outcome marker sits where the lane ends.
-    assert.match((await page.locator('[role=treeitem][data-key="task:2"]').getAttribute('aria-label'))!, /Task-2, ✓/);
+    assert.match((await page.locator('[role=treeitem][data-key="task:2"]').getAttribute('aria-label'))!, /^fetch \(Task-2\), ✓/);
     await page.screenshot({ path: join(SHOTS, 'gather-light.png') });
+    assert.deepEqual(errors, []);
+  });
+
+  it('lane labels say what runs there: the coroutine, or the program\'s name for the task and its coroutine; Task-N only as the id', async () => {
+    const { page, index, errors } = await show('queue_workers');
+    const items = await page.locator('[role=treeitem]').evaluateAll((els) => els.map((e) => ({
+      key: e.getAttribute('data-key'),
+      aria: e.getAttribute('aria-label') ?? '',
+      name: e.querySelector('.name')?.textContent ?? '',
+      sub: e.querySelector('.name .sub')?.textContent ?? null,
+    })));
+    const main = items.find((i) => i.key === `task:${byName(index, 'Task-1').id}`)!;
+    assert.equal(main.name, 'main Task-1', 'the coroutine, then its automatic name');
+    assert.equal(main.sub, ' Task-1', 'the automatic name is set apart, shown dimmer');
+    assert.match(main.aria, /^main \(Task-1\), /);
+    for (const w of ['w0', 'w1', 'w2']) {
+      const item = items.find((i) => i.key === `task:${byName(index, w).id}`)!;
+      assert.equal(item.name, `${w} · worker`, 'the program named it: its name, then what runs there');
+      assert.equal(item.sub, null);
+      assert.match(item.aria, new RegExp(`^${w} · worker, `));
+    }
+    // Search finds a lane by its coroutine and by its automatic name alike.
+    await page.locator('#search').fill('Task-1');
+    await page.waitForFunction(() => (globalThis as unknown as { __lanes: { rows(): { type: string }[] } }).__lanes.rows().filter((r) => r.type === 'task').length === 1);
+    await page.locator('#search').fill('');
+    // The details pane's title says the same.
+    await page.locator(`[role=treeitem][data-key="task:${byName(index, 'w1').id}"]`).click();
+    assert.equal(await page.locator('#details h2.title').textContent(), 'w1 · worker');
+    await page.screenshot({ path: join(SHOTS, 'lane-labels.png') });
     assert.deepEqual(errors, []);
   });
 

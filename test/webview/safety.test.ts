@@ -40,8 +40,8 @@ describe('untrusted and damaged traces', () => {
   it('hostile names, reprs, exception texts and file names render as text', async () => {
     const { page, errors } = await openViewer(browser, offlinePage(hostile, dir, `${IMG}.lanes`));
     const labels = (await rows(page)).map((r) => r.label);
-    assert.deepEqual(labels.slice(1), [IMG, SCRIPT]);
-    assert.equal(await page.locator('[role=treeitem][data-key="task:1"] .name').textContent(), IMG);
+    assert.deepEqual(labels.slice(1), [`${IMG} · <svg onload="globalThis.__pwned=3">`, `${SCRIPT} · w`]);
+    assert.equal(await page.locator('[role=treeitem][data-key="task:1"] .name').textContent(), `${IMG} · <svg onload="globalThis.__pwned=3">`);
     // Open every text surface: details of both tasks, the findings list, a tooltip, the source toast.
     await page.locator('[role=treeitem][data-key="task:2"]').click();
     assert.ok((await page.locator('#details').textContent())!.includes(`ValueError: ${IMG}`));

@@ -96,7 +96,7 @@ describe('a trace too big for the timeline', () => {
     const windowText = w.push(trace(20)) + w.end();
     const { page, errors } = await openViewer(browser, await serve(file, { budgetBytes: 100_000, window: { text: windowText, name: 'big.lanes [12.5 s – 15.0 s]' } }));
     assert.equal(await page.locator('#trace-name').textContent(), 'big.lanes [12.5 s – 15.0 s]');
-    assert.deepEqual((await rows(page)).filter((r) => r.type === 'task').map((r) => r.label).sort(), ['worker-1', 'worker-2', 'worker-3', 'worker-4']);
+    assert.deepEqual((await rows(page)).filter((r) => r.type === 'task').map((r) => r.label).sort(), ['worker-1 · work', 'worker-2 · work', 'worker-3 · work', 'worker-4 · work']);
     assert.match((await page.locator('#notices').textContent())!, /A time window of the trace, from 12\.5 s to 15\.0 s after its start \(0 on the axis is 12\.5 s\)/);
     assert.equal(await page.locator('#follow').getAttribute('aria-pressed'), 'false', 'a window does not grow: not followed');
     const summary = (await page.locator('#details').textContent())!;
