@@ -102,7 +102,7 @@ describe('Async Lanes in VS Code (code-server)', () => {
     await pane.locator('.monaco-list-row', { hasText: /gather_sleeps-\d{8}/ }).first().waitFor({ timeout: 20_000 });
     const task2 = pane.locator('.monaco-list-row[aria-level="2"]', { hasText: 'Task-2' }).first();
     await task2.waitFor({ timeout: 20_000 });
-    assert.match((await task2.textContent()) ?? '', /fetch\(\) · finished/);
+    assert.match((await task2.textContent()) ?? '', /^fetch\s*Task-2 · finished · /, 'what runs there, then its automatic name');
     await task2.click();
     const frame = await timelineFrame(page, 'gather_sleeps-');
     await until('Task-2 selected in the timeline', async () => (await view(frame)).selected === 'task:2');
