@@ -18,13 +18,13 @@ export function outcomeGlyph(o: Outcome): string {
   return OUTCOME_GLYPH[o.state];
 }
 
-/** "✓ 'a done'", "✗ ValueError: bad", "⊘ cancelled", "… pending at exit". */
+/** "✓ 'a done'", "✗ ValueError: bad", "⊘ cancelled", "… pending at exit" (or where a pending task was left). */
 export function outcomeText(o: Outcome): string {
   switch (o.state) {
     case 'ok': return `✓ ${o.text}`;
     case 'error': return `✗ ${o.text}`;
     case 'cancelled': return o.text ? `⊘ cancelled: ${o.text}` : '⊘ cancelled';
-    default: return '… pending at exit';
+    default: return `… ${o.text}`;
   }
 }
 

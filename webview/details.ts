@@ -9,7 +9,7 @@ import { outcomeText, wakerText } from './describe.js';
 import { h } from './dom.js';
 import { findingKind } from '../src/model/finding-kinds.js';
 import { icon, OUTCOME_ICON } from './icons.js';
-import type { Lane, LaneModel } from './lanes.js';
+import { pendingText, type Lane, type LaneModel } from './lanes.js';
 
 /** Longest list shown in the pane; the rest is counted. */
 const LIST_MAX = 200;
@@ -65,7 +65,7 @@ function taskDetails(index: TraceIndex, task: TaskInfo, lane: Lane, ev: DetailsE
     ...row('Task id', `#${task.id}`),
     ...row('Created at', siteButton(task.site, cwd)),
     ...row('Parent', task.parent === null ? 'none (created outside a task)' : taskButton(index, task.parent)),
-    ...row('Lifetime', `${formatDuration(task.start)} → ${task.end === null ? 'still pending' : formatDuration(task.end)} (${formatDuration(total)})`),
+    ...row('Lifetime', `${formatDuration(task.start)} → ${task.end === null ? pendingText(index) : formatDuration(task.end)} (${formatDuration(total)})`),
     ...row('Outcome', h('span', { class: `outcome ${o.state}` }, icon(OUTCOME_ICON[o.state]), outcomeText(o).slice(2))),
   );
   if (task.raiseSite) dl.append(...row('Raised at', siteButton(task.raiseSite, cwd)));
@@ -176,7 +176,7 @@ function traceSummary(model: LaneModel): Node[] {
       ...row('Tasks', h('span', { class: 'tally' },
         `${model.index.tasks.length}`,
         ...(['ok', 'error', 'cancelled', 'pending'] as const).map((st) => {
-          const word = { ok: 'finished', error: 'failed', cancelled: 'cancelled', pending: 'pending at exit' }[st];
+          const word = { ok: 'finished', error: 'failed', cancelled: 'cancelled', pending: pendingText(model.index) }[st];
           return h('span', { class: `outcome ${st}`, title: `${states[st]} ${word}` }, icon(OUTCOME_ICON[st]), String(states[st]), h('span', { class: 'visually-hidden' }, ` ${word}`));
         }),
       )),

@@ -4,6 +4,7 @@
 
 import type { Finding } from '../src/model/findings.js';
 import type { TaskInfo, TaskState, TraceIndex } from '../src/model/index.js';
+import { windowOf } from '../src/model/notices.js';
 import { taskLabelOf } from '../src/model/task-label.js';
 import { Kind, waitKind } from './kinds.js';
 import { SegmentBuilder, type Segments } from './segments.js';
@@ -12,7 +13,7 @@ export type LaneType = 'loop' | 'task' | 'thread';
 
 export interface Outcome {
   state: TaskState;
-  /** Result repr, exception text or cancel message. */
+  /** Result repr, exception text or cancel message; for a pending task, where it was left (pendingText). */
   text: string;
   /** Where the marker goes: the end, or for a pending task the trace's end. */
   t: number;
@@ -69,7 +70,8 @@ export function buildLanes(index: TraceIndex, findings: Finding[]): LaneModel {
     list.push(i);
     blocksByTask.set(b.task, list);
   });
-  for (const task of index.tasks) add(taskLane(index, task, blocksByTask.get(task.id) ?? [], endNs));
+  const pending = pendingText(index);
+  for (const task of index.tasks) add(taskLane(index, task, blocksByTask.get(task.id) ?? [], endNs, pending));
   const workIndex = new Map(index.work.map((w, i) => [w, i]));
   for (const th of index.threads) {
     if (th.work.length === 0) continue;
@@ -119,13 +121,21 @@ function loopLane(index: TraceIndex, loopId: number, label: string, first: boole
 
 /** A task's lane. Its segments are built when first drawn or hit (most of thousands of lanes never are), which
  * keeps the first frame of a large trace fast. */
-function taskLane(index: TraceIndex, task: TaskInfo, blocks: number[], endNs: number): Lane {
+/** What a task without an end was doing when the trace ends: only an exit record makes it pending at exit; a window
+ * of a longer trace ends while it still runs. */
+export function pendingText(index: TraceIndex): string {
+  if (index.meta.exit !== null) return 'pending at exit';
+  const part = windowOf(index.meta.header);
+  return part !== null && part.to < Number.MAX_SAFE_INTEGER ? 'still running at the window\'s end' : 'still running where the trace ends';
+}
+
+function taskLane(index: TraceIndex, task: TaskInfo, blocks: number[], endNs: number, pending: string): Lane {
   const overlay = new SegmentBuilder(blocks.length);
   for (const bi of blocks) {
     const bl = index.blocks[bi];
     overlay.push(bl.start, bl.start + bl.dur, Kind.Blocked, bi);
   }
-  const outcome: Outcome = { state: task.state, text: task.result ?? '', t: task.end ?? endNs };
+  const outcome: Outcome = { state: task.state, text: task.state === 'pending' ? pending : task.result ?? '', t: task.end ?? endNs };
   const name = taskLabelOf(task);
   let segs: Segments | null = null;
   return {
