@@ -660,7 +660,7 @@ const EXAMPLE_LIST: Example[] = [
       // main awaits it and main does not suspend there, in the plain program too.
       const waitChild = awaitsAt(main, file, L('await: wait-child'));
       assert.ok(waitChild.length === 0 || (waitChild.length === 1 && waitChild[0].kind === 'executor' && waitChild[0].count === 1), `main waits for the child at most once, on the executor: ${JSON.stringify(waitChild)}`);
-      assert.deepEqual(report.work.map((w) => [w.fn, w.line]), [['read', L('await: read-pipe')], ['waitpid', L('await: wait-child')]]);
+      assert.deepEqual(report.work.map((w) => [w.fn, w.line]), [['read', L('work: read-pipe')], ['waitpid', L('await: wait-child')]]);
     },
   },
   {
