@@ -127,27 +127,60 @@ const node: Runtime = {
   wrap(interpreter, program, o) {
     // A script typed first runs with `node` from PATH: `app.ts --port 1` is `node app.ts --port 1`.
     const [command, args] = NODE_SCRIPT.test(interpreter) ? ['node', [interpreter, ...program]] : [interpreter, program];
-    // The recorder goes into NODE_OPTIONS, so that npm scripts, npx and every child node process are recorded too;
-    // the program's own options stay after it.
-    const env: NodeJS.ProcessEnv = {
-      ...o.env,
-      NODE_OPTIONS: [`--require ${quoteOption(recorderPaths(o.packageRoot).nodePreload)}`, o.env.NODE_OPTIONS ?? ''].join(' ').trim(),
-      ASYNC_LANES_OUT: resolve(o.cwd, o.traceFile),
-    };
+    const script = args.find((a) => !a.startsWith('-'));
+    const env: NodeJS.ProcessEnv = { ...o.env };
     delete env.ASYNC_LANES_ESBUILD;
     delete env.ASYNC_LANES_BLOCK_MS;
-    if (o.blockThresholdMs !== null) env.ASYNC_LANES_BLOCK_MS = String(o.blockThresholdMs);
-    // TypeScript (a .ts script, or one that `npm test` loads): where Node strips types itself (22.18+), the recorder
-    // does the same and needs nothing else. Elsewhere it is compiled with the project's own esbuild, found upward from
-    // the script or the working folder (the .vsix cannot ship one: a native binary per platform).
-    const script = args.find((a) => !a.startsWith('-'));
-    const from = script !== undefined && TS_SCRIPT.test(script) ? dirname(resolve(o.cwd, script)) : o.cwd;
-    const esbuild = projectEsbuild(from);
-    if (esbuild !== null) env.ASYNC_LANES_ESBUILD = esbuild;
-    else if (args.some((a) => TS_SCRIPT.test(a)) && !nodeStripsTypes(command, o.env)) throw new LaunchError(TS_NEEDS_ESBUILD);
+    Object.assign(env, nodeRecorderEnv(o, script));
+    if (env.ASYNC_LANES_ESBUILD === undefined && args.some((a) => TS_SCRIPT.test(a)) && !nodeStripsTypes(command, o.env)) throw new LaunchError(TS_NEEDS_ESBUILD);
     return { runtime: 'node', command, args, env, interpreterSetting: 'asyncLanes.nodePath' };
   },
 };
+
+/** The variables that make node run `script` (if known) under the recorder, merged with o.env's. */
+function nodeRecorderEnv(o: RecordOptions, script: string | undefined): Record<string, string> {
+  // The recorder goes into NODE_OPTIONS, so that npm scripts, npx and every child node process are recorded too;
+  // the program's own options stay after it.
+  const env: Record<string, string> = {
+    NODE_OPTIONS: [`--require ${quoteOption(recorderPaths(o.packageRoot).nodePreload)}`, o.env.NODE_OPTIONS ?? ''].join(' ').trim(),
+    ASYNC_LANES_OUT: resolve(o.cwd, o.traceFile),
+  };
+  if (o.blockThresholdMs !== null) env.ASYNC_LANES_BLOCK_MS = String(o.blockThresholdMs);
+  // TypeScript (a .ts script, or one that `npm test` loads): where Node strips types itself (22.18+), the recorder
+  // does the same and needs nothing else. Elsewhere it is compiled with the project's own esbuild, found upward from
+  // the script or the working folder (the .vsix cannot ship one: a native binary per platform).
+  const from = script !== undefined && TS_SCRIPT.test(script) ? dirname(resolve(o.cwd, script)) : o.cwd;
+  const esbuild = projectEsbuild(from);
+  if (esbuild !== null) env.ASYNC_LANES_ESBUILD = esbuild;
+  return env;
+}
+
+/** A debugger's launch configuration (launch.json), as far as recording it goes. */
+export interface DebugLaunch {
+  type: string;
+  request: string;
+  program?: string;
+}
+
+export const DEBUG_NODE_TYPES = ['node', 'pwa-node'];
+export const DEBUG_PYTHON_TYPES = ['debugpy', 'python'];
+
+/** What to add to a debugger launch configuration's environment so that the program runs under the recorder: the
+ * same variables as a recording (o.env: the environment the program would get, for NODE_OPTIONS to merge with),
+ * plus ASYNC_LANES_DEBUGGER, which lets the extension flush the records at each pause and keeps the recorder's
+ * watchdog out of the debugger's way. The debugger starts the program, so only the environment is ours. A LaunchError
+ * says why a configuration cannot be recorded; the session then runs as it would. */
+export function debugLaunchEnv(config: DebugLaunch, o: RecordOptions): Record<string, string> {
+  if (config.request !== 'launch') {
+    throw new LaunchError('Async Lanes records debug sessions that launch the program; an attach configuration runs without recording.');
+  }
+  if (DEBUG_PYTHON_TYPES.includes(config.type)) {
+    // The Python recorder starts as `python -m async_lanes run`, and debugpy puts its own launcher there.
+    throw new LaunchError('Async Lanes does not record Python debug sessions yet (use Record Current File); this session runs without recording.');
+  }
+  if (!DEBUG_NODE_TYPES.includes(config.type)) throw new LaunchError(`Async Lanes records Node.js (node) debug sessions; a "${config.type}" session runs without recording.`);
+  return { ...nodeRecorderEnv(o, config.program), ASYNC_LANES_DEBUGGER: '1' };
+}
 
 /** The esbuild package that require('esbuild') finds from `folder` (node_modules here or in a parent folder), or
  * null. Looked up on disk each time, not with require.resolve: Node remembers a missing package.json for the life of

@@ -4,7 +4,8 @@
 // Module.prototype._compile (and `.ts` through require.extensions), ES modules through loader hooks (esm-hooks.ts).
 //
 // Environment: ASYNC_LANES_OUT (trace path; every further process writes `<stem>.<pid>.lanes` beside it),
-// ASYNC_LANES_BLOCK_MS (block threshold, default 100), ASYNC_LANES_ESBUILD (esbuild's path, for TypeScript).
+// ASYNC_LANES_BLOCK_MS (block threshold, default 100), ASYNC_LANES_ESBUILD (esbuild's path, for TypeScript),
+// ASYNC_LANES_DEBUGGER (set when a debugger runs the program: see pauseFlush and the writer's watchdog).
 
 import { closeSync, existsSync, linkSync, openSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import Module from 'node:module';
@@ -14,7 +15,7 @@ import { isMainThread, Worker } from 'node:worker_threads';
 import { Shared, type Chunk } from './codes.js';
 import { compileTs, instrumentFile, isInstrumented, isProgramFile, TS_FILE } from './compile.js';
 import { initialize, loadSync } from './esm-hooks.js';
-import { exitRecord, flush, ownResources, registerMap, registerSite, runtime, settleDeferred, startRuntime, unhandled } from './runtime.js';
+import { exitRecord, flush, inStep, ownResources, registerMap, registerSite, runtime, settleDeferred, startRuntime, unhandled } from './runtime.js';
 import { RUNTIME_GLOBAL } from './transform.js';
 
 const RECORDER_DIR = __dirname;
@@ -91,7 +92,7 @@ function start(): void {
   const sab = new SharedArrayBuffer(Shared.Size * 4);
   const shared = new Int32Array(sab);
   const worker = new Worker(join(RECORDER_DIR, 'writer.js'), {
-    workerData: { out: path, base, origin: performance.timeOrigin, thresholdMs, shared: sab, recorderDir: RECORDER_DIR },
+    workerData: { out: path, base, origin: performance.timeOrigin, thresholdMs, shared: sab, recorderDir: RECORDER_DIR, debugger: process.env.ASYNC_LANES_DEBUGGER === '1' },
     env: {},
     // Not piped to the program's stdout/stderr (the writer prints nothing): piping would queue more ticks.
     stdout: true,
@@ -108,7 +109,22 @@ function start(): void {
       worker.postMessage({ chunk: c, last }, c.seg < 0 ? [c.buf.buffer as ArrayBuffer] : []);
     },
   });
-  Object.defineProperty(globalThis, RUNTIME_GLOBAL, { value: { ...runtime, d: defineSites }, enumerable: false });
+  /** `__async_lanes.p()`: called by the VS Code extension through the debugger's evaluate request at every pause. The
+   * program's thread is stopped there, so the 100 ms timer cannot hand the buffered records on: this does, and waits
+   * (≤ 2 s) until the writer thread, which the debugger does not stop, has written them. Answers one token without
+   * quotes or backslashes (debuggers quote and escape string results their own way): the instant on the trace's
+   * clock, the tasks in a step (innermost first, with their steps' starts) and the trace's path, URI-encoded. */
+  const pauseFlush = (): string => {
+    flush(false);
+    const deadline = Date.now() + 2000;
+    while ((written = Atomics.load(shared, Shared.Written)) < sent && Date.now() < deadline) {
+      Atomics.wait(shared, Shared.Written, written, 50);
+    }
+    const ns = (ms: number) => Math.round((ms - base) * 1e6);
+    const running = inStep().map(([id, t0]) => `${id}@${ns(t0)}`).join(',');
+    return `async-lanes-pause:t=${ns(performance.now())};run=${running};file=${encodeURIComponent(path).replace(/'/g, '%27')}`;
+  };
+  Object.defineProperty(globalThis, RUNTIME_GLOBAL, { value: { ...runtime, d: defineSites, p: pauseFlush }, enumerable: false });
   const timer = setInterval(() => flush(false), 100);
   timer.unref();
   ownResources.add(timer);

@@ -643,6 +643,14 @@ export function flush(last: boolean): void {
   if (bi > 0 || newSites.length > 0 || newNames.length > 0 || newMaps.length > 0 || last) rotate(last);
 }
 
+/** The tasks in a step right now, innermost first (a task calling an async function runs it synchronously, so its
+ * caller is in a step too), with each step's start: for a debugger pause, which stops the program mid-step. */
+export function inStep(): [number, number][] {
+  const out: [number, number][] = [];
+  for (const k of [cur, ...stack.slice().reverse()]) if (k !== null) out.push([k.id, k.t0]);
+  return out;
+}
+
 /** A rejection nobody handled (process 'unhandledRejection'): on the task or future it came from. */
 export function unhandled(reason: unknown, promise: unknown): void {
   const t = perf.now();

@@ -26,6 +26,9 @@ interface WriterData {
   shared: SharedArrayBuffer;
   /** Files of the recorder itself: never a program site. */
   recorderDir: string;
+  /** A debugger runs the program: no watchdog. Its pauses look like one long slice, and the watchdog's session,
+   * enabled then, would be told of the debugger's pause and resume the program under the user's breakpoint. */
+  debugger: boolean;
 }
 
 const data = workerData as WriterData;
@@ -40,7 +43,7 @@ const sampleSites = new Map<string, number>();
 let session: Session | null = null;
 /** The debugger: off, being enabled, on, or being disabled. */
 let debug: 'off' | 'enabling' | 'on' | 'disabling' = 'off';
-let noInspector = false;
+let noInspector = data.debugger;
 const scripts = new Map<string, string>();
 /** The slice being sampled (its start, as the program wrote it), the time of its next sample and their interval. */
 let slice = 0;
