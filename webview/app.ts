@@ -5,10 +5,10 @@ import type { HostMessage, ViewMessage, ViewState } from '../src/protocol/messag
 import { LiveTrace } from '../src/model/live-trace.js';
 import { windowCommand } from '../src/model/timeline-budget.js';
 import type { Site } from '../src/model/types.js';
-import { describeSegment, outcomeText } from './describe.js';
+import { describeMark, describeSegment, outcomeText } from './describe.js';
 import { renderDetails } from './details.js';
 import { byId } from './dom.js';
-import { edgesOf, type Edge } from './edges.js';
+import { edgesFor, type Edge } from './edges.js';
 import { FindingsList } from './findings-list.js';
 import { icon, loadIconFont } from './icons.js';
 import { formatDuration } from './format.js';
@@ -46,6 +46,8 @@ export class App {
   /** The view shows the whole trace (kept so when it grows while following). */
   private fitted = true;
   private edges: Edge[] = [];
+  /** Groups collapsed by default once: a group the user opened stays open when a live trace grows. */
+  private defaulted = new Set<string>();
   private theme: Theme;
   private listVersion = 0;
   private frameRequested = false;
@@ -167,11 +169,16 @@ export class App {
     const restore = first ? this.restore : null;
     this.restore = null;
     if (restore) this.applyRestore(restore);
+    for (const key of this.model.collapsedByDefault) {
+      if (this.defaulted.has(key) || !this.model.byKey.has(key)) continue;
+      this.defaulted.add(key);
+      if (!restore) this.collapsed.add(key);
+    }
     this.refreshRows();
     if (restore) this.tree.reveal(Math.max(0, this.rows.keys.indexOf(this.selected ?? '')));
     else if (first || (this.follow && this.fitted)) this.fitAll(false);
     else if (this.follow && this.vp.t1 >= prevEnd) this.vp.t0 = Math.max(this.vp.t0, this.model.endNs + this.vp.span * 0.02 - this.vp.span);
-    this.edges = this.selectedTask() === null ? [] : edgesOf(this.model.index, this.selectedTask()!);
+    this.edges = edgesFor(this.model, this.selected);
     this.renderSide();
   }
 
@@ -247,7 +254,7 @@ export class App {
     }
     const r = key === null ? -1 : this.rows.keys.indexOf(key);
     if (reveal && r >= 0) this.tree.reveal(r);
-    this.edges = this.selectedTask() === null ? [] : edgesOf(this.model.index, this.selectedTask()!);
+    this.edges = edgesFor(this.model, this.selected);
     this.listVersion++;
     this.renderSide();
     this.invalidate();
@@ -362,9 +369,10 @@ export class App {
     const hit = this.hit(x, y);
     if (!hit) return;
     if (hit.what === 'finding') return this.chooseFinding(hit.finding);
+    if (hit.what === 'future') return this.select(hit.future);
     const index = this.model!.index;
     let task: number | null = null;
-    if (hit.what === 'segment' && hit.lane.type === 'loop') {
+    if (hit.what === 'segment' && (hit.lane.type === 'loop' || hit.lane.type === 'group')) {
       if (hit.overlay) task = index.blocks[hit.lane.overlay.ref[hit.seg]].task;
       else if (hit.kind === 'running') task = hit.lane.segs.ref[hit.seg];
     }
@@ -382,6 +390,7 @@ export class App {
       const f = this.model!.findings[hit.finding];
       return { title: f.kind, lines: [f.message] };
     }
+    if (hit.what === 'future') return describeMark(this.model!, hit.future);
     if (hit.what === 'outcome') return { title: hit.lane.label, lines: [outcomeText(hit.lane.outcome!), `at ${formatDuration(hit.lane.outcome!.t)}`] };
     return { title: hit.lane.label, lines: [] };
   }

@@ -5,7 +5,7 @@ import { formatDuration, formatSite } from '../src/model/format.js';
 import { taskTitle } from '../src/model/task-label.js';
 import type { Resolution, TraceIndex } from '../src/model/index.js';
 import { Kind, KINDS } from './kinds.js';
-import type { Lane, Outcome } from './lanes.js';
+import type { Lane, LaneModel, Outcome } from './lanes.js';
 
 export interface Described {
   title: string;
@@ -62,7 +62,8 @@ export function describeSegment(index: TraceIndex, lane: Lane, seg: number, over
     const w = index.work[ref];
     return { title: `${w.fn || 'work'} — ${dur}`, lines: [`executor work on ${lane.label}`, `called at ${formatSite(w.site, cwd)}`, at] };
   }
-  if (lane.type === 'loop') {
+  if (lane.story) return describeFuture(index, lane);
+  if (lane.type === 'loop' || lane.type === 'group') {
     if (kind === Kind.Callback) {
       const c = index.callbacks[ref];
       return { title: `Callback ${c.name} — ${dur}`, lines: [`at ${formatSite(c.site, cwd)}`, at] };
@@ -87,4 +88,23 @@ export function describeSegment(index: TraceIndex, lane: Lane, seg: number, over
     title: `${name}: ${KINDS[kind].label} ${dur}`,
     lines: [`awaits ${awaitedText(index, step.awaited)} at ${formatSite(step.site, cwd)}`, `resolved: ${outcome}`, at],
   };
+}
+
+/** A future: what it is, where it was made, how and by whom it was resolved, who awaited it, what ran after. */
+export function describeFuture(index: TraceIndex, lane: Lane): Described {
+  const st = lane.story!;
+  const f = st.future;
+  const cwd = index.meta.header.cwd;
+  const owner = f.owner !== null ? index.task(f.owner) : undefined;
+  const made = `made at ${formatSite(f.site, cwd)}${owner ? ` by ${taskTitle(owner)}` : ''}`;
+  const awaiters = [...new Set(st.awaits.map((a) => a.task))].map((id) => index.task(id)).filter((t) => t !== undefined).map((t) => taskTitle(t));
+  const lines = [made, `${outcomeText(lane.outcome!)}${st.resolvedAt !== null ? ` at ${formatDuration(st.resolvedAt)}` : ''}`];
+  lines.push(awaiters.length > 0 ? `awaited by ${awaiters.join(', ')}` : 'awaited by no task');
+  return { title: lane.label, lines };
+}
+
+/** The future lane a mark on an awaiting lane stands for. */
+export function describeMark(model: LaneModel, key: string): Described {
+  const lane = model.byKey.get(key);
+  return lane?.story ? describeFuture(model.index, lane) : { title: key, lines: [] };
 }

@@ -9,7 +9,8 @@ import { outcomeText, wakerText } from './describe.js';
 import { h } from './dom.js';
 import { findingKind } from '../src/model/finding-kinds.js';
 import { icon, OUTCOME_ICON } from './icons.js';
-import { pendingText, type Lane, type LaneModel } from './lanes.js';
+import { futureKey, pendingText, type Lane, type LaneModel } from './lanes.js';
+import { futureKindWord, futureValue, resolverText } from '../src/model/future-story.js';
 
 /** Longest list shown in the pane; the rest is counted. */
 const LIST_MAX = 200;
@@ -27,7 +28,10 @@ export function renderDetails(el: HTMLElement, model: LaneModel | null, lane: La
     return;
   }
   const index = model.index;
-  const body = lane.type === 'task' ? taskDetails(index, index.task(lane.id)!, lane, ev) : lane.type === 'loop' ? loopDetails(index, lane, ev) : threadDetails(index, lane, ev);
+  const body = lane.type === 'task' ? taskDetails(index, index.task(lane.id)!, lane, ev)
+    : lane.story ? futureDetails(model, lane, ev)
+    : lane.type === 'group' ? groupDetails(model, lane, ev)
+    : lane.type === 'loop' ? loopDetails(index, lane, ev) : threadDetails(index, lane, ev);
   el.replaceChildren(...body, ...findingList(model, lane));
 }
 
@@ -52,6 +56,7 @@ function wireButtons(root: HTMLElement, ev: DetailsEvents): void {
     if (!b) return;
     if (b.dataset.file !== undefined) ev.openSource({ id: -1, file: b.dataset.file, line: Number(b.dataset.line), func: '' });
     else if (b.dataset.task !== undefined) ev.select(`task:${b.dataset.task}`);
+    else if (b.dataset.key !== undefined) ev.select(b.dataset.key);
   });
 }
 
@@ -104,6 +109,67 @@ function taskDetails(index: TraceIndex, task: TaskInfo, lane: Lane, ev: DetailsE
   wireButtons(out, ev);
   return [out];
 }
+
+const laneButton = (model: LaneModel, key: string): Node => {
+  const lane = model.byKey.get(key);
+  return h('button', { type: 'button', class: 'link task', 'data-key': key, title: 'Select this lane' }, lane ? lane.label : key);
+};
+
+function futureDetails(model: LaneModel, lane: Lane, ev: DetailsEvents): Node[] {
+  const index = model.index;
+  const cwd = index.meta.header.cwd;
+  const st = lane.story!;
+  const f = st.future;
+  const o = lane.outcome!;
+  const runtime = index.meta.header.runtime;
+  const start = lane.segs.start[0] ?? 0;
+  const by = resolverText(index, st);
+  const dl = h('dl', { class: 'facts' },
+    ...row('Kind', futureKindWord(f, runtime), h('span', { class: 'muted' }, ` (${f.kind} #${f.id})`)),
+    ...row('Created at', siteButton(f.site, cwd)),
+    ...row('Created by', f.owner === null ? 'no task' : taskButton(index, f.owner), h('span', { class: 'muted' }, ` at ${formatDuration(start)}`)),
+    ...row('Outcome', h('span', { class: `outcome ${o.state}` }, icon(OUTCOME_ICON[o.state]), st.state === 'pending' ? pendingText(index) : futureValue(st, runtime))),
+  );
+  if (st.resolvedAt !== null) {
+    dl.append(...row('Resolved by', f.resolvedBy !== null && index.task(f.resolvedBy) ? taskButton(index, f.resolvedBy) : by, h('span', { class: 'muted' }, ` at ${formatDuration(st.resolvedAt)}, ${formatDuration(st.resolvedAt - start)} after it was made`)));
+  }
+  if (st.work) dl.append(...row('Executor work', `${st.work.fn || 'work'} ${formatDuration(st.work.dur)} on `, laneButton(model, `thread:${st.work.thread}`)));
+  if (f.children.length > 0) {
+    dl.append(...row('Of', ...f.children.slice(0, LIST_MAX).flatMap((c, i) => [i > 0 ? ', ' : '', index.task(c) ? taskButton(index, c) : model.byKey.has(futureKey(c)) ? laneButton(model, futureKey(c)) : `#${c}`])));
+  }
+  const awaits = h('ul', { class: 'plain' }, ...st.awaits.slice(0, LIST_MAX).map((a) => h('li', {},
+    taskButton(index, a.task),
+    h('span', { class: 'muted' }, ` from ${formatDuration(a.t)}${a.resumed !== null ? `, resumed at ${formatDuration(a.resumed)} (waited ${formatDuration(a.resumed - a.t)})` : ', never resumed'}`),
+  )));
+  const callbacks = h('ul', { class: 'plain' }, ...st.callbacks.map((c) => h('li', {}, `${c.name}() at ${formatDuration(c.start)}, ${formatDuration(c.dur)} `, siteButton(c.site, cwd, true))));
+  const out = h('div', {},
+    h('h2', { class: 'title' }, icon(OUTCOME_ICON[o.state], `glyph ${o.state}`), lane.label),
+    dl,
+    h('h3', {}, `Awaited by (${st.awaits.length})`), st.awaits.length ? awaits : h('p', { class: 'muted' }, 'no task awaited it'), more(st.awaits.length),
+    h('h3', {}, 'Callbacks when it resolved'),
+    st.callbacks.length ? callbacks : h('p', { class: 'muted' }, 'none of the program\'s'),
+    h('p', { class: 'muted note' }, 'The program\'s loop callbacks that ran after it resolved and before its awaiter resumed: where its done callbacks run (the trace does not link a callback to its future).'),
+  );
+  wireButtons(out, ev);
+  return [out];
+}
+
+function groupDetails(model: LaneModel, lane: Lane, ev: DetailsEvents): Node[] {
+  const out = h('div', {},
+    h('h2', { class: 'title' }, lane.label, lane.sub ? h('span', { class: 'sub' }, ` ${lane.sub}`) : ''),
+    h('p', { class: 'muted' }, GROUP_NOTES[lane.key] ?? ''),
+    h('ul', { class: 'plain' }, ...lane.childKeys.slice(0, LIST_MAX).map((k) => h('li', {}, laneButton(model, k)))),
+    more(lane.childKeys.length),
+  );
+  wireButtons(out, ev);
+  return [out];
+}
+
+const GROUP_NOTES: Record<string, string> = {
+  'group:internals': 'asyncio\'s own tasks and callbacks (asyncio.run\'s shutdown steps, timers firing sleeps, gather\'s bookkeeping): they ran on the loop, but the program did not write them. This row shows their steps and callbacks.',
+  'group:futures': 'The futures the program made or awaited, each from its creation to its resolution, coloured by outcome. A diamond on a task\'s lane marks where a future it awaited was resolved.',
+  'group:futures-folded': 'gather, run_in_executor and similar futures that one task awaited: that task\'s lane already shows the wait, and a diamond on it opens the future.',
+};
 
 function idleKinds(by: Partial<Record<WaitKind, number>>): Node {
   const parts = Object.entries(by).filter(([, ns]) => (ns ?? 0) > 0).map(([k, ns]) => `${k} ${formatDuration(ns!)}`);

@@ -6,10 +6,15 @@ import { MARKER_HIT_PX, ROW_H } from './layout.js';
 import { segmentAt } from './segments.js';
 import type { Viewport } from './viewport.js';
 
+/** Half the size of a future's mark (a diamond) on the lane of a task that awaited it. */
+export const MARK_R = 5;
+
 export type Hit =
   | { what: 'segment'; lane: Lane; t: number; seg: number; overlay: boolean; kind: string }
   | { what: 'outcome'; lane: Lane; t: number }
   | { what: 'finding'; lane: Lane; t: number; finding: number }
+  /** A future's mark on the lane of a task that awaited it: `future` is the future's lane key. */
+  | { what: 'future'; lane: Lane; t: number; future: string }
   | { what: 'lane'; lane: Lane; t: number };
 
 export function hitTest(model: LaneModel, rows: string[], scrollTop: number, vp: Viewport, x: number, y: number): Hit | null {
@@ -23,6 +28,9 @@ export function hitTest(model: LaneModel, rows: string[], scrollTop: number, vp:
     for (const fi of lane.findings) {
       if (Math.abs(vp.x(model.findings[fi].time) - x) <= 5) return { what: 'finding', lane, t, finding: fi };
     }
+  }
+  if (lane.marks && Math.abs(rowY - ROW_H / 2) <= MARK_R + 2) {
+    for (const m of lane.marks) if (Math.abs(vp.x(m.t) - x) <= MARK_R + 1) return { what: 'future', lane, t, future: m.key };
   }
   const o = segmentAt(lane.overlay, t);
   if (o >= 0) return { what: 'segment', lane, t, seg: o, overlay: true, kind: KINDS[lane.overlay.kind[o]].name };

@@ -1,7 +1,7 @@
 // Segment kinds drawn on the lanes: their names, legend labels, colours (CSS variables) and the priority that
 // decides which kind a pixel shows when several segments fall into it.
 
-import type { AwaitKind } from '../src/model/index.js';
+import type { AwaitKind, TaskState } from '../src/model/index.js';
 
 export const enum Kind {
   Running,
@@ -18,6 +18,10 @@ export const enum Kind {
   Callback,
   Blocked,
   Work,
+  FuturePending,
+  FutureResult,
+  FutureError,
+  FutureCancelled,
 }
 
 export interface KindInfo {
@@ -47,7 +51,17 @@ export const KINDS: readonly KindInfo[] = [
   { name: 'callback', short: 'callback', label: 'loop callback', cssVar: '--lanes-callback', priority: 7 },
   { name: 'blocked', short: 'blocked loop', label: 'blocked loop', cssVar: '--lanes-blocked', priority: 10 },
   { name: 'work', short: 'executor work', label: 'executor work', cssVar: '--lanes-work', priority: 8 },
+  // A future's bar, from its creation to its resolution, in the colour of how it ended.
+  { name: 'future-pending', short: 'pending future', label: 'future: pending', cssVar: '--lanes-pending', priority: 2 },
+  { name: 'future-result', short: 'future result', label: 'future: resolved with a result', cssVar: '--lanes-ok', priority: 2 },
+  { name: 'future-exception', short: 'future exception', label: 'future: failed with an exception', cssVar: '--lanes-error', priority: 2 },
+  { name: 'future-cancelled', short: 'cancelled future', label: 'future: cancelled', cssVar: '--lanes-cancelled', priority: 2 },
 ];
+
+/** The bar kind of a future that ended (or not) in `state`. */
+export function futureKind(state: TaskState): Kind {
+  return state === 'ok' ? Kind.FutureResult : state === 'error' ? Kind.FutureError : state === 'cancelled' ? Kind.FutureCancelled : Kind.FuturePending;
+}
 
 /** The waiting kind for what a step suspended on; a bare yield is "scheduled" (ready again at once). */
 export function waitKind(k: AwaitKind | null): Kind {
@@ -67,4 +81,8 @@ export function waitKind(k: AwaitKind | null): Kind {
 
 export function isWait(k: Kind): boolean {
   return k >= Kind.WaitSleep && k <= Kind.WaitOther;
+}
+
+export function isFuture(k: Kind): boolean {
+  return k >= Kind.FuturePending && k <= Kind.FutureCancelled;
 }

@@ -1,15 +1,20 @@
 // The lane model: what each row of the timeline shows, built from a TraceIndex in linear time (plus sorts).
-// Rows: one "event loop" lane per loop (task steps, plain callbacks, blocked periods), the task tree in creation
-// order (children nested under the task that created them), then one lane per executor thread.
+// Rows: one "event loop" lane per loop (task steps, plain callbacks, blocked periods), the program's task tree in
+// creation order (children nested under the task that created them), the "Futures" group (one row per future, from
+// creation to resolution, coloured by outcome: see model/future-story.ts for which), one lane per executor thread,
+// and last the "asyncio internals" group (asyncio's own tasks, and its callbacks drawn on the group's row),
+// collapsed by default.
 
 import type { Finding } from '../src/model/findings.js';
 import type { TaskInfo, TaskState, TraceIndex } from '../src/model/index.js';
 import { windowOf } from '../src/model/notices.js';
+import { futureLabel, futureStories, futureValue, resolverText, type FutureStory } from '../src/model/future-story.js';
+import { isInternalCallback, isInternal } from '../src/model/internal.js';
 import { taskLabelOf } from '../src/model/task-label.js';
-import { Kind, waitKind } from './kinds.js';
+import { futureKind, Kind, waitKind } from './kinds.js';
 import { SegmentBuilder, type Segments } from './segments.js';
 
-export type LaneType = 'loop' | 'task' | 'thread';
+export type LaneType = 'loop' | 'task' | 'thread' | 'future' | 'group';
 
 export interface Outcome {
   state: TaskState;
@@ -39,6 +44,19 @@ export interface Lane {
   outcome: Outcome | null;
   /** Indices into LaneModel.findings. */
   findings: number[];
+  /** A future's lane: its story. */
+  story?: FutureStory;
+  /** A task's lane: where a drawn future it awaited was resolved (or, never resolved, where it began to wait). */
+  marks?: FutureMark[];
+  /** More text the filter matches (a future's value, resolver and awaiters). */
+  search?: string;
+}
+
+export interface FutureMark {
+  t: number;
+  /** The future's lane. */
+  key: string;
+  state: TaskState;
 }
 
 export interface LaneModel {
@@ -49,9 +67,15 @@ export interface LaneModel {
   /** Lane keys in display order (depth-first), before collapsing and filtering. */
   order: string[];
   endNs: number;
+  /** Group lanes shown collapsed until the user opens them. */
+  collapsedByDefault: string[];
 }
 
 export const taskKey = (id: number): string => `task:${id}`;
+export const futureKey = (id: number): string => `future:${id}`;
+export const INTERNALS_KEY = 'group:internals';
+export const FUTURES_KEY = 'group:futures';
+export const FOLDED_KEY = 'group:futures-folded';
 
 export function buildLanes(index: TraceIndex, findings: Finding[]): LaneModel {
   const lanes: Lane[] = [];
@@ -71,7 +95,13 @@ export function buildLanes(index: TraceIndex, findings: Finding[]): LaneModel {
     blocksByTask.set(b.task, list);
   });
   const pending = pendingText(index);
-  for (const task of index.tasks) add(taskLane(index, task, blocksByTask.get(task.id) ?? [], endNs, pending));
+  const internal = new Set<Lane>();
+  for (const task of index.tasks) {
+    const lane = taskLane(index, task, blocksByTask.get(task.id) ?? [], endNs, pending);
+    if (isInternal(index, task)) internal.add(lane);
+    else add(lane);
+  }
+  addFutures(index, add, byKey, endNs, pending);
   const workIndex = new Map(index.work.map((w, i) => [w, i]));
   for (const th of index.threads) {
     if (th.work.length === 0) continue;
@@ -79,10 +109,16 @@ export function buildLanes(index: TraceIndex, findings: Finding[]): LaneModel {
     for (const w of th.work) b.push(w.start, w.start + w.dur, Kind.Work, workIndex.get(w)!);
     add({ key: `thread:${th.id}`, type: 'thread', label: th.name, sub: null, id: th.id, parentKey: null, childKeys: [], depth: 0, segs: b.finish(), overlay: new SegmentBuilder().finish(), outcome: null, findings: [] });
   }
-  // Nest tasks under their parents (a parent that is not in the trace makes a root).
+  const collapsedByDefault = [FOLDED_KEY];
+  if (internal.size > 0) {
+    add(internalsGroup(index, [...internal]));
+    for (const lane of internal) add(lane);
+    collapsedByDefault.push(INTERNALS_KEY);
+  }
+  // Nest tasks under their parents (a parent that is not in the trace makes a root); asyncio's own go into their group.
   for (const task of index.tasks) {
     const lane = byKey.get(taskKey(task.id))!;
-    const parent = task.parent === null ? undefined : byKey.get(taskKey(task.parent));
+    const parent = internal.has(lane) ? byKey.get(INTERNALS_KEY) : task.parent === null ? undefined : byKey.get(taskKey(task.parent));
     if (parent && parent !== lane) {
       lane.parentKey = parent.key;
       parent.childKeys.push(lane.key);
@@ -93,7 +129,85 @@ export function buildLanes(index: TraceIndex, findings: Finding[]): LaneModel {
     lane?.findings.push(i);
   });
   const order = depthFirst(lanes, byKey);
-  return { index, findings, lanes, byKey, order, endNs };
+  return { index, findings, lanes, byKey, order, endNs, collapsedByDefault };
+}
+
+const group = (key: string, label: string, sub: string, parentKey: string | null, segs: () => Segments): Lane => {
+  let built: Segments | null = null;
+  return {
+    key, type: 'group', label, sub, id: -1, parentKey, childKeys: [], depth: 0,
+    get segs() {
+      return (built ??= segs());
+    },
+    overlay: EMPTY, outcome: null, findings: [],
+  };
+};
+
+const EMPTY = new SegmentBuilder(1).finish();
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The "asyncio internals" group: its row shows asyncio's callbacks and its tasks' steps (refs as on the loop lane:
+ * a task id for a step, a callback index for a callback). */
+function internalsGroup(index: TraceIndex, tasks: Lane[]): Lane {
+  const internalSite = new Map<unknown, boolean>();
+  const callbacks: number[] = [];
+  index.callbacks.forEach((c, i) => {
+    let yes = internalSite.get(c.site);
+    if (yes === undefined) internalSite.set(c.site, (yes = isInternalCallback(c)));
+    if (yes) callbacks.push(i);
+  });
+  const sub = `${plural(tasks.length, 'task')}, ${plural(callbacks.length, 'callback')}`;
+  return group(INTERNALS_KEY, 'asyncio internals', sub, null, () => {
+    const b = new SegmentBuilder(callbacks.length + tasks.length);
+    for (const lane of tasks) for (const s of index.task(lane.id)!.steps) b.push(s.start, s.start + s.dur, Kind.Running, lane.id);
+    for (const i of callbacks) b.push(index.callbacks[i].start, index.callbacks[i].start + index.callbacks[i].dur, Kind.Callback, i);
+    return b.finish();
+  });
+}
+
+/** The Futures group: a row per future of the program's own (model/future-story.ts says which), the folded ones in
+ * a collapsed group of their own, and a mark on each awaiting task's lane. */
+function addFutures(index: TraceIndex, add: (l: Lane) => void, byKey: Map<string, Lane>, endNs: number, pending: string): void {
+  const stories = futureStories(index);
+  if (stories.length === 0) return;
+  const runtime = index.meta.header.runtime;
+  const own = stories.filter((s) => s.own);
+  const folded = stories.filter((s) => !s.own);
+  const top = group(FUTURES_KEY, 'Futures', own.length > 0 ? plural(own.length, 'future') : '', null, () => EMPTY);
+  add(top);
+  const lanes = own.map((st) => futureLane(index, st, FUTURES_KEY, runtime, endNs, pending));
+  if (folded.length > 0) add(group(FOLDED_KEY, 'awaited once: gather, executor…', `${folded.length}`, FUTURES_KEY, () => EMPTY));
+  for (const st of folded) lanes.push(futureLane(index, st, FOLDED_KEY, runtime, endNs, pending));
+  for (const lane of lanes) add(lane);
+  // Children in order: the program's futures, then the folded group.
+  top.childKeys.push(...own.map((st) => futureKey(st.future.id)), ...(folded.length > 0 ? [FOLDED_KEY] : []));
+  if (folded.length > 0) byKey.get(FOLDED_KEY)!.childKeys.push(...folded.map((st) => futureKey(st.future.id)));
+  for (const lane of lanes) {
+    const st = lane.story!;
+    const done = st.resolvedAt;
+    for (const a of st.awaits) {
+      const task = byKey.get(taskKey(a.task));
+      if (!task) continue;
+      (task.marks ??= []).push({ t: done !== null && done >= a.t ? done : a.t, key: lane.key, state: lane.outcome!.state });
+    }
+  }
+}
+
+function futureLane(index: TraceIndex, st: FutureStory, parentKey: string, runtime: string, endNs: number, pending: string): Lane {
+  const f = st.future;
+  const state = st.state === 'result' ? 'ok' : st.state === 'exception' ? 'error' : st.state;
+  const by = resolverText(index, st);
+  const after = st.callbacks.length > 0 ? ` · then ${st.callbacks.map((c) => `${c.name}()`).join(', ')}` : '';
+  const text = state === 'pending' ? pending : `${futureValue(st, runtime)}${by ? ` by ${by}` : ''}${after}`;
+  const start = f.created ?? st.awaits[0]?.t ?? st.resolvedAt ?? 0;
+  const b = new SegmentBuilder(1);
+  b.push(start, Math.max(st.resolvedAt ?? endNs, start), futureKind(state), f.id);
+  const awaiters = st.awaits.map((a) => index.task(a.task)).filter((t) => t !== undefined).map((t) => taskLabelOf(t).text);
+  return {
+    key: futureKey(f.id), type: 'future', label: futureLabel(f, runtime), sub: null, id: f.id, parentKey, childKeys: [], depth: 0,
+    segs: b.finish(), overlay: EMPTY, outcome: { state, text, t: st.resolvedAt ?? endNs }, findings: [], story: st,
+    search: `${f.kind}\n${text}\n${awaiters.join('\n')}\n${f.site?.func ?? ''}`,
+  };
 }
 
 function loopLane(index: TraceIndex, loopId: number, label: string, first: boolean): Lane {

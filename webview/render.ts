@@ -2,7 +2,8 @@
 // merged rectangles (rects.ts), outcome markers, finding markers, the selected task's edges, the cursors.
 
 import { taskLabelOf } from '../src/model/task-label.js';
-import { Kind, isWait } from './kinds.js';
+import { Kind, isFuture, isWait } from './kinds.js';
+import { MARK_R } from './hit.js';
 import type { Edge } from './edges.js';
 import { outcomeGlyph, outcomeText } from './describe.js';
 import { iconGlyph, OUTCOME_ICON } from './icons.js';
@@ -115,7 +116,7 @@ function drawLane(ctx: CanvasRenderingContext2D, sc: Scene, lane: Lane, y: numbe
     if (x1 - x0 > 48 && !isWait(kind)) labels.push({ x0, x1, seg });
   };
   let n = laneRects(lane.segs, vp, (x0, x1, kind, seg) => {
-    const h = isWait(kind) ? WAIT_H : BAR_H;
+    const h = isWait(kind) ? WAIT_H : isFuture(kind) ? FUTURE_H : BAR_H;
     rect(x0, x1, kind, seg, mid - h / 2, h);
   });
   const baseLabels = labels.length;
@@ -136,6 +137,7 @@ function drawLane(ctx: CanvasRenderingContext2D, sc: Scene, lane: Lane, y: numbe
     if (text) fitText(ctx, text, Math.max(l.x0, 0) + 4, mid, l.x1 - Math.max(l.x0, 0) - 8, '#fff');
   });
   if (lane.outcome) drawOutcome(ctx, sc, lane, mid);
+  if (lane.marks) drawMarks(ctx, sc, lane, mid);
   for (const fi of lane.findings) {
     const f = model.findings[fi];
     const x = vp.x(f.time);
@@ -151,15 +153,47 @@ function drawLane(ctx: CanvasRenderingContext2D, sc: Scene, lane: Lane, y: numbe
   return n;
 }
 
+/** A future's bar is thinner than a task's step: it is a period of waiting, not of running. */
+const FUTURE_H = 12;
+
 function segmentLabel(sc: Scene, lane: Lane, seg: number): string {
   const ref = lane.segs.ref[seg];
   const kind = lane.segs.kind[seg];
-  if (lane.type === 'loop') {
+  if (lane.story) return futureBarText(sc, lane);
+  if (lane.type === 'loop' || lane.type === 'group') {
     const task = kind === Kind.Callback ? undefined : sc.model.index.task(ref);
     return task ? taskLabelOf(task).text : sc.model.index.callbacks[ref]?.name ?? '';
   }
   if (lane.type === 'thread') return sc.model.index.work[ref]?.fn ?? '';
   return kind === Kind.Running ? sc.model.index.task(lane.id)?.coro ?? '' : '';
+}
+
+/** Inside a future's bar: who waited on it while it was pending. */
+function futureBarText(sc: Scene, lane: Lane): string {
+  const names = [...new Set(lane.story!.awaits.map((a) => sc.model.index.task(a.task)).filter((t) => t !== undefined).map((t) => taskLabelOf(t).text))];
+  return names.length > 0 ? `pending, awaited by ${names.join(', ')}` : 'pending, awaited by no task';
+}
+
+/** A diamond where a future this task awaited was resolved, in the colour of its outcome; the selected future's
+ * marks are outlined. */
+function drawMarks(ctx: CanvasRenderingContext2D, sc: Scene, lane: Lane, mid: number): void {
+  const t = sc.theme;
+  for (const m of lane.marks!) {
+    const x = sc.vp.x(m.t);
+    if (x < -MARK_R || x > sc.vp.width + MARK_R) continue;
+    ctx.beginPath();
+    ctx.moveTo(x, mid - MARK_R);
+    ctx.lineTo(x + MARK_R, mid);
+    ctx.lineTo(x, mid + MARK_R);
+    ctx.lineTo(x - MARK_R, mid);
+    ctx.closePath();
+    ctx.fillStyle = m.state === 'ok' ? t.ok : m.state === 'error' ? t.error : m.state === 'cancelled' ? t.cancelled : t.pending;
+    ctx.fill();
+    if (m.key !== sc.selected) continue;
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = t.fg;
+    ctx.stroke();
+  }
 }
 
 function drawOutcome(ctx: CanvasRenderingContext2D, sc: Scene, lane: Lane, mid: number): void {

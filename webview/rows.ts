@@ -21,7 +21,7 @@ export function matches(model: LaneModel, lane: Lane, f: Filter): boolean {
   const text = f.text.trim().toLowerCase();
   if (text !== '') {
     const task = lane.type === 'task' ? model.index.task(lane.id) : undefined;
-    const hay = `${lane.label}\n${lane.sub ?? ''}\n${task?.coro ?? ''}\n#${lane.id}`.toLowerCase();
+    const hay = `${lane.label}\n${lane.sub ?? ''}\n${task?.coro ?? ''}\n#${lane.id}\n${lane.search ?? ''}`.toLowerCase();
     if (!hay.includes(text)) return false;
   }
   if (f.state !== 'all' && lane.outcome?.state !== f.state) return false;

@@ -82,8 +82,9 @@ export class TaskTree {
     const expanded = hasChildren ? !s.collapsed.has(lane.key) : undefined;
     const siblings = lane.parentKey === null ? null : s.model.byKey.get(lane.parentKey)!.childKeys;
     const status = rowStatus(s, lane);
-    const kind = lane.sub !== null ? ` (${lane.sub})` : lane.type === 'task' ? '' : ` (${lane.type === 'loop' ? 'event loop' : 'executor thread'})`;
-    const label = `${lane.label}${kind}, ${status}${lane.findings.length ? `, ${lane.findings.length} finding${lane.findings.length > 1 ? 's' : ''}` : ''}`;
+    // A future's row reads its whole outcome to a screen reader: the value and who resolved it, as the canvas shows.
+    const told = lane.story && s.cursorT === null ? `${status}, ${outcomeText(lane.outcome!)}` : status;
+    const label = `${lane.label}${KIND_WORDS[lane.type](lane)}, ${told}${lane.findings.length ? `, ${lane.findings.length} finding${lane.findings.length > 1 ? 's' : ''}` : ''}`;
     const el = h('div', {
       role: 'treeitem',
       id: rowId(lane.key),
@@ -98,7 +99,7 @@ export class TaskTree {
       'data-state': lane.outcome?.state ?? lane.type,
     },
       h('span', { class: 'twisty', 'aria-hidden': 'true', title: hasChildren ? (expanded ? 'Collapse' : 'Expand') : undefined }, hasChildren ? icon(expanded ? 'chevron-down' : 'chevron-right') : null),
-      icon(lane.type === 'loop' ? 'sync' : lane.type === 'thread' ? 'server-process' : 'symbol-method', `lane-icon ${lane.type}`),
+      icon(LANE_ICON[lane.type], `lane-icon ${lane.type}`),
       h('span', { class: 'name', title: lane.sub !== null ? `${lane.label} (${lane.sub})` : lane.label }, lane.label, lane.sub !== null ? h('span', { class: 'sub' }, ` ${lane.sub}`) : null),
       lane.findings.length > 0 ? h('span', { class: 'badge', 'aria-hidden': 'true', title: `${lane.findings.length} finding${lane.findings.length > 1 ? 's' : ''}` }, icon('warning'), String(lane.findings.length)) : null,
       h('span', { class: `meta ${s.cursorT !== null ? 'at-cursor' : ''}`, 'aria-hidden': 'true' }, ...metaContent(s, lane, status)),
@@ -109,6 +110,17 @@ export class TaskTree {
   }
 }
 
+const LANE_ICON: Record<Lane['type'], string> = { loop: 'sync', thread: 'server-process', task: 'symbol-method', future: 'symbol-event', group: 'folder' };
+
+/** What the row is, after its label, for a screen reader. */
+const KIND_WORDS: Record<Lane['type'], (lane: Lane) => string> = {
+  task: (l) => (l.sub !== null ? ` (${l.sub})` : ''),
+  loop: () => ' (event loop)',
+  thread: () => ' (executor thread)',
+  future: () => ' (future)',
+  group: (l) => ` (group${l.sub ? `: ${l.sub}` : ''})`,
+};
+
 /** The right-hand text as shown: an outcome's glyph becomes its codicon. */
 function metaContent(s: TreeState, lane: Lane, status: string): (Node | string)[] {
   if (s.cursorT !== null || !lane.outcome) return [status];
@@ -118,6 +130,8 @@ function metaContent(s: TreeState, lane: Lane, status: string): (Node | string)[
 /** The row's right-hand text: its state at the time cursor, else its outcome (or, for loops and threads, a count). */
 function rowStatus(s: TreeState, lane: Lane): string {
   if (s.cursorT !== null) return stateLabel(stateAt(lane, s.cursorT));
+  if (lane.story) return `${outcomeText(lane.outcome!).split(/[\s:]/)[0]} ${formatDuration(lane.outcome!.t - (lane.segs.start[0] ?? 0))}`;
+  if (lane.type === 'group') return `${lane.childKeys.length} row${lane.childKeys.length === 1 ? '' : 's'}`;
   if (lane.outcome) {
     const task = s.model.index.task(lane.id)!;
     const span = formatDuration((task.end ?? s.model.endNs) - task.start);
