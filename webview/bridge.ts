@@ -1,8 +1,9 @@
 // The one channel between the timeline and its host. Inside VS Code the host is the extension (postMessage both
-// ways); in a plain browser the host is local: it reads the trace embedded in the page or polls `async-lanes view`
-// for appended bytes, and "go to source" shows the file:line in the page.
+// ways); in a plain browser the host is local: once the page is ready it reads the trace embedded in the page or
+// polls `async-lanes view` for appended bytes, and "go to source" shows the file:line in the page.
 
 import type { HostMessage, ViewerConfig, ViewMessage, ViewState } from '../src/protocol/messages.js';
+import { readInline } from './inline.js';
 import { startPolling } from './poll.js';
 
 export interface Bridge {
@@ -27,8 +28,8 @@ declare const acquireVsCodeApi: (() => VsCodeApi) | undefined;
 export interface LocalHostOptions {
   /** Where "go to source" lands in a plain browser. */
   showSource(file: string, line: number): void;
-  /** The embedded trace text, for `inline` sources. */
-  inlineText(): string;
+  /** The embedded trace (gzip in base64), for `inline` sources. */
+  inlineTrace(): string;
 }
 
 export function createBridge(config: ViewerConfig, local: LocalHostOptions): Bridge {
@@ -56,12 +57,10 @@ function localBridge(config: ViewerConfig, local: LocalHostOptions): Bridge {
     saveState: () => undefined,
     savedState: () => null,
     post: (message) => {
-      if (message.type === 'openSource') {
-        local.showSource(message.file, message.line);
-        return;
-      }
+      if (message.type === 'openSource') local.showSource(message.file, message.line);
+      if (message.type !== 'ready') return;
       const source = config.source;
-      if (source.kind === 'inline') receive({ type: 'load', name: source.name, text: local.inlineText() });
+      if (source.kind === 'inline') void readInline(source.name, local.inlineTrace(), (m) => receive(m));
       else if (source.kind === 'poll') startPolling(source, (m) => receive(m));
     },
   };

@@ -30,7 +30,7 @@ function showSource(file: string, line: number): void {
 
 function boot(): void {
   const config = readJson<ViewerConfig>('lanes-config');
-  const bridge = createBridge(config, { showSource, inlineText: () => readJson<string>('lanes-trace') });
+  const bridge = createBridge(config, { showSource, inlineTrace: () => byId('lanes-trace').textContent ?? '' });
   if (bridge.host === 'browser') followSystemTheme();
   buildShell(byId('app'));
   // The last messages sent to the host, for the test hook: a bounded log, whatever the page's lifetime.
