@@ -32,8 +32,19 @@ print('module level', deepest())
 print('too low', too_low(10))
 
 
+async def child():
+    return deepest()
+
+
 async def main():
     print('in a task', deepest())
-    print('in a child task', await asyncio.create_task(asyncio.sleep(0, deepest())))
+    print('in a child task', await asyncio.create_task(child()))
+    print('in a task: limit', sys.getrecursionlimit())
+    sys.setrecursionlimit(sys.getrecursionlimit() + 10)
+    print('in a task: limit raised by 10', sys.getrecursionlimit(), deepest())
+    await asyncio.sleep(0)
+    print('in a task, its next step', sys.getrecursionlimit(), deepest())
 
 asyncio.run(main())
+print('after the loop: limit', sys.getrecursionlimit())
+print('after the loop', deepest())

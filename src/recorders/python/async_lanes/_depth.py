@@ -3,20 +3,25 @@ __main__, _cli.main, an exec) runs below the program's first frame: the program 
 RecursionError that many calls earlier (4-6, by version).  The launch cannot go (the exit is
 recorded around the program), so the interpreter's limit is raised by what it costs, measured
 (Probe), and sys.getrecursionlimit/setrecursionlimit show and take the program's own limit.
+A task's steps through the pure recorder's proxy (3.9-3.13 without the C accelerator) run 1-2
+calls deeper than plain: the proxy raises the limit by that while a step runs (STEPS counts the
+steps under way, in every thread; the wrappers leave them out).
 Not equal yet: other threads start at the bottom as plain, so they may nest that many calls
-deeper; a task's steps through the recorder's proxy (3.9-3.13 without the C accelerator, and its
-C proxy on 3.9) nest 1-2 calls less (the proxy is there only during steps: no one limit fits both);
-an error of the wrappers, printed by the program itself, shows one frame of the recorder."""
+deeper (and more while a task's step runs: the limit is the interpreter's); the C proxy on 3.9
+costs 2 calls per step, not made up; an error of the wrappers, printed by the program itself,
+shows one frame of the recorder."""
 
 import operator
 import re
 import sys
 import _thread
 
-_get = sys.getrecursionlimit
-_set = sys.setrecursionlimit
+get_limit = sys.getrecursionlimit  # (the interpreter's own, unwrapped)
+set_limit = sys.setrecursionlimit
 _INT_MAX = (1 << 31) - 1
 _TOO_LOW = re.compile(r'(.* to )(\d+)( at the recursion depth )(\d+)(.*)', re.S)
+STEPS = []  # one entry per task step under way through the pure proxy (list.append/pop: atomic)
+_cost = [0, 0]  # calls the launch costs, calls a step through the pure proxy costs
 
 
 def probe():
@@ -42,8 +47,8 @@ class Probe:
     entry = staticmethod(_entry)
 
     def __init__(self):
-        self.limit = _get()
-        _set(200)  # (enough to tell; small enough for any thread's stack on 3.9/3.10)
+        self.limit = get_limit()
+        set_limit(200)  # (enough to tell; small enough for any thread's stack on 3.9/3.10)
         lock = _thread.allocate_lock()
         lock.acquire()
         bottom = {'done': lock.release}
@@ -53,28 +58,38 @@ class Probe:
         self.here = {'probe': probe, 'done': int}
 
     def compensate(self):
-        d = self.bottom - self.here['n']
-        _set(self.limit + max(d, 0))
+        d = max(self.bottom - self.here['n'], 0)
+        set_limit(self.limit + d)
         if d > 0:
-            _install(d)
+            _cost[0] = d
+            _install()
 
 
-def _install(d):
+def step_cost(n):
+    """A task's step through the pure proxy costs n calls: its steps raise the limit by n."""
+    if n > 0 and not _cost[1]:
+        _cost[1] = n
+        if not _cost[0]:
+            _install()
+
+
+def _install():
     def getrecursionlimit():
-        return _get() - d
+        return get_limit() - _cost[0] - len(STEPS) * _cost[1]
 
     def setrecursionlimit(limit, /):
+        d = _cost[0] + len(STEPS) * _cost[1]
         if type(limit) is not int:
             try:
                 limit = operator.index(limit)
             except TypeError:
-                _set(limit)  # (raises as plain: a float, a str)
-                limit = _get()
+                set_limit(limit)  # (raises as plain: a float, a str)
+                limit = get_limit()
         if limit < 1 or limit > _INT_MAX - d:
-            _set(limit)  # (raises as plain, or sets it near INT_MAX)
+            set_limit(limit)  # (raises as plain, or sets it near INT_MAX)
             return
         try:
-            _set(limit + d + 1)  # (+1: this frame; CPython's check, depth >= limit, is then plain's)
+            set_limit(limit + d + 1)  # (+1: this frame; CPython's check, depth >= limit, is then plain's)
         except RecursionError as e:
             m = _TOO_LOW.match(str(e))
             if m is None:
@@ -82,13 +97,13 @@ def _install(d):
             msg = '%s%d%s%d%s' % (m[1], int(m[2]) - d - 1, m[3], int(m[4]) - d - 1, m[5])
         else:
             try:
-                _set(limit + d)
+                set_limit(limit + d)
             except RecursionError:
                 pass  # (the program is at the new limit's last call: one more is left)
             return
         raise RecursionError(msg)  # (outside the except: no context of ours)
 
-    for ours, orig in ((getrecursionlimit, _get), (setrecursionlimit, _set)):
+    for ours, orig in ((getrecursionlimit, get_limit), (setrecursionlimit, set_limit)):
         ours.__name__ = ours.__qualname__ = orig.__name__
         ours.__doc__ = orig.__doc__
         ours.__module__ = 'sys'

@@ -33,6 +33,7 @@ from asyncio import base_events, events, futures, tasks, coroutines
 
 _pc = time.perf_counter_ns
 from async_lanes import _fds  # noqa: E402
+from async_lanes import _depth  # noqa: E402
 _get_ident = _thread.get_ident
 _buf = []
 _app = _buf.append  # one record: a tuple, element 0 its kind (a str)
@@ -421,6 +422,12 @@ def _fix_pending():
 
 _STEP_SRC = '''
 def __next__(self):
+    up = _getlimit() + _STEP_COST
+    if up <= 2147483647:
+        _setlimit(up)
+        _STEPS.append(None)
+    else:
+        up = 0
     t0 = _pc()
     self._t0 = t0
     c = self._c
@@ -428,10 +435,16 @@ def __next__(self):
         r = c.send(None)
     except BaseException as e:
         self._end(e, t0)
+        if up:
+            _STEPS.pop()
+            _setlimit(_getlimit() - _STEP_COST)
         _TBFIX_
         _CLEAR_
         raise
     t1 = _pc()
+    if up:
+        _STEPS.pop()
+        _setlimit(_getlimit() - _STEP_COST)
     la = c.cr_frame.f_lasti
     d = self._dk.get(la)
     if d is None:
@@ -458,6 +471,14 @@ def __next__(self):
 # would keep the exception, its frames and their locals alive until the next GC)
 _TBFIX_NEW = '''if e.__traceback__ is not None:
             e.__traceback__ = e.__traceback__.tb_next'''
+
+
+# The proxy's frame sits between the task and its coroutine: a step nests this many calls deeper than
+# plain (the C function call counts too before 3.12), so each step raises the limit by as much (_depth).
+_STEP_COST = 2 if _PY < (3, 12) else 1
+_getlimit = _depth.get_limit
+_setlimit = _depth.set_limit
+_STEPS = _depth.STEPS
 
 
 def _make_step(name, send_arg):
@@ -2375,6 +2396,8 @@ def install(out_path, block_threshold_ms, argv):
         except Exception as e:
             if _native.mode() == '1':
                 raise _native.Unavailable('setup failed: %s: %s' % (type(e).__name__, e))
+    if _nat is None and not _NOPROXY:
+        _depth.step_cost(_STEP_COST)
     out_path = os.path.abspath(out_path)
     t_start = _pc()
     now = time.time()
