@@ -168,7 +168,7 @@ function groupDetails(model: LaneModel, lane: Lane, ev: DetailsEvents): Node[] {
 const GROUP_NOTES: Record<string, string> = {
   'group:internals': 'asyncio\'s own tasks and callbacks (asyncio.run\'s shutdown steps, timers firing sleeps, gather\'s bookkeeping): they ran on the loop, but the program did not write them. This row shows their steps and callbacks.',
   'group:futures': 'The futures the program made or awaited, each from its creation to its resolution, coloured by outcome. A diamond on a task\'s lane marks where a future it awaited was resolved.',
-  'group:futures-folded': 'gather, run_in_executor and similar futures that one task awaited: that task\'s lane already shows the wait, and a diamond on it opens the future.',
+  'group:futures-folded': 'Folded: gather, run_in_executor and similar futures that one task awaited: that task\'s lane already shows the wait, and a diamond on it opens the future.',
 };
 
 function idleKinds(by: Partial<Record<WaitKind, number>>): Node {

@@ -9,7 +9,7 @@ import type { Finding } from '../src/model/findings.js';
 import type { TaskInfo, TaskState, TraceIndex } from '../src/model/index.js';
 import { windowOf } from '../src/model/notices.js';
 import { futureLabel, futureStories, futureValue, resolverText, type FutureStory } from '../src/model/future-story.js';
-import { isInternalCallback, isInternal } from '../src/model/internal.js';
+import { isAsyncioFile, isInternalCallback, isInternal } from '../src/model/internal.js';
 import { taskLabelOf } from '../src/model/task-label.js';
 import { futureKind, Kind, waitKind } from './kinds.js';
 import { SegmentBuilder, type Segments } from './segments.js';
@@ -101,7 +101,7 @@ export function buildLanes(index: TraceIndex, findings: Finding[]): LaneModel {
     if (isInternal(index, task)) internal.add(lane);
     else add(lane);
   }
-  addFutures(index, add, byKey, endNs, pending);
+  const internalFutures = addFutures(index, add, byKey, endNs, pending);
   const workIndex = new Map(index.work.map((w, i) => [w, i]));
   for (const th of index.threads) {
     if (th.work.length === 0) continue;
@@ -110,9 +110,13 @@ export function buildLanes(index: TraceIndex, findings: Finding[]): LaneModel {
     add({ key: `thread:${th.id}`, type: 'thread', label: th.name, sub: null, id: th.id, parentKey: null, childKeys: [], depth: 0, segs: b.finish(), overlay: new SegmentBuilder().finish(), outcome: null, findings: [] });
   }
   const collapsedByDefault = [FOLDED_KEY];
-  if (internal.size > 0) {
+  if (internal.size > 0 || internalFutures.length > 0) {
     add(internalsGroup(index, [...internal]));
     for (const lane of internal) add(lane);
+    for (const lane of internalFutures) {
+      add(lane);
+      byKey.get(INTERNALS_KEY)!.childKeys.push(lane.key);
+    }
     collapsedByDefault.push(INTERNALS_KEY);
   }
   // Nest tasks under their parents (a parent that is not in the trace makes a root); asyncio's own go into their group.
@@ -167,16 +171,19 @@ function internalsGroup(index: TraceIndex, tasks: Lane[]): Lane {
 
 /** The Futures group: a row per future of the program's own (model/future-story.ts says which), the folded ones in
  * a collapsed group of their own, and a mark on each awaiting task's lane. */
-function addFutures(index: TraceIndex, add: (l: Lane) => void, byKey: Map<string, Lane>, endNs: number, pending: string): void {
+function addFutures(index: TraceIndex, add: (l: Lane) => void, byKey: Map<string, Lane>, endNs: number, pending: string): Lane[] {
   const stories = futureStories(index);
-  if (stories.length === 0) return;
+  if (stories.length === 0) return [];
   const runtime = index.meta.header.runtime;
-  const own = stories.filter((s) => s.own);
-  const folded = stories.filter((s) => !s.own);
+  // Futures made in asyncio's own code (its shutdown's) go with asyncio's tasks.
+  const inAsyncio = (st: FutureStory) => st.future.site !== null && isAsyncioFile(st.future.site.file);
+  const internal = stories.filter(inAsyncio).map((st) => futureLane(index, st, INTERNALS_KEY, runtime, endNs, pending));
+  const own = stories.filter((s) => s.own && !inAsyncio(s));
+  const folded = stories.filter((s) => !s.own && !inAsyncio(s));
   const top = group(FUTURES_KEY, 'Futures', own.length > 0 ? plural(own.length, 'future') : '', null, () => EMPTY);
   add(top);
   const lanes = own.map((st) => futureLane(index, st, FUTURES_KEY, runtime, endNs, pending));
-  if (folded.length > 0) add(group(FOLDED_KEY, 'awaited once: gather, executor…', `${folded.length}`, FUTURES_KEY, () => EMPTY));
+  if (folded.length > 0) add(group(FOLDED_KEY, 'awaited by one task', `${folded.length}`, FUTURES_KEY, () => EMPTY));
   for (const st of folded) lanes.push(futureLane(index, st, FOLDED_KEY, runtime, endNs, pending));
   for (const lane of lanes) add(lane);
   // Children in order: the program's futures, then the folded group.
@@ -191,6 +198,7 @@ function addFutures(index: TraceIndex, add: (l: Lane) => void, byKey: Map<string
       (task.marks ??= []).push({ t: done !== null && done >= a.t ? done : a.t, key: lane.key, state: lane.outcome!.state });
     }
   }
+  return internal;
 }
 
 function futureLane(index: TraceIndex, st: FutureStory, parentKey: string, runtime: string, endNs: number, pending: string): Lane {

@@ -168,10 +168,20 @@ function segmentLabel(sc: Scene, lane: Lane, seg: number): string {
   return kind === Kind.Running ? sc.model.index.task(lane.id)?.coro ?? '' : '';
 }
 
-/** Inside a future's bar: who waited on it while it was pending. */
+/** Inside a future's bar: how it ended when there is no room for that after the bar, else who waited on it. */
 function futureBarText(sc: Scene, lane: Lane): string {
+  if (!outcomeFits(sc, lane)) return outcomeText(lane.outcome!).slice(2);
   const names = [...new Set(lane.story!.awaits.map((a) => sc.model.index.task(a.task)).filter((t) => t !== undefined).map((t) => taskLabelOf(t).text))];
-  return names.length > 0 ? `pending, awaited by ${names.join(', ')}` : 'pending, awaited by no task';
+  return names.length > 0 ? `awaited by ${names.join(', ')}` : 'awaited by no task';
+}
+
+/** Room for the outcome's text right of its marker (for a future, whose text is long, it may move into the bar). */
+function outcomeRoom(sc: Scene, lane: Lane): number {
+  return Math.min(260, sc.vp.width - sc.vp.x(lane.outcome!.t) - 20);
+}
+
+function outcomeFits(sc: Scene, lane: Lane): boolean {
+  return (outcomeText(lane.outcome!).length - 2) * CHAR_W <= outcomeRoom(sc, lane);
 }
 
 /** A diamond where a future this task awaited was resolved, in the colour of its outcome; the selected future's
@@ -214,7 +224,9 @@ function drawOutcome(ctx: CanvasRenderingContext2D, sc: Scene, lane: Lane, mid: 
   }
   ctx.font = t.font;
   ctx.fillStyle = t.muted;
-  fitText(ctx, outcomeText(o).slice(2), x + 16, mid, Math.min(260, sc.vp.width - x - 20), null);
+  // A future's outcome that does not fit here is written inside its bar when the bar is wide enough.
+  if (lane.story && !outcomeFits(sc, lane) && x - Math.max(sc.vp.x(lane.segs.start[0] ?? 0), 0) > 48) return;
+  fitText(ctx, outcomeText(o).slice(2), x + 16, mid, outcomeRoom(sc, lane), null);
 }
 
 /** Draws `text` cut with "…" to `maxW` pixels (estimated, no measuring per frame); nothing if under 3 chars fit. */

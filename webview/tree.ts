@@ -100,7 +100,7 @@ export class TaskTree {
     },
       h('span', { class: 'twisty', 'aria-hidden': 'true', title: hasChildren ? (expanded ? 'Collapse' : 'Expand') : undefined }, hasChildren ? icon(expanded ? 'chevron-down' : 'chevron-right') : null),
       icon(LANE_ICON[lane.type], `lane-icon ${lane.type}`),
-      h('span', { class: 'name', title: lane.sub !== null ? `${lane.label} (${lane.sub})` : lane.label }, lane.label, lane.sub !== null ? h('span', { class: 'sub' }, ` ${lane.sub}`) : null),
+      h('span', { class: 'name', title: lane.sub !== null ? `${lane.label} (${lane.sub})` : lane.label }, lane.label, lane.sub !== null && lane.type !== 'group' ? h('span', { class: 'sub' }, ` ${lane.sub}`) : null),
       lane.findings.length > 0 ? h('span', { class: 'badge', 'aria-hidden': 'true', title: `${lane.findings.length} finding${lane.findings.length > 1 ? 's' : ''}` }, icon('warning'), String(lane.findings.length)) : null,
       h('span', { class: `meta ${s.cursorT !== null ? 'at-cursor' : ''}`, 'aria-hidden': 'true' }, ...metaContent(s, lane, status)),
     );
@@ -118,7 +118,7 @@ const KIND_WORDS: Record<Lane['type'], (lane: Lane) => string> = {
   loop: () => ' (event loop)',
   thread: () => ' (executor thread)',
   future: () => ' (future)',
-  group: (l) => ` (group${l.sub ? `: ${l.sub}` : ''})`,
+  group: () => ' (group)',
 };
 
 /** The right-hand text as shown: an outcome's glyph becomes its codicon. */
@@ -131,7 +131,8 @@ function metaContent(s: TreeState, lane: Lane, status: string): (Node | string)[
 function rowStatus(s: TreeState, lane: Lane): string {
   if (s.cursorT !== null) return stateLabel(stateAt(lane, s.cursorT));
   if (lane.story) return `${outcomeText(lane.outcome!).split(/[\s:]/)[0]} ${formatDuration(lane.outcome!.t - (lane.segs.start[0] ?? 0))}`;
-  if (lane.type === 'group') return `${lane.childKeys.length} row${lane.childKeys.length === 1 ? '' : 's'}`;
+  // A group says what it holds where other rows say how they ended.
+  if (lane.type === 'group') return lane.sub ?? '';
   if (lane.outcome) {
     const task = s.model.index.task(lane.id)!;
     const span = formatDuration((task.end ?? s.model.endNs) - task.start);

@@ -4,6 +4,7 @@
 
 import type { Finding } from '../model/findings.js';
 import { displayPath, formatArgv, formatDuration, formatSite } from '../model/format.js';
+import { isInternal } from '../model/internal.js';
 import { taskTitle } from '../model/task-label.js';
 import type { TaskInfo, TaskState, TraceView } from '../model/index.js';
 
@@ -53,14 +54,16 @@ function headerLine(index: TraceView): string {
   return printable(`${runtime} · ${argv} · ${formatDuration(exit?.t ?? endNs)} · ${ending}`);
 }
 
-/** Tasks in tree order (children under their parent, creation order), with their depth. Iterative: a chain of
- * tasks each awaiting a new one can be any number of levels deep. */
-function treeOrder(index: TraceView): { task: TaskInfo; depth: number }[] {
-  const out: { task: TaskInfo; depth: number }[] = [];
+/** Tasks in tree order (children under their parent, creation order), with their depth; asyncio's own tasks
+ * (model/internal.ts) last, under an "asyncio internals" heading (null), as the timeline groups them. Iterative: a
+ * chain of tasks each awaiting a new one can be any number of levels deep. */
+function treeOrder(index: TraceView): ({ task: TaskInfo; depth: number } | null)[] {
+  const out: ({ task: TaskInfo; depth: number } | null)[] = [];
   const seen = new Set<number>();
+  const internal = new Set(index.tasks.filter((t) => isInternal(index, t)).map((t) => t.id));
   const stack: { task: TaskInfo; depth: number }[] = [];
-  const walk = (root: TaskInfo): void => {
-    stack.push({ task: root, depth: 0 });
+  const walk = (root: TaskInfo, depth0: number): void => {
+    stack.push({ task: root, depth: depth0 });
     while (stack.length > 0) {
       const { task, depth } = stack.pop()!;
       if (seen.has(task.id)) continue;
@@ -68,18 +71,23 @@ function treeOrder(index: TraceView): { task: TaskInfo; depth: number }[] {
       out.push({ task, depth });
       for (let i = task.children.length - 1; i >= 0; i--) {
         const child = index.task(task.children[i]);
-        if (child && !seen.has(child.id)) stack.push({ task: child, depth: depth + 1 });
+        if (child && !seen.has(child.id) && !internal.has(child.id)) stack.push({ task: child, depth: depth + 1 });
       }
     }
   };
-  for (const t of index.tasks) if (t.parent === null || !index.task(t.parent)) walk(t);
-  for (const t of index.tasks) walk(t); // parent cycles: whatever was not reached from a root
+  const program = index.tasks.filter((t) => !internal.has(t.id));
+  for (const t of program) if (t.parent === null || !index.task(t.parent) || internal.has(t.parent)) walk(t, 0);
+  for (const t of program) walk(t, 0); // parent cycles: whatever was not reached from a root
+  if (internal.size > 0) out.push(null);
+  for (const t of index.tasks) if (internal.has(t.id)) walk(t, 1);
   return out;
 }
 
 function taskTable(index: TraceView, cwd: string | null): string[] {
   if (index.tasks.length === 0) return ['(no tasks)'];
-  const rows = treeOrder(index).map(({ task, depth }) => {
+  const rows = treeOrder(index).map((entry) => {
+    if (entry === null) return ['', 'asyncio internals', '', '', '', '', '', '', ''];
+    const { task, depth } = entry;
     const name = '  '.repeat(Math.min(depth, MAX_DEPTH)) + printable(taskTitle(task));
     return [
       String(task.id),

@@ -2,6 +2,7 @@
 // since the trace's start; files are as recorded (absolute).
 
 import { findFindings, type Finding } from './findings.js';
+import { isInternal } from './internal.js';
 import { WAIT_KINDS, type CallbackInfo, type FutureInfo, type LoopInfo, type TaskInfo, type TraceIndex, type TraceMeta, type TraceView, type WorkInfo } from './index.js';
 import type { Site } from './types.js';
 
@@ -28,6 +29,8 @@ export interface Report {
     loop: number | null;
     awaits: { file: string | null; line: number | null; count: number; totalNs: number; maxNs: number; kind: string }[];
     wakers: { by: number | null; via: string | null; count: number }[];
+    /** asyncio's own task (model/internal.ts): the timeline folds it into "asyncio internals", the text lists it last. */
+    internal: boolean;
   }[];
   futures: {
     id: number;
@@ -86,6 +89,7 @@ export function taskEntry(view: TraceView, t: TaskInfo): Entry<'tasks'> {
     loop: t.loop,
     awaits: t.awaits.map((a) => ({ ...loc(a.site), count: a.count, totalNs: a.totalNs, maxNs: a.maxNs, kind: a.kinds.join('|') })),
     wakers: t.wakers.map((w) => ({ by: w.by, via: w.via, count: w.count })),
+    internal: isInternal(view, t),
   };
 }
 

@@ -12,7 +12,7 @@ test('the report JSON has exactly the documented fields', () => {
     for (const t of report.tasks) {
       assert.deepEqual(Object.keys(t), [
         'id', 'name', 'coroutine', 'parent', 'state', 'result', 'start', 'end', 'busyNs', 'idleNs', 'scheduledNs', 'steps',
-        'file', 'line', 'waitNsByKind', 'error', 'cancelledBy', 'loop', 'awaits', 'wakers',
+        'file', 'line', 'waitNsByKind', 'error', 'cancelledBy', 'loop', 'awaits', 'wakers', 'internal',
       ]);
       assert.ok(['ok', 'error', 'cancelled', 'pending'].includes(t.state));
       for (const a of t.awaits) assert.deepEqual(Object.keys(a), ['file', 'line', 'count', 'totalNs', 'maxNs', 'kind']);
@@ -36,6 +36,7 @@ test('report values: a task, a future, work, meta', () => {
     error: null, cancelledBy: 1, loop: 0,
     awaits: [{ file: '/proj/fut.py', line: 7, count: 1, totalNs: 125, maxNs: 125, kind: 'lock' }],
     wakers: [{ by: 1, via: 'task', count: 1 }],
+    internal: false,
   });
   assert.deepEqual(r.futures.find((f) => f.id === 20), {
     id: 20, kind: 'future', state: 'result', resolvedBy: 2, file: '/proj/fut.py', line: 10, via: 'task', owner: 1, created: 5, resolved: 115, children: [],
