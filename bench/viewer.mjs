@@ -1,18 +1,22 @@
 // `npm run bench:viewer`: the timeline at scale, in headless Chromium, side by side with speedscope.
 //   1. writes a synthetic trace of 1,000,000 records (5,000 tasks in 50 groups, each step awaiting a timer);
 //   2. exports it to Chrome Trace Event JSON with `async-lanes export` (what other viewers read);
-//   3. for Async Lanes (`async-lanes view`'s server) and speedscope (npm, installed into a temp folder): time from
-//      navigation to the first complete frame with the trace, the interval between animation frames while zooming
-//      and panning continuously for a few seconds (p50 / p95 / max), and the page's JS heap after loading.
+//   3. for Async Lanes served (`async-lanes view`), Async Lanes offline (the `view --html` file, opened from file://)
+//      and speedscope (the devDependency's release build, loading the Chrome export): time from navigation to the
+//      first complete frame with the trace and the CPU time of the page's main thread until then (Linux), the
+//      interval between animation frames while zooming and panning continuously for a few seconds (p50 / p95 / max),
+//      and the page's JS heap after loading; then the load average, which stretches the wall times.
+// BENCH_VIEWERS=view,html,speedscope picks the viewers; BENCH_RUNS=N measures each N times, interleaved (medians
+// printed); BENCH_PROFILE=DIR writes a CPU profile of each Async Lanes load (Chrome DevTools' .cpuprofile) there.
 // A benchmark, not a test: it prints figures and exits 0 unless something breaks.
 
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { dirname, extname, join, normalize } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 const require = createRequire(import.meta.url);
@@ -24,7 +28,11 @@ const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
 const GROUPS = 50;
 const PER_GROUP = 100;
 const INTERACT_MS = 4000;
-const SPEEDSCOPE = '1.25.0';
+const VIEWERS = (process.env.BENCH_VIEWERS ?? 'view,html,speedscope').split(',');
+const RUNS = Number(process.env.BENCH_RUNS ?? 1);
+const PROFILE = process.env.BENCH_PROFILE;
+const ssPackage = require.resolve('speedscope/package.json');
+const SPEEDSCOPE = JSON.parse(readFileSync(ssPackage, 'utf8')).version;
 const dir = join(tmpdir(), 'async-lanes-bench-viewer');
 mkdirSync(dir, { recursive: true });
 
@@ -127,18 +135,49 @@ async function heapMb(page) {
   return metrics.find((m) => m.name === 'JSHeapUsedSize').value / 2 ** 20;
 }
 
-async function measure(browser, name, url, ready, selector) {
+const TICKS_PER_S = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+
+/** CPU ms used so far by the main thread of each renderer process (on Linux, from /proc: its tid is the pid). On a
+ * busy machine wall time stretches with the load; this does much less, and says what a quiet machine would take. */
+async function rendererMainCpu(browser) {
+  const cdp = await browser.newBrowserCDPSession();
+  const { processInfo } = await cdp.send('SystemInfo.getProcessInfo');
+  await cdp.detach();
+  const cpu = new Map();
+  for (const p of processInfo.filter((p) => p.type === 'renderer')) {
+    try {
+      const f = readFileSync(`/proc/${p.id}/task/${p.id}/stat`, 'utf8').split(')').pop().trim().split(' ');
+      cpu.set(p.id, ((Number(f[11]) + Number(f[12])) / TICKS_PER_S) * 1000);
+    } catch {
+      // not Linux, or the process is gone
+    }
+  }
+  return cpu;
+}
+
+async function measure(browser, name, url, ready, selector, profile) {
   const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+  const cpuBefore = await rendererMainCpu(browser);
   page.on('pageerror', (e) => console.error(`${name}: page error: ${e}`));
-  await page.goto(url);
+  let cdp;
+  if (profile) {
+    cdp = await page.context().newCDPSession(page);
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+    await cdp.send('Profiler.start');
+  }
+  await page.goto(url, { timeout: 180_000, waitUntil: 'commit' });
   await page.waitForFunction(ready, null, { timeout: 180_000, polling: 50 });
   const first = await page.evaluate(ready);
+  // The page's renderer is the one whose main thread worked the most meanwhile.
+  const cpuMs = Math.max(0, ...[...(await rendererMainCpu(browser))].map(([pid, ms]) => ms - (cpuBefore.get(pid) ?? 0)));
+  if (cdp) writeFileSync(profile, JSON.stringify((await cdp.send('Profiler.stop')).profile));
   const detail = await page.evaluate(() => globalThis.__lanes?.stats());
-  if (detail) console.log(`${name}: parse ${detail.parseMs.toFixed(0)} ms, index + lanes ${detail.buildMs.toFixed(0)} ms, first frame drawn in ${detail.lastFrameMs.toFixed(1)} ms`);
+  if (detail) console.log(`${name}: parse ${detail.parseMs.toFixed(0)} ms, index + lanes ${detail.buildMs.toFixed(0)} ms, first frame drawn in ${detail.lastFrameMs.toFixed(1)} ms, at ${(first / 1000).toFixed(2)} s`);
   const heap = await heapMb(page);
   const intervals = await interact(page, selector);
   await page.close();
-  return { name, firstFrameMs: first, p50: median(intervals, 0.5), p95: median(intervals, 0.95), max: Math.max(...intervals), frames: intervals.length, heap };
+  return { name, firstFrameMs: first, cpuMs, p50: median(intervals, 0.5), p95: median(intervals, 0.95), max: Math.max(...intervals), frames: intervals.length, heap };
 }
 
 /** A static server for speedscope's release folder and the exported trace. */
@@ -164,35 +203,58 @@ const exp = spawnSync(process.execPath, [join(ROOT, 'bin/async-lanes.js'), 'expo
 if (exp.status !== 0) throw new Error(exp.stderr);
 console.log(`chrome export: ${(statSync(json).size / 2 ** 20).toFixed(1)} MiB`);
 
-const ssDir = join(dir, 'speedscope');
-if (!existsSync(join(ssDir, 'node_modules/speedscope/dist/release/index.html'))) {
-  const r = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', ssDir, `speedscope@${SPEEDSCOPE}`], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('could not install speedscope from npm');
-}
+const html = join(dir, 'bench.html');
+const wrote = spawnSync(process.execPath, [join(ROOT, 'bin/async-lanes.js'), 'view', trace, '--html', html], { encoding: 'utf8' });
+if (wrote.status !== 0) throw new Error(wrote.stderr);
+console.log(`view --html: ${(statSync(html).size / 2 ** 20).toFixed(1)} MiB`);
+
 if (spawnSync('bash', [join(ROOT, 'scripts/setup-browser.sh')], { stdio: ['ignore', 'inherit', 'inherit'] }).status !== 0) throw new Error('no chromium');
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
-const results = [];
-const lanes = await startViewServer(trace, loadAssets(join(ROOT, 'out/webview')));
+const lanesReady = () => globalThis.__lanes?.ready() && globalThis.__lanes.stats().firstFrameAt;
+const profileFile = (name, run) => PROFILE && join(PROFILE, `${name}-${run}.cpuprofile`);
+if (PROFILE) mkdirSync(PROFILE, { recursive: true });
+const viewers = {
+  view: async (run) => {
+    const lanes = await startViewServer(trace, loadAssets(join(ROOT, 'out/webview')));
+    try {
+      return await measure(browser, 'Async Lanes, view', lanes.url, lanesReady, '#lanes', profileFile('view', run));
+    } finally {
+      await lanes.close();
+    }
+  },
+  html: (run) => measure(browser, 'Async Lanes, --html', pathToFileURL(html).href, lanesReady, '#lanes', profileFile('html', run)),
+  speedscope: async () => {
+    const ss = await serveStatic(join(dirname(ssPackage), 'dist/release'), json);
+    try {
+      const url = `http://127.0.0.1:${ss.address().port}/index.html#profileURL=${encodeURIComponent('/trace.json')}&title=bench`;
+      // speedscope has no hook: its flame chart canvas exists and the title names the profile once drawn.
+      return await measure(browser, `speedscope ${SPEEDSCOPE}`, url, () => document.title.includes('bench') && document.querySelector('canvas') !== null && performance.now(), 'canvas');
+    } finally {
+      ss.close();
+    }
+  },
+};
+const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+const loadBefore = load();
+const runs = [];
 try {
-  results.push(await measure(browser, 'Async Lanes', lanes.url, () => globalThis.__lanes?.ready() && globalThis.__lanes.stats().firstFrameAt, '#lanes'));
+  for (let run = 0; run < RUNS; run++) for (const v of VIEWERS) runs.push(await viewers[v](run));
 } finally {
-  await lanes.close();
-}
-const ss = await serveStatic(join(ssDir, 'node_modules/speedscope/dist/release'), json);
-try {
-  const url = `http://127.0.0.1:${ss.address().port}/index.html#profileURL=${encodeURIComponent('/trace.json')}&title=bench`;
-  // speedscope has no hook: its flame chart canvas exists and the title names the profile once drawn.
-  results.push(await measure(browser, `speedscope ${SPEEDSCOPE}`, url, () => document.title.includes('bench') && document.querySelector('canvas') !== null && performance.now(), 'canvas'));
-} finally {
-  ss.close();
   await browser.close();
 }
+const results = [...new Set(runs.map((r) => r.name))].map((name) => {
+  const of = runs.filter((r) => r.name === name);
+  const mid = (key) => median(of.map((r) => r[key]), 0.5);
+  const range = (key) => (of.length > 1 ? ` (${(Math.min(...of.map((r) => r[key])) / 1000).toFixed(2)} – ${(Math.max(...of.map((r) => r[key])) / 1000).toFixed(2)})` : '');
+  return { name, firstFrameMs: mid('firstFrameMs'), firstRange: range('firstFrameMs'), cpuMs: mid('cpuMs'), p50: mid('p50'), p95: mid('p95'), max: mid('max'), frames: mid('frames'), heap: mid('heap') };
+});
 const pad = (s, n) => String(s).padEnd(n);
-console.log(`\n${pad('viewer', 20)}${pad('first frame', 14)}${pad('frame p50', 12)}${pad('frame p95', 12)}${pad('max', 10)}${pad('frames', 8)}JS heap`);
+console.log(`\n${pad('viewer', 22)}${pad('first frame', 26)}${pad('main CPU', 10)}${pad('frame p50', 12)}${pad('frame p95', 12)}${pad('max', 10)}${pad('frames', 8)}JS heap`);
 for (const r of results) {
-  console.log(`${pad(r.name, 20)}${pad(`${(r.firstFrameMs / 1000).toFixed(2)} s`, 14)}${pad(`${r.p50.toFixed(1)} ms`, 12)}${pad(`${r.p95.toFixed(1)} ms`, 12)}${pad(`${r.max.toFixed(0)} ms`, 10)}${pad(r.frames, 8)}${r.heap.toFixed(0)} MiB`);
+  console.log(`${pad(r.name, 22)}${pad(`${(r.firstFrameMs / 1000).toFixed(2)} s${r.firstRange}`, 26)}${pad(`${(r.cpuMs / 1000).toFixed(2)} s`, 10)}${pad(`${r.p50.toFixed(1)} ms`, 12)}${pad(`${r.p95.toFixed(1)} ms`, 12)}${pad(`${r.max.toFixed(0)} ms`, 10)}${pad(r.frames, 8)}${r.heap.toFixed(0)} MiB`);
 }
-console.log(`\n(${INTERACT_MS / 1000} s of continuous wheel zoom and pan; first frame = ms from navigation to the first drawn frame with the trace; the Chrome export makes one speedscope profile per lane)`);
+console.log(`\nload average (1, 5, 15 min) ${loadBefore} before, ${load()} after, on ${availableParallelism()} cores`);
+console.log(`(${RUNS > 1 ? `medians of ${RUNS} interleaved runs; ` : ''}${INTERACT_MS / 1000} s of continuous wheel zoom and pan; first frame = from navigation to the first drawn frame with the trace; main CPU = the page's main thread's CPU time meanwhile; the Chrome export makes one speedscope profile per lane)`);
