@@ -160,7 +160,7 @@ function internalsGroup(index: TraceIndex, tasks: Lane[]): Lane {
     if (yes === undefined) internalSite.set(c.site, (yes = isInternalCallback(c)));
     if (yes) callbacks.push(i);
   });
-  const sub = `${plural(tasks.length, 'task')}, ${plural(callbacks.length, 'callback')}`;
+  const sub = tasks.length > 0 ? plural(tasks.length, 'task') : plural(callbacks.length, 'callback');
   return group(INTERNALS_KEY, 'asyncio internals', sub, null, () => {
     const b = new SegmentBuilder(callbacks.length + tasks.length);
     for (const lane of tasks) for (const s of index.task(lane.id)!.steps) b.push(s.start, s.start + s.dur, Kind.Running, lane.id);

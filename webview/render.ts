@@ -188,7 +188,9 @@ function outcomeFits(sc: Scene, lane: Lane): boolean {
  * marks are outlined. */
 function drawMarks(ctx: CanvasRenderingContext2D, sc: Scene, lane: Lane, mid: number): void {
   const t = sc.theme;
-  for (const m of lane.marks!) {
+  // Last to first: the first mark (a future with a row of its own) ends on top, as hit-testing finds it first.
+  for (let i = lane.marks!.length - 1; i >= 0; i--) {
+    const m = lane.marks![i];
     const x = sc.vp.x(m.t);
     if (x < -MARK_R || x > sc.vp.width + MARK_R) continue;
     ctx.beginPath();

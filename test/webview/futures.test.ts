@@ -88,7 +88,7 @@ describe('futures and asyncio internals in the viewer', () => {
     await click(page, mx, my);
     assert.equal((await view(page)).selected, `future:${bad.id}`);
     assert.match((await page.locator('#details').textContent())!, /ValueError: no luck/);
-    await page.screenshot({ path: join(SHOTS, 'futures-light.png') });
+    await page.screenshot({ path: join(SHOTS, 'futures-selected-light.png') });
 
     // Searchable like tasks: by the exception's text.
     await page.fill('#search', 'no luck');
