@@ -28,7 +28,7 @@ export function renderDetails(el: HTMLElement, model: LaneModel | null, lane: La
     return;
   }
   const index = model.index;
-  const body = lane.type === 'task' ? taskDetails(index, index.task(lane.id)!, lane, ev)
+  const body = lane.type === 'task' ? taskDetails(index, index.task(lane.id)!, lane, ev, model)
     : lane.story ? futureDetails(model, lane, ev)
     : lane.type === 'group' ? groupDetails(model, lane, ev)
     : lane.type === 'loop' ? loopDetails(index, lane, ev) : threadDetails(index, lane, ev);
@@ -60,7 +60,7 @@ function wireButtons(root: HTMLElement, ev: DetailsEvents): void {
   });
 }
 
-function taskDetails(index: TraceIndex, task: TaskInfo, lane: Lane, ev: DetailsEvents): Node[] {
+function taskDetails(index: TraceIndex, task: TaskInfo, lane: Lane, ev: DetailsEvents, model: LaneModel): Node[] {
   const cwd = index.meta.header.cwd;
   const o = lane.outcome!;
   const total = (task.end ?? index.meta.endNs) - task.start;
@@ -99,9 +99,13 @@ function taskDetails(index: TraceIndex, task: TaskInfo, lane: Lane, ev: DetailsE
     ))),
   );
   const wakers = h('ul', { class: 'plain' }, ...task.wakers.slice(0, LIST_MAX).map((w) => h('li', {}, w.by !== null && index.task(w.by) ? taskButton(index, w.by) : wakerText(index, w), h('span', { class: 'muted' }, ` × ${w.count}`))));
+  // The futures it awaited that the timeline draws (its diamonds), reachable from here by keyboard.
+  const marks = [...new Set((lane.marks ?? []).map((m) => m.key))];
+  const futures = h('ul', { class: 'plain' }, ...marks.slice(0, LIST_MAX).map((k) => h('li', {}, laneButton(model, k), h('span', { class: 'muted' }, ` ${model.byKey.get(k)?.outcome ? outcomeText(model.byKey.get(k)!.outcome!) : ''}`))));
   const out = h('div', {},
     h('h2', { class: 'title' }, icon(OUTCOME_ICON[o.state], `glyph ${o.state}`), lane.label, lane.sub !== null ? h('span', { class: 'sub' }, ` ${lane.sub}`) : ''),
     dl,
+    ...(marks.length > 0 ? [h('h3', {}, `Futures awaited (${marks.length})`), futures, more(marks.length)] : []),
     h('h3', {}, 'Time'), split, times,
     h('h3', {}, `Await sites (${task.awaits.length})`), task.awaits.length ? awaits : h('p', { class: 'muted' }, 'none'), more(task.awaits.length),
     h('h3', {}, 'Woken by'), task.wakers.length ? wakers : h('p', { class: 'muted' }, 'nobody (never resumed after a wait)'), more(task.wakers.length),

@@ -35,8 +35,11 @@ export class TaskTree {
     el.addEventListener('click', (e) => {
       const row = (e.target as HTMLElement).closest<HTMLElement>('[role=treeitem]');
       if (!row?.dataset.key) return;
-      if ((e.target as HTMLElement).closest('.twisty')) events.toggle(row.dataset.key);
-      else events.select(row.dataset.key);
+      // A group opens with one click anywhere on its row (asyncio internals, folded futures); other rows toggle on
+      // their twisty only.
+      const twisty = (e.target as HTMLElement).closest('.twisty') !== null;
+      if (twisty || row.classList.contains('group')) events.toggle(row.dataset.key);
+      if (!twisty) events.select(row.dataset.key);
       el.focus({ preventScroll: true });
     });
   }

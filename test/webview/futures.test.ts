@@ -90,6 +90,14 @@ describe('futures and asyncio internals in the viewer', () => {
     assert.match((await page.locator('#details').textContent())!, /ValueError: no luck/);
     await page.screenshot({ path: join(SHOTS, 'futures-selected-light.png') });
 
+    // The awaiting task's details list the futures it awaited, as buttons that open them.
+    await page.locator(`[role=treeitem][data-key="task:${main.id}"] .name`).click();
+    await nextFrame(page);
+    const awaited = await page.locator('#details button[data-key^="future:"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-key')));
+    assert.ok(awaited.includes(`future:${ok.id}`) && awaited.includes(`future:${bad.id}`), `main's details list its futures: ${awaited}`);
+    await page.locator(`#details button[data-key="future:${ok.id}"]`).click();
+    assert.equal((await view(page)).selected, `future:${ok.id}`);
+
     // Searchable like tasks: by the exception's text.
     await page.fill('#search', 'no luck');
     await nextFrame(page);
@@ -113,7 +121,11 @@ describe('futures and asyncio internals in the viewer', () => {
     const gy = (await yOf(page, 'group:internals'))!;
     assert.equal((await hitTest(page, await xOf(page, timer.start + timer.dur / 2), gy))?.lane, 'group:internals');
 
-    await page.locator('[role=treeitem][data-key="group:internals"]').click();
+    // By keyboard: End selects the last row, the group; Enter opens it.
+    await page.locator('[role=treeitem][data-key="loop:0"]').click();
+    await page.keyboard.press('End');
+    await nextFrame(page);
+    assert.equal((await view(page)).selected, 'group:internals');
     await page.keyboard.press('Enter');
     await nextFrame(page);
     list = await rows(page);
@@ -123,6 +135,11 @@ describe('futures and asyncio internals in the viewer', () => {
       assert.equal(row?.depth, 1, `${t.coro} inside the group`);
     }
     assert.ok(list.some((r) => r.label === 'BaseEventLoop.shutdown_asyncgens'));
+    // One click on the group's row closes it again (and opens it: the same toggle).
+    await page.locator('[role=treeitem][data-key="group:internals"] .name').click();
+    await nextFrame(page);
+    assert.equal(await page.locator('[role=treeitem][data-key="group:internals"]').getAttribute('aria-expanded'), 'false');
+    for (const t of shutdown) assert.ok(!(await rows(page)).some((r) => r.key === `task:${t.id}`));
     assert.deepEqual(errors, []);
   });
 
