@@ -135,7 +135,8 @@ function futureDetails(model: LaneModel, lane: Lane, ev: DetailsEvents): Node[] 
     ...row('Outcome', h('span', { class: `outcome ${o.state}` }, icon(OUTCOME_ICON[o.state]), st.state === 'pending' ? pendingText(index) : futureValue(st, runtime))),
   );
   if (st.resolvedAt !== null) {
-    dl.append(...row('Resolved by', f.resolvedBy !== null && index.task(f.resolvedBy) ? taskButton(index, f.resolvedBy) : by, h('span', { class: 'muted' }, ` at ${formatDuration(st.resolvedAt)}, ${formatDuration(st.resolvedAt - start)} after it was made`)));
+    const task = f.resolvedBy ?? st.lastChild;
+    dl.append(...row('Resolved by', task !== null && index.task(task) ? h('span', {}, task === st.lastChild ? 'its last child, ' : '', taskButton(index, task)) : by, h('span', { class: 'muted' }, ` at ${formatDuration(st.resolvedAt)}, ${formatDuration(st.resolvedAt - start)} after it was made`)));
   }
   if (st.work) dl.append(...row('Executor work', `${st.work.fn || 'work'} ${formatDuration(st.work.dur)} on `, laneButton(model, `thread:${st.work.thread}`)));
   if (f.children.length > 0) {

@@ -69,7 +69,8 @@ function futureEdges(model: LaneModel, lane: Lane): Edge[] {
   if (f.owner !== null && has(taskKey(f.owner))) out.push({ kind: 'created', fromKey: taskKey(f.owner), fromT: start, toKey: lane.key, toT: start });
   const done = st.resolvedAt;
   if (done !== null) {
-    const from = f.resolvedBy !== null ? taskKey(f.resolvedBy) : st.work ? `thread:${st.work.thread}` : null;
+    const by = f.resolvedBy ?? st.lastChild;
+    const from = by !== null ? taskKey(by) : st.work ? `thread:${st.work.thread}` : null;
     if (from !== null && has(from)) out.push({ kind: 'woken', fromKey: from, fromT: done, toKey: lane.key, toT: done });
   }
   for (const a of st.awaits.slice(0, MAX_EDGES)) {

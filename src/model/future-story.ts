@@ -36,6 +36,8 @@ export interface FutureStory {
   own: boolean;
   /** The executor work whose outcome resolved it. */
   work: WorkInfo | null;
+  /** A gather's or wait's child task that finished last before it resolved (what resolved it, through a callback). */
+  lastChild: number | null;
   /** The program's plain callbacks that ran between its resolution and the first resume after it. */
   callbacks: CallbackInfo[];
 }
@@ -49,7 +51,7 @@ export function futureStories(index: TraceIndex): FutureStory[] {
   for (const f of index.futures) {
     if (!isDrawnFuture(f)) continue;
     const r = f.resolved !== null ? null : index.resolution(f.id);
-    stories.set(f.id, { future: f, state: r?.state ?? f.state, resolvedAt: f.resolved ?? r?.t ?? null, awaits: [], own: false, work: null, callbacks: [] });
+    stories.set(f.id, { future: f, state: r?.state ?? f.state, resolvedAt: f.resolved ?? r?.t ?? null, awaits: [], own: false, work: null, lastChild: null, callbacks: [] });
   }
   if (stories.size === 0) return [];
   // One pass over the steps (in file order: each task's in time order): the awaits of drawn futures, and the next
@@ -73,9 +75,21 @@ export function futureStories(index: TraceIndex): FutureStory[] {
   for (const w of index.work) if (w.future !== null) { const st = stories.get(w.future); if (st) st.work = w; }
   for (const st of stories.values()) {
     st.own = ownRow(st);
+    st.lastChild = lastChildOf(index, st);
     st.callbacks = callbacksAfter(index, st);
   }
   return [...stories.values()];
+}
+
+function lastChildOf(index: TraceIndex, st: FutureStory): number | null {
+  if (st.resolvedAt === null || st.future.resolvedBy !== null) return null;
+  let best: number | null = null;
+  let bestT = -Infinity;
+  for (const c of st.future.children) {
+    const t = index.task(c)?.end ?? null;
+    if (t !== null && t <= st.resolvedAt && t > bestT) [best, bestT] = [c, t];
+  }
+  return best;
 }
 
 function ownRow(st: FutureStory): boolean {
@@ -138,12 +152,14 @@ export function resolverText(index: TraceIndex, st: FutureStory): string {
     case 'timer': return 'a timer';
     case 'io': return 'I/O';
     case 'thread': return st.work ? `another thread (${st.work.fn})` : 'another thread';
-    case 'callback': return f.kind === 'gather' || f.kind === 'wait' ? 'its last child' : 'a callback';
+    case 'callback': return st.lastChild !== null ? lastChildText(index, st.lastChild) : 'a callback';
     case 'shutdown': return 'shutdown';
-    case null: return f.resolved === null && f.kind === 'gather' ? 'its last child' : 'unknown';
+    case null: return st.lastChild !== null ? lastChildText(index, st.lastChild) : 'unknown';
     default: return f.via;
   }
 }
+
+const lastChildText = (index: TraceIndex, id: number): string => `its last child, ${taskLabelOf(index.task(id)!).text}`;
 
 /** Its outcome as text: the result's repr, the exception, "cancelled"; Python's None result is written as ''. */
 export function futureValue(st: FutureStory, runtime: string): string {

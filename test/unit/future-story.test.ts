@@ -44,6 +44,8 @@ test('which futures get a row: folded when one task awaited a gather/executor, o
   const gather = futureStories(fixtureIndex('gather.lanes'));
   assert.deepEqual(gather.map((s) => [s.future.kind, s.own]), [['gather', false]], 'sleeps are not drawn; the gather is folded');
   assert.equal(gather[0].resolvedAt, 2080);
+  assert.equal(gather[0].lastChild, 3, 'the child that ended last');
+  assert.equal(resolverText(fixtureIndex('gather.lanes'), gather[0]), 'its last child, fetch');
   const exe = fixtureIndex('executor.lanes');
   const [e] = futureStories(exe);
   assert.deepEqual([e.future.kind, e.own, e.work?.fn], ['executor', false, 'blocking_io']);
@@ -73,7 +75,7 @@ test('which futures get a row: folded when one task awaited a gather/executor, o
     ['end', 20, 2, 'ok', '', null], ['end', 30, 3, 'ok', '', null],
   ]);
   const g = futureStories(unset)[0];
-  assert.deepEqual([g.state, g.resolvedAt, resolverText(unset, g)], ['result', 51, 'its last child'], 'an unset gather resolves with its last child');
+  assert.deepEqual([g.state, g.resolvedAt, resolverText(unset, g)], ['result', 51, 'its last child, c'], 'an unset gather resolves with its last child');
   const pending = trace([['task', 0, 1, null, 'a', 'a', null, 0], ['fut', 1, 9, 'future', 1, null], ['step', 0, 1, 5, 9, null]]);
   assert.deepEqual([futureStories(pending)[0].own, futureStories(pending)[0].state], [true, 'pending'], 'a future never resolved gets a row');
 });

@@ -161,8 +161,8 @@ describe('futures and asyncio internals in the viewer', () => {
     assert.deepEqual(errors, []);
   });
 
-  it('screenshots: the futures, gather and executor examples in light and dark', async () => {
-    for (const example of ['futures', 'gather_sleeps', 'executor']) {
+  it('screenshots: the futures, gather, executor, Semaphore and Queue examples in light and dark', async () => {
+    for (const example of ['futures', 'gather_sleeps', 'executor', 'semaphore', 'queue_workers']) {
       for (const scheme of ['light', 'dark'] as const) {
         const { page, errors } = await show(example, scheme);
         await page.locator('[role=treeitem][data-key="group:futures-folded"]').click().catch(() => undefined);
