@@ -2,7 +2,9 @@
 
 import * as vscode from 'vscode';
 import { registerCommands } from './commands.js';
-import { AwaitDecorations } from './decorations.js';
+import { DebugRecorder } from './debug.js';
+import { PauseView } from './debug-tasks.js';
+import { AwaitDecorations, PauseDecorations } from './decorations.js';
 import { Log } from './log.js';
 import { Recordings } from './recordings.js';
 import { traceFolder } from './settings.js';
@@ -21,8 +23,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const recordingsTree = new RecordingsTree(recordings, () => traceFolder(context));
   const tasksTree = new TasksTree(timelines);
   const findingsTree = new FindingsTree(timelines);
+  const pauseDecorations = new PauseDecorations();
+  const pauseView = new PauseView(pauseDecorations, navigator, log);
+  const debugRecorder = new DebugRecorder(context, log, timelines, recordings, pauseView);
   context.subscriptions.push(
-    log, navigator, decorations, timelines, status, recordings, recordingsTree, tasksTree, findingsTree,
+    log, navigator, decorations, timelines, status, recordings, recordingsTree, tasksTree, findingsTree, pauseDecorations, pauseView, debugRecorder,
     ...Timelines.register(timelines),
     vscode.window.registerTreeDataProvider('asyncLanes.recordings', recordingsTree),
     vscode.window.createTreeView('asyncLanes.tasks', { treeDataProvider: tasksTree, showCollapseAll: true }),

@@ -15,6 +15,9 @@ export interface Settings {
   traceFolder: string;
   /** Keep the end of a live recording in view. */
   followLive: boolean;
+  /** Run Node debug sessions (launch configurations) under the recorder; `"asyncLanes"` in a configuration decides
+   * for that one. */
+  recordDebugSessions: boolean;
 }
 
 export function readSettings(scope?: vscode.Uri): Settings {
@@ -26,6 +29,7 @@ export function readSettings(scope?: vscode.Uri): Settings {
     nodePath: c.get<string>('nodePath', '') ?? '',
     traceFolder: c.get<string>('traceFolder', '') ?? '',
     followLive: c.get<boolean>('followLive', true) ?? true,
+    recordDebugSessions: c.get<boolean>('recordDebugSessions', false) ?? false,
   };
 }
 

@@ -1,0 +1,192 @@
+// Debug sessions under the recorder (issue 16). A debug configuration provider adds the recorder's environment
+// (src/launch: the same variables as a recording) to launch configurations that ask for it ("asyncLanes": true, or
+// the setting asyncLanes.recordDebugSessions); the trace is a .lanes file in the trace folder, shown live in a
+// timeline while the session runs. At every pause a debug adapter tracker asks the paused program, through the
+// adapter's evaluate request on the top frame, to hand its buffered records to the trace (the recorder's pause
+// flush): the program's thread is stopped, so its 100 ms timer cannot, and the evaluate runs on that thread while the
+// recorder's writer thread, which the debugger does not stop, writes them before the answer comes back. The answer
+// also says which tasks are in a step (the trace cannot: steps are written when they end). Then every task's state
+// at that instant (model/pause-state.ts) goes to the Tasks view and the editor's notes, cleared on continue.
+
+import { existsSync, mkdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import * as vscode from 'vscode';
+import { FileTail } from '../files/tail.js';
+import { DEBUG_NODE_TYPES, DEBUG_PYTHON_TYPES, debugLaunchEnv, LaunchError, programStem, recorderPaths, traceFileName } from '../launch/launch.js';
+import { LiveTrace } from '../model/live-trace.js';
+import { parsePauseAnswer, pauseTree, tasksAt } from '../model/pause-state.js';
+import type { Pause, PauseView } from './debug-tasks.js';
+import type { Log } from './log.js';
+import type { Recordings } from './recordings.js';
+import { readSettings, traceFolder } from './settings.js';
+import type { Timelines } from './timelines.js';
+
+/** Where a recorded configuration keeps its trace's path (the session's configuration carries it). */
+const TRACE_KEY = '__asyncLanesTrace';
+/** Evaluated in the paused frame: the Node recorder's pause flush (preload.ts), if it is loaded in that process. */
+const FLUSH_EXPRESSION = "typeof __async_lanes === 'object' && typeof __async_lanes.p === 'function' ? __async_lanes.p() : 'not recorded'";
+/** Requests after which the program runs again (no `continued` event follows the ones the user makes). */
+const RESUMING = new Set(['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'goto', 'restartFrame', 'restart', 'disconnect', 'terminate']);
+
+/** One process's trace, read as it grows. */
+interface TraceReader {
+  tail: FileTail;
+  model: LiveTrace;
+}
+
+export class DebugRecorder implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  /** Root sessions being recorded → their trace. */
+  private readonly sessions = new Map<string, string>();
+  private readonly readers = new Map<string, TraceReader>();
+  /** Each root session's pause count: an answer that arrives after the program went on is dropped. */
+  private readonly generation = new Map<string, number>();
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: Log,
+    private readonly timelines: Timelines,
+    private readonly recordings: Recordings,
+    private readonly view: PauseView,
+  ) {
+    const recording = timelines.isRecording;
+    timelines.isRecording = (file) => recording(file) || [...this.sessions.values()].includes(file);
+    const provider: vscode.DebugConfigurationProvider = {
+      resolveDebugConfigurationWithSubstitutedVariables: (folder, config) => this.resolve(folder, config),
+    };
+    for (const type of [...DEBUG_NODE_TYPES, ...DEBUG_PYTHON_TYPES]) this.disposables.push(vscode.debug.registerDebugConfigurationProvider(type, provider));
+    this.disposables.push(
+      vscode.debug.registerDebugAdapterTrackerFactory('*', { createDebugAdapterTracker: (s) => this.tracker(s) }),
+      vscode.debug.onDidStartDebugSession((s) => this.started(s)),
+      vscode.debug.onDidTerminateDebugSession((s) => this.ended(s)),
+    );
+  }
+
+  private resolve(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration {
+    // js-debug starts a child session per process it attaches to, through this provider too: those are the parent's.
+    if (config[TRACE_KEY] !== undefined || config.__pendingTargetId !== undefined) return config;
+    const asked = config.asyncLanes;
+    if (asked !== true && !(asked === undefined && readSettings(folder?.uri).recordDebugSessions)) return config;
+    try {
+      const cwd = typeof config.cwd === 'string' ? config.cwd : folder?.uri.fsPath ?? (typeof config.program === 'string' ? dirname(config.program) : process.cwd());
+      const dir = traceFolder(this.context, folder?.uri);
+      const stem = typeof config.program === 'string' ? programStem(['node', config.program]) : programStem([String(config.name ?? 'debug')]);
+      const traceFile = join(dir, traceFileName(stem, new Date(), (name) => existsSync(join(dir, name))));
+      const userEnv: Record<string, string> = typeof config.env === 'object' && config.env !== null ? config.env : {};
+      const added = debugLaunchEnv(
+        { type: String(config.type), request: String(config.request), program: typeof config.program === 'string' ? config.program : undefined },
+        { traceFile, blockThresholdMs: readSettings(folder?.uri).blockThresholdMs, packageRoot: this.context.extensionUri.fsPath, env: { ...process.env, ...userEnv }, cwd },
+      );
+      mkdirSync(dir, { recursive: true });
+      this.log.info(`debug session "${config.name}" recorded to ${traceFile}`);
+      // Stepping into an await would otherwise enter the recorder's calls that the load-time transform put there.
+      const skipFiles = [...(Array.isArray(config.skipFiles) ? config.skipFiles : []), join(dirname(recorderPaths(this.context.extensionUri.fsPath).nodePreload), '**')];
+      // The transform only inserts text within lines, so the file on disk is where the program's lines are: without
+      // this, js-debug finds the loaded script differs from it and shows the instrumented copy instead.
+      const enableContentValidation = config.enableContentValidation ?? false;
+      return { ...config, env: { ...userEnv, ...added }, skipFiles, enableContentValidation, [TRACE_KEY]: traceFile };
+    } catch (err) {
+      if (!(err instanceof LaunchError)) throw err;
+      this.log.warn(`debug session "${config.name}": ${err.message}`);
+      void vscode.window.showWarningMessage(err.message);
+      return config;
+    }
+  }
+
+  /** The root session a session belongs to (js-debug's child sessions are the processes), if it is recorded. */
+  private rootOf(session: vscode.DebugSession): vscode.DebugSession | null {
+    for (let s: vscode.DebugSession | undefined = session; s; s = s.parentSession) if (this.sessions.has(s.id)) return s;
+    return null;
+  }
+
+  private started(session: vscode.DebugSession): void {
+    const traceFile = session.configuration[TRACE_KEY];
+    if (typeof traceFile !== 'string' || session.parentSession && this.rootOf(session.parentSession)) return;
+    this.sessions.set(session.id, traceFile);
+    void vscode.commands.executeCommand('setContext', 'asyncLanes.debugRecording', true);
+    this.recordings.remember(traceFile);
+    this.timelines.openLive(traceFile);
+  }
+
+  private ended(session: vscode.DebugSession): void {
+    const traceFile = this.sessions.get(session.id);
+    if (traceFile === undefined) return;
+    this.sessions.delete(session.id);
+    this.generation.delete(session.id);
+    for (const [file] of this.readers) if (file === traceFile || file.startsWith(traceFile.replace(/\.lanes$/, '.'))) this.readers.delete(file);
+    for (const view of this.timelines.viewsOf(traceFile)) view.ended();
+    this.view.clear(session);
+    if (this.sessions.size === 0) void vscode.commands.executeCommand('setContext', 'asyncLanes.debugRecording', false);
+    this.log.info(`debug session "${session.name}" ended; trace ${existsSync(traceFile) ? traceFile : 'not written'}`);
+  }
+
+  private tracker(session: vscode.DebugSession): vscode.DebugAdapterTracker | undefined {
+    // The tracker is made before onDidStartDebugSession fires: the configuration (own or a parent's) says.
+    let recorded = false;
+    for (let s: vscode.DebugSession | undefined = session; s; s = s.parentSession) if (typeof s.configuration[TRACE_KEY] === 'string') recorded = true;
+    if (!recorded) return undefined;
+    return {
+      onDidSendMessage: (m: { type?: string; event?: string; body?: { threadId?: number } }) => {
+        if (m.type !== 'event') return;
+        if (m.event === 'stopped') void this.paused(session, m.body?.threadId);
+        else if (m.event === 'continued' || m.event === 'terminated' || m.event === 'exited') this.resumed(session);
+      },
+      onWillReceiveMessage: (m: { type?: string; command?: string }) => {
+        if (m.type === 'request' && m.command !== undefined && RESUMING.has(m.command)) this.resumed(session);
+      },
+    };
+  }
+
+  private resumed(session: vscode.DebugSession): void {
+    const root = this.rootOf(session);
+    if (!root) return;
+    this.generation.set(root.id, (this.generation.get(root.id) ?? 0) + 1);
+    this.view.clear(root);
+  }
+
+  private async paused(session: vscode.DebugSession, threadId: number | undefined): Promise<void> {
+    const root = this.rootOf(session);
+    if (!root) return;
+    const generation = (this.generation.get(root.id) ?? 0) + 1;
+    this.generation.set(root.id, generation);
+    try {
+      const trace = await session.customRequest('stackTrace', { threadId: threadId ?? 1, startFrame: 0, levels: 1 }) as { stackFrames?: { id: number }[] };
+      const frameId = trace.stackFrames?.[0]?.id;
+      const answer = await session.customRequest('evaluate', { expression: FLUSH_EXPRESSION, frameId, context: 'repl' }) as { result?: string };
+      const pause = parsePauseAnswer(String(answer.result ?? ''));
+      if (this.generation.get(root.id) !== generation) return; // the program went on meanwhile
+      if (pause === null) {
+        this.log.info(`pause in "${session.name}": the recorder is not loaded in this process (${String(answer.result).slice(0, 80)})`);
+        return;
+      }
+      const analysis = this.read(pause.file);
+      if (analysis === null) return;
+      const states = tasksAt(analysis.index, pause.t, pause.running);
+      const atBreakpoint = pause.running[0]?.id ?? null;
+      const shown: Pause = { session: root, index: analysis.index, states, tree: pauseTree(states, analysis.index, atBreakpoint), atBreakpoint, t: pause.t, cwd: analysis.index.meta.header.cwd ?? null };
+      this.view.show(shown);
+      this.log.info(`pause in "${session.name}" at ${pause.t} ns: ${states.length} tasks, ${basename(pause.file)}`);
+    } catch (err) {
+      this.log.error(`pause in "${session.name}"`, err);
+    }
+  }
+
+  /** Everything the process's trace holds now (read on from the last pause). */
+  private read(file: string): ReturnType<LiveTrace['analyse']> {
+    let reader = this.readers.get(file);
+    if (!reader) this.readers.set(file, (reader = { tail: new FileTail(file), model: new LiveTrace() }));
+    for (;;) {
+      const r = reader.tail.read();
+      if (r.kind === 'shrunk') continue;
+      if (r.kind !== 'text') break;
+      if (r.first) reader.model.load(r.text, true);
+      else reader.model.append(r.text);
+      if (!r.more) break;
+    }
+    return reader.model.analyse();
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
