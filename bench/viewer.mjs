@@ -4,8 +4,8 @@
 //   3. for Async Lanes served (`async-lanes view`), Async Lanes offline (the `view --html` file, opened from file://)
 //      and speedscope (the devDependency's release build, loading the Chrome export): time from navigation to the
 //      first complete frame with the trace and the CPU time of the page's main thread until then (Linux), the
-//      interval between animation frames while zooming and panning continuously for a few seconds (p50 / p95 / max),
-//      and the page's JS heap after loading; then the load average, which stretches the wall times.
+//      interval between animation frames while zooming and panning continuously for a few seconds (p50 / p95 / max)
+//      and the main thread's CPU time per frame meanwhile, and the page's JS heap after loading; then the load average, which stretches the wall times.
 // BENCH_VIEWERS=view,html,speedscope picks the viewers; BENCH_RUNS=N measures each N times, interleaved (medians
 // printed); BENCH_PROFILE=DIR writes a CPU profile of each Async Lanes load (Chrome DevTools' .cpuprofile) there.
 // A benchmark, not a test: it prints figures and exits 0 unless something breaks.
@@ -146,6 +146,8 @@ async function rendererMainCpu(browser) {
   const cpu = new Map();
   for (const p of processInfo.filter((p) => p.type === 'renderer')) {
     try {
+      // Chromium's own UI (--top-chrome-webui) keeps a renderer busy beside the page's.
+      if (readFileSync(`/proc/${p.id}/cmdline`, 'utf8').includes('--top-chrome-webui')) continue;
       const f = readFileSync(`/proc/${p.id}/task/${p.id}/stat`, 'utf8').split(')').pop().trim().split(' ');
       cpu.set(p.id, ((Number(f[11]) + Number(f[12])) / TICKS_PER_S) * 1000);
     } catch {
@@ -170,14 +172,17 @@ async function measure(browser, name, url, ready, selector, profile) {
   await page.waitForFunction(ready, null, { timeout: 180_000, polling: 50 });
   const first = await page.evaluate(ready);
   // The page's renderer is the one whose main thread worked the most meanwhile.
-  const cpuMs = Math.max(0, ...[...(await rendererMainCpu(browser))].map(([pid, ms]) => ms - (cpuBefore.get(pid) ?? 0)));
+  const [pid, cpuMs] = [...(await rendererMainCpu(browser))].map(([pid, ms]) => [pid, ms - (cpuBefore.get(pid) ?? 0)]).reduce((a, b) => (b[1] > a[1] ? b : a), [0, 0]);
   if (cdp) writeFileSync(profile, JSON.stringify((await cdp.send('Profiler.stop')).profile));
   const detail = await page.evaluate(() => globalThis.__lanes?.stats());
   if (detail) console.log(`${name}: parse ${detail.parseMs.toFixed(0)} ms, index + lanes ${detail.buildMs.toFixed(0)} ms, first frame drawn in ${detail.lastFrameMs.toFixed(1)} ms, at ${(first / 1000).toFixed(2)} s`);
   const heap = await heapMb(page);
+  const cpuAt = async () => (await rendererMainCpu(browser)).get(pid) ?? 0;
+  const interactFrom = await cpuAt();
   const intervals = await interact(page, selector);
+  const frameCpuMs = (await cpuAt() - interactFrom) / intervals.length;
   await page.close();
-  return { name, firstFrameMs: first, cpuMs, p50: median(intervals, 0.5), p95: median(intervals, 0.95), max: Math.max(...intervals), frames: intervals.length, heap };
+  return { name, firstFrameMs: first, cpuMs, frameCpuMs, p50: median(intervals, 0.5), p95: median(intervals, 0.95), max: Math.max(...intervals), frames: intervals.length, heap };
 }
 
 /** A static server for speedscope's release folder and the exported trace. */
@@ -249,12 +254,12 @@ const results = [...new Set(runs.map((r) => r.name))].map((name) => {
   const of = runs.filter((r) => r.name === name);
   const mid = (key) => median(of.map((r) => r[key]), 0.5);
   const range = (key) => (of.length > 1 ? ` (${(Math.min(...of.map((r) => r[key])) / 1000).toFixed(2)} – ${(Math.max(...of.map((r) => r[key])) / 1000).toFixed(2)})` : '');
-  return { name, firstFrameMs: mid('firstFrameMs'), firstRange: range('firstFrameMs'), cpuMs: mid('cpuMs'), p50: mid('p50'), p95: mid('p95'), max: mid('max'), frames: mid('frames'), heap: mid('heap') };
+  return { name, firstFrameMs: mid('firstFrameMs'), firstRange: range('firstFrameMs'), cpuMs: mid('cpuMs'), frameCpuMs: mid('frameCpuMs'), p50: mid('p50'), p95: mid('p95'), max: mid('max'), frames: mid('frames'), heap: mid('heap') };
 });
 const pad = (s, n) => String(s).padEnd(n);
-console.log(`\n${pad('viewer', 22)}${pad('first frame', 26)}${pad('main CPU', 10)}${pad('frame p50', 12)}${pad('frame p95', 12)}${pad('max', 10)}${pad('frames', 8)}JS heap`);
+console.log(`\n${pad('viewer', 22)}${pad('first frame', 26)}${pad('main CPU', 10)}${pad('frame p50', 12)}${pad('frame p95', 12)}${pad('max', 10)}${pad('frames', 8)}${pad('CPU/frame', 11)}JS heap`);
 for (const r of results) {
-  console.log(`${pad(r.name, 22)}${pad(`${(r.firstFrameMs / 1000).toFixed(2)} s${r.firstRange}`, 26)}${pad(`${(r.cpuMs / 1000).toFixed(2)} s`, 10)}${pad(`${r.p50.toFixed(1)} ms`, 12)}${pad(`${r.p95.toFixed(1)} ms`, 12)}${pad(`${r.max.toFixed(0)} ms`, 10)}${pad(r.frames, 8)}${r.heap.toFixed(0)} MiB`);
+  console.log(`${pad(r.name, 22)}${pad(`${(r.firstFrameMs / 1000).toFixed(2)} s${r.firstRange}`, 26)}${pad(`${(r.cpuMs / 1000).toFixed(2)} s`, 10)}${pad(`${r.p50.toFixed(1)} ms`, 12)}${pad(`${r.p95.toFixed(1)} ms`, 12)}${pad(`${r.max.toFixed(0)} ms`, 10)}${pad(r.frames, 8)}${pad(`${r.frameCpuMs.toFixed(1)} ms`, 11)}${r.heap.toFixed(0)} MiB`);
 }
 console.log(`\nload average (1, 5, 15 min) ${loadBefore} before, ${load()} after, on ${availableParallelism()} cores`);
-console.log(`(${RUNS > 1 ? `medians of ${RUNS} interleaved runs; ` : ''}${INTERACT_MS / 1000} s of continuous wheel zoom and pan; first frame = from navigation to the first drawn frame with the trace; main CPU = the page's main thread's CPU time meanwhile; the Chrome export makes one speedscope profile per lane)`);
+console.log(`(${RUNS > 1 ? `medians of ${RUNS} interleaved runs; ` : ''}${INTERACT_MS / 1000} s of continuous wheel zoom and pan; first frame = from navigation to the first drawn frame with the trace; main CPU = the page's main thread's CPU time meanwhile; CPU/frame = its CPU time per frame while zooming and panning; the Chrome export makes one speedscope profile per lane)`);
