@@ -41,6 +41,8 @@ export class DebugRecorder implements vscode.Disposable {
   private readonly readers = new Map<string, TraceReader>();
   /** Each root session's pause count: an answer that arrives after the program went on is dropped. */
   private readonly generation = new Map<string, number>();
+  /** Messages about sessions that run unrecorded, already shown. */
+  private readonly told = new Set<string>();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -81,14 +83,16 @@ export class DebugRecorder implements vscode.Disposable {
       this.log.info(`debug session "${config.name}" recorded to ${traceFile}`);
       // Stepping into an await would otherwise enter the recorder's calls that the load-time transform put there.
       const skipFiles = [...(Array.isArray(config.skipFiles) ? config.skipFiles : []), join(dirname(recorderPaths(this.context.extensionUri.fsPath).nodePreload), '**')];
-      // The transform only inserts text within lines, so the file on disk is where the program's lines are: without
-      // this, js-debug finds the loaded script differs from it and shows the instrumented copy instead.
-      const enableContentValidation = config.enableContentValidation ?? false;
-      return { ...config, env: { ...userEnv, ...added }, skipFiles, enableContentValidation, [TRACE_KEY]: traceFile };
+      // The transform only inserts text within lines, so the file on disk is where the program's lines are: with
+      // content validation js-debug finds the loaded script differs from it (always, here) and shows the instrumented
+      // copy instead. Set whatever the configuration said: js-debug's own provider has filled in its default by now.
+      return { ...config, env: { ...userEnv, ...added }, skipFiles, enableContentValidation: false, [TRACE_KEY]: traceFile };
     } catch (err) {
       if (!(err instanceof LaunchError)) throw err;
       this.log.warn(`debug session "${config.name}": ${err.message}`);
-      void vscode.window.showWarningMessage(err.message);
+      // Asked for in the configuration: said each time. Through the setting: once, not at every session.
+      if (asked === true || !this.told.has(err.message)) void vscode.window.showWarningMessage(err.message);
+      this.told.add(err.message);
       return config;
     }
   }

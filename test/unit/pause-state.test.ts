@@ -96,7 +96,7 @@ test('attach configurations, Python and other debuggers: refused with a message 
 const dir = mkdtempSync(join(tmpdir(), 'lanes-pause-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('the Node recorder\'s pause flush: the records are in the file when it returns; it names the tasks in a step', () => {
+test('the Node recorder\'s pause flush: the records are in the file when it returns; it names the tasks in a step; the paused step is no blocked loop', () => {
   const trace = join(dir, 'paused.lanes');
   const program = join(dir, 'paused.js');
   // Called within the recorder's 100 ms timer: without the flush, the sleeping tasks' records would still be buffered.
@@ -104,11 +104,14 @@ test('the Node recorder\'s pause flush: the records are in the file when it retu
 const { setTimeout: sleep } = require('node:timers/promises');
 const { readFileSync } = require('node:fs');
 async function sleeper(ms) { await sleep(ms); }
+const spin = (ms) => { for (const end = Date.now() + ms; Date.now() < end; ); };
 async function inspect() {
   const answer = globalThis.__async_lanes.p();
   process.stdout.write(JSON.stringify({ answer, text: readFileSync(process.env.ASYNC_LANES_OUT, 'utf8') }));
+  spin(120); // as long as a person looks at the pause
 }
-async function main() { const a = sleeper(300), b = sleeper(400); await inspect(); await Promise.all([a, b]); }
+async function busy() { spin(120); }
+async function main() { const a = sleeper(300), b = sleeper(400); await inspect(); await Promise.all([a, b]); await busy(); }
 main();
 `);
   const env = { ...process.env, ...debugLaunchEnv({ type: 'node', request: 'launch', program }, { ...options(process.env, trace), cwd: dir }) };
@@ -123,5 +126,8 @@ main();
   const sleepers = at.filter((s) => named('sleeper').includes(s.id));
   assert.equal(sleepers.length, 2, out.text);
   for (const s of sleepers) assert.deepEqual({ state: s.state, awaited: s.awaited, line: s.site?.line }, { state: 'waiting', awaited: 'a promise', line: 4 }, 'its kind is known when it resolves');
-  assert.ok(readFileSync(trace, 'utf8').length >= out.text.length);
+  const whole = new TraceIndex(parseTrace(readFileSync(trace, 'utf8')));
+  const busy = whole.tasks.find((t) => t.coro === 'busy')!;
+  assert.ok(whole.blocks.some((b) => b.task === busy.id), 'the step that spun without a pause blocked the loop (threshold 50 ms)');
+  assert.deepEqual(whole.blocks.filter((b) => b.start <= pause.t && pause.t <= b.start + b.dur), [], 'the paused one did not');
 });

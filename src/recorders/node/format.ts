@@ -72,6 +72,9 @@ export class TraceFormatter {
   private readonly maps = new Map<string, SourceMap | null>();
   /** Stacks sampled during long slices: [program-thread ms, trace site ids innermost first]. */
   samples: [number, number[]][] = [];
+  /** When a debugger paused the program (ms, its clock; preload's pause flush): a slice that spans one ran long
+   * because it was stopped there, not because it blocked the loop. */
+  pauses: number[] = [];
   /** `site` records first referenced by the chunk being formatted. */
   private siteLines: string[] = [];
   /** Short texts (value previews, callback names) as JSON bytes: most repeat. */
@@ -151,7 +154,7 @@ export class TraceFormatter {
       if (size === 0) break; // a damaged chunk: drop the rest
       if (op === Op.Step) this.step(b, i);
       else this.record(c, i);
-      if ((op === Op.Step || op === Op.Cb) && b[i + 2] - b[i + 1] > thr) {
+      if ((op === Op.Step || op === Op.Cb) && b[i + 2] - b[i + 1] > thr && !this.pausedIn(b[i + 1], b[i + 2])) {
         this.block(b[i + 1], b[i + 2] - b[i + 1], op === Op.Step ? b[i + 3] : -1, op === Op.Step ? b[i + 5] : -1);
       }
       i += size;
@@ -222,6 +225,10 @@ export class TraceFormatter {
   private raw(j: string): void {
     this.room(j.length * 3 + 160);
     this.p += this.out.write(j, this.p, 'utf8');
+  }
+
+  private pausedIn(t0: number, t1: number): boolean {
+    return this.pauses.some((p) => p >= t0 && p <= t1);
   }
 
   /** A block record: the slice that began at t0 (ms) ran `dur` ms. Its stack is the one whose innermost site most

@@ -111,10 +111,13 @@ function start(): void {
   });
   /** `__async_lanes.p()`: called by the VS Code extension through the debugger's evaluate request at every pause. The
    * program's thread is stopped there, so the 100 ms timer cannot hand the buffered records on: this does, and waits
-   * (≤ 2 s) until the writer thread, which the debugger does not stop, has written them. Answers one token without
+   * (≤ 2 s) until the writer thread, which the debugger does not stop, has written them; the writer is told of the
+   * pause, so that the step stopped there is not reported as blocking the loop. Answers one token without
    * quotes or backslashes (debuggers quote and escape string results their own way): the instant on the trace's
    * clock, the tasks in a step (innermost first, with their steps' starts) and the trace's path, URI-encoded. */
   const pauseFlush = (): string => {
+    sent++;
+    worker.postMessage({ pause: performance.now() });
     flush(false);
     const deadline = Date.now() + 2000;
     while ((written = Atomics.load(shared, Shared.Written)) < sent && Date.now() < deadline) {

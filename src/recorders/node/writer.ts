@@ -169,7 +169,8 @@ function keep(t: number, frames: Frame[]): void {
 
 const timer = setInterval(watch, TICK);
 
-parentPort!.on('message', (msg: { chunk?: Chunk; last?: boolean }) => {
+parentPort!.on('message', (msg: { chunk?: Chunk; last?: boolean; pause?: number }) => {
+  if (msg.pause !== undefined) formatter.pauses = [...formatter.pauses.slice(-63), msg.pause];
   if (msg.chunk) {
     try {
       for (const bytes of formatter.format(msg.chunk)) writeSync(fd, bytes);
