@@ -8,7 +8,7 @@ import { optionValue, parseArgs } from './args.js';
 import { CliError } from './errors.js';
 import { streamTraceFile, traceNotices } from '../files/trace-file.js';
 import { SortedSpool, Spool } from '../files/spool.js';
-import { renderReport } from './text.js';
+import { reportLines } from './text.js';
 import type { Io } from './io.js';
 import { jsonChunks } from '../files/json.js';
 
@@ -74,7 +74,18 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
         meta: metaEntry(view.meta),
       };
       for (const chunk of jsonChunks(report)) io.out(chunk);
-    } else io.out(renderReport(view, findings));
+    } else {
+      // Written in pieces as the lines come: a row per task, which a large trace has hundreds of thousands of.
+      let text = '';
+      for (const line of reportLines(view, findings)) {
+        text += line + '\n';
+        if (text.length >= 1 << 16) {
+          io.out(text);
+          text = '';
+        }
+      }
+      if (text !== '') io.out(text);
+    }
   } finally {
     tasks?.dispose();
     futures?.dispose();

@@ -27,18 +27,26 @@ function widest(texts: string[]): number {
 }
 
 export function renderReport(index: TraceView, findings: Finding[]): string {
+  return [...reportLines(index, findings)].join('\n') + '\n';
+}
+
+/** The report's lines (without their newline), made as they are asked for: a trace's report can have a row for each
+ * of hundreds of thousands of tasks, which the CLI writes out as they come instead of holding them all. */
+export function* reportLines(index: TraceView, findings: Finding[]): Generator<string> {
   const cwd = index.meta.header.cwd;
-  const lines = [headerLine(index), ''];
-  for (const line of taskTable(index, cwd)) lines.push(line);
+  yield headerLine(index);
+  yield '';
+  yield* taskTable(index, cwd);
   if (findings.length > 0) {
-    lines.push('', 'Findings');
+    yield '';
+    yield 'Findings';
     const where = findings.map((f) => printable(f.file === null ? '?' : `${displayPath(f.file, cwd)}:${f.line ?? '?'}`));
     const w = Math.min(MAX_NAME, widest(where)); // a long path overflows, not the column
     const k = widest(findings.map((f) => f.kind));
-    findings.forEach((f, i) => lines.push(`  ${where[i].padEnd(w)}  ${f.kind.padEnd(k)}  ${printable(f.message)}`));
+    for (let i = 0; i < findings.length; i++) yield `  ${where[i].padEnd(w)}  ${findings[i].kind.padEnd(k)}  ${printable(findings[i].message)}`;
   }
-  lines.push('', summaryLine(index, findings));
-  return lines.join('\n') + '\n';
+  yield '';
+  yield summaryLine(index, findings);
 }
 
 function headerLine(index: TraceView): string {
@@ -83,9 +91,13 @@ function treeOrder(index: TraceView): ({ task: TaskInfo; depth: number } | null)
   return out;
 }
 
-function taskTable(index: TraceView, cwd: string | null): string[] {
-  if (index.tasks.length === 0) return ['(no tasks)'];
-  const rows = treeOrder(index).map((entry) => {
+function* taskTable(index: TraceView, cwd: string | null): Generator<string> {
+  if (index.tasks.length === 0) {
+    yield '(no tasks)';
+    return;
+  }
+  const order = treeOrder(index);
+  const cells = (entry: { task: TaskInfo; depth: number } | null): string[] => {
     if (entry === null) return ['', 'asyncio internals', '', '', '', '', '', '', ''];
     const { task, depth } = entry;
     const name = '  '.repeat(Math.min(depth, MAX_DEPTH)) + printable(taskTitle(task));
@@ -100,13 +112,19 @@ function taskTable(index: TraceView, cwd: string | null): string[] {
       String(index.stepCount(task)),
       printable(formatSite(task.site, cwd)),
     ];
-  });
+  };
   const head = ['ID', 'NAME', 'STATE', 'TOTAL', 'BUSY', 'IDLE', 'SCHED', 'STEPS', 'LOCATION'];
   const right = [true, false, false, true, true, true, true, true, false];
-  const widths = head.map((h, c) => Math.max(h.length, widest(rows.map((r) => r[c]))));
+  // The widths from a first pass; the rows are made again as they are written rather than kept.
+  const widths = head.map((h) => h.length);
+  for (const entry of order) {
+    const r = cells(entry);
+    for (let c = 0; c < r.length; c++) if (r[c].length > widths[c]) widths[c] = r[c].length;
+  }
   const fmt = (r: string[]) =>
     r.map((cell, c) => (c === r.length - 1 ? cell : right[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
-  return [fmt(head), ...rows.map(fmt)];
+  yield fmt(head);
+  for (const entry of order) yield fmt(cells(entry));
 }
 
 function summaryLine(index: TraceView, findings: Finding[]): string {

@@ -144,6 +144,37 @@ class TaskAgg {
   constructor(readonly info: TaskInfo) {}
 }
 
+/** A task's last step that awaited something, with what woke it (kept after it is settled only when it was
+ * cancelled: the findings ask for it when the runtime cancelled it at exit). */
+interface LastAwait {
+  t: number;
+  dur: number;
+  site: number | null;
+  awaited: number;
+  kind: AwaitKind | null;
+  wake: Res | null;
+}
+
+/** A task whose figures are final: what later records, the findings and the report still read of it. A large trace
+ * has hundreds of thousands, so this replaces its TaskAgg (several times larger, with its tallies). */
+class Settled {
+  readonly split = null;
+  constructor(
+    readonly info: TaskInfo,
+    public res: Res | null,
+    readonly steps: number,
+    readonly oT: number,
+    readonly oDur: number,
+    readonly oAwaited: number | null,
+    readonly oSite: number | null,
+    public defSeq: number,
+    public endSeq: number,
+    readonly lastAwait: LastAwait | null,
+  ) {}
+}
+
+type AnyTask = TaskAgg | Settled;
+
 /** A gap whose waker (and for an unset gather, whose split) is not known yet. */
 interface Pending {
   task: TaskAgg;
@@ -197,7 +228,7 @@ export class StreamView implements TraceView {
   callbackCount = 0;
   lateRecords = 0;
   meta!: TraceMeta;
-  /** @internal */ aggs = new Map<number, TaskAgg>();
+  /** @internal */ aggs = new Map<number, AnyTask>();
   /** @internal The futures still known (see TraceStream.futs). */
   futs: Map<number, FutureInfo> = new Map();
   /** @internal Futures a task waited on last (the findings may name them), kept after they are dropped. */
@@ -235,11 +266,12 @@ export class StreamView implements TraceView {
   lastAwaitStep(task: TaskInfo): StepInfo | undefined {
     if (!this.lastAwaits.has(task)) {
       const a = this.aggs.get(task.id);
+      const la = a === undefined ? null : a instanceof Settled ? a.lastAwait : lastAwaitOf(a);
       let s: StepInfo | undefined;
-      if (a !== undefined && a.lastAwaitIdx >= 0) {
-        const w = a.laWake ?? null;
+      if (la !== null) {
+        const w = la.wake;
         s = {
-          start: a.laT, dur: a.laDur, awaited: a.laAwaited, awaitKind: a.laKind, site: this.siteAt(a.laSite), idleNs: 0, scheduledNs: 0,
+          start: la.t, dur: la.dur, awaited: la.awaited, awaitKind: la.kind, site: this.siteAt(la.site), idleNs: 0, scheduledNs: 0,
           wake: w && { t: w.t, by: w.by, via: w.via, state: w.state },
         };
       }
@@ -253,6 +285,10 @@ export class StreamView implements TraceView {
     const f = this.future(id);
     return f === undefined ? 'other' : f.waitKind;
   }
+}
+
+function lastAwaitOf(a: TaskAgg): LastAwait | null {
+  return a.lastAwaitIdx < 0 ? null : { t: a.laT, dur: a.laDur, site: a.laSite, awaited: a.laAwaited, kind: a.laKind, wake: a.laWake ?? null };
 }
 
 /** A list that forwards each push (the parser's TraceData lists, for a streaming read). */
@@ -539,7 +575,7 @@ export class TraceStream {
 
   // ---- tasks ----
 
-  private agg(id: number): TaskAgg {
+  private agg(id: number): AnyTask {
     let a = this.tasks.get(id);
     if (a === undefined) this.tasks.set(id, (a = new TaskAgg(newTaskInfo(id))));
     return a;
@@ -549,18 +585,21 @@ export class TraceStream {
     const a = this.agg(r.id);
     if (q > a.defSeq) return;
     a.defSeq = q;
-    a.defT = r.t;
     const info = a.info;
     info.defined = true;
     info.parent = r.parent;
-    info.coro = r.coro;
+    info.coro = this.intern(r.coro);
     info.loop = r.loop;
     info.site = this.siteAt(r.site);
-    a.recName = r.name;
+    if (a.split !== null) {
+      a.defT = r.t;
+      a.recName = r.name;
+    }
   }
 
   private name(r: NameRecord, q: number): void {
     const a = this.agg(r.id);
+    if (a.split === null) return; // its name is final
     if (q > a.nameSeq) {
       a.nameSeq = q;
       a.nameText = r.name;
@@ -575,11 +614,11 @@ export class TraceStream {
     const a = this.agg(r.id);
     if (q > a.endSeq) return;
     a.endSeq = q;
-    a.endT = r.t;
+    if (a.split !== null) a.endT = r.t;
     const info = a.info;
     info.end = r.t;
     info.state = r.state;
-    info.result = r.text;
+    info.result = r.text === null ? null : this.intern(r.text);
     info.error = null;
     info.raiseSite = null;
     if (r.state === 'error') {
@@ -595,7 +634,8 @@ export class TraceStream {
     if (a.split !== null) {
       this.endedQueue.push(a);
       if (this.endedQueue.length - this.endedHead > this.endedKept) this.finalizeEarly(this.endedQueue[this.endedHead++]);
-      if (this.endedHead > 1 << 16) {
+      // Dropped from the queue soon: a settled task's TaskAgg must not be kept by it.
+      if (this.endedHead > 1024) {
         this.endedQueue.splice(0, this.endedHead);
         this.endedHead = 0;
       }
@@ -645,6 +685,18 @@ export class TraceStream {
   }
 
   private readonly finalMemo = new Map<number, Res | null>();
+  private readonly interned = new Map<string, string>();
+
+  /** One copy of a short text many tasks share (their coroutine, a result such as None): each record's is a new
+   * string, and a task's are kept until the end. */
+  private intern(text: string): string {
+    if (text.length > 64) return text;
+    const known = this.interned.get(text);
+    if (known !== undefined) return known;
+    if (this.interned.size >= 1 << 14) this.interned.clear();
+    this.interned.set(text, text);
+    return text;
+  }
 
   /** Makes the task's figures final: its last gap, start and creation time, name, split, canceller. */
   private finalize(a: TaskAgg): void {
@@ -666,17 +718,21 @@ export class TraceStream {
       if (a.cancel !== null) info.cancelledBy = cancellerOf(a.cancel);
       else if (a.lastAwaitIdx >= 0 && a.laWake && a.laWake.state === 'cancelled') info.cancelledBy = a.laWake.by ?? a.laWake.via;
     }
-    // Futures the findings may name (what a task waited on last) stay known.
-    if (a.laFut !== null) view.pinned.set(a.laFut.id, a.laFut);
-    if (a.lastFut !== null) view.pinned.set(a.lastFut.id, a.lastFut);
+    // Futures the findings may name (what a task still pending, or cancelled at exit, waited on last) stay known.
+    const named = info.end === null || info.state === 'cancelled';
+    if (named && a.laFut !== null) view.pinned.set(a.laFut.id, a.laFut);
+    if (named && a.lastFut !== null) view.pinned.set(a.lastFut.id, a.lastFut);
     view.tasks.push(info);
     this.hooks.taskStart?.(info, a.steps > 0 ? a.minStepT : null);
     this.hooks.task?.(info);
     if (!this.keepTallies) {
-      info.awaits = [];
-      info.wakers = [];
-      info.idleByKind = {};
+      info.awaits = NONE;
+      info.wakers = NONE;
+      info.idleByKind = NO_IDLE;
     }
+    this.tasks.set(info.id, new Settled(
+      info, a.res, a.steps, a.oT, a.oDur, a.oAwaited, a.oSite, a.defSeq, a.endSeq, info.state === 'cancelled' ? lastAwaitOf(a) : null,
+    ));
   }
 
   /** TraceIndex.resolution's rule at the end of the trace: an unset gather resolves when its last child does. */
@@ -817,7 +873,7 @@ export class TraceStream {
 
   /** The exporter's wake arrow: from the resolving task's step then, or the executor work that resolved it. */
   private wakeSource(a: TaskAgg, awaited: number | null, res: Res): WakeSource | null {
-    let resolver: TaskAgg | undefined;
+    let resolver: AnyTask | undefined;
     let stepStart = res.stepStart;
     let stepDur = res.stepDur;
     if (res.by !== null) resolver = this.tasks.get(res.by);
@@ -866,7 +922,7 @@ export class TraceStream {
       const a = this.tasks.get(id);
       if (a !== undefined && a.defSeq !== Infinity) {
         // A set on a task itself: task.cancel().
-        if (state === 'cancelled' && a.cancel === null) a.cancel = { by, via };
+        if (state === 'cancelled' && a.split !== null && a.cancel === null) a.cancel = { by, via };
         return;
       }
       f = new FutState(id, 2 ** 52 + q);
@@ -975,7 +1031,12 @@ export class TraceStream {
     }
     for (const a of this.tasks.values()) if (a.split !== null) this.finalize(a);
     view.tasks.sort((x, y) => x.created - y.created || x.id - y.id);
-    for (const t of view.tasks) if (t.parent !== null) this.tasks.get(t.parent)?.info.children.push(t.id);
+    for (const t of view.tasks) {
+      const p = t.parent === null ? undefined : this.tasks.get(t.parent)?.info;
+      if (p === undefined) continue;
+      if (p.children === NONE) p.children = [];
+      p.children.push(t.id);
+    }
     if (this.hooks.future) {
       for (const f of this.futs.values()) this.hooks.future(f, f.key);
     }
@@ -1001,10 +1062,14 @@ function idOrNull(v: number): number | null {
   return v < 0 ? null : v;
 }
 
+// Shared by every task that has none (frozen: a list is replaced, never pushed to, once it is one of these).
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+const NO_IDLE: TaskInfo['idleByKind'] = Object.freeze({});
+
 function newTaskInfo(id: number): TaskInfo {
   return {
-    id, defined: false, parent: null, children: [], name: `task ${id}`, coro: '', site: null, loop: null, created: 0, start: 0,
+    id, defined: false, parent: null, children: NONE, name: `task ${id}`, coro: '', site: null, loop: null, created: 0, start: 0,
     end: null, state: 'pending', result: null, error: null, raiseSite: null, cancelledBy: null, busyNs: 0, idleNs: 0,
-    scheduledNs: 0, idleByKind: {}, steps: [], awaits: [], wakers: [],
+    scheduledNs: 0, idleByKind: {}, steps: NONE, awaits: [], wakers: [],
   };
 }
