@@ -10,7 +10,8 @@ __main__, output, tracebacks, exit status, death by SIGINT, how deep it can recu
 (docs/trace-format.md; default `<cwd>/<stem>.lanes`).  Prints nothing itself, except a
 one-line `async-lanes: ...` error (exit 2) for bad arguments or a missing script.
 
-How it records (see _rec.py):
+How it records (_rec.py: the per-step core; _life.py: start, hand-over to the writer, exit, fork;
+_sites.py: program or library code, code objects, bounded reprs):
 
 - tasks: `BaseEventLoop.create_task` wraps the coroutine in a proxy (3.9-3.13); each send/throw of
   the proxy is one step (one Python frame per step; 3.14+: no proxy, the task keeps its own coroutine

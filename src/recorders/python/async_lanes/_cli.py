@@ -104,11 +104,11 @@ def _same(a, b):
 
 def _strip_tb(tb):
     """Leading frames of the recorder (and runpy in script mode) go; later ones are unlinked."""
-    from async_lanes import _rec
-    pkg = _rec._PKG
+    from async_lanes import _sites
+    pkg = _sites._PKG
     while tb is not None and tb.tb_frame.f_code.co_filename.startswith(pkg):
         tb = tb.tb_next
-    return _rec._unlink_ours(tb) if tb is not None else None
+    return _sites._unlink_ours(tb) if tb is not None else None
 
 
 def _strip_chain(e, seen=None):
@@ -127,7 +127,7 @@ def _strip_chain(e, seen=None):
 
 def main(argv):
     out, thr, module, rest = _parse(argv)
-    from async_lanes import _rec
+    from async_lanes import _life, _sites
     _restore_env()
     cwd = os.getcwd()
     if module is None:
@@ -188,7 +188,7 @@ def main(argv):
 
     from async_lanes import _native
     try:
-        _rec.install(out, thr, sys.argv if module is None else [module] + rest)
+        _life.install(out, thr, sys.argv if module is None else [module] + rest)
     except _native.Unavailable as e:
         _fail('the C accelerator is required (ASYNC_LANES_NATIVE=1) but not available: %s' % e)
 
@@ -221,20 +221,20 @@ def main(argv):
             code_ = c
         else:
             code_ = 1
-        _rec.record_exit('exit', code_)
+        _life.record_exit('exit', code_)
         _strip_chain(e)
         raise
     except KeyboardInterrupt as e:
-        _rec.record_exit('signal', 'SIGINT')
+        _life.record_exit('signal', 'SIGINT')
         _report(e)
-        _rec._kill_with[0] = __import__('signal').SIGINT
+        _life._kill_with[0] = __import__('signal').SIGINT
         sys.exit(130)
     except BaseException as e:
-        _rec.record_exit('exception', _rec._exc_text(e))
+        _life.record_exit('exception', _sites._exc_text(e))
         _report(e)
         sys.exit(1)
     else:
-        _rec.record_exit('exit', 0)
+        _life.record_exit('exit', 0)
 
 
 def _report(e):

@@ -1,8 +1,9 @@
-"""The asyncio recorder: patches asyncio, buffers records, writes the trace.
+"""The asyncio recorder's per-step core: the task proxy (3.9-3.13) or the timing of a task's step (3.14+), futures,
+callbacks, create_task, gather, the executor, the blocked-loop watchdog, and the records they buffer.
 
-Hot paths (task steps, callbacks) append one tuple to a list; a background
-thread formats and writes the records at least every 100 ms.  The format is
-docs/trace-format.md (the `.lanes` contract).
+Hot paths (task steps, callbacks) append one tuple to a list; _life.py starts recording, hands the
+buffer to the writer process (which formats docs/trace-format.md, the `.lanes` contract) and ends
+it; _sites.py tells program code from library code and makes the bounded reprs.
 
 Nothing here may change what the program does: no strong references to tasks
 or futures, no output, exceptions of the program pass through unchanged (the
@@ -16,39 +17,32 @@ import types
 import _thread
 import threading
 import weakref
-import atexit
-import signal
 import functools
 import itertools
 import collections.abc
-import enum
-import json
 import warnings
-import marshal
-import select
-import struct
 
 import asyncio
 from asyncio import base_events, events, futures, tasks, coroutines
 
 _pc = time.perf_counter_ns
-from async_lanes import _fds  # noqa: E402
 from async_lanes import _depth  # noqa: E402
+from async_lanes import _sites  # noqa: E402
+from async_lanes._sites import (  # noqa: E402
+    _ASYNCIO, _C, _PKG, _STOP, _brepr, _classify, _codes, _exc_text, _is_lib, _lib, _lib_fallback, _lib_keep,
+    _prog_frame, _reg, _tb_site, _unlink_ours)
 _get_ident = _thread.get_ident
 _buf = []
-_app = _buf.append  # one record: a tuple, element 0 its kind (a str)
+_app = _sites._app = _buf.append  # one record: a tuple, element 0 its kind (a str)
 _ext = _buf.extend  # a step: six ints (t0, task, t1, awaited, cid, lasti), flat (no tuple kept)
 _next_id = itertools.count(1).__next__
 _thr = 100_000_000  # block threshold, ns
 # buffered list entries at which a pure-Python step, a task's end or a callback hands them over (_take): bigger
 # than the C accelerator's 4096 steps (a pure step is six entries); with 4096 the I/O benchmark ran 1.3x, not 0.8x
 _TAKE_AT = 16384
+_take = None  # hands the buffers to the writer now (_life._take, set at start)
 _PY = sys.version_info[:2]
 
-_PKG = os.path.dirname(os.path.abspath(__file__)) + os.sep
-_ASYNCIO = os.path.dirname(os.path.abspath(asyncio.__file__)) + os.sep
-_STDLIB = os.path.dirname(os.path.abspath(os.__file__)) + os.sep
-_STDTEST = _STDLIB + 'test' + os.sep
 _CoroType = types.CoroutineType
 _GenType = types.GeneratorType
 _MethType = types.MethodType
@@ -81,228 +75,6 @@ else:
     _cur_task = _ctasks.get
 _TimerHandle = events.TimerHandle
 _Cancelled = asyncio.CancelledError
-
-# ---------------------------------------------------------------------------
-# library classification, per code object (cached)
-
-_lib = {}  # id(code) -> is library code (hashing a code object is slow: ids are used)
-_lib_keep = {}  # keeps those code objects alive, so that their ids stay theirs
-
-
-def _classify(co):
-    fn = co.co_filename
-    # library: the recorder, the stdlib (not its tests), installed third-party packages
-    r = (fn.startswith(_PKG) or fn.startswith(_ASYNCIO) or fn.startswith('<frozen')
-         or 'site-packages' in fn or 'dist-packages' in fn
-         or (fn.startswith(_STDLIB) and not fn.startswith(_STDTEST)))
-    _lib[id(co)] = r
-    _lib_keep[id(co)] = co
-    return r
-
-
-def _is_lib(co):
-    r = _lib.get(id(co))
-    if r is None:
-        r = _classify(co)
-    return r
-
-
-_STOP = 2  # _lib value of the loop's boundaries (our Handle._run, the step proxy): library code
-# beyond which the stack is the event loop's, not the code that created something
-
-
-def _prog_frame(f):
-    """First frame (walking outwards, up to the event loop's boundary) that is not library
-    code; failing that, the first frame outside asyncio and the recorder (_lib_fallback)."""
-    f0 = f
-    while f is not None:
-        co = f.f_code
-        r = _lib.get(id(co))
-        if r is None:
-            r = _classify(co)
-        if not r:
-            return f
-        if r is _STOP:
-            break
-        f = f.f_back
-    return _lib_fallback(f0)
-
-
-def _lib_fallback(f):
-    """No program frame: the first frame (walking outwards) outside the recorder and asyncio
-    (the library code that called into asyncio), else the first one outside the recorder."""
-    first = None
-    while f is not None:
-        co = f.f_code
-        fn = co.co_filename
-        if not fn.startswith(_PKG):
-            if not fn.startswith(_ASYNCIO):
-                return f
-            if first is None:
-                first = f
-        if _lib.get(id(co)) is _STOP:
-            break
-        f = f.f_back
-    return first
-
-
-def _tb_site(tb):
-    """(code, lasti) of the innermost program frame of a traceback."""
-    best = None
-    last = None
-    while tb is not None:
-        co = tb.tb_frame.f_code
-        if not _is_lib(co):
-            best = (co, tb.tb_lasti)
-        elif not co.co_filename.startswith(_PKG):
-            last = (co, tb.tb_lasti)  # innermost library frame: used when no program frame
-        tb = tb.tb_next
-    return best or last or (None, 0)
-
-
-def _unlink_ours(tb):
-    """Remove the recorder's frames from a traceback chain (in place, except the head)."""
-    prev = None
-    head = tb
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename.startswith(_PKG):
-            if prev is None:
-                head = tb.tb_next
-            else:
-                try:
-                    prev.tb_next = tb.tb_next
-                except Exception:
-                    prev = tb
-        else:
-            prev = tb
-        tb = tb.tb_next
-    return head
-
-
-# ---------------------------------------------------------------------------
-# code objects are sent to the writer once, as ('code', cid, file, func, firstline, starts, lines);
-# records then name them by cid = id(code) (the code object is kept alive here).
-
-_codes = {}
-
-
-def _C(co):
-    if co is None:
-        return None
-    cid = id(co)
-    if cid not in _codes:
-        _reg(co)
-    return cid
-
-
-def _reg(co):
-    cid = id(co)
-    _codes[cid] = co
-    try:
-        starts = []
-        lines = []
-        if hasattr(co, 'co_lines'):
-            for a, b, ln in co.co_lines():
-                if ln is None:
-                    continue
-                starts.append(a)
-                lines.append(ln)
-        else:
-            import dis
-            for a, ln in dis.findlinestarts(co):
-                starts.append(a)
-                lines.append(ln)
-        fn = co.co_filename
-        if fn and not fn.startswith('<') and not os.path.isabs(fn):
-            fn = os.path.abspath(fn)
-        if fn.startswith(_PKG):
-            fn = None  # the recorder's own code: no site
-        _app(('code', cid, fn, getattr(co, 'co_qualname', co.co_name), co.co_firstlineno,
-              starts, lines))
-    except Exception:
-        _app(('code', cid, None, '', 0, [], []))
-    return cid
-
-
-# ---------------------------------------------------------------------------
-# bounded reprs
-
-_SCALARS = {int, float, bool, type(None), complex}
-_Enum = enum.Enum
-_ENUM_FILE = enum.Enum.__repr__.__code__.co_filename
-_BIG = 10 ** 60  # (not folded by the compiler: computed at each use when written inline)
-_SEQS = {list: ('[', ']'), tuple: ('(', ')'), set: ('{', '}'), frozenset: ('frozenset({', '})')}
-
-
-def _brepr(x, depth=0):
-    """Bounded repr (<= 200 characters) that never runs the program's own code: objects whose
-    __repr__ is written in Python are shown as object.__repr__ shows them (<mod.Cls object at
-    0x...>), so a recorded task result cannot have side effects (CPython tests this)."""
-    try:
-        t = type(x)
-        if t in _SCALARS:
-            if t is int and (x > _BIG or x < -_BIG):
-                s = '<int of %d bits>' % x.bit_length()
-            else:
-                s = repr(x)
-        elif t is str or t is bytes:
-            s = repr(x[:210])
-        elif t in _SEQS or t is dict:
-            if depth >= 2:
-                s = '[...]' if t is list else '{...}' if t is dict else '(...)'
-            else:
-                parts = []
-                n = 0
-                if t is dict:
-                    for k, v in x.items():
-                        if n == 8:
-                            parts.append('...')
-                            break
-                        parts.append(_brepr(k, depth + 1) + ': ' + _brepr(v, depth + 1))
-                        n += 1
-                    s = '{' + ', '.join(parts) + '}'
-                else:
-                    for v in x:
-                        if n == 8:
-                            parts.append('...')
-                            break
-                        parts.append(_brepr(v, depth + 1))
-                        n += 1
-                    o, c = _SEQS[t]
-                    if t is tuple and n == 1 and len(x) == 1:
-                        c = ',)'
-                    s = (o + ', '.join(parts) + c) if (parts or t is not set) else 'set()'
-        else:
-            r = getattr(t, '__repr__', None)
-            co = getattr(r, '__code__', None)
-            if co is None:
-                s = repr(x)
-            elif co.co_filename == _ENUM_FILE and isinstance(x, _Enum):  # enum's own, as it writes it
-                s = '<%s.%s: %s>' % (t.__name__, x._name_, _brepr(x._value_, depth + 1))
-            else:  # written in Python: not called
-                s = object.__repr__(x)
-    except Exception:
-        try:
-            s = '<%s object>' % type(x).__name__
-        except Exception:
-            s = '<object>'
-    if len(s) > 200:
-        s = s[:199] + '\u2026'
-    return s
-
-
-def _exc_text(e):
-    try:
-        name = type(e).__name__
-        msg = str(e)
-    except Exception:
-        return 'Exception'
-    s = '%s: %s' % (name, msg) if msg else name
-    if len(s) > 200:
-        s = s[:199] + '\u2026'
-    return s
-
-
 # ---------------------------------------------------------------------------
 # ids of loops, threads, awaitables
 
@@ -1937,228 +1709,81 @@ def _watch():
 
 
 # ---------------------------------------------------------------------------
-# writer: this process only serializes records (marshal) and pipes them to a helper
-# process (_writer.py) that formats and writes the trace, on the other core.
+# what the lifetime module (_life: start, hand-over to the writer, exit, fork) asks of the core
 
-_wfd = None
-_flock = _thread.allocate_lock()
-_pid = os.getpid()
-_stopped = False
-_pack = struct.Struct('<QQ').pack
 _nat = None  # the C accelerator (_native.load()), when used: steps are buffered there
 
 
-_taken = []  # what was taken from the buffers for the pipe and not yet written, oldest first (bytes-like)
-_sent = [0.0]  # time.monotonic() of the last hand-over to the writer
-_monotonic = time.monotonic
+def setup_native(nat):
+    """Steps and callbacks timed by the C accelerator `nat`; raises when it cannot be set up."""
+    global _nat, _Coro, _TS
+    if _NOPROXY:  # (no proxy: steps are timed around Handle._run's callback, see _cb_start_np)
+        _TS = nat.setup_np(_treg, _cb_start_np, _cb_done_np, _step_end, Future, _CTask, _decide, _deep_site,
+                           _aid, _adopt_at_step, _C, _dk_by_code)
+    else:
+        from async_lanes import _native
+        _Coro = _native.proxy_type(nat, Future, _decide, _deep_site, _aid, _Coro._end, _C, _dk_by_code)
+    nat.setup_cb(_cbcur, _cb_start, _cb_done, _codes, _reg, _pending, _finish_pending)
+    _nat = nat
 
 
-def _chunk():
-    """The buffered records and the C accelerator's steps, taken (atomically: the GIL is held)."""
-    if _nat is not None:
-        return _nat.take(_buf)
-    n = len(_buf)
-    recs = _buf[:n]
-    del _buf[:n]
-    return recs, b''
-
-
-def _plain(x):
-    """x as marshal can write it: str and int subclasses (an IntEnum exit status, a task name
-    of a str subclass) made plain, anything else its bounded repr; a record with one such value
-    must not cost its whole chunk."""
-    t = type(x)
-    if t is tuple or t is list:
-        return t([_plain(v) for v in x])
-    if x is None or t is str or t is int or t is float or t is bool or t is bytes:
-        return x
-    if isinstance(x, str):
-        return str.__str__(x)
-    if isinstance(x, int):
-        return int.__int__(x)
-    return _brepr(x)
-
-
-def _marshal(recs):
+def patch():
+    """Patches asyncio (and uvloop, when the program uses it): from here on, tasks, futures and callbacks are recorded."""
+    global _orig_handle_run
+    _thread_sid()  # main thread = 0
+    _init_kinds()
+    BEL = base_events.BaseEventLoop
+    BEL.create_task = _create_task_np if _NOPROXY else create_task
+    BEL.close = close
+    BEL.run_in_executor = run_in_executor
+    BEL.call_exception_handler = call_exception_handler
+    events._set_running_loop = _set_running_loop
+    asyncio._set_running_loop = _set_running_loop  # (what uvloop takes when it is imported)
+    futures.Future = Future
+    asyncio.Future = Future
+    _patch_gathering()
+    _hook_registry()
+    if _orig_set_task_name is not None:
+        tasks._set_task_name = _set_task_name
+    _orig_handle_run = events.Handle._run
+    run = _make_handle_run()
+    if run is not None:
+        events.Handle._run = run
+        _STOP_CODES.add(run.__code__)
+    _STOP_CODES.update(_PROXY_CODES)
+    for co in _STOP_CODES:
+        _lib[id(co)] = _STOP
+        _lib_keep[id(co)] = co
     try:
-        return marshal.dumps(recs, 2)  # version 2: no sharing table (faster)
-    except ValueError:
-        return marshal.dumps(_plain(recs), 2)
-
-
-def _parts(recs, steps):
-    """A chunk for the pipe, in parts (written with writev: no copy into one buffer)."""
-    data = _marshal(recs)
-    return [_pack(len(data), len(steps)), data, steps]
-
-
-def _take():
-    """Hands what is buffered to the writer now, from the program's thread: called by a step
-    (the C accelerator's: FLUSH_AT steps or records buffered), a task's end or a callback when
-    many records are buffered.  The recorder's thread needs the GIL, which a busy program gives it
-    late (see _bg): its flushes were megabytes, out of the CPU caches (~10% of the program's
-    time), a burst at the end waited for the exit, and a killed program lost them.  The pipe
-    does not block: what does not fit is left to the recorder's thread, so the program never
-    waits for the writer."""
-    if os.getpid() != _pid or _stopped or _wfd is None:
-        return  # (the in-process writer formats in the recorder's thread: see _flush)
-    _sent[0] = _monotonic()
-    if not _flock.acquire(False):  # the recorder's thread is writing: it takes this one too
-        _taken.extend(_parts(*_chunk()))
-        return
+        _patch_unawaited()
+    except Exception:
+        pass
     try:
-        if not _pipe_ok():
-            return
-        _write_taken()
-        if _taken or _nat is None:
-            _taken.extend(_parts(*_chunk()))
-            _write_taken()
-        else:
-            try:
-                rest = _nat.send(_wfd, _buf)  # (straight from the C step buffer)
-            except ValueError:  # (see _plain; nothing was taken)
-                _buf[:] = _plain(_buf)
-                rest = _nat.send(_wfd, _buf)
-            if rest is not None:
-                _taken.append(rest)
-    finally:
-        _flock.release()
+        from async_lanes import _uvloop
+        _uvloop.install()
+    except Exception:
+        pass
 
 
-def _pipe_ok():
-    """Whether _wfd is still the pipe to the writer: the program may have closed it (the writer
-    then has what was handed over before) and opened its own file under that number.  If not,
-    recording stops (_lose).  The caller holds _flock."""
-    if _fds.ours(_wfd, _wid):
-        return True
-    _lose()
-    return False
+def _drop(rec):
+    pass
 
 
-def _lose():
-    global _wfd, _lost
-    _lost = [_pc(), _wfd, False]
-    _wfd = None
-    _record_no_more()
-    if _fds.ours(_done_fd, _did):
-        os.close(_done_fd)
+def stop_buffering():
+    """Nothing more is buffered (a forked child, or the pipe to the writer is gone)."""
+    global _app, _ext
+    _app = _ext = _sites._app = _drop
+    del _buf[:]
 
 
-def _write_lost(deadline, exit_=None):
-    """Appends to the trace that recording stopped early (and then, at exit, how the program
-    ended), after what the writer had (it may still be writing: the recorder's thread tries every
-    tick, the exit waits until `deadline`)."""
-    from async_lanes import _writer
-    with _flock:
-        t, fd, done = _lost
-        out_path, t0 = _trace
-        text = '' if done else _writer.stopped(t - t0, (
-            'Recording stopped at %.3f s: the program had closed the recorder\'s pipe (descriptor %d); what it '
-            'did from shortly before then on is not in this trace.' % ((t - t0) / 1e9, fd)))
-        if exit_ is not None:
-            text += _writer.exited(exit_[0] - t0, exit_[1], exit_[2])
-        if _writer.append_when_done(out_path, text, deadline):
-            _lost[2] = True
-
-
-def _unwritten(parts, n):
-    """What is left of `parts` after a write of n bytes."""
-    i = 0
-    while i < len(parts) and n >= len(parts[i]):
-        n -= len(parts[i])
-        i += 1
-    rest = parts[i:]
-    if n:
-        rest[0] = memoryview(rest[0])[n:]
-    return rest
-
-
-def _write_taken(deadline=None):
-    """Writes the taken parts to the pipe, oldest first, as many as fit (the caller holds
-    _flock); with a `deadline` (time.monotonic(), at exit), all of them until then (a writer that
-    stopped reading must not keep the program from exiting).  One writev for all: the GIL is taken
-    back once (a busy program gives it back late).  If the writer is gone, they are dropped."""
-    fd = _wfd
-    while _taken:
-        try:
-            n = os.writev(fd, _taken[:1024])  # (IOV_MAX)
-        except BlockingIOError:
-            left = 0 if deadline is None else deadline - _monotonic()
-            if left <= 0:
-                return
-            select.select([], [fd], [], min(left, 1.0))
-            continue
-        except InterruptedError:
-            continue
-        except OSError:
-            del _taken[:]
-            return
-        _taken[:] = _unwritten(_taken, n)  # (parts appended meanwhile stay)
-
-
-def _flush(deadline=None):
-    """Hands everything to the writer (the recorder's thread; at exit, until written or `deadline`)."""
-    if os.getpid() != _pid:
-        return
-    _sent[0] = _monotonic()
-    with _flock:
-        if _wfd is not None and _pipe_ok():
-            if _buf or (_nat is not None and _nat.pending()):
-                _taken.extend(_parts(*_chunk()))
-            _write_taken(deadline)
-        elif _inproc is not None and (_buf or (_nat is not None and _nat.pending())):
-            try:
-                _inproc[1].write(_inproc[0].format(*_chunk()))
-                _inproc[1].flush()
-            except Exception:
-                pass
-
-
-_TRIM_EVERY = 30.0  # seconds between the C accelerator's trim() (see _speedups.c): a recording's RSS stays flat
-
-
-def _bg(watch_every):
-    """The recorder's thread: every 5 ms, flush what the program's thread could not write (the
-    pipe was full), and anything when nothing was handed over for 100 ms; run the blocked-loop
-    watchdog every `watch_every` seconds.  On a busy program this thread gets the GIL late (the
-    loop's own select() hands it back and forth, which restarts the switch interval), so the
-    program's thread hands over its records itself (_take), a few thousand at a time (a small
-    buffer stays in the CPU caches: much cheaper for the program than a big one)."""
-    tick = 0.005
-    last_watch = last_trim = time.monotonic()
-    while not _stopped:
-        time.sleep(tick)
-        if _stopped:
-            break
-        now = time.monotonic()
-        if now - last_watch >= watch_every:
-            last_watch = now
-            try:
-                _watch()
-            except Exception:
-                pass
-        if now - last_trim >= _TRIM_EVERY and _nat is not None:
-            last_trim = now
-            _nat.trim()
-        if _taken or now - _sent[0] >= 0.1:
-            try:
-                _flush()
-            except Exception:
-                pass
-        if _lost is not None and not _lost[2]:
-            _write_lost(0)
-
-
-# ---------------------------------------------------------------------------
-# exit
-
-_exit_info = [None]
-_kill_with = [None]
-
-
-def record_exit(how, detail):
-    if _exit_info[0] is None:
-        _exit_info[0] = (how, detail)
+def exit_records(how, detail):
+    """The records of the program's end: tasks left pending, exceptions never retrieved, how it exited."""
+    try:
+        _finish_pending()
+        _scan_unretrieved()
+    except Exception:
+        pass
+    _app(('exit', _pc(), how, detail))
 
 
 def _scan_unretrieved():
@@ -2178,280 +1803,3 @@ def _scan_unretrieved():
                 _app(('warn', _pc(), 'unretrieved-exception', site, tid, text))
         except Exception:
             pass
-
-
-_exited = [False]
-
-
-def _at_exit():
-    global _stopped, _wfd
-    if os.getpid() != _pid or _exited[0]:
-        return
-    _exited[0] = True
-    try:
-        _finish_pending()
-        _scan_unretrieved()
-    except Exception:
-        pass
-    how, detail = _exit_info[0] or ('exit', 0)
-    _app(('exit', _pc(), how, detail))
-    _stopped = True
-    if _nat is not None:
-        _nat.set_flush(None, _buf)  # what follows goes in this last flush
-    deadline = time.monotonic() + 30  # for the last chunk and the writer: a stuck writer must not keep the program
-    try:
-        _flush(deadline)
-    except Exception:
-        pass
-    with _flock:
-        fd, _wfd = _wfd, None
-    if _lost is not None:
-        _write_lost(deadline, (_pc(), how, detail))
-    elif fd is not None and _fds.ours(fd, _wid) and _fds.ours(_done_fd, _did):
-        os.close(fd)
-        # wait (bounded) until the writer has written everything
-        try:
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                r, _, _ = select.select([_done_fd], [], [], left)
-                if r and not os.read(_done_fd, 4096):
-                    break
-        except Exception:
-            pass
-    sig = _kill_with[0]
-    if sig is not None:
-        try:
-            signal.signal(sig, signal.SIG_DFL)
-            os.kill(os.getpid(), sig)
-        except Exception:
-            pass
-
-
-def _drop(rec):
-    pass
-
-
-def _record_no_more():
-    """Nothing more is buffered (a forked child, or the pipe to the writer is gone)."""
-    global _app, _ext
-    _app = _ext = _drop
-    del _buf[:]
-    del _taken[:]
-    if _nat is not None:
-        _nat.reset()
-        _nat.set_flush(None, _buf)
-
-
-def _after_fork_child():
-    """A forked child is not recorded: nothing may pile up in it (it may run a loop for long)."""
-    global _stopped, _wfd
-    _stopped = True
-    _record_no_more()
-    fd, _wfd = _wfd, None
-    for x, idn in ((fd, _wid), (_done_fd, _did)):
-        if _fds.ours(x, idn):  # (not a file of the program's under a number it closed)
-            os.close(x)
-
-
-# 3.12+ warns at os.fork() when the process has other threads: the recorder's own must not count (the program would
-# print a DeprecationWarning it does not print alone).  The warning is silenced and made again, as CPython makes it
-# (in the parent, after the fork, at the caller's line), when the program has threads of its own.
-_FORK_WARNING = 'This process (pid=%d) is multi-threaded, use of %s() may lead to deadlocks in the child.'
-
-
-def _program_threads():
-    """The process's threads as CPython counts them for that warning (/proc/self/stat), the recorder's aside; where
-    that cannot be read, the threading module's (which does not know the recorder's)."""
-    try:
-        with open('/proc/self/stat', 'rb') as f:
-            return int(f.read().rsplit(b')', 1)[1].split()[17]) - (0 if _stopped else 1)
-    except (OSError, ValueError, IndexError):
-        return threading.active_count()
-
-
-def _quiet_fork(orig, name):
-    def fork():
-        with warnings.catch_warnings():
-            warnings.filterwarnings('ignore', message=r'This process \(pid=\d+\) is multi-threaded',
-                                    category=DeprecationWarning)
-            r = orig()
-        if (r if name == 'fork' else r[0]) != 0 and _program_threads() > 1:
-            warnings.warn(_FORK_WARNING % (os.getpid(), name), DeprecationWarning, stacklevel=2)
-        return r
-    fork.__name__ = fork.__qualname__ = name
-    fork.__doc__ = orig.__doc__
-    return fork
-
-
-def _patch_fork():
-    if _PY < (3, 12):
-        return
-    for name in ('fork', 'forkpty'):
-        orig = getattr(os, name, None)
-        if orig is not None:
-            setattr(os, name, _quiet_fork(orig, name))
-
-
-# ---------------------------------------------------------------------------
-
-def _start_writer(out_path, t_start):
-    """Fork the writer (before the program runs: no other thread exists yet). It detaches
-    (double fork), so it is not the program's child, and holds none of the program's files."""
-    global _wfd, _done_fd, _wid, _did, _trace
-    _trace = (out_path, t_start)
-    r1, w1 = os.pipe()
-    r2, w2 = os.pipe()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')  # 3.12+: "fork() with threads" (a sitecustomize's)
-            pid = os.fork()
-    except (OSError, AttributeError):
-        for fd in (r1, w1, r2, w2):
-            os.close(fd)
-        _start_inprocess(out_path, t_start)
-        return
-    if pid == 0:  # pragma: no cover - child
-        try:
-            try:
-                os.setsid()
-            except OSError:
-                pass
-            if os.fork() != 0:
-                os._exit(0)
-            keep = {r1, w2}
-            try:
-                fds = [int(x) for x in os.listdir('/proc/self/fd')]
-            except OSError:
-                fds = list(range(3, 256))
-            for fd in fds:
-                if fd not in keep:
-                    try:
-                        os.close(fd)
-                    except OSError:
-                        pass
-            try:
-                nul = os.open(os.devnull, os.O_RDWR)
-                for fd in (0, 1, 2):
-                    if fd != nul:
-                        os.dup2(nul, fd)
-            except OSError:
-                pass
-            from async_lanes import _writer
-            _writer.run(out_path, t_start, r1, w2, _thr, _nat)
-        finally:
-            os._exit(0)
-    os.close(r1)
-    os.close(w2)
-    os.waitpid(pid, 0)
-    w1, r2 = _fds.high(w1), _fds.high(r2)
-    _wid, _did = _fds.ident(w1), _fds.ident(r2)
-    try:  # a flush in one write (each partial write waits for the GIL again)
-        import fcntl
-        fcntl.fcntl(w1, getattr(fcntl, 'F_SETPIPE_SZ', 1031), 1 << 20)
-    except (ImportError, OSError):
-        pass
-    os.set_blocking(w1, False)  # (a full pipe never blocks the program: see _take)
-    _wfd = w1
-    if _nat is not None:
-        _nat.set_flush(_take, _buf)
-    _done_fd = r2
-
-
-_done_fd = None
-_wid = _did = None  # what _wfd and _done_fd are (_fds.ident)
-_trace = None  # (trace file, start time)
-_lost = None  # [time, descriptor, notice written] once the program closed the pipe to the writer
-_inproc = None  # fallback when fork() is not possible: format in the recorder's thread
-
-
-def _start_inprocess(out_path, t_start):
-    global _inproc
-    from async_lanes import _writer
-    _inproc = (_writer.Formatter(t_start, _thr, _nat), open(out_path, 'a', encoding='utf-8', newline='\n'))
-
-
-def install(out_path, block_threshold_ms, argv):
-    """Starts recording.  Raises _native.Unavailable only when ASYNC_LANES_NATIVE=1 and the C
-    accelerator cannot be used (before anything was patched)."""
-    global _thr, _nat, _Coro, _TS
-    _thr = int(block_threshold_ms * 1e6)
-    from async_lanes import _native
-    nat = _native.load()
-    if nat is not None and _NOPROXY:  # (no proxy: steps are timed around Handle._run's callback, see _cb_start_np)
-        try:
-            _TS = nat.setup_np(_treg, _cb_start_np, _cb_done_np, _step_end, Future, _CTask, _decide, _deep_site,
-                               _aid, _adopt_at_step, _C, _dk_by_code)
-            nat.setup_cb(_cbcur, _cb_start, _cb_done, _codes, _reg, _pending, _finish_pending)
-            _nat = nat
-        except Exception as e:
-            if _native.mode() == '1':
-                raise _native.Unavailable('setup failed: %s: %s' % (type(e).__name__, e))
-    elif nat is not None:
-        try:
-            _Coro = _native.proxy_type(nat, Future, _decide, _deep_site, _aid, _Coro._end, _C, _dk_by_code)
-            nat.setup_cb(_cbcur, _cb_start, _cb_done, _codes, _reg, _pending, _finish_pending)
-            _nat = nat
-        except Exception as e:
-            if _native.mode() == '1':
-                raise _native.Unavailable('setup failed: %s: %s' % (type(e).__name__, e))
-    if _nat is None and not _NOPROXY:
-        _depth.step_cost(_STEP_COST)
-    out_path = os.path.abspath(out_path)
-    t_start = _pc()
-    now = time.time()
-    start_iso = time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(now)) + '.%06dZ' % int((now % 1) * 1e6)
-    header = {
-        'format': 'async-lanes', 'version': 1, 'runtime': 'python',
-        'runtimeVersion': '%d.%d.%d' % sys.version_info[:3], 'pid': os.getpid(),
-        'argv': list(argv), 'cwd': os.getcwd(), 'start': start_iso,
-        'blockThresholdNs': _thr, 'native': _nat is not None,
-    }
-    with open(out_path, 'w', encoding='utf-8', newline='\n') as f:
-        f.write(json.dumps(header) + '\n')
-    _start_writer(out_path, t_start)
-
-    _thread_sid()  # main thread = 0
-    _init_kinds()
-    BEL = base_events.BaseEventLoop
-    BEL.create_task = _create_task_np if _NOPROXY else create_task
-    BEL.close = close
-    BEL.run_in_executor = run_in_executor
-    BEL.call_exception_handler = call_exception_handler
-    events._set_running_loop = _set_running_loop
-    asyncio._set_running_loop = _set_running_loop  # (what uvloop takes when it is imported)
-    futures.Future = Future
-    asyncio.Future = Future
-    _patch_gathering()
-    _hook_registry()
-    if _orig_set_task_name is not None:
-        tasks._set_task_name = _set_task_name
-    global _orig_handle_run
-    _orig_handle_run = events.Handle._run
-    run = _make_handle_run()
-    if run is not None:
-        events.Handle._run = run
-        _STOP_CODES.add(run.__code__)
-    _STOP_CODES.update(_PROXY_CODES)
-    for co in _STOP_CODES:
-        _lib[id(co)] = _STOP
-        _lib_keep[id(co)] = co
-    try:
-        _patch_unawaited()
-    except Exception:
-        pass
-    try:
-        from async_lanes import _uvloop
-        _uvloop.install()
-    except Exception:
-        pass
-    # No signal handler of the recorder's: a SIGTERM the program does not handle ends it at once, as without the
-    # recorder (a Python-level handler runs only between bytecodes: late during a long C call, and inside the
-    # recorder's own locked hand-over it deadlocked). The trace then loses what was not handed to the writer yet
-    # (at most ~100 ms) and has no exit record: readers say it was cut off.
-    atexit.register(_at_exit)
-    if hasattr(os, 'register_at_fork'):
-        os.register_at_fork(after_in_child=_after_fork_child)
-    _patch_fork()
-    _thread.start_new_thread(_bg, (min(0.025, max(0.005, _thr / 4e9)),))

@@ -16,7 +16,7 @@ import importlib.machinery
 import sys
 from asyncio import events
 
-from async_lanes import _rec
+from async_lanes import _rec, _sites
 
 _done = [False]
 
@@ -93,8 +93,8 @@ def patch(uvloop):
     loop_class.call_at = call_at
     # The wrapper's frame is the recorder's: a sampled stack stops there.
     _rec._STOP_CODES.add(_RUN_CODE)
-    _rec._lib[id(_RUN_CODE)] = _rec._STOP
-    _rec._lib_keep[id(_RUN_CODE)] = _RUN_CODE
+    _sites._lib[id(_RUN_CODE)] = _sites._STOP
+    _sites._lib_keep[id(_RUN_CODE)] = _RUN_CODE
     _done[0] = True
 
 
