@@ -223,7 +223,7 @@ const EXAMPLE_LIST: Example[] = [
       const ticker = taskNamed(report, 'ticker');
       assertChildrenOf(main, [ticker]);
       assertState(main, 'ok', 'None');
-      assert.ok(ticker.steps >= 6, `ticker kept stepping: ${ticker.steps} steps`);
+      assert.ok(ticker.steps >= 3, `ticker kept stepping: ${ticker.steps} steps (ten on a quiet machine; a starved one ticks less)`);
       assertAwaitKind(ticker, file, L('await: tick'), 'sleep');
       assertAwaitKind(main, file, L('await: executor'), 'executor', 1);
       assertWaitAtLeast(main, 'executor', 225 * MS);
@@ -923,7 +923,7 @@ for (const r of REALISTIC) {
     let run: Promise<{ plain: ProcResult; recorded: ProcResult }> | null = null;
     const mode: RecorderMode = skip || nativeUnbuildable(py!) ? 'pure' : 'native'; // (a realistic program: native where it can be)
     const both = () =>
-      (run ??= Promise.all([runPlain(py!, script, args), runRecorded(py!, script, trace, args, mode)]).then(([plain, recorded]) => ({ plain, recorded })));
+      (run ??= Promise.all([runPlain(py!, script, args), runRecorded(py!, script, trace, args, mode, {}, QUIET_THRESHOLD_MS)]).then(([plain, recorded]) => ({ plain, recorded })));
     test('same stdout, stderr and exit code under the recorder', { skip }, async () => {
       assert.equal(missing, null, missing ?? '');
       const { plain, recorded } = await both();
