@@ -4,9 +4,20 @@
 
 import type { HostMessage } from '../src/protocol/messages.js';
 
+const SLICE_BYTES = 1 << 20;
+
 export async function readInline(name: string, base64: string, emit: (message: HostMessage) => void): Promise<void> {
   try {
-    const text = new Blob([fromBase64(base64)]).stream().pipeThrough(new DecompressionStream('gzip')).pipeThrough(new TextDecoderStream());
+    const gzip = fromBase64(base64);
+    // Slices pulled from memory: a Blob's stream would be read through the browser process, slow when it is busy.
+    let at = 0;
+    const input = new ReadableStream<Uint8Array<ArrayBuffer>>({
+      pull: (c) => {
+        c.enqueue(gzip.subarray(at, (at += SLICE_BYTES)));
+        if (at >= gzip.length) c.close();
+      },
+    });
+    const text = input.pipeThrough(new DecompressionStream('gzip')).pipeThrough(new TextDecoderStream());
     let first = true;
     for (const reader = text.getReader(); ; ) {
       const { done, value } = await reader.read();
