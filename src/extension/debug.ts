@@ -14,7 +14,7 @@ import * as vscode from 'vscode';
 import { FileTail } from '../files/tail.js';
 import { DEBUG_NODE_TYPES, DEBUG_PYTHON_TYPES, debugLaunchEnv, LaunchError, programStem, recorderPaths, traceFileName } from '../launch/launch.js';
 import { LiveTrace } from '../model/live-trace.js';
-import { parsePauseAnswer, pauseTree, tasksAt } from '../model/pause-state.js';
+import { parsePauseAnswer, pauseInstant, pauseTree, tasksAt } from '../model/pause-state.js';
 import type { Pause, PauseView } from './debug-tasks.js';
 import type { Log } from './log.js';
 import type { Recordings } from './recordings.js';
@@ -151,6 +151,7 @@ export class DebugRecorder implements vscode.Disposable {
   private async paused(session: vscode.DebugSession, threadId: number | undefined): Promise<void> {
     const root = this.rootOf(session);
     if (!root) return;
+    const stoppedAt = Date.now();
     const generation = (this.generation.get(root.id) ?? 0) + 1;
     this.generation.set(root.id, generation);
     try {
@@ -165,11 +166,16 @@ export class DebugRecorder implements vscode.Disposable {
       }
       const analysis = this.read(pause.file);
       if (analysis === null) return;
-      const states = tasksAt(analysis.index, pause.t, pause.running);
+      const meta = analysis.index.meta;
+      const t = pauseInstant(pause.t, stoppedAt, meta.header.start, meta.endNs);
+      const states = tasksAt(analysis.index, t, pause.running);
       const atBreakpoint = pause.running[0]?.id ?? null;
-      const shown: Pause = { session: root, index: analysis.index, states, tree: pauseTree(states, analysis.index, atBreakpoint), atBreakpoint, t: pause.t, cwd: analysis.index.meta.header.cwd ?? null };
+      const shown: Pause = { session: root, index: analysis.index, states, tree: pauseTree(states, analysis.index, atBreakpoint), atBreakpoint, t, cwd: meta.header.cwd ?? null };
       this.view.show(shown);
-      this.log.info(`pause in "${session.name}" at ${pause.t} ns: ${states.length} tasks, ${basename(pause.file)}`);
+      // The timeline's time cursor marks the pause (the view's selection is cleared: the editor shows the pause's
+      // notes, not the selected task's await sites).
+      for (const view of this.timelines.viewsOf(pause.file)) view.post({ type: 'select', taskId: null, time: t });
+      this.log.info(`pause in "${session.name}" at ${t} ns (flushed at ${pause.t} ns): ${states.length} tasks, ${basename(pause.file)}`);
     } catch (err) {
       this.log.error(`pause in "${session.name}"`, err);
     }

@@ -116,6 +116,16 @@ export function pauseTree(tasks: readonly TaskAtInstant[], index: TraceIndex, at
 
 const STATE_ORDER: PauseState[] = ['running', 'waiting', 'scheduled', 'finished'];
 
+/** The pause instant on the trace's clock. The flush answers its own time, which can come seconds after the program
+ * stopped (the debugger's round trips, on a loaded machine); the debugger's `stopped` event arrived closer to it: that
+ * wall-clock time (`stoppedAtMs`) after the trace's start (the header's `start`), kept between the last record
+ * (`lastNs`: the program ran up to it) and the flush's time. */
+export function pauseInstant(flushNs: number, stoppedAtMs: number, start: string | null, lastNs: number): number {
+  const startMs = start === null ? NaN : Date.parse(start);
+  if (!Number.isFinite(startMs)) return flushNs;
+  return Math.min(flushNs, Math.max(lastNs, Math.round((stoppedAtMs - startMs) * 1e6)));
+}
+
 /** What the recorder's pause flush answered (Node: `__async_lanes.p()`), read out of the debugger's evaluate result
  * however the debugger quoted it: the instant on the trace's clock, the tasks in a step there (innermost first) and
  * the trace file. Null when the answer holds none (the recorder is not loaded in that process). */

@@ -12,7 +12,7 @@ import { after, test } from 'node:test';
 import { debugLaunchEnv, LaunchError, type RecordOptions } from '../../src/launch/launch.js';
 import { TraceIndex } from '../../src/model/index.js';
 import { parseTrace } from '../../src/model/parser.js';
-import { parsePauseAnswer, pauseTree, tasksAt, type TaskAtInstant } from '../../src/model/pause-state.js';
+import { parsePauseAnswer, pauseInstant, pauseTree, tasksAt, type TaskAtInstant } from '../../src/model/pause-state.js';
 import { fixtureIndex, ROOT } from './helpers.js';
 
 const byId = (states: TaskAtInstant[]) => new Map(states.map((s) => [s.id, s]));
@@ -74,6 +74,15 @@ test('the recorder\'s answer, however the debugger quoted it', () => {
   assert.deepEqual(parsePauseAnswer('async-lanes-pause:t=5;run=;file=x.lanes'), { t: 5, running: [], file: 'x.lanes' });
   assert.equal(parsePauseAnswer("'not recorded'"), null);
   assert.equal(parsePauseAnswer('ReferenceError: __async_lanes is not defined'), null);
+});
+
+test('the pause instant: when the debugger said it stopped, between the last record and the flush', () => {
+  const start = '2026-12-03T07:00:00.000Z';
+  const at = (ms: number) => Date.parse(start) + ms;
+  assert.equal(pauseInstant(4_900e6, at(100), start, 95e6), 100e6, 'the stopped event, not the flush seconds later');
+  assert.equal(pauseInstant(4_900e6, at(50), start, 95e6), 95e6, 'never before what the program recorded');
+  assert.equal(pauseInstant(4_900e6, at(6_000), start, 95e6), 4_900e6, 'never after the flush (another clock)');
+  assert.equal(pauseInstant(4_900e6, at(100), null, 95e6), 4_900e6, 'no start in the header: the flush\'s time');
 });
 
 const options = (env: NodeJS.ProcessEnv, traceFile = '/ws/.async-lanes/app.lanes'): RecordOptions => ({ traceFile, blockThresholdMs: 50, packageRoot: ROOT, env, cwd: '/ws' });
