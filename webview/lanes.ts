@@ -7,6 +7,7 @@
 
 import type { Finding } from '../src/model/findings.js';
 import type { TaskInfo, TaskState, TraceIndex } from '../src/model/index.js';
+import type { Site } from '../src/model/types.js';
 import { windowOf } from '../src/model/notices.js';
 import { futureLabel, futureStories, futureValue, resolverText, type FutureStory } from '../src/model/future-story.js';
 import { isAsyncioFile, isInternalCallback, isInternal } from '../src/model/internal.js';
@@ -176,15 +177,25 @@ function addFutures(index: TraceIndex, add: (l: Lane) => void, byKey: Map<string
   if (stories.length === 0) return [];
   const runtime = index.meta.header.runtime;
   // Futures made in asyncio's own code (its shutdown's) go with asyncio's tasks.
-  const inAsyncio = (st: FutureStory) => st.future.site !== null && isAsyncioFile(st.future.site.file);
-  const internal = stories.filter(inAsyncio).map((st) => futureLane(index, st, INTERNALS_KEY, runtime, endNs, pending));
-  const own = stories.filter((s) => s.own && !inAsyncio(s));
-  const folded = stories.filter((s) => !s.own && !inAsyncio(s));
+  const asyncioSite = new Map<Site, boolean>();
+  const inAsyncio = (site: Site | null) => {
+    if (site === null) return false;
+    let yes = asyncioSite.get(site);
+    if (yes === undefined) asyncioSite.set(site, (yes = isAsyncioFile(site.file)));
+    return yes;
+  };
+  const internal: Lane[] = [];
+  const own: FutureStory[] = [];
+  const folded: FutureStory[] = [];
+  for (const st of stories) {
+    if (inAsyncio(st.future.site)) internal.push(new FutureLane(index, st, INTERNALS_KEY, runtime, endNs, pending));
+    else (st.own ? own : folded).push(st);
+  }
   const top = group(FUTURES_KEY, 'Futures', own.length > 0 ? plural(own.length, 'future') : '', null, () => EMPTY);
   add(top);
-  const lanes = own.map((st) => futureLane(index, st, FUTURES_KEY, runtime, endNs, pending));
+  const lanes = own.map((st) => new FutureLane(index, st, FUTURES_KEY, runtime, endNs, pending));
   if (folded.length > 0) add(group(FOLDED_KEY, 'awaited by one task', `${folded.length}`, FUTURES_KEY, () => EMPTY));
-  for (const st of folded) lanes.push(futureLane(index, st, FOLDED_KEY, runtime, endNs, pending));
+  for (const st of folded) lanes.push(new FutureLane(index, st, FOLDED_KEY, runtime, endNs, pending));
   for (const lane of lanes) add(lane);
   // Children in order: the program's futures, then the folded group.
   top.childKeys.push(...own.map((st) => futureKey(st.future.id)), ...(folded.length > 0 ? [FOLDED_KEY] : []));
@@ -201,21 +212,65 @@ function addFutures(index: TraceIndex, add: (l: Lane) => void, byKey: Map<string
   return internal;
 }
 
-function futureLane(index: TraceIndex, st: FutureStory, parentKey: string, runtime: string, endNs: number, pending: string): Lane {
-  const f = st.future;
-  const state = st.state === 'result' ? 'ok' : st.state === 'exception' ? 'error' : st.state;
-  const by = resolverText(index, st);
-  const after = st.callbacks.length > 0 ? ` · then ${st.callbacks.map((c) => `${c.name}()`).join(', ')}` : '';
-  const text = state === 'pending' ? pending : `${futureValue(st, runtime)}${by ? ` by ${by}` : ''}${after}`;
-  const start = f.created ?? st.awaits[0]?.t ?? st.resolvedAt ?? 0;
-  const b = new SegmentBuilder(1);
-  b.push(start, Math.max(st.resolvedAt ?? endNs, start), futureKind(state), f.id);
-  const awaiters = st.awaits.map((a) => index.task(a.task)).filter((t) => t !== undefined).map((t) => taskLabelOf(t).text);
-  return {
-    key: futureKey(f.id), type: 'future', label: futureLabel(f, runtime), sub: null, id: f.id, parentKey, childKeys: [], depth: 0,
-    segs: b.finish(), overlay: EMPTY, outcome: { state, text, t: st.resolvedAt ?? endNs }, findings: [], story: st,
-    search: `${f.kind}\n${text}\n${awaiters.join('\n')}\n${f.site?.func ?? ''}`,
-  };
+/** A future's lane. Built for every drawn future (folded ones too: their marks open them), so what costs more than a
+ * few fields (its bar, its text, the callbacks behind it) is made when first read; a class, as thousands are made. */
+class FutureLane implements Lane {
+  readonly type = 'future';
+  readonly key: string;
+  readonly label: string;
+  readonly sub = null;
+  readonly id: number;
+  readonly childKeys: string[] = [];
+  depth = 0;
+  readonly overlay = EMPTY;
+  readonly outcome: Outcome;
+  readonly findings: number[] = [];
+  private built: Segments | null = null;
+
+  constructor(private readonly index: TraceIndex, readonly story: FutureStory, public parentKey: string | null, runtime: string, private readonly endNs: number, pending: string) {
+    const f = story.future;
+    this.key = futureKey(f.id);
+    this.id = f.id;
+    this.label = futureLabel(f, runtime);
+    this.outcome = new FutureOutcome(index, story, runtime, pending, endNs);
+  }
+
+  get segs(): Segments {
+    if (this.built === null) {
+      const st = this.story;
+      const start = st.future.created ?? st.awaits[0]?.t ?? st.resolvedAt ?? 0;
+      const b = new SegmentBuilder(1);
+      b.push(start, Math.max(st.resolvedAt ?? this.endNs, start), futureKind(this.outcome.state), st.future.id);
+      this.built = b.finish();
+    }
+    return this.built;
+  }
+
+  get search(): string {
+    const st = this.story;
+    const awaiters = st.awaits.map((a) => this.index.task(a.task)).filter((t) => t !== undefined).map((t) => taskLabelOf(t).text);
+    return `${st.future.kind}\n${this.outcome.text}\n${awaiters.join('\n')}\n${st.future.site?.func ?? ''}`;
+  }
+}
+
+/** A future's outcome: its value, its resolver and the callbacks that ran then ("42 by resolver · then on_done()"). */
+class FutureOutcome implements Outcome {
+  readonly state: TaskState;
+  readonly t: number;
+  private said: string | null = null;
+
+  constructor(private readonly index: TraceIndex, private readonly story: FutureStory, private readonly runtime: string, private readonly pending: string, endNs: number) {
+    this.state = story.state === 'result' ? 'ok' : story.state === 'exception' ? 'error' : story.state;
+    this.t = story.resolvedAt ?? endNs;
+  }
+
+  get text(): string {
+    if (this.said !== null) return this.said;
+    const st = this.story;
+    const by = resolverText(this.index, st);
+    const after = st.callbacks.length > 0 ? ` · then ${st.callbacks.map((c) => `${c.name}()`).join(', ')}` : '';
+    return (this.said = this.state === 'pending' ? this.pending : `${futureValue(st, this.runtime)}${by ? ` by ${by}` : ''}${after}`);
+  }
 }
 
 function loopLane(index: TraceIndex, loopId: number, label: string, first: boolean): Lane {

@@ -40,7 +40,7 @@ test('a future resolved by another task: its awaiter and resumption, its resolve
   assert.deepEqual(st.callbacks.map((c) => c.name), ['on_done']);
 });
 
-test('which futures get a row: folded when one task awaited a gather/executor, or a future only wrapping a timer; sleeps not drawn', () => {
+test('which futures get a row: a hand-off between tasks, several or no awaiters; folded otherwise; sleeps not drawn', () => {
   const gather = futureStories(fixtureIndex('gather.lanes'));
   assert.deepEqual(gather.map((s) => [s.future.kind, s.own]), [['gather', false]], 'sleeps are not drawn; the gather is folded');
   assert.equal(gather[0].resolvedAt, 2080);
@@ -68,7 +68,7 @@ test('which futures get a row: folded when one task awaited a gather/executor, o
     ['step', 0, 1, 5, 9, null],
     ['set', 50, 9, 'timer'],
   ]);
-  assert.equal(futureStories(timerOnly)[0].own, false, 'a future a timer resolved is only a wait');
+  assert.deepEqual(futureStories(timerOnly), [], 'a future a timer resolved is only a wait: not drawn');
   const unset = trace([
     ['task', 0, 1, null, 'a', 'a', null, 0], ['task', 0, 2, 1, 'b', 'b', null, 0], ['task', 0, 3, 1, 'c', 'c', null, 0],
     ['fut', 1, 9, 'gather', 1, null, [2, 3]], ['step', 0, 1, 5, 9, null],
@@ -77,7 +77,11 @@ test('which futures get a row: folded when one task awaited a gather/executor, o
   const g = futureStories(unset)[0];
   assert.deepEqual([g.state, g.resolvedAt, resolverText(unset, g)], ['result', 51, 'its last child, c'], 'an unset gather resolves with its last child');
   const pending = trace([['task', 0, 1, null, 'a', 'a', null, 0], ['fut', 1, 9, 'future', 1, null], ['step', 0, 1, 5, 9, null]]);
-  assert.deepEqual([futureStories(pending)[0].own, futureStories(pending)[0].state], [true, 'pending'], 'a future never resolved gets a row');
+  assert.deepEqual(futureStories(pending), [], 'a pending future one task awaits: its lane shows the wait');
+  const byCallback = trace([['task', 0, 1, null, 'a', 'a', null, 0], ['step', 0, 1, 5, 9, null, 'future'], ['set', 50, 9, 'callback', null, 'result', '<Response>']]);
+  assert.deepEqual(futureStories(byCallback), [], 'a library\'s future resolved by a callback (a server makes one per read): not drawn');
+  const unawaited = trace([['task', 0, 1, null, 'a', 'a', null, 0], ['fut', 1, 9, 'future', 1, null], ['step', 0, 1, 5, null, null]]);
+  assert.equal(futureStories(unawaited)[0].own, true, 'a future no task awaited gets a row');
 });
 
 test('asyncio internals: asyncio.run\'s shutdown tasks, a parentless task in asyncio\'s code, callbacks defined in asyncio', () => {
