@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { formatDuration } from '../../src/model/format.js';
@@ -305,6 +305,90 @@ describe('Async Lanes in VS Code (code-server)', () => {
     assert.match((await win.locator('#notices').textContent())!, /A time window of the trace, from 1\.00 s to 2\.00 s after its start/);
     await shot(page, '07g-time-window');
     rmSync(big);
+  }));
+
+  it('a debug session with "asyncLanes": true: at each breakpoint the Async Tasks view and the await lines show every task\'s state; the recording stays', step('07h', async () => {
+    // Three fetchItem tasks sleep 100, 200 and 300 ms under main's Promise.all; the breakpoint is on fetchItem's return.
+    mkdirSync(join(ws, '.vscode'), { recursive: true });
+    writeFileSync(join(ws, '.vscode', 'launch.json'), JSON.stringify({
+      version: '0.2.0',
+      configurations: [{ type: 'node', request: 'launch', name: 'gather_timers (Async Lanes)', program: '${workspaceFolder}/app/gather_timers.js', asyncLanes: true }],
+    }, null, 2));
+    const earlier = new Set(tracesOf('gather_timers'));
+    await quickOpen(page, 'gather_timers.js');
+    await page.keyboard.press('Control+G');
+    const goTo = page.locator('.quick-input-widget .quick-input-box input');
+    await goTo.waitFor({ state: 'visible', timeout: 10_000 });
+    await goTo.fill(':6');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'go to line 6' }).waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await until('the cursor on line 6', async () => (await cursorPosition(page)).startsWith('Ln 6,'));
+    await page.keyboard.press('F9');
+    await page.locator('.editor-group-container.active .codicon-debug-breakpoint').first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('F5');
+    await until('the trace file', () => tracesOf('gather_timers').some((f) => !earlier.has(f)), 60_000);
+    const file = join(traces, tracesOf('gather_timers').find((f) => !earlier.has(f))!);
+    const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Async Tasks' }) });
+    const row = (text: string | RegExp) => pane.locator('.monaco-list-row', { hasText: text });
+    const rowTexts = async () => (await pane.locator('.monaco-list-row').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+    // The notes after the ends of the active editor's lines, by line text.
+    const notes = async () => page.evaluate<string[]>(`[...document.querySelectorAll('.editor-group-container.active .view-line')]
+      .map((line) => [...line.querySelectorAll('span')].map((el) => getComputedStyle(el, '::after').content).filter((c) => c && c !== 'none' && c !== 'normal').join(' '))
+      .filter((c) => c !== '')`);
+    const waitedMs = (text: string) => [...text.matchAll(/waiting (\d+(?:\.\d+)?) (ms|s) on/g)].map((m) => Number(m[1]) * (m[2] === 's' ? 1000 : 1));
+
+    // First stop: fetchItem(1) at the breakpoint after 100 ms; fetchItem(2) and (3) still asleep at line 5.
+    await row('at the breakpoint').first().waitFor({ timeout: 60_000 });
+    await until('the three fetchItem rows', async () => (await rowTexts()).filter((r) => r.startsWith('fetchItem')).length === 3);
+    let list = await rowTexts();
+    assert.match(list[0], /^main/, 'main, the parent of the task at the breakpoint, first');
+    assert.match(list[1], /^fetchItem.*at the breakpoint · task \d+ · running/, 'its child at the breakpoint first and marked');
+    for (const r of list.slice(2, 4)) assert.match(r, /^fetchItem.*waiting \d+(\.\d+)? m?s on a promise · gather_timers\.js:5/);
+    for (const ms of waitedMs(list.slice(2, 4).join(' '))) assert.ok(ms >= 90, `they slept since the start: ${ms} ms`);
+    await until('the notes at the await lines', async () => (await notes()).some((n) => /⏸ fetchItem · task \d+: waiting/.test(n)));
+    let shown = await notes();
+    const line5 = shown.find((n) => n.includes('⏸ fetchItem'))!;
+    assert.equal(line5.match(/⏸ fetchItem · task \d+: waiting \d+(\.\d+)? m?s on a promise/g)?.length, 2, line5);
+    // The timeline's time cursor is at the pause.
+    const live = await timelineFrame(page, basename(file));
+    const cursorAtPause = async () => (await pane.textContent())?.includes(`Paused at ${formatDuration((await view(live)).cursorT ?? -1)} of the trace: 4 tasks`) === true;
+    await until('the time cursor at the pause', cursorAtPause);
+    const firstCursor = (await view(live)).cursorT!;
+    assert.ok(shown.some((n) => /⏸ main · task \d+: waiting .* on /.test(n)), `main's note at line 10: ${shown.join(' | ')}`);
+    await shot(page, '07h-debug-first-pause');
+    // The editor alone, to see the notes whole.
+    await runCommand(page, 'View: Toggle Maximize Editor Group');
+    await shot(page, '07h2-debug-notes');
+    await runCommand(page, 'View: Toggle Maximize Editor Group');
+
+    // Continue: the notes go; the second stop is fetchItem(2)'s, fetchItem(1) has finished, fetchItem(3) still waits.
+    await page.keyboard.press('F5');
+    await until('the second pause', async () => {
+      const l = await rowTexts();
+      return l.some((r) => /finished/.test(r)) && l.some((r) => /at the breakpoint/.test(r));
+    }, 60_000);
+    list = await rowTexts();
+    assert.match(list[1], /at the breakpoint · task \d+ · running/);
+    assert.equal(list.filter((r) => /^fetchItem.*finished/.test(r)).length, 1, list.join('\n'));
+    const still = list.filter((r) => /^fetchItem.*waiting/.test(r));
+    assert.equal(still.length, 1, list.join('\n'));
+    assert.ok(waitedMs(still[0])[0] >= 190, still[0]);
+    await until('the time cursor at the second pause', async () => (await view(live)).cursorT! > firstCursor && (await cursorAtPause()));
+    await until('one note left at line 5', async () => (await notes()).some((n) => n.match(/⏸ fetchItem/g)?.length === 1));
+    shown = await notes();
+    await shot(page, '07i-debug-second-pause');
+
+    // Clear the breakpoint and let it run to the end: the session ends, the timeline has the whole recording.
+    await page.keyboard.press('F9');
+    await page.keyboard.press('F5');
+    await until('the program to end', () => ended(file), 60_000);
+    await until('the notes cleared', async () => !(await notes()).some((n) => n.includes('⏸')));
+    const index = new TraceIndex(parseTrace(readFileSync(file, 'utf8')));
+    assert.equal(index.tasks.length, 4);
+    assert.deepEqual(index.blocks, [], 'the steps stopped at the breakpoint did not block the loop');
+    const frame = await timelineFrame(page, basename(file));
+    await frame.waitForFunction(() => (globalThis as unknown as { __lanes: LanesHook }).__lanes.rows().filter((r) => r.type === 'task').length === 4, undefined, { timeout: 30_000 });
+    await shot(page, '07j-debug-ended');
   }));
 });
 
