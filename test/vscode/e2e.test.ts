@@ -3,7 +3,8 @@
 // lanes inside the webview, the side panel, go to source from an await site (with its editor decoration), open a
 // .lanes file from the explorer, a trace too big for the timeline and a time window of it, export Chrome JSON, record a typed command, record a JavaScript file (and the
 // message for TypeScript without esbuild), watch a recording grow and stop it from
-// the status bar, reload the window, a dark theme, the log, and the refusal to record in an untrusted workspace. Screenshots of each step go to
+// the status bar, reload the window, a dark theme, the log, a debug session recorded with its paused tasks (Async Tasks
+// view, notes at the await lines, the time cursor), and the refusal to record in an untrusted workspace. Screenshots of each step go to
 // /tmp/async-lanes-shots/vscode/.
 
 import assert from 'node:assert/strict';
