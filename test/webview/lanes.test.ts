@@ -127,7 +127,10 @@ describe('example traces in the viewer', () => {
   it('pending_at_exit and unretrieved_exception: pending, exception and cancelled outcomes and their findings', async () => {
     for (const example of ['pending_at_exit', 'unretrieved_exception']) {
       const { page, index, errors } = await show(example);
+      const shown = new Set((await rows(page)).map((r) => r.key));
       for (const task of index.tasks) {
+        // asyncio.run's own tasks are in the collapsed "asyncio internals" group (test/webview/futures.test.ts).
+        if (!shown.has(`task:${task.id}`) && task.coro.startsWith('BaseEventLoop.')) continue;
         const label = (await page.locator(`[role=treeitem][data-key="task:${task.id}"]`).getAttribute('aria-label'))!;
         const glyph = { ok: '✓', error: '✗', cancelled: '⊘', pending: '…' }[task.state];
         assert.ok(label.includes(`, ${glyph}`), `${example}: ${task.name} shows ${glyph}: ${label}`);
