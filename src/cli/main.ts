@@ -15,7 +15,8 @@ See how your async program really ran.
 
 Commands:
   record [-o FILE] -- PYTHON prog.py [args]   run a Python asyncio program and record a trace
-  report FILE [--json] [--fail-on KINDS]      summarise a trace: tasks, time split, findings
+  report FILE [--format text|json|sarif] [-o OUT] [--fail-on KINDS]
+                                              summarise a trace: tasks, time split, findings
   export FILE [--format chrome] [-o OUT]      convert a trace for Perfetto / chrome://tracing
   view FILE [--html OUT]                      show the timeline in the browser (live while the file grows)
 
