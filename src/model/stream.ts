@@ -156,21 +156,39 @@ interface LastAwait {
 }
 
 /** A task whose figures are final: what later records, the findings and the report still read of it. A large trace
- * has hundreds of thousands, so this replaces its TaskAgg (several times larger, with its tallies). */
+ * has hundreds of thousands, so this replaces its TaskAgg (several times larger, with its tallies), and its own
+ * records that still come (further out of order than the time-order window) are not counted. */
 class Settled {
   readonly split = null;
+  /** Its resolution, kept only when it is not the one its end record made (endRes): undefined then. */
+  private readonly ownRes: Res | null | undefined;
   constructor(
     readonly info: TaskInfo,
-    public res: Res | null,
+    res: Res | null,
     readonly steps: number,
     readonly oT: number,
     readonly oDur: number,
     readonly oAwaited: number | null,
     readonly oSite: number | null,
-    public defSeq: number,
-    public endSeq: number,
     readonly lastAwait: LastAwait | null,
-  ) {}
+  ) {
+    this.ownRes = res !== null && info.end !== null && sameRes(res, endRes(info, steps, oT, oDur)) ? undefined : res;
+  }
+
+  get res(): Res | null {
+    return this.ownRes !== undefined ? this.ownRes : endRes(this.info, this.steps, this.oT, this.oDur);
+  }
+}
+
+/** An ended task as an awaitable: resolved by itself; its wake arrow starts at its step running then (its last). */
+function endRes(info: TaskInfo, steps: number, oT: number, oDur: number): Res {
+  return {
+    t: info.end!, by: info.id, via: 'task', state: futureStateOf(info.state), stepStart: steps > 0 ? oT : NaN, stepDur: steps > 0 ? oDur : NaN,
+  };
+}
+
+function sameRes(x: Res, y: Res): boolean {
+  return x.t === y.t && x.by === y.by && x.via === y.via && x.state === y.state && Object.is(x.stepStart, y.stepStart) && Object.is(x.stepDur, y.stepDur);
 }
 
 type AnyTask = TaskAgg | Settled;
@@ -583,7 +601,7 @@ export class TraceStream {
 
   private taskRec(r: TaskRecord, q: number): void {
     const a = this.agg(r.id);
-    if (q > a.defSeq) return;
+    if (a.split === null || q > a.defSeq) return;
     a.defSeq = q;
     const info = a.info;
     info.defined = true;
@@ -591,10 +609,8 @@ export class TraceStream {
     info.coro = this.intern(r.coro);
     info.loop = r.loop;
     info.site = this.siteAt(r.site);
-    if (a.split !== null) {
-      a.defT = r.t;
-      a.recName = r.name;
-    }
+    a.defT = r.t;
+    a.recName = r.name;
   }
 
   private name(r: NameRecord, q: number): void {
@@ -612,9 +628,9 @@ export class TraceStream {
 
   private end(r: EndRecord, q: number): void {
     const a = this.agg(r.id);
-    if (q > a.endSeq) return;
+    if (a.split === null || q > a.endSeq) return;
     a.endSeq = q;
-    if (a.split !== null) a.endT = r.t;
+    a.endT = r.t;
     const info = a.info;
     info.end = r.t;
     info.state = r.state;
@@ -625,20 +641,14 @@ export class TraceStream {
       info.error = r.text;
       info.raiseSite = this.siteAt(r.site);
     }
-    // As an awaitable: resolved by itself; its wake arrow starts at its step running then (its last).
-    a.res = {
-      t: r.t, by: r.id, via: 'task', state: futureStateOf(r.state),
-      stepStart: a.steps > 0 ? a.oT : NaN, stepDur: a.steps > 0 ? a.oDur : NaN,
-    };
+    a.res = endRes(info, a.steps, a.oT, a.oDur);
     this.resolvePending(r.id);
-    if (a.split !== null) {
-      this.endedQueue.push(a);
-      if (this.endedQueue.length - this.endedHead > this.endedKept) this.finalizeEarly(this.endedQueue[this.endedHead++]);
-      // Dropped from the queue soon: a settled task's TaskAgg must not be kept by it.
-      if (this.endedHead > 1024) {
-        this.endedQueue.splice(0, this.endedHead);
-        this.endedHead = 0;
-      }
+    this.endedQueue.push(a);
+    if (this.endedQueue.length - this.endedHead > this.endedKept) this.finalizeEarly(this.endedQueue[this.endedHead++]);
+    // Dropped from the queue soon: a settled task's TaskAgg must not be kept by it.
+    if (this.endedHead > 1024) {
+      this.endedQueue.splice(0, this.endedHead);
+      this.endedHead = 0;
     }
   }
 
@@ -731,7 +741,7 @@ export class TraceStream {
       info.idleByKind = NO_IDLE;
     }
     this.tasks.set(info.id, new Settled(
-      info, a.res, a.steps, a.oT, a.oDur, a.oAwaited, a.oSite, a.defSeq, a.endSeq, info.state === 'cancelled' ? lastAwaitOf(a) : null,
+      info, a.res, a.steps, a.oT, a.oDur, a.oAwaited, a.oSite, info.state === 'cancelled' ? lastAwaitOf(a) : null,
     ));
   }
 
@@ -920,7 +930,7 @@ export class TraceStream {
     let f = this.futs.get(id);
     if (f === undefined) {
       const a = this.tasks.get(id);
-      if (a !== undefined && a.defSeq !== Infinity) {
+      if (a !== undefined && a.info.defined) {
         // A set on a task itself: task.cancel().
         if (state === 'cancelled' && a.split !== null && a.cancel === null) a.cancel = { by, via };
         return;
