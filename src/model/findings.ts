@@ -19,8 +19,9 @@ export interface Finding {
   time: number;
 }
 
-/** All findings of a trace, sorted by time. */
-export function findFindings(index: TraceView): Finding[] {
+/** All findings of a trace, sorted by time. `live`: the trace is still being written (a recording, a paused debug
+ * session), so a task without an end is running, not left pending. */
+export function findFindings(index: TraceView, { live = false }: { live?: boolean } = {}): Finding[] {
   const out: Finding[] = [];
   const at = (site: Site | null) => ({ file: site?.file ?? null, line: site?.line ?? null });
 
@@ -60,11 +61,12 @@ export function findFindings(index: TraceView): Finding[] {
 
   const exit = index.meta.exit;
   const stop = exit?.t ?? index.meta.endNs;
-  // A time window (time-window.ts) that ends before the exit cuts tasks off where they still run: not a finding.
-  const windowCut = exit === null && index.meta.header.window !== undefined;
+  // A time window (time-window.ts) that ends before the exit, or a trace still being written, cuts tasks off where
+  // they still run: not a finding.
+  const stillRunning = exit === null && (live || index.meta.header.window !== undefined);
   for (const task of index.tasks) {
     if (task.end === null) {
-      if (windowCut) continue;
+      if (stillRunning) continue;
       const last = index.lastStep(task);
       const since = last ? last.start + last.dur : task.start;
       const waiting = last ? `was still waiting on ${describeAwaited(index, last)}` : 'was created but never ran';

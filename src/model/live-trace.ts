@@ -60,6 +60,7 @@ export class LiveTrace {
 
   /** The file stopped growing (the recording ended). */
   ended(): void {
+    if (this.live) this.analysis = null; // (tasks without an end now count as pending)
     this.live = false;
   }
 
@@ -92,7 +93,7 @@ export class LiveTrace {
     if (this.analysis === null && data !== null) {
       const started = this.now();
       const index = new TraceIndex(data);
-      this.analysis = { index, findings: findFindings(index) };
+      this.analysis = { index, findings: findFindings(index, { live: this.live }) };
       this.lastBuildAt = this.now();
       this.lastBuildMs = this.lastBuildAt - started;
     }

@@ -56,6 +56,16 @@ test('one analysis per change: analyse() is kept until more text arrives', () =>
   assert.equal(t.analyse()!.index.meta.exit?.how, 'exit');
 });
 
+test('while a trace is being written, a task without an end is running, not pending at exit; when it ends, it is', () => {
+  const t = new LiveTrace();
+  t.load(HEADER + BODY, true);
+  assert.deepEqual(t.analyse()!.findings.map((f) => f.kind), [], 'a recording (or a paused debug session) in progress');
+  t.ended();
+  const after = t.analyse()!.findings;
+  assert.deepEqual(after.map((f) => f.kind), ['pending-at-exit'], 'the file stopped growing without an exit record');
+  assert.match(after[0].message, /when the trace was cut off/);
+});
+
 test('rebuilds are paced: after a build, the wait leaves three times its length', () => {
   const clock = [1000, 1010]; // the build starts at 1000 and takes 10 ms
   let now = 0;
