@@ -49,7 +49,7 @@ export function stateAt(lane: Lane, t: number): string {
   const s = segmentAt(lane.segs, t);
   if (s >= 0) return KINDS[lane.segs.kind[s]].name;
   if (lane.outcome && t >= lane.outcome.t) return lane.outcome.state === 'pending' ? 'pending' : 'done';
-  return lane.type === 'task' ? 'not started' : 'idle';
+  return lane.type === 'task' ? 'not started' : lane.type === 'future' ? 'not made yet' : 'idle';
 }
 
 /** The words for a state name of stateAt(): "waiting: timer", "blocked loop", "done". */

@@ -51,11 +51,11 @@ export const KINDS: readonly KindInfo[] = [
   { name: 'callback', short: 'callback', label: 'loop callback', cssVar: '--lanes-callback', priority: 7 },
   { name: 'blocked', short: 'blocked loop', label: 'blocked loop', cssVar: '--lanes-blocked', priority: 10 },
   { name: 'work', short: 'executor work', label: 'executor work', cssVar: '--lanes-work', priority: 8 },
-  // A future's bar, from its creation to its resolution, in the colour of how it ended.
-  { name: 'future-pending', short: 'pending future', label: 'future: pending', cssVar: '--lanes-pending', priority: 2 },
-  { name: 'future-result', short: 'future result', label: 'future: resolved with a result', cssVar: '--lanes-ok', priority: 2 },
-  { name: 'future-exception', short: 'future exception', label: 'future: failed with an exception', cssVar: '--lanes-error', priority: 2 },
-  { name: 'future-cancelled', short: 'cancelled future', label: 'future: cancelled', cssVar: '--lanes-cancelled', priority: 2 },
+  // A future's bar, from its creation to its resolution (pending all along), in the colour of how it ended.
+  { name: 'future-pending', short: 'pending', label: 'future: pending', cssVar: '--lanes-pending', priority: 2 },
+  { name: 'future-result', short: 'pending, then a result', label: 'future: resolved with a result', cssVar: '--lanes-ok', priority: 2 },
+  { name: 'future-exception', short: 'pending, then an exception', label: 'future: failed with an exception', cssVar: '--lanes-error', priority: 2 },
+  { name: 'future-cancelled', short: 'pending, then cancelled', label: 'future: cancelled', cssVar: '--lanes-cancelled', priority: 2 },
 ];
 
 /** The bar kind of a future that ended (or not) in `state`. */

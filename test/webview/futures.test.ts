@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { TraceIndex } from '../../src/model/index.js';
 import { parseTrace } from '../../src/model/parser.js';
 import { canvasBox, launch, offlinePage, openViewer, record, ROOT, SHOTS, tempDir } from './browser.js';
-import { hitTest, nextFrame, rows, view, xOf, yOf } from './hook.js';
+import { hitTest, nextFrame, rows, stateAt, view, xOf, yOf } from './hook.js';
 
 let browser: Browser;
 const dir = tempDir();
@@ -97,6 +97,14 @@ describe('futures and asyncio internals in the viewer', () => {
     assert.ok(awaited.includes(`future:${ok.id}`) && awaited.includes(`future:${bad.id}`), `main's details list its futures: ${awaited}`);
     await page.locator(`#details button[data-key="future:${ok.id}"]`).click();
     assert.equal((await view(page)).selected, `future:${ok.id}`);
+
+    // The time cursor in the ok future's pending period: its row says so, as the task rows say their state.
+    const axis = (await page.locator('#axis').boundingBox())!;
+    await page.mouse.click(axis.x + x, axis.y + axis.height / 2);
+    await nextFrame(page);
+    assert.equal(await stateAt(page, `future:${ok.id}`, (made + ok.resolved!) / 2), 'future-result');
+    assert.match((await page.locator(`[role=treeitem][data-key="future:${ok.id}"] .meta`).textContent())!, /pending, then a result/);
+    await page.keyboard.press('Escape');
 
     // Searchable like tasks: by the exception's text.
     await page.fill('#search', 'no luck');
