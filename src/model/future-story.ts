@@ -118,7 +118,7 @@ function ownRow(st: FutureStory): boolean {
   const a = st.awaits;
   for (let i = 1; i < a.length; i++) if (a[i].task !== a[0].task) return true;
   if (a.length === 0) return true;
-  return st.future.kind === 'future' && st.future.via === 'task';
+  return st.future.kind === 'future' && st.future.via === 'task' && st.future.resolvedBy !== a[0].task;
 }
 
 /** The program's callbacks (not asyncio's) that started after the resolution and before the first awaiter resumed:

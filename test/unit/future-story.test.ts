@@ -80,6 +80,8 @@ test('which futures get a row: a hand-off between tasks, several or no awaiters;
   assert.deepEqual(futureStories(pending), [], 'a pending future one task awaits: its lane shows the wait');
   const byCallback = trace([['task', 0, 1, null, 'a', 'a', null, 0], ['step', 0, 1, 5, 9, null, 'future'], ['set', 50, 9, 'callback', null, 'result', '<Response>']]);
   assert.deepEqual(futureStories(byCallback), [], 'a library\'s future resolved by a callback (a server makes one per read): not drawn');
+  const own = trace([['task', 0, 1, null, 'a', 'a', null, 0], ['fut', 1, 9, 'future', 1, null], ['step', 0, 1, 5, 9, null], ['set', 50, 9, 'task', 1]]);
+  assert.deepEqual(futureStories(own), [], 'a future resolved by the task that awaits it is no hand-off');
   const unawaited = trace([['task', 0, 1, null, 'a', 'a', null, 0], ['fut', 1, 9, 'future', 1, null], ['step', 0, 1, 5, null, null]]);
   assert.equal(futureStories(unawaited)[0].own, true, 'a future no task awaited gets a row');
 });
