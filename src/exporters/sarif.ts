@@ -1,7 +1,7 @@
 // A trace's findings as a SARIF 2.1.0 log (`async-lanes report --format sarif`), for GitHub code scanning and VS
 // Code's SARIF viewer. Pure: the caller reads the trace, finds the findings and writes the text.
 
-import { FINDING_KINDS, findingKind, type FindingKindInfo } from '../model/finding-kinds.js';
+import { FINDING_KINDS } from '../model/finding-kinds.js';
 import type { Finding } from '../model/findings.js';
 import { displayPath } from '../model/format.js';
 import type { TraceView } from '../model/index.js';
@@ -49,11 +49,9 @@ export interface SarifResult {
   properties: { taskId: number | null; task: string | null; durationNs: number | null };
 }
 
-/** One rule per finding kind, in the table's order; a kind the table does not know (a newer trace's) is added after. */
-export function sarifRules(findings: readonly Finding[]): SarifRule[] {
-  const kinds: FindingKindInfo[] = [...FINDING_KINDS];
-  for (const f of findings) if (!kinds.some((k) => k.kind === f.kind)) kinds.push(findingKind(f.kind));
-  return kinds.map((k) => ({
+/** One rule per finding kind, in the table's order: "blocked-loop" named BlockedLoop. */
+export function sarifRules(): SarifRule[] {
+  return FINDING_KINDS.map((k) => ({
     id: k.kind,
     name: k.kind.replace(/(?:^|-)(\w)/g, (_, c: string) => c.toUpperCase()),
     shortDescription: { text: k.label },
@@ -63,7 +61,7 @@ export function sarifRules(findings: readonly Finding[]): SarifRule[] {
 
 /** The SARIF log of a trace's findings: one result per finding, in their order. */
 export function sarifLog(view: Pick<TraceView, 'meta' | 'task'>, findings: readonly Finding[], tool: { version: string }): SarifLog {
-  const rules = sarifRules(findings);
+  const rules = sarifRules();
   const cwd = view.meta.header.cwd;
   const root = cwd !== null && isAbsolute(cwd) ? cwd : null;
   const locate = (file: string | null, line: number | null) => physicalLocation(file, line, root);
