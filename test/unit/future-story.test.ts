@@ -6,6 +6,8 @@ import { futureLabel, futureStories, futureValue, resolverText } from '../../src
 import { TraceIndex } from '../../src/model/index.js';
 import { isAsyncioFile, isInternal, isInternalCallback, isInternalTask } from '../../src/model/internal.js';
 import { parseTrace } from '../../src/model/parser.js';
+import { buildReport } from '../../src/model/report.js';
+import { renderReport } from '../../src/cli/text.js';
 import { fixtureIndex } from './helpers.js';
 
 const HEAD = '{"format":"async-lanes","version":1,"runtime":"python","runtimeVersion":"3.11.7","pid":1,"argv":["f.py"],"cwd":"/p","start":null,"blockThresholdNs":100000000}\n';
@@ -107,4 +109,18 @@ test('asyncio internals: asyncio.run\'s shutdown tasks, a parentless task in asy
     ['task', 10, 2, null, 'Task-2', 'BaseEventLoop.shutdown_asyncgens', 1, 0], ['step', 0, 2, 5, null, 2], ['end', 5, 2, 'ok', '', null],
   ]);
   assert.deepEqual(index.tasks.map((t) => isInternal(index, t)), [false, true]);
+});
+
+test('the text report lists asyncio\'s own tasks last, under "asyncio internals", and report --json marks them', () => {
+  const index = trace([
+    ['site', 1, '/p/f.py', 46, '<module>'], ['site', 2, '/usr/lib/python3.11/asyncio/base_events.py', 539, 'BaseEventLoop.shutdown_asyncgens'],
+    ['task', 0, 1, null, 'Task-1', 'main', 1, 0],
+    ['task', 1, 2, null, 'Task-2', 'BaseEventLoop.shutdown_asyncgens', 1, 0], ['step', 0, 2, 5, null, 2], ['end', 5, 2, 'ok', '', null],
+    ['task', 1, 3, 1, 'Task-3', 'worker', 1, 0],
+    ['step', 0, 1, 5, null, 1], ['end', 5, 1, 'ok', '', null], ['step', 0, 3, 5, null, 1], ['end', 5, 3, 'ok', '', null],
+    ['exit', 1, 'exit', 0],
+  ]);
+  const names = renderReport(index, []).split('\n').slice(3, 7).map((l) => l.slice(4, 52).trim().split('  ')[0]);
+  assert.deepEqual(names, ['main (Task-1)', 'worker (Task-3)', 'asyncio internals', 'BaseEventLoop.shutdown_asyncgens (Task-2)']);
+  assert.deepEqual(buildReport(index).tasks.map((t) => [t.id, t.internal]), [[1, false], [2, true], [3, false]]);
 });
