@@ -206,13 +206,14 @@ def _flush(deadline=None):
 _TRIM_EVERY = 30.0  # seconds between the C accelerator's trim() (see _speedups.c): a recording's RSS stays flat
 
 
-def _bg(watch_every):
-    """The recorder's thread: every 5 ms, flush what the program's thread could not write (the
-    pipe was full), and anything when nothing was handed over for 100 ms; run the blocked-loop
+def _bg(watch_every, started):
+    """The recorder's thread (it calls `started` first): every 5 ms, flush what the program's thread
+    could not write (the pipe was full), and anything when nothing was handed over for 100 ms; run the blocked-loop
     watchdog every `watch_every` seconds.  On a busy program this thread gets the GIL late (the
     loop's own select() hands it back and forth, which restarts the switch interval), so the
     program's thread hands over its records itself (_take), a few thousand at a time (a small
     buffer stays in the CPU caches: much cheaper for the program than a big one)."""
+    started()
     tick = 0.005
     last_watch = last_trim = time.monotonic()
     while not _stopped:
@@ -470,4 +471,10 @@ def install(out_path, block_threshold_ms, argv):
     if hasattr(os, 'register_at_fork'):
         os.register_at_fork(after_in_child=_after_fork_child)
     _patch_fork()
-    _thread.start_new_thread(_bg, (min(0.025, max(0.005, core._thr / 4e9)),))
+    # The thread must be running before the program starts: on a busy machine a new thread may first get the CPU
+    # after a short program has ended, and one that starts while the interpreter finalizes crashes 3.9 (seen under
+    # -X dev: a segfault in _PyThreadState_Init, about 1 run in 100 at load 14).
+    started = _thread.allocate_lock()
+    started.acquire()
+    _thread.start_new_thread(_bg, (min(0.025, max(0.005, core._thr / 4e9)), started.release))
+    started.acquire()
