@@ -7,6 +7,7 @@ import { findingKind } from '../model/finding-kinds.js';
 import type { Finding } from '../model/findings.js';
 import { formatDuration, formatSite } from '../model/format.js';
 import type { TaskInfo, TraceIndex } from '../model/index.js';
+import { isInternal } from '../model/internal.js';
 import { taskLabelOf, taskTitle } from '../model/task-label.js';
 import type { Recordings } from './recordings.js';
 import type { Timelines } from './timelines.js';
@@ -100,26 +101,54 @@ abstract class ActiveTraceTree implements vscode.TreeDataProvider<number>, vscod
   }
 }
 
-/** Elements of the task tree: task ids. */
+/** The task tree's "asyncio internals" group (task ids are positive). */
+const INTERNALS = -1;
+
+/** Elements of the task tree: task ids, and INTERNALS: asyncio's own tasks (asyncio.run's shutdown steps) in one
+ * collapsed group after the program's, as the timeline and the report show them. */
 export class TasksTree extends ActiveTraceTree {
   private index(): TraceIndex | null {
     return this.timelines.active?.model.analyse()?.index ?? null;
   }
 
+  /** The tasks at the top of the tree: the program's, and asyncio's own (which go in the group). */
+  private roots(index: TraceIndex): { program: number[]; internal: number[] } {
+    const program: number[] = [];
+    const internal: number[] = [];
+    for (const t of index.tasks) if (t.parent === null || !index.task(t.parent)) (isInternal(index, t) ? internal : program).push(t.id);
+    return { program, internal };
+  }
+
   getChildren(id?: number): number[] {
     const index = this.index();
     if (!index) return [];
-    if (id === undefined) return index.tasks.filter((t) => t.parent === null || !index.task(t.parent)).map((t) => t.id);
+    if (id === undefined) {
+      const { program, internal } = this.roots(index);
+      return internal.length ? [...program, INTERNALS] : program;
+    }
+    if (id === INTERNALS) return this.roots(index).internal;
     return index.task(id)?.children ?? [];
   }
 
   getParent(id: number): number | undefined {
-    const parent = this.index()?.task(id)?.parent;
-    return parent === null || parent === undefined ? undefined : parent;
+    const index = this.index();
+    const t = index?.task(id);
+    if (!index || !t || id === INTERNALS) return undefined;
+    if (t.parent !== null && index.task(t.parent)) return t.parent;
+    return isInternal(index, t) ? INTERNALS : undefined;
   }
 
   getTreeItem(id: number): vscode.TreeItem {
     const index = this.index();
+    if (id === INTERNALS) {
+      const n = index ? this.roots(index).internal.length : 0;
+      const group = new vscode.TreeItem('asyncio internals', vscode.TreeItemCollapsibleState.Collapsed);
+      group.id = 'group:internals';
+      group.iconPath = new vscode.ThemeIcon('folder');
+      group.description = `${n} task${n === 1 ? '' : 's'}`;
+      group.tooltip = "asyncio's own tasks (asyncio.run's shutdown steps): real work on the loop, but not the program's";
+      return group;
+    }
     const t = index?.task(id);
     if (!index || !t) return new vscode.TreeItem(`#${id}`);
     const name = taskLabelOf(t);

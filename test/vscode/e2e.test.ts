@@ -107,6 +107,11 @@ describe('Async Lanes in VS Code (code-server)', () => {
     const task2 = pane.locator('.monaco-list-row[aria-level="2"]', { hasText: 'Task-2' }).first();
     await task2.waitFor({ timeout: 20_000 });
     assert.match((await task2.textContent()) ?? '', /^fetch\s*Task-2 · finished · /, 'what runs there, then its automatic name');
+    // asyncio.run's shutdown tasks: in one collapsed group after the program's tasks, as in the timeline.
+    const internals = pane.locator('.monaco-list-row[aria-level="1"]', { hasText: 'asyncio internals' }).first();
+    await internals.waitFor({ timeout: 10_000 });
+    assert.equal(await internals.getAttribute('aria-expanded'), 'false', 'the internals group starts collapsed');
+    assert.equal(await pane.locator('.monaco-list-row', { hasText: 'shutdown_default_executor' }).count(), 0, 'no shutdown task among the rows');
     await task2.click();
     const frame = await timelineFrame(page, 'gather_sleeps-');
     await until('Task-2 selected in the timeline', async () => (await view(frame)).selected === 'task:2');
