@@ -30,6 +30,7 @@ export function buildShell(root: HTMLElement): void {
       h('span', { class: 'legend-item' }, icon(OUTCOME_ICON.cancelled, 'glyph cancelled'), 'cancelled'),
       h('span', { class: 'legend-item' }, icon(OUTCOME_ICON.pending, 'glyph pending'), 'pending at exit'),
       h('span', { class: 'legend-item' }, icon('triangle-down', 'glyph finding'), 'finding'),
+      h('span', { class: 'legend-item', title: 'On a task: where a future it awaited was resolved (its colour: the outcome); a click opens the future' }, h('span', { class: 'mark-swatch', 'aria-hidden': 'true' }), 'future resolved'),
     ),
   );
   root.append(
