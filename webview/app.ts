@@ -13,10 +13,10 @@ import { FindingsList } from './findings-list.js';
 import { icon, loadIconFont } from './icons.js';
 import { formatDuration } from './format.js';
 import { hitTest, type Hit } from './hit.js';
-import { buildLanes, taskKey, type LaneModel } from './lanes.js';
+import { buildLanes, FOLDED_KEY, laneOf, taskKey, type LaneModel } from './lanes.js';
 import { AXIS_H, ROW_H } from './layout.js';
 import { drawAxis, drawLanes, type FrameStats, type Scene } from './render.js';
-import { NO_FILTER, visibleRows, type Filter, type Rows } from './rows.js';
+import { isFiltering, NO_FILTER, visibleRows, type Filter, type Rows } from './rows.js';
 import { readTheme, watchTheme, type Theme } from './theme.js';
 import { Tooltip } from './tooltip.js';
 import { TaskTree } from './tree.js';
@@ -133,7 +133,7 @@ export class App {
 
   private applyRestore(s: ViewState): void {
     this.collapsed = new Set(s.collapsed.filter((k) => this.model!.byKey.has(k)));
-    if (s.selected !== null && this.model!.byKey.has(s.selected)) {
+    if (s.selected !== null && laneOf(this.model!, s.selected)) {
       this.selected = s.selected;
       this.post({ type: 'selected', taskId: this.selectedTask() });
     }
@@ -164,7 +164,7 @@ export class App {
     this.stats.buildMs = performance.now() - started;
     this.renderNotices();
     if (!this.model) return;
-    if (this.selected && !this.model.byKey.has(this.selected)) this.selected = null;
+    if (this.selected && !laneOf(this.model, this.selected)) this.selected = null;
     // A reloaded page shows what it showed before; otherwise the first trace is fitted, and a growing one followed.
     const restore = first ? this.restore : null;
     this.restore = null;
@@ -217,8 +217,10 @@ export class App {
 
   refreshRows(): void {
     if (!this.model) return;
+    // A filter looks at every lane, and an opened folded group shows its lanes: both need them built.
+    if (!this.collapsed.has(FOLDED_KEY) || isFiltering(this.filter)) this.model.unfold();
     this.rows = visibleRows(this.model, this.collapsed, this.filter);
-    byId('row-count').textContent = `${this.rows.keys.length} / ${this.model.lanes.length}`;
+    byId('row-count').textContent = `${this.rows.keys.length} / ${this.model.total}`;
     this.listVersion++;
     this.invalidate();
   }
@@ -239,7 +241,7 @@ export class App {
   }
 
   select(key: string | null, reveal = true): void {
-    if (!this.model || (key !== null && !this.model.byKey.has(key))) return;
+    if (!this.model || (key !== null && !laneOf(this.model, key))) return;
     const before = this.selectedTask();
     this.selected = key;
     if (this.selectedTask() !== before) this.post({ type: 'selected', taskId: this.selectedTask() });

@@ -5,7 +5,7 @@ import { formatDuration, formatSite } from '../src/model/format.js';
 import { taskTitle } from '../src/model/task-label.js';
 import type { Resolution, TraceIndex } from '../src/model/index.js';
 import { Kind, KINDS } from './kinds.js';
-import type { Lane, LaneModel, Outcome } from './lanes.js';
+import { laneOf, type Lane, type LaneModel, type Outcome } from './lanes.js';
 
 export interface Described {
   title: string;
@@ -105,6 +105,6 @@ export function describeFuture(index: TraceIndex, lane: Lane): Described {
 
 /** The future lane a mark on an awaiting lane stands for. */
 export function describeMark(model: LaneModel, key: string): Described {
-  const lane = model.byKey.get(key);
+  const lane = laneOf(model, key);
   return lane?.story ? describeFuture(model.index, lane) : { title: key, lines: [] };
 }

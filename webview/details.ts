@@ -9,7 +9,7 @@ import { outcomeText, wakerText } from './describe.js';
 import { h } from './dom.js';
 import { findingKind } from '../src/model/finding-kinds.js';
 import { icon, OUTCOME_ICON } from './icons.js';
-import { futureKey, pendingText, type Lane, type LaneModel } from './lanes.js';
+import { futureKey, laneOf, pendingText, type Lane, type LaneModel } from './lanes.js';
 import { futureKindWord, futureValue, resolverText } from '../src/model/future-story.js';
 
 /** Longest list shown in the pane; the rest is counted. */
@@ -101,7 +101,7 @@ function taskDetails(index: TraceIndex, task: TaskInfo, lane: Lane, ev: DetailsE
   const wakers = h('ul', { class: 'plain' }, ...task.wakers.slice(0, LIST_MAX).map((w) => h('li', {}, w.by !== null && index.task(w.by) ? taskButton(index, w.by) : wakerText(index, w), h('span', { class: 'muted' }, ` × ${w.count}`))));
   // The futures it awaited that the timeline draws (its diamonds), reachable from here by keyboard.
   const marks = [...new Set((lane.marks ?? []).map((m) => m.key))];
-  const futures = h('ul', { class: 'plain' }, ...marks.slice(0, LIST_MAX).map((k) => h('li', {}, laneButton(model, k), h('span', { class: 'muted' }, ` ${model.byKey.get(k)?.outcome ? outcomeText(model.byKey.get(k)!.outcome!) : ''}`))));
+  const futures = h('ul', { class: 'plain' }, ...marks.slice(0, LIST_MAX).map((k) => h('li', {}, laneButton(model, k), h('span', { class: 'muted' }, ` ${laneOf(model, k)?.outcome ? outcomeText(laneOf(model, k)!.outcome!) : ''}`))));
   const out = h('div', {},
     h('h2', { class: 'title' }, icon(OUTCOME_ICON[o.state], `glyph ${o.state}`), lane.label, lane.sub !== null ? h('span', { class: 'sub' }, ` ${lane.sub}`) : ''),
     dl,
@@ -115,7 +115,7 @@ function taskDetails(index: TraceIndex, task: TaskInfo, lane: Lane, ev: DetailsE
 }
 
 const laneButton = (model: LaneModel, key: string): Node => {
-  const lane = model.byKey.get(key);
+  const lane = laneOf(model, key);
   return h('button', { type: 'button', class: 'link task', 'data-key': key, title: 'Select this lane' }, lane ? lane.label : key);
 };
 
@@ -140,7 +140,7 @@ function futureDetails(model: LaneModel, lane: Lane, ev: DetailsEvents): Node[] 
   }
   if (st.work) dl.append(...row('Executor work', `${st.work.fn || 'work'} ${formatDuration(st.work.dur)} on `, laneButton(model, `thread:${st.work.thread}`)));
   if (f.children.length > 0) {
-    dl.append(...row('Of', ...f.children.slice(0, LIST_MAX).flatMap((c, i) => [i > 0 ? ', ' : '', index.task(c) ? taskButton(index, c) : model.byKey.has(futureKey(c)) ? laneButton(model, futureKey(c)) : `#${c}`])));
+    dl.append(...row('Of', ...f.children.slice(0, LIST_MAX).flatMap((c, i) => [i > 0 ? ', ' : '', index.task(c) ? taskButton(index, c) : laneOf(model, futureKey(c)) ? laneButton(model, futureKey(c)) : `#${c}`])));
   }
   const awaits = h('ul', { class: 'plain' }, ...st.awaits.slice(0, LIST_MAX).map((a) => h('li', {},
     taskButton(index, a.task),

@@ -70,6 +70,20 @@ export interface LaneModel {
   endNs: number;
   /** Group lanes shown collapsed until the user opens them. */
   collapsedByDefault: string[];
+  /** How many lanes there are, the folded futures' included before they are built. */
+  total: number;
+  /** Builds the folded futures' lanes (the "awaited by one task" group's children): left out of `lanes`, `byKey`
+   * and `order` until the group is opened, one of them is asked for (laneOf) or a filter is on, as a large trace
+   * has thousands that are never looked at. Idempotent. */
+  unfold(): void;
+}
+
+/** A lane by key, building the folded futures' lanes when it is one of them. */
+export function laneOf(model: LaneModel, key: string): Lane | undefined {
+  const lane = model.byKey.get(key);
+  if (lane !== undefined || !key.startsWith('future:')) return lane;
+  model.unfold();
+  return model.byKey.get(key);
 }
 
 export const taskKey = (id: number): string => `task:${id}`;
@@ -102,7 +116,7 @@ export function buildLanes(index: TraceIndex, findings: Finding[]): LaneModel {
     if (isInternal(index, task)) internal.add(lane);
     else add(lane);
   }
-  const internalFutures = addFutures(index, add, byKey, endNs, pending);
+  const futures = addFutures(index, add, byKey, endNs, pending);
   const workIndex = new Map(index.work.map((w, i) => [w, i]));
   for (const th of index.threads) {
     if (th.work.length === 0) continue;
@@ -111,10 +125,10 @@ export function buildLanes(index: TraceIndex, findings: Finding[]): LaneModel {
     add({ key: `thread:${th.id}`, type: 'thread', label: th.name, sub: null, id: th.id, parentKey: null, childKeys: [], depth: 0, segs: b.finish(), overlay: new SegmentBuilder().finish(), outcome: null, findings: [] });
   }
   const collapsedByDefault = [FOLDED_KEY];
-  if (internal.size > 0 || internalFutures.length > 0) {
+  if (internal.size > 0 || futures.internal.length > 0) {
     add(internalsGroup(index, [...internal]));
     for (const lane of internal) add(lane);
-    for (const lane of internalFutures) {
+    for (const lane of futures.internal) {
       add(lane);
       byKey.get(INTERNALS_KEY)!.childKeys.push(lane.key);
     }
@@ -133,8 +147,25 @@ export function buildLanes(index: TraceIndex, findings: Finding[]): LaneModel {
     const lane = (f.taskId !== null && byKey.get(taskKey(f.taskId))) || (loopIds.length > 0 ? byKey.get(`loop:${loopIds[0]}`) : undefined);
     lane?.findings.push(i);
   });
-  const order = depthFirst(lanes, byKey);
-  return { index, findings, lanes, byKey, order, endNs, collapsedByDefault };
+  let folded = futures.folded;
+  const model: LaneModel = {
+    index, findings, lanes, byKey, order: depthFirst(lanes, byKey), endNs, collapsedByDefault, total: lanes.length + folded.length,
+    unfold() {
+      if (folded.length === 0) return;
+      const group = byKey.get(FOLDED_KEY)!;
+      const made = folded.map((st) => new FutureLane(index, st, FOLDED_KEY, index.meta.header.runtime, endNs, pending));
+      folded = [];
+      for (const lane of made) {
+        lane.depth = group.depth + 1;
+        lanes.push(lane);
+        byKey.set(lane.key, lane);
+      }
+      // The group has no other children: its lanes go right after it.
+      const at = model.order.indexOf(FOLDED_KEY) + 1;
+      model.order = model.order.slice(0, at).concat(group.childKeys, model.order.slice(at));
+    },
+  };
+  return model;
 }
 
 const group = (key: string, label: string, sub: string, parentKey: string | null, segs: () => Segments): Lane => {
@@ -172,9 +203,9 @@ function internalsGroup(index: TraceIndex, tasks: Lane[]): Lane {
 
 /** The Futures group: a row per future of the program's own (model/future-story.ts says which), the folded ones in
  * a collapsed group of their own, and a mark on each awaiting task's lane. */
-function addFutures(index: TraceIndex, add: (l: Lane) => void, byKey: Map<string, Lane>, endNs: number, pending: string): Lane[] {
+function addFutures(index: TraceIndex, add: (l: Lane) => void, byKey: Map<string, Lane>, endNs: number, pending: string): { internal: Lane[]; folded: FutureStory[] } {
   const stories = futureStories(index);
-  if (stories.length === 0) return [];
+  if (stories.length === 0) return { internal: [], folded: [] };
   const runtime = index.meta.header.runtime;
   // Futures made in asyncio's own code (its shutdown's) go with asyncio's tasks.
   const asyncioSite = new Map<Site, boolean>();
@@ -193,27 +224,32 @@ function addFutures(index: TraceIndex, add: (l: Lane) => void, byKey: Map<string
   }
   const top = group(FUTURES_KEY, 'Futures', own.length > 0 ? plural(own.length, 'future') : '', null, () => EMPTY);
   add(top);
-  const lanes = own.map((st) => new FutureLane(index, st, FUTURES_KEY, runtime, endNs, pending));
-  if (folded.length > 0) add(group(FOLDED_KEY, 'awaited by one task', `${folded.length}`, FUTURES_KEY, () => EMPTY));
-  for (const st of folded) lanes.push(new FutureLane(index, st, FOLDED_KEY, runtime, endNs, pending));
-  for (const lane of lanes) add(lane);
-  // Children in order: the program's futures, then the folded group.
-  top.childKeys.push(...own.map((st) => futureKey(st.future.id)), ...(folded.length > 0 ? [FOLDED_KEY] : []));
-  if (folded.length > 0) byKey.get(FOLDED_KEY)!.childKeys.push(...folded.map((st) => futureKey(st.future.id)));
-  for (const lane of lanes) {
-    const st = lane.story!;
+  for (const st of own) add(new FutureLane(index, st, FUTURES_KEY, runtime, endNs, pending));
+  // Children in order: the program's futures, then the folded group, whose lanes are built when unfolded.
+  top.childKeys.push(...own.map((st) => futureKey(st.future.id)));
+  if (folded.length > 0) {
+    const g = group(FOLDED_KEY, 'awaited by one task', `${folded.length}`, FUTURES_KEY, () => EMPTY);
+    add(g);
+    top.childKeys.push(FOLDED_KEY);
+    g.childKeys = folded.map((st) => futureKey(st.future.id));
+  }
+  for (const st of own.concat(folded)) {
+    const key = futureKey(st.future.id);
+    const state = outcomeState(st);
     const done = st.resolvedAt;
     for (const a of st.awaits) {
       const task = byKey.get(taskKey(a.task));
       if (!task) continue;
-      (task.marks ??= []).push({ t: done !== null && done >= a.t ? done : a.t, key: lane.key, state: lane.outcome!.state });
+      (task.marks ??= []).push({ t: done !== null && done >= a.t ? done : a.t, key, state });
     }
   }
-  return internal;
+  return { internal, folded };
 }
 
-/** A future's lane. Built for every drawn future (folded ones too: their marks open them), so what costs more than a
- * few fields (its bar, its text, the callbacks behind it) is made when first read; a class, as thousands are made. */
+const outcomeState = (st: FutureStory): TaskState => (st.state === 'result' ? 'ok' : st.state === 'exception' ? 'error' : st.state);
+
+/** A future's lane. What costs more than a few fields (its bar, its text, the callbacks behind it) is made when
+ * first read; a class, as thousands are made. */
 class FutureLane implements Lane {
   readonly type = 'future';
   readonly key: string;
@@ -260,7 +296,7 @@ class FutureOutcome implements Outcome {
   private said: string | null = null;
 
   constructor(private readonly index: TraceIndex, private readonly story: FutureStory, private readonly runtime: string, private readonly pending: string, endNs: number) {
-    this.state = story.state === 'result' ? 'ok' : story.state === 'exception' ? 'error' : story.state;
+    this.state = outcomeState(story);
     this.t = story.resolvedAt ?? endNs;
   }
 
@@ -354,7 +390,11 @@ function depthFirst(lanes: Lane[], byKey: Map<string, Lane>): string[] {
     seen.add(lane.key);
     lane.depth = depth;
     order.push(lane.key);
-    for (let c = lane.childKeys.length - 1; c >= 0; c--) stack.push({ lane: byKey.get(lane.childKeys[c])!, depth: depth + 1 });
+    // A child not built yet (a folded future) is left out: unfold() adds it.
+    for (let c = lane.childKeys.length - 1; c >= 0; c--) {
+      const child = byKey.get(lane.childKeys[c]);
+      if (child !== undefined) stack.push({ lane: child, depth: depth + 1 });
+    }
   }
   // Lanes on a parent cycle (a damaged trace) are reachable from no root: show them flat at the end.
   for (const lane of lanes) {

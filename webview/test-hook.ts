@@ -5,6 +5,7 @@ import type { ViewMessage } from '../src/protocol/messages.js';
 import type { LanesHook } from '../src/protocol/test-hook.js';
 import type { App } from './app.js';
 import { stateAt } from './hit.js';
+import { laneOf } from './lanes.js';
 import { ROW_H } from './layout.js';
 
 export function installHook(app: App, messages: ViewMessage[]): void {
@@ -19,7 +20,7 @@ export function installHook(app: App, messages: ViewMessage[]): void {
       return h && { lane: h.lane.key, what: h.what, kind: h.what === 'segment' ? h.kind : null, t: h.t };
     },
     stateAt: (key, t) => {
-      const lane = app.model?.byKey.get(key);
+      const lane = app.model ? laneOf(app.model, key) : undefined;
       return lane ? stateAt(lane, t) : null;
     },
     x: (t) => app.vp.x(t),

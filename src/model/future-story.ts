@@ -60,17 +60,39 @@ export function isDrawnFuture(f: FutureInfo): boolean {
 }
 
 export function futureStories(index: TraceIndex): FutureStory[] {
-  const list: FutureStory[] = [];
+  // Which futures are drawn is decided before any story is made: a busy server's plain futures awaited by one task
+  // are mostly not drawn, and making their stories (and their resolutions) first cost more than the drawn ones.
+  const candidates: FutureInfo[] = [];
   const range = new IdRange();
   for (const f of index.futures) {
     if (!isDrawnFuture(f)) continue;
-    list.push(new FutureStory(index, f));
+    candidates.push(f);
     range.extend(f.id);
   }
+  if (candidates.length === 0) return [];
+  // Looked up once per step: an array over the id range, not a Map; per candidate, typed arrays, not objects.
+  const slots = range.table<number>(candidates.length);
+  candidates.forEach((f, i) => slots.set(f.id, i));
+  const firstAwaiter = new Float64Array(candidates.length);
+  const awaiters = new Uint8Array(candidates.length); // 0: none, 1: one task, 2: several
+  for (const s of index.data.steps) {
+    if (s.awaited === null) continue;
+    const i = slots.get(s.awaited);
+    if (i === undefined) continue;
+    if (awaiters[i] === 0) [awaiters[i], firstAwaiter[i]] = [1, s.id];
+    else if (firstAwaiter[i] !== s.id) awaiters[i] = 2;
+  }
+  const stories = range.table<FutureStory>(candidates.length);
+  const list: FutureStory[] = [];
+  candidates.forEach((f, i) => {
+    const own = awaiters[i] !== 1 || (f.kind === 'future' && f.via === 'task' && f.resolvedBy !== firstAwaiter[i]);
+    if (!own && f.kind === 'future') return;
+    const st = new FutureStory(index, f);
+    st.own = own;
+    stories.set(f.id, st);
+    list.push(st);
+  });
   if (list.length === 0) return [];
-  // Looked up once per step: an array over the id range, not a Map.
-  const stories = range.table<FutureStory>(list.length);
-  for (const st of list) stories.set(st.future.id, st);
   // One pass over the steps (in file order: each task's in time order): the awaits of drawn futures, and the next
   // step of the awaiting task as its resumption.
   const taskIds = new IdRange();
@@ -93,14 +115,8 @@ export function futureStories(index: TraceIndex): FutureStory[] {
     const st = w.future === null ? undefined : stories.get(w.future);
     if (st) st.work = w;
   }
-  const drawn: FutureStory[] = [];
-  for (const st of list) {
-    st.own = ownRow(st);
-    if (!st.own && st.future.kind === 'future') continue;
-    st.lastChild = lastChildOf(index, st);
-    drawn.push(st);
-  }
-  return drawn;
+  for (const st of list) st.lastChild = lastChildOf(index, st);
+  return list;
 }
 
 function lastChildOf(index: TraceIndex, st: FutureStory): number | null {
@@ -112,13 +128,6 @@ function lastChildOf(index: TraceIndex, st: FutureStory): number | null {
     if (t !== null && t <= st.resolvedAt && t > bestT) [best, bestT] = [c, t];
   }
   return best;
-}
-
-function ownRow(st: FutureStory): boolean {
-  const a = st.awaits;
-  for (let i = 1; i < a.length; i++) if (a[i].task !== a[0].task) return true;
-  if (a.length === 0) return true;
-  return st.future.kind === 'future' && st.future.via === 'task' && st.future.resolvedBy !== a[0].task;
 }
 
 /** The program's callbacks (not asyncio's) that started after the resolution and before the first awaiter resumed:

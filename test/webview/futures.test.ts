@@ -169,6 +169,25 @@ describe('futures and asyncio internals in the viewer', () => {
     assert.deepEqual(errors, []);
   });
 
+  it('a folded future (its lane built only when needed) is found by search, its collapsed group shown around it', async () => {
+    const { page, index, errors } = await show('gather_sleeps');
+    const gather = index.futures.find((f) => f.kind === 'gather')!;
+    assert.ok(!(await rows(page)).some((r) => r.key === `future:${gather.id}`), 'collapsed at first');
+    await page.fill('#search', 'gather (line');
+    await nextFrame(page);
+    const found = await rows(page);
+    assert.equal(found.find((r) => r.key === `future:${gather.id}`)?.depth, 2, `search finds it: ${found.map((r) => r.key)}`);
+    assert.ok(found.some((r) => r.key === 'group:futures-folded'), 'its group is shown for context');
+    // The row count's total counts the folded lanes whether built or not.
+    const [shown, total] = (await page.locator('#row-count').textContent())!.split(' / ').map(Number);
+    assert.equal(shown, found.length);
+    await page.fill('#search', '');
+    await nextFrame(page);
+    assert.ok(!(await rows(page)).some((r) => r.key === `future:${gather.id}`), 'the group stays collapsed after the search');
+    assert.equal(Number((await page.locator('#row-count').textContent())!.split(' / ')[1]), total);
+    assert.deepEqual(errors, []);
+  });
+
   it('screenshots: the futures, gather, executor, Semaphore and Queue examples in light and dark, as first shown', async () => {
     for (const example of ['futures', 'gather_sleeps', 'executor', 'semaphore', 'queue_workers']) {
       for (const scheme of ['light', 'dark'] as const) {
