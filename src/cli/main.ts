@@ -7,6 +7,7 @@ import { exportCommand, EXPORT_HELP } from './export.js';
 import type { Io } from './io.js';
 import { recordCommand, RECORD_HELP } from './record.js';
 import { reportCommand, REPORT_HELP } from './report.js';
+import { packageVersion } from './version.js';
 import { viewCommand, VIEW_HELP } from './view.js';
 
 export const HELP = `Usage: async-lanes <command> [options]
@@ -38,7 +39,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (command === '--version' || command === '-V') {
-    io.out('async-lanes 0.1.0\n');
+    io.out(`async-lanes ${packageVersion()}\n`);
     return 0;
   }
   const cmd = Object.prototype.hasOwnProperty.call(COMMANDS, command) ? COMMANDS[command] : undefined;

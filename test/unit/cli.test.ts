@@ -39,6 +39,11 @@ function assertOneLine(err: string, pattern: RegExp): void {
 
 const fixture = (name: string) => join(FIXTURES, name);
 
+test('--version and -V print the version package.json says', () => {
+  const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  for (const flag of ['--version', '-V']) assert.deepEqual(cli([flag]), { code: 0, out: `async-lanes ${version}\n`, err: '' });
+});
+
 test('report: header, task table nested by parent, findings, summary', () => {
   const r = cli(['report', fixture('pending-exit.lanes')]);
   assert.equal(r.code, 0);
