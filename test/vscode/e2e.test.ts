@@ -324,6 +324,9 @@ describe('Async Lanes in VS Code (code-server)', () => {
       configurations: [{ type: 'node', request: 'launch', name: 'gather_timers (Async Lanes)', program: '${workspaceFolder}/app/gather_timers.js', asyncLanes: true }],
     }, null, 2));
     const earlier = new Set(tracesOf('gather_timers'));
+    // After the earlier steps three editor groups and a notification are open: start from one editor.
+    await runCommand(page, 'View: Close All Editors');
+    await runCommand(page, 'Notifications: Clear All Notifications');
     await quickOpen(page, 'gather_timers.js');
     await page.keyboard.press('Control+G');
     const goTo = page.locator('.quick-input-widget .quick-input-box input');

@@ -138,7 +138,7 @@ export async function quickOpen(page: Page, name: string): Promise<void> {
   await input.fill(name);
   const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
   await row.waitFor({ state: 'visible', timeout: 20_000 });
-  await page.keyboard.press('Enter');
+  await row.click(); // (Enter opens the highlighted row, which need not be this one)
   await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 20_000 });
   await input.waitFor({ state: 'hidden', timeout: 20_000 });
 }
