@@ -393,7 +393,7 @@ describe('Async Lanes in VS Code (code-server)', () => {
     // Clear the breakpoint and let it run to the end: the session ends, the timeline has the whole recording.
     // Commands, not F9/F5: F9 toggles a breakpoint wherever the cursor is, and after a pause the cursor or the
     // focus may not be on line 6 (CI once added a breakpoint elsewhere and the program paused again).
-    await runCommand(page, 'Debug: Remove All Breakpoints');
+    await runCommand(page, 'Remove All Breakpoints');
     await until('no breakpoint in the editor', async () => (await page.locator('.editor-group-container.active .codicon-debug-breakpoint').count()) === 0);
     await runCommand(page, 'Debug: Continue');
     await until('the program to end', () => ended(file), 60_000);
