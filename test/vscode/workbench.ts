@@ -104,9 +104,10 @@ export async function runCommand(page: Page, title: string, timeoutMs = 90_000):
         () => false,
       );
     }, 30_000);
-    await input.fill('>' + title);
     const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
     try {
+      // The palette seen may be the previous one closing: then the fill fails and the loop opens it again.
+      await input.fill('>' + title, { timeout: 3000 });
       await row.waitFor({ state: 'visible', timeout: 3000 });
       await row.click();
       return;
