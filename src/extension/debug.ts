@@ -3,8 +3,9 @@
 // the setting asyncLanes.recordDebugSessions); the trace is a .lanes file in the trace folder, shown live in a
 // timeline while the session runs. At every pause a debug adapter tracker asks the paused program, through the
 // adapter's evaluate request on the top frame, to hand its buffered records to the trace (the recorder's pause
-// flush): the program's thread is stopped, so its 100 ms timer cannot, and the evaluate runs on that thread while the
-// recorder's writer thread, which the debugger does not stop, writes them before the answer comes back. The answer
+// flush): the program's thread is stopped, so its 100 ms timer (Node) or recorder thread (Python, which debugpy may
+// stop too) cannot, and the evaluate runs on that thread while the recorder's writer (Node: a worker thread; Python:
+// a separate process), which the debugger does not stop, writes them before the answer comes back. The answer
 // also says which tasks are in a step (the trace cannot: steps are written when they end). Then every task's state
 // at that instant (model/pause-state.ts) goes to the Tasks view and the editor's notes, cleared on continue.
 
@@ -14,7 +15,7 @@ import * as vscode from 'vscode';
 import { FileTail } from '../files/tail.js';
 import { DEBUG_NODE_TYPES, DEBUG_PYTHON_TYPES, debugLaunchEnv, LaunchError, programStem, recorderPaths, traceFileName } from '../launch/launch.js';
 import { LiveTrace } from '../model/live-trace.js';
-import { parsePauseAnswer, pauseInstant, pauseTree, tasksAt } from '../model/pause-state.js';
+import { PAUSE_FLUSH_EXPRESSION, parsePauseAnswer, pauseInstant, pauseTree, tasksAt } from '../model/pause-state.js';
 import type { Pause, PauseView } from './debug-tasks.js';
 import type { Log } from './log.js';
 import type { Recordings } from './recordings.js';
@@ -23,8 +24,6 @@ import type { Timelines } from './timelines.js';
 
 /** Where a recorded configuration keeps its trace's path (the session's configuration carries it). */
 const TRACE_KEY = '__asyncLanesTrace';
-/** Evaluated in the paused frame: the Node recorder's pause flush (preload.ts), if it is loaded in that process. */
-const FLUSH_EXPRESSION = "typeof __async_lanes === 'object' && typeof __async_lanes.p === 'function' ? __async_lanes.p() : 'not recorded'";
 /** Requests after which the program runs again (no `continued` event follows the ones the user makes). */
 const RESUMING = new Set(['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'goto', 'restartFrame', 'restart', 'disconnect', 'terminate']);
 
@@ -72,7 +71,10 @@ export class DebugRecorder implements vscode.Disposable {
     try {
       const cwd = typeof config.cwd === 'string' ? config.cwd : folder?.uri.fsPath ?? (typeof config.program === 'string' ? dirname(config.program) : process.cwd());
       const dir = traceFolder(this.context, folder?.uri);
-      const stem = typeof config.program === 'string' ? programStem(['node', config.program]) : programStem([String(config.name ?? 'debug')]);
+      const python = DEBUG_PYTHON_TYPES.includes(String(config.type));
+      const stem = typeof config.program === 'string' ? programStem([python ? 'python' : 'node', config.program])
+        : python && typeof config.module === 'string' ? programStem(['python', '-m', config.module])
+        : programStem([String(config.name ?? 'debug')]);
       const traceFile = join(dir, traceFileName(stem, new Date(), (name) => existsSync(join(dir, name))));
       const userEnv: Record<string, string> = typeof config.env === 'object' && config.env !== null ? config.env : {};
       const added = debugLaunchEnv(
@@ -81,12 +83,15 @@ export class DebugRecorder implements vscode.Disposable {
       );
       mkdirSync(dir, { recursive: true });
       this.log.info(`debug session "${config.name}" recorded to ${traceFile}`);
+      const env = { ...userEnv, ...added };
+      // debugpy: stepping out of a task's step would otherwise stop in the recorder's code (it is not a library's).
+      if (python) return { ...config, env, rules: [...(Array.isArray(config.rules) ? config.rules : []), { module: 'async_lanes', include: false }], [TRACE_KEY]: traceFile };
       // Stepping into an await would otherwise enter the recorder's calls that the load-time transform put there.
       const skipFiles = [...(Array.isArray(config.skipFiles) ? config.skipFiles : []), join(dirname(recorderPaths(this.context.extensionUri.fsPath).nodePreload), '**')];
       // The transform only inserts text within lines, so the file on disk is where the program's lines are: with
       // content validation js-debug finds the loaded script differs from it (always, here) and shows the instrumented
       // copy instead. Set whatever the configuration said: js-debug's own provider has filled in its default by now.
-      return { ...config, env: { ...userEnv, ...added }, skipFiles, enableContentValidation: false, [TRACE_KEY]: traceFile };
+      return { ...config, env, skipFiles, enableContentValidation: false, [TRACE_KEY]: traceFile };
     } catch (err) {
       if (!(err instanceof LaunchError)) throw err;
       this.log.warn(`debug session "${config.name}": ${err.message}`);
@@ -157,7 +162,8 @@ export class DebugRecorder implements vscode.Disposable {
     try {
       const trace = await session.customRequest('stackTrace', { threadId: threadId ?? 1, startFrame: 0, levels: 1 }) as { stackFrames?: { id: number }[] };
       const frameId = trace.stackFrames?.[0]?.id;
-      const answer = await session.customRequest('evaluate', { expression: FLUSH_EXPRESSION, frameId, context: 'repl' }) as { result?: string };
+      const expression = PAUSE_FLUSH_EXPRESSION[DEBUG_PYTHON_TYPES.includes(root.type) ? 'python' : 'node'];
+      const answer = await session.customRequest('evaluate', { expression, frameId, context: 'repl' }) as { result?: string };
       const pause = parsePauseAnswer(String(answer.result ?? ''));
       if (this.generation.get(root.id) !== generation) return; // the program went on meanwhile
       if (pause === null) {

@@ -24,10 +24,12 @@ export interface RecordOptions {
   outputToPipe?: boolean;
 }
 
-/** Where the recorders ship inside the package: the Python package's folder (for PYTHONPATH) and the Node
+/** Where the recorders ship inside the package: the Python package's folder (for PYTHONPATH), the folder whose
+ * sitecustomize starts the Python recorder from the environment (a debugger's command line), and the Node
  * recorder's preload script (for NODE_OPTIONS --require). */
-export function recorderPaths(root: string): { python: string; nodePreload: string } {
-  return { python: join(root, 'src', 'recorders', 'python'), nodePreload: join(root, 'out', 'src', 'recorders', 'node', 'preload.js') };
+export function recorderPaths(root: string): { python: string; pythonAutostart: string; nodePreload: string } {
+  const python = join(root, 'src', 'recorders', 'python');
+  return { python, pythonAutostart: join(python, 'autostart'), nodePreload: join(root, 'out', 'src', 'recorders', 'node', 'preload.js') };
 }
 
 /** The async-lanes package's folder, found upward from this file (compiled under out/src/launch, or bundled into
@@ -74,14 +76,7 @@ const python: Runtime = {
   namesProgram: (program) => program.length > 0 && (!program[0].startsWith('-') || program[0].startsWith('-m')),
   usage: '{} app.py, or {} -m package',
   wrap(interpreter, program, o) {
-    const recorder = recorderPaths(o.packageRoot).python;
-    const original = o.env.PYTHONPATH;
-    const env: NodeJS.ProcessEnv = {
-      ...o.env,
-      PYTHONPATH: original ? `${recorder}${delimiter}${original}` : recorder,
-      // The recorder gives the program its own PYTHONPATH back.
-      ASYNC_LANES_RESTORE_ENV: JSON.stringify({ PYTHONPATH: original ?? null }),
-    };
+    const env: NodeJS.ProcessEnv = { ...o.env, ...pythonPathEnv(recorderPaths(o.packageRoot).python, o.env.PYTHONPATH) };
     if (o.outputToPipe) env.PYTHONUNBUFFERED = '1';
     return {
       runtime: 'python',
@@ -92,6 +87,15 @@ const python: Runtime = {
     };
   },
 };
+
+/** `folder` first on the program's PYTHONPATH (`original`: its own, kept after it), and the recorder gives the program
+ * its own back (ASYNC_LANES_RESTORE_ENV). */
+function pythonPathEnv(folder: string, original: string | undefined): Record<string, string> {
+  return {
+    PYTHONPATH: original ? `${folder}${delimiter}${original}` : folder,
+    ASYNC_LANES_RESTORE_ENV: JSON.stringify({ PYTHONPATH: original ?? null }),
+  };
+}
 
 export const TS_NEEDS_ESBUILD = 'Recording TypeScript needs Node 22.18+ (it strips types itself) or esbuild in your project: npm i -D esbuild';
 
@@ -175,10 +179,17 @@ export function debugLaunchEnv(config: DebugLaunch, o: RecordOptions): Record<st
     throw new LaunchError('Async Lanes records debug sessions that launch the program; an attach configuration runs without recording.');
   }
   if (DEBUG_PYTHON_TYPES.includes(config.type)) {
-    // The Python recorder starts as `python -m async_lanes run`, and debugpy puts its own launcher there.
-    throw new LaunchError('Async Lanes does not record Python debug sessions yet (use Record Current File); this session runs without recording.');
+    // debugpy runs `python <debugpy> --connect … program`: the recorder cannot go in front of the program on that
+    // command line, so Python's start-up starts it (the sitecustomize in pythonAutostart, first on PYTHONPATH).
+    const env: Record<string, string> = {
+      ...pythonPathEnv(recorderPaths(o.packageRoot).pythonAutostart, o.env.PYTHONPATH),
+      ASYNC_LANES_OUT: resolve(o.cwd, o.traceFile),
+      ASYNC_LANES_DEBUGGER: '1',
+    };
+    if (o.blockThresholdMs !== null) env.ASYNC_LANES_BLOCK_MS = String(o.blockThresholdMs);
+    return env;
   }
-  if (!DEBUG_NODE_TYPES.includes(config.type)) throw new LaunchError(`Async Lanes records Node.js (node) debug sessions; a "${config.type}" session runs without recording.`);
+  if (!DEBUG_NODE_TYPES.includes(config.type)) throw new LaunchError(`Async Lanes records Node.js (node) and Python (debugpy) debug sessions; a "${config.type}" session runs without recording.`);
   return { ...nodeRecorderEnv(o, config.program), ASYNC_LANES_DEBUGGER: '1' };
 }
 

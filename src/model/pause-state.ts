@@ -126,7 +126,15 @@ export function pauseInstant(flushNs: number, stoppedAtMs: number, start: string
   return Math.min(flushNs, Math.max(lastNs, Math.round((stoppedAtMs - startMs) * 1e6)));
 }
 
-/** What the recorder's pause flush answered (Node: `__async_lanes.p()`), read out of the debugger's evaluate result
+/** Evaluated in the paused frame through the debugger's evaluate request: the recorder's pause flush (Node:
+ * preload.ts; Python: _life.pause), if it is loaded in that process. The Python one binds no name in the frame's scope
+ * and imports nothing (sys is always loaded). */
+export const PAUSE_FLUSH_EXPRESSION = {
+  node: "typeof __async_lanes === 'object' && typeof __async_lanes.p === 'function' ? __async_lanes.p() : 'not recorded'",
+  python: "__import__('sys').modules['async_lanes._life'].pause() if 'async_lanes._life' in __import__('sys').modules else 'not recorded'",
+};
+
+/** What the recorder's pause flush answered, read out of the debugger's evaluate result
  * however the debugger quoted it: the instant on the trace's clock, the tasks in a step there (innermost first) and
  * the trace file. Null when the answer holds none (the recorder is not loaded in that process). */
 export function parsePauseAnswer(result: string): { t: number; running: RunningTask[]; file: string } | null {

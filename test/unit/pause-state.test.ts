@@ -5,11 +5,11 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { after, test } from 'node:test';
-import { debugLaunchEnv, LaunchError, type RecordOptions } from '../../src/launch/launch.js';
+import { debugLaunchEnv, LaunchError, recorderPaths, type RecordOptions } from '../../src/launch/launch.js';
 import { TraceIndex } from '../../src/model/index.js';
 import { parseTrace } from '../../src/model/parser.js';
 import { parsePauseAnswer, pauseInstant, pauseTree, tasksAt, type TaskAtInstant } from '../../src/model/pause-state.js';
@@ -96,10 +96,25 @@ test('a Node launch configuration gets the recorder added to its environment, th
   assert.equal(env.PATH, undefined, 'only what it adds: the debugger merges it into the environment');
 });
 
-test('attach configurations, Python and other debuggers: refused with a message (the session then runs unrecorded)', () => {
-  assert.throws(() => debugLaunchEnv({ type: 'node', request: 'attach' }, options({})), (e: Error) => e instanceof LaunchError && /attach configuration runs without recording/.test(e.message));
-  assert.throws(() => debugLaunchEnv({ type: 'debugpy', request: 'launch', program: '/ws/app.py' }, options({})), (e: Error) => e instanceof LaunchError && /Python debug sessions/.test(e.message));
-  assert.throws(() => debugLaunchEnv({ type: 'cppdbg', request: 'launch' }, options({})), LaunchError);
+test('a Python (debugpy) launch configuration: the start-up folder first on PYTHONPATH, the user\'s given back by the recorder', () => {
+  const env = debugLaunchEnv({ type: 'debugpy', request: 'launch', program: '/ws/app.py' }, options({ PYTHONPATH: '/mine', PATH: '/bin' }));
+  assert.equal(env.PYTHONPATH, `${recorderPaths(ROOT).pythonAutostart}${delimiter}/mine`);
+  assert.ok(existsSync(join(recorderPaths(ROOT).pythonAutostart, 'sitecustomize.py')));
+  assert.deepEqual(JSON.parse(env.ASYNC_LANES_RESTORE_ENV), { PYTHONPATH: '/mine' });
+  assert.equal(env.ASYNC_LANES_OUT, '/ws/.async-lanes/app.lanes');
+  assert.equal(env.ASYNC_LANES_BLOCK_MS, '50');
+  assert.equal(env.ASYNC_LANES_DEBUGGER, '1');
+  assert.equal(env.PATH, undefined);
+  const bare = debugLaunchEnv({ type: 'python', request: 'launch', program: '/ws/app.py' }, options({}));
+  assert.equal(bare.PYTHONPATH, recorderPaths(ROOT).pythonAutostart);
+  assert.deepEqual(JSON.parse(bare.ASYNC_LANES_RESTORE_ENV), { PYTHONPATH: null });
+});
+
+test('attach configurations and other debuggers: refused with a message (the session then runs unrecorded)', () => {
+  for (const type of ['node', 'debugpy']) {
+    assert.throws(() => debugLaunchEnv({ type, request: 'attach' }, options({})), (e: Error) => e instanceof LaunchError && /attach configuration runs without recording/.test(e.message));
+  }
+  assert.throws(() => debugLaunchEnv({ type: 'cppdbg', request: 'launch' }, options({})), (e: Error) => e instanceof LaunchError && /a "cppdbg" session runs without recording/.test(e.message));
 });
 
 const dir = mkdtempSync(join(tmpdir(), 'lanes-pause-'));

@@ -72,7 +72,10 @@ def _parse(argv):
     return out, thr, module, rest
 
 
-def _restore_env():
+def _restore_env(ours=_PKG_PARENT, at_start=False):
+    """Gives the program the variables the launcher changed (ASYNC_LANES_RESTORE_ENV) and takes `ours` (the folder it
+    put on PYTHONPATH) off sys.path.  `at_start`: called from a sitecustomize, when sys.path[0] is not the program's
+    folder yet (PYTHONPATH comes first)."""
     raw = os.environ.pop('ASYNC_LANES_RESTORE_ENV', None)
     restored = {}
     if raw:
@@ -86,11 +89,10 @@ def _restore_env():
             else:
                 os.environ[k] = v
             restored[k] = v
-    # take the recorder's directory (added through PYTHONPATH) off sys.path
     if raw and 'PYTHONPATH' in restored:
         orig = restored['PYTHONPATH'] or ''
-        keep = sum(1 for p in orig.split(os.pathsep) if p and _same(p, _PKG_PARENT))
-        have = [n for n, p in enumerate(sys.path) if n > 0 and p and _same(p, _PKG_PARENT)]
+        keep = sum(1 for p in orig.split(os.pathsep) if p and _same(p, ours))
+        have = [n for n, p in enumerate(sys.path) if (at_start or n > 0) and p and _same(p, ours)]
         for n in reversed(have[keep:] if keep else have):
             del sys.path[n]
 

@@ -203,6 +203,92 @@ def _flush(deadline=None):
                 pass
 
 
+# ---------------------------------------------------------------------------
+# the debugger's pause flush
+
+# An empty chunk: the writer answers it on the done pipe once everything sent before it is in the trace (_writer.run).
+_ACK = _pack(0, 0)
+_URI_SAFE = frozenset(b'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*()/')
+
+
+def pause():
+    """At a debugger's pause: what is buffered goes into the trace, and the answer says which tasks are in a step.
+    The VS Code extension evaluates `async_lanes._life.pause()` in the paused frame through the debug adapter's
+    evaluate request (src/extension/debug.ts).  Records wait in this process's buffers until a step or the recorder's
+    thread hands them over (_take, _bg): the debugger has stopped the program's thread, and may stop the recorder's
+    too, so neither would; the evaluate runs on the paused thread, hands them to the writer here, and waits (<= 2 s)
+    until the writer, a separate process that the debugger does not stop, has written them (its answer to an empty
+    chunk).  The trace cannot say which tasks are in a step: steps are written when they end.  The program sees
+    nothing of this (no output, no exception, no module imported, no thread started); every failure is an answer.
+    Answers one token without quotes or backslashes (the debugger shows the string's repr): the instant and the steps'
+    starts on the trace's clock (innermost, the paused thread's loop, first) and the trace's path, URI-encoded."""
+    try:
+        if os.getpid() != _pid or _trace is None:
+            return 'async-lanes: not recorded in this process'
+        now = _pc()
+        out_path, t0 = _trace
+        running = ','.join('%d@%d' % (tid, start - t0) for tid, start in _in_step())
+        if not _hand_over(_monotonic() + 2.0):
+            return 'async-lanes: the writer did not answer'
+        return 'async-lanes-pause:t=%d;run=%s;file=%s' % (now - t0, running, ''.join(
+            chr(b) if b in _URI_SAFE else '%%%02X' % b for b in out_path.encode('utf-8', 'surrogateescape')))
+    except BaseException as e:
+        return 'async-lanes: the pause flush failed: %s' % type(e).__name__
+
+
+def _in_step():
+    """(task id, its step's start) of the tasks in a step on each running loop, the calling thread's first (found as
+    _rec._watch finds the step a stuck loop is in)."""
+    me = _thread.get_ident()
+    out = []
+    for wr, ident in sorted(core._running.values(), key=lambda v: v[1] != me):
+        loop = wr()
+        task = None if loop is None else core._cur_task(loop)
+        if task is None:
+            continue
+        start = 0
+        if not core._NOPROXY:
+            p = getattr(task, '_coro', None)
+            if type(p) is core._Coro:
+                start = p._t0
+        if not start:
+            cur = core._cbcur.get(ident)
+            start = 0 if cur is None else cur._t0 if type(cur) is core._TS else cur[0]
+            if not start and core._NOPROXY and _nat is not None:
+                start = _nat.current(ident)
+        tid = core._task_id(task)
+        if tid is not None:
+            out.append((tid, start or _pc()))
+    return out
+
+
+def _hand_over(deadline):
+    """Hands everything to the writer and waits until it has written it (or `deadline`): whether it did.  The lock is
+    taken with a timeout: the recorder's thread may hold it, stopped by the debugger."""
+    if _inproc is not None:
+        _flush()
+        return True
+    if not _flock.acquire(True, max(0.0, deadline - _monotonic())):
+        return False
+    try:
+        if _wfd is None or not _pipe_ok():
+            return False
+        while select.select([_done_fd], [], [], 0)[0]:  # late answers to an earlier pause
+            if not os.read(_done_fd, 4096):
+                return False  # (the writer is gone)
+        if _buf or (_nat is not None and _nat.pending()):
+            _taken.extend(_parts(*_chunk()))
+        _taken.append(_ACK)
+        _sent[0] = _monotonic()
+        _write_taken(deadline)
+        if _taken:
+            return False
+    finally:
+        _flock.release()
+    left = deadline - _monotonic()
+    return left > 0 and bool(select.select([_done_fd], [], [], left)[0]) and os.read(_done_fd, 1) == b'p'
+
+
 _TRIM_EVERY = 30.0  # seconds between the C accelerator's trim() (see _speedups.c): a recording's RSS stays flat
 
 

@@ -356,6 +356,12 @@ def run(out_path, t_start, data_fd, done_fd, thr, native=None):
             if h is None:
                 break
             n, ns = hdr.unpack(h)
+            if n == 0 and ns == 0:  # an empty chunk: the debugger's pause flush (_life.pause) waits for this answer
+                try:
+                    os.write(done_fd, b'p')
+                except OSError:
+                    pass
+                continue
             data = _read_exact(data_fd, n + ns)
             if data is None:
                 break

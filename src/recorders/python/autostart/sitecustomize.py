@@ -1,0 +1,87 @@
+# Starts the Async Lanes recorder from the environment, for a program whose command line is not ours: a debugger's.
+# debugpy runs `python <debugpy> --connect HOST:PORT ... program.py args` (or `python program.py args` without
+# debugging), so `python -m async_lanes run` cannot be put in front; the launcher (src/launch) puts this folder first
+# on PYTHONPATH with ASYNC_LANES_OUT (the trace file) and ASYNC_LANES_RESTORE_ENV (the program's own PYTHONPATH).
+# Python imports the first sitecustomize on its path while it starts, before debugpy or the program: this one starts
+# the recorder as `async_lanes run` would (before any thread: the writer process is forked), gives the program its
+# environment and sys.path back (its children are not recorded, as under `async_lanes run`), and then runs the
+# sitecustomize it shadows (Debian ships one). It must stay syntax-compatible with old Pythons, which get a message.
+import os
+import sys
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+# debugpy's options before the program (server/cli.py): those that take a value, and the target's switches.
+_DEBUGPY_VALUED = ('--listen', '--connect', '--log-to', '--adapter-access-token')
+
+
+def _program_argv(argv):
+    """The program's argv as `python program args` gives it (`[module, args]` for -m) when this process runs the
+    program, with or without debugpy in front; None for debugpy's adapter and launcher, or an attach (--pid)."""
+    if not argv:
+        return None
+    first = os.path.basename(os.path.normpath(argv[0]))
+    if argv[0] == '-m':  # (at start-up, before runpy has found the module)
+        orig = getattr(sys, 'orig_argv', [])
+        module = orig[orig.index('-m') + 1] if '-m' in orig[:-1] else ''
+        return None if module.split('.')[0] == 'debugpy' else [module] + argv[1:]
+    if first != 'debugpy':  # (debugpy's launcher is its folder `debugpy/launcher`)
+        return None if first == 'launcher' and os.path.basename(os.path.dirname(os.path.normpath(argv[0]))) == 'debugpy' else list(argv)
+    i = 1
+    while i < len(argv):
+        a = argv[i]
+        if a in _DEBUGPY_VALUED or a.startswith('--configure-'):
+            i += 2
+        elif a in ('--wait-for-client', '--log-to-stderr'):
+            i += 1
+        elif a == '--pid':
+            return None
+        elif a in ('-m', '-c'):
+            return argv[i + 1:i + 2] + argv[i + 2:] if a == '-m' else ['-c'] + argv[i + 2:]
+        else:
+            return argv[i:]
+    return None
+
+
+def _start():
+    out = os.environ.get('ASYNC_LANES_OUT')
+    if not out:
+        return
+    argv = _program_argv(sys.argv)
+    if argv is None:
+        return
+    # Once, in this process: a child that gets this environment (debugpy's subprocess support) is not recorded.
+    del os.environ['ASYNC_LANES_OUT']
+    block_ms = os.environ.pop('ASYNC_LANES_BLOCK_MS', None)
+    if sys.version_info < (3, 9):
+        os.environ.pop('ASYNC_LANES_RESTORE_ENV', None)
+        sys.stderr.write('async-lanes: Python 3.9 or newer is needed to record (this is %d.%d); the program runs '
+                         'without recording.\n' % sys.version_info[:2])
+        return
+    recorder = os.path.dirname(_HERE)
+    sys.path.insert(0, recorder)
+    try:
+        from async_lanes import _cli, _life
+    finally:
+        sys.path.remove(recorder)
+    _cli._restore_env(_HERE, at_start=True)
+    try:
+        _life.install(out, float(block_ms) if block_ms else 100.0, argv)
+    except Exception as e:  # (a trace file that cannot be written, the C accelerator required and missing)
+        sys.stderr.write('async-lanes: recording did not start (%s: %s); the program runs without it.\n'
+                         % (type(e).__name__, e))
+
+
+def _chain():
+    """Runs the sitecustomize this one shadows, if there is one, as `import sitecustomize` would have."""
+    from importlib.machinery import PathFinder
+    spec = PathFinder.find_spec('sitecustomize', [p for p in sys.path if os.path.abspath(p or '.') != _HERE])
+    if spec is None or spec.loader is None:
+        return
+    from importlib.util import module_from_spec
+    module = module_from_spec(spec)
+    sys.modules['sitecustomize'] = module
+    spec.loader.exec_module(module)
+
+
+_start()
+_chain()

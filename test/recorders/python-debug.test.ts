@@ -1,0 +1,172 @@
+// Python debug sessions recorded (issue 16), without VS Code: debugpy's own adapter (`python -m debugpy.adapter`, the
+// Debug Adapter Protocol that the Python Debugger extension speaks) launches an example with the environment the
+// extension adds (src/launch debugLaunchEnv), stops at a breakpoint twice, and the extension's evaluate of the pause
+// flush is made at each stop, as src/extension/debug.ts does: the answer names the task at the breakpoint, the trace
+// holds the records up to the pause when it comes back, and the tasks' states there are the program's. Then it runs to
+// the end: the trace is the program's (its stem, its argv), not debugpy's launcher's. On Debian's python3 (debugpy 1.6)
+// and the 3.14 from scripts/setup-pythons.sh (debugpy 1.8); one without debugpy is a skip that says so.
+
+import assert from 'node:assert/strict';
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { debugLaunchEnv, programStem } from '../../src/launch/launch.js';
+import { TraceIndex } from '../../src/model/index.js';
+import { parseTrace } from '../../src/model/parser.js';
+import { PAUSE_FLUSH_EXPRESSION, parsePauseAnswer, tasksAt } from '../../src/model/pause-state.js';
+import { debianPythonsBin } from './lib/pythons.js';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const EXAMPLE = join(ROOT, 'examples', 'python', 'gather_sleeps.py');
+/** fetch()'s return line, after its sleep (the example's marker comments: fetch-sleep is the line before). */
+const BREAK_LINE = readFileSync(EXAMPLE, 'utf8').split('\n').findIndex((l) => l.includes('# await: fetch-sleep')) + 2;
+
+interface Message {
+  seq: number;
+  type: 'request' | 'response' | 'event';
+  command?: string;
+  event?: string;
+  request_seq?: number;
+  success?: boolean;
+  message?: string;
+  body?: Record<string, unknown>;
+}
+
+/** A Debug Adapter Protocol client over the adapter's stdio. */
+class Dap {
+  private seq = 1;
+  private buffer = Buffer.alloc(0);
+  private readonly waiting = new Map<number, (m: Message) => void>();
+  private readonly events: Message[] = [];
+  private readonly eventWaiters: { name: string; resolve: (m: Message) => void }[] = [];
+  readonly stderr: string[] = [];
+
+  constructor(private readonly proc: ChildProcessWithoutNullStreams) {
+    proc.stdout.on('data', (d: Buffer) => this.receive(d));
+    proc.stderr.on('data', (d: Buffer) => this.stderr.push(String(d)));
+  }
+
+  private receive(data: Buffer): void {
+    this.buffer = Buffer.concat([this.buffer, data]);
+    for (;;) {
+      const head = this.buffer.indexOf('\r\n\r\n');
+      if (head < 0) return;
+      const length = Number(/Content-Length: (\d+)/i.exec(this.buffer.subarray(0, head).toString())?.[1]);
+      if (this.buffer.length < head + 4 + length) return;
+      const m = JSON.parse(this.buffer.subarray(head + 4, head + 4 + length).toString()) as Message;
+      this.buffer = this.buffer.subarray(head + 4 + length);
+      if (m.type === 'response') this.waiting.get(m.request_seq!)?.(m);
+      else if (m.type === 'event') {
+        const i = this.eventWaiters.findIndex((w) => w.name === m.event);
+        if (i >= 0) this.eventWaiters.splice(i, 1)[0].resolve(m);
+        else this.events.push(m);
+      }
+    }
+  }
+
+  /** Sends a request; its response (`wait`: awaited before returning; the launch request answers only later). */
+  request(command: string, args: Record<string, unknown> = {}): Promise<Message> {
+    const seq = this.seq++;
+    const text = JSON.stringify({ seq, type: 'request', command, arguments: args });
+    this.proc.stdin.write(`Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no response to ${command}: ${this.stderr.join('')}`)), 60_000);
+      this.waiting.set(seq, (m) => {
+        clearTimeout(timer);
+        if (m.success) resolve(m);
+        else reject(new Error(`${command} failed: ${m.message} ${JSON.stringify(m.body)}`));
+      });
+    });
+  }
+
+  /** The next event of that name (one already received first). */
+  event(name: string, timeoutMs = 60_000): Promise<Message> {
+    const i = this.events.findIndex((m) => m.event === name);
+    if (i >= 0) return Promise.resolve(this.events.splice(i, 1)[0]);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${name} event: ${this.stderr.join('')}`)), timeoutMs);
+      this.eventWaiters.push({ name, resolve: (m) => (clearTimeout(timer), resolve(m)) });
+    });
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'lanes-debugpy-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The interpreters to run on, each with debugpy or the reason it cannot. */
+function interpreters(): { label: string; python: string | null; why?: string }[] {
+  const bin = debianPythonsBin();
+  const list = [{ label: "Debian's python3 (3.11)", python: '/usr/bin/python3' as string | null, why: undefined as string | undefined }];
+  list.push(bin.dir ? { label: 'CPython 3.14 (sid)', python: join(bin.dir, 'python3.14'), why: undefined } : { label: 'CPython 3.14 (sid)', python: null, why: bin.why ?? 'no 3.14' });
+  return list.map((p) => {
+    if (!p.python) return p;
+    const r = spawnSync(p.python, ['-c', 'import debugpy; print(debugpy.__version__)'], { encoding: 'utf8' });
+    return r.status === 0 ? { ...p, label: `${p.label}, debugpy ${r.stdout.trim()}` } : { ...p, python: null, why: `${p.python} has no debugpy (apt-get install python3-debugpy)` };
+  });
+}
+
+describe('Python debug sessions under debugpy', () => {
+  for (const { label, python, why } of interpreters()) {
+    it(`${label}: two breakpoints, the pause flush at each, the program's trace`, { skip: python === null ? why : false, timeout: 180_000 }, async () => {
+      const trace = join(dir, `${programStem(['python', EXAMPLE])}-${label.replace(/\W+/g, '_')}.lanes`);
+      const env = debugLaunchEnv({ type: 'debugpy', request: 'launch', program: EXAMPLE }, { traceFile: trace, blockThresholdMs: null, packageRoot: ROOT, env: process.env, cwd: dir });
+      const proc = spawn(python!, ['-m', 'debugpy.adapter'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+      const dap = new Dap(proc);
+      try {
+        await dap.request('initialize', { adapterID: 'debugpy', clientID: 'async-lanes-test', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+        const launched = dap.request('launch', { program: EXAMPLE, cwd: dir, env, console: 'internalConsole', justMyCode: true, rules: [{ module: 'async_lanes', include: false }] });
+        await dap.event('initialized');
+        await dap.request('setBreakpoints', { source: { path: EXAMPLE }, breakpoints: [{ line: BREAK_LINE }] });
+        await dap.request('configurationDone');
+        await launched;
+
+        /** At a stop: the extension's stack trace and evaluate, then the trace as the extension reads it. */
+        const pauseHere = async () => {
+          const stopped = await dap.event('stopped');
+          const threadId = stopped.body!.threadId as number;
+          const frames = (await dap.request('stackTrace', { threadId, startFrame: 0, levels: 1 })).body!.stackFrames as { id: number; line: number }[];
+          assert.equal(frames[0].line, BREAK_LINE);
+          const answer = String((await dap.request('evaluate', { expression: PAUSE_FLUSH_EXPRESSION.python, frameId: frames[0].id, context: 'repl' })).body!.result);
+          const pause = parsePauseAnswer(answer);
+          assert.ok(pause, `the flush's answer: ${answer}`);
+          assert.equal(pause.file, trace);
+          const index = new TraceIndex(parseTrace(readFileSync(trace, 'utf8')));
+          const states = tasksAt(index, pause.t, pause.running);
+          const of = (coro: string) => states.filter((s) => index.task(s.id)?.coro === coro).map((s) => `${s.state}${s.site ? `@${s.site.line}` : ''}`).sort();
+          return { threadId, pause, index, of };
+        };
+
+        // First stop: fetch("a") after its 0.1 s sleep; b and c still asleep on line 12, main on the gather.
+        let at = await pauseHere();
+        assert.equal(at.pause.running.length, 1, 'one task in a step: the one at the breakpoint');
+        assert.equal(at.index.task(at.pause.running[0].id)?.coro, 'fetch');
+        assert.deepEqual(at.of('fetch'), ['running', `waiting@${BREAK_LINE - 1}`, `waiting@${BREAK_LINE - 1}`]);
+        assert.deepEqual(at.of('main'), ['waiting@18']);
+        const first = at.pause.t;
+        await dap.request('continue', { threadId: at.threadId });
+
+        // Second stop: b at the breakpoint, a finished, c asleep on line 12, or woken already when the first pause
+        // outlasted its 0.3 s (the loop resolved both sleeps in one iteration, then ran b's step).
+        at = await pauseHere();
+        assert.ok(at.pause.t > first);
+        const [done, running, c] = at.of('fetch');
+        assert.deepEqual([done, running], ['finished', 'running']);
+        assert.match(c, new RegExp(`^(waiting|scheduled)@${BREAK_LINE - 1}$`));
+        await dap.request('setBreakpoints', { source: { path: EXAMPLE }, breakpoints: [] });
+        await dap.request('continue', { threadId: at.threadId });
+        await dap.event('terminated');
+
+        const text = readFileSync(trace, 'utf8');
+        const index = new TraceIndex(parseTrace(text));
+        assert.deepEqual(index.meta.header.argv, [EXAMPLE], "the program's argv, not debugpy's");
+        assert.match(text, /\["exit",/);
+        assert.deepEqual(index.tasks.filter((t) => t.coro === 'fetch').map((t) => t.state), ['ok', 'ok', 'ok']);
+        assert.ok(!dap.stderr.join('').includes('async-lanes:'), dap.stderr.join(''));
+      } finally {
+        proc.kill();
+      }
+    });
+  }
+});
