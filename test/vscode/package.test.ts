@@ -24,7 +24,7 @@ function packaged(): string[] {
   return r.stdout.split('\n').filter((l) => l.trim() !== '').sort();
 }
 
-it('the package lists exactly the built files, the icons, the whole Python recorder and the compiled Node recorder', () => {
+it('the package lists exactly the built files, the icons, the whole Python recorder (and its start-up for debug sessions) and the compiled Node recorder', () => {
   const python = readdirSync(join(ROOT, 'src', 'recorders', 'python', 'async_lanes')).filter((f) => /\.(py|c)$/.test(f)).map((f) => `src/recorders/python/async_lanes/${f}`);
   assert.ok(python.includes('src/recorders/python/async_lanes/__main__.py'));
   const node = readdirSync(join(ROOT, 'out', 'src', 'recorders', 'node')).filter((f) => f.endsWith('.js')).map((f) => `out/src/recorders/node/${f}`);
@@ -32,6 +32,7 @@ it('the package lists exactly the built files, the icons, the whole Python recor
   assert.deepEqual(packaged(), [
     'LICENSE', 'README.md', 'media/icon.png', 'media/lanes.svg', 'out/extension.js', 'out/webview/app.css', 'out/webview/app.js', 'out/webview/codicon.ttf', 'package.json',
     ...python,
+    'src/recorders/python/autostart/sitecustomize.py',
     ...node,
   ].sort());
 });
