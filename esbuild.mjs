@@ -1,8 +1,8 @@
-// Bundles the VS Code extension host code (src/extension/extension.ts + the model, exporter and viewer helpers it
+// Bundles the VS Code extension host code (with vscode-languageclient) (src/extension/extension.ts + the model, exporter and viewer helpers it
 // imports; `vscode` is the host's) into out/extension.js, and the timeline webview (webview/main.ts + its imports
 // from src/model and src/protocol) into one script and copies its stylesheet: out/webview/app.js and out/webview/app.css, which `async-lanes view` and the VS Code
 // extension embed. The fetch worker (webview/fetch-worker.ts) is bundled first and inlined into app.js as a string,
-// started from a blob: URL, so the page stays one file. Type checking is tsc's job (`tsc -p webview`).
+// started from a blob: URL, so the page stays one file. The language server is bundled on its own, out/server.js. Type checking is tsc's job (`tsc -p webview`).
 // The UI icons are VS Code's codicons (@vscode/codicons): their stylesheet goes first into app.css, without its
 // @font-face (the page adds one that fits its CSP: src/page/page.ts), and the font is copied to codicon.ttf.
 import { build } from 'esbuild';
@@ -35,4 +35,14 @@ await build({
   format: 'cjs',
   target: 'node18',
   external: ['vscode'],
+});
+
+// The language server (src/server) runs in its own Node process, started by the extension's language client.
+await build({
+  ...common,
+  entryPoints: ['src/server/main.ts'],
+  outfile: 'out/server.js',
+  platform: 'node',
+  format: 'cjs',
+  target: 'node18',
 });

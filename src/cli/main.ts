@@ -1,10 +1,11 @@
-// The `async-lanes` command line: record | report | export | view. Every expected failure is one `async-lanes: ...` line
+// The `async-lanes` command line: record | report | export | view | lsp. Every expected failure is one `async-lanes: ...` line
 // on stderr with exit code 2 (127 for a missing interpreter); ASYNC_LANES_DEBUG=1 adds the stack.
 
 import { TraceFileError } from '../files/trace-file.js';
 import { CliError } from './errors.js';
 import { exportCommand, EXPORT_HELP } from './export.js';
 import type { Io } from './io.js';
+import { lspCommand, LSP_HELP } from './lsp.js';
 import { recordCommand, RECORD_HELP } from './record.js';
 import { reportCommand, REPORT_HELP } from './report.js';
 import { packageVersion } from './version.js';
@@ -20,6 +21,7 @@ Commands:
                                               summarise a trace: tasks, time split, findings
   export FILE [--format chrome] [-o OUT]      convert a trace for Perfetto / chrome://tracing
   view FILE [--html OUT]                      show the timeline in the browser (live while the file grows)
+  lsp --stdio                                 the language server for any LSP editor (findings, hovers, lenses)
 
 Run "async-lanes <command> --help" for a command's options.
 `;
@@ -29,6 +31,7 @@ const COMMANDS: Record<string, { run: (argv: string[], io: Io) => Promise<number
   report: { run: reportCommand, help: REPORT_HELP },
   export: { run: exportCommand, help: EXPORT_HELP },
   view: { run: viewCommand, help: VIEW_HELP },
+  lsp: { run: lspCommand, help: LSP_HELP },
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {

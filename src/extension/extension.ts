@@ -8,6 +8,7 @@ import { AwaitDecorations, PauseDecorations } from './decorations.js';
 import { Log } from './log.js';
 import { Recordings } from './recordings.js';
 import { traceFolder } from './settings.js';
+import { startLanguageClient } from './language-client.js';
 import { FindingsTree, RecordingsTree, TasksTree } from './sidebar.js';
 import { SourceNavigator } from './source.js';
 import { RecordingStatus } from './status.js';
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.createTreeView('asyncLanes.tasks', { treeDataProvider: tasksTree, showCollapseAll: true }),
     vscode.window.registerTreeDataProvider('asyncLanes.findings', findingsTree),
     ...registerCommands({ context, log, timelines, recordings, navigator, recordingsTree }),
+    ...startLanguageClient(context, timelines, log),
   );
   status.update([]);
   log.info(`activated (VS Code ${vscode.version}, workspace ${vscode.workspace.isTrusted ? 'trusted' : 'not trusted'})`);

@@ -53,6 +53,14 @@ test('only src/extension imports vscode', () => {
   for (const s of all) if (s.imports.includes('vscode')) assert.equal(room(s.path), 'extension', `${s.path} imports vscode`);
 });
 
+test('the language server (src/server) is imported only by the CLI\'s `lsp` command; the extension starts it as its own process (out/server.js), never imports it', () => {
+  const importers = all.filter((s) => room(s.path) !== 'server' && s.imports.some((i) => i.startsWith('src/server/')));
+  assert.deepEqual(importers.map((s) => s.path), ['src/cli/lsp.ts']);
+  const client = all.find((s) => s.path === 'src/extension/language-client.ts');
+  assert.ok(client, 'src/extension/language-client.ts starts the server');
+  assert.ok(client.imports.includes('vscode-languageclient/node'), 'the extension talks to the server through vscode-languageclient');
+});
+
 test('imports go downward: the extension never imports the CLI, the webview only model and protocol, nothing imports the extension or the CLI', () => {
   const allowed: Record<string, string[]> = {
     model: ['model'],
@@ -63,7 +71,8 @@ test('imports go downward: the extension never imports the CLI, the webview only
     viewer: ['model', 'protocol', 'page', 'files', 'viewer'],
     recorders: ['recorders'],
     launch: ['launch'],
-    cli: ['model', 'protocol', 'files', 'exporters', 'page', 'viewer', 'recorders', 'launch', 'cli'],
+    server: ['model', 'protocol', 'files', 'server'],
+    cli: ['model', 'protocol', 'files', 'exporters', 'page', 'viewer', 'recorders', 'launch', 'server', 'cli'],
     extension: ['model', 'protocol', 'files', 'exporters', 'page', 'recorders', 'launch', 'extension'],
     webview: ['model', 'protocol', 'webview'],
   };

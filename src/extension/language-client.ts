@@ -1,0 +1,64 @@
+// Starts the Async Lanes language server (src/server, bundled to out/server.js, its own process over IPC) for Python,
+// JavaScript and TypeScript files, and the client side of what it offers: a code lens's "show these tasks" opens the
+// recording's timeline on the first of them; "Use Trace for Editor Insights" pins a trace (the one open in the
+// timeline, or a .lanes file in the explorer) instead of the newest recording of each program.
+
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import type { Log } from './log.js';
+import { traceFolder } from './settings.js';
+import type { Timelines } from './timelines.js';
+
+/** The server's notification (src/server/server.ts PIN_TRACE). */
+const PIN_TRACE = 'asyncLanes/pinTrace';
+/** How long a lens's click waits for the timeline to read the trace before selecting the task. */
+const REVEAL_WAIT_MS = 10_000;
+
+export function startLanguageClient(context: vscode.ExtensionContext, timelines: Timelines, log: Log): vscode.Disposable[] {
+  const module = context.asAbsolutePath('out/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: ['python', 'javascript', 'typescript', 'javascriptreact', 'typescriptreact'].map((language) => ({ scheme: 'file', language })),
+    initializationOptions: { traceFolder: traceFolder(context), inlayHints: vscode.workspace.getConfiguration('asyncLanes').get<boolean>('inlayHints', false) },
+    synchronize: { configurationSection: 'asyncLanes' },
+  };
+  const client = new LanguageClient('asyncLanes', 'Async Lanes Language Server', serverOptions, clientOptions);
+  client.start().catch((err: unknown) => log.error('language server', err));
+
+  const pin = (file: string | null) => client.sendNotification(PIN_TRACE, { file }).catch((err: unknown) => log.error('pin trace', err));
+  return [
+    { dispose: () => void client.stop().catch(() => undefined) },
+    vscode.commands.registerCommand('asyncLanes.showTasks', (arg: { trace: string; taskIds: number[] }) => showTasks(timelines, arg, log)),
+    vscode.commands.registerCommand('asyncLanes.pinTrace', (uri?: vscode.Uri) => {
+      const file = uri?.fsPath ?? timelines.active?.file;
+      if (file === undefined) void vscode.window.showInformationMessage('Async Lanes: open a trace in the timeline first, or pick a .lanes file.');
+      else void pin(file);
+    }),
+    vscode.commands.registerCommand('asyncLanes.unpinTrace', () => void pin(null)),
+  ];
+}
+
+/** Opens the trace's timeline and selects the first task once the timeline has read it. */
+async function showTasks(timelines: Timelines, arg: { trace: string; taskIds: number[] }, log: Log): Promise<void> {
+  const first = arg?.taskIds?.[0];
+  await timelines.openFile(vscode.Uri.file(arg.trace));
+  if (first === undefined) return;
+  const ready = () => timelines.viewsOf(arg.trace).find((v) => v.model.analyse()?.index.task(first));
+  const view = ready() ?? (await new Promise<ReturnType<typeof ready>>((done) => {
+    const timer = setTimeout(() => finish(undefined), REVEAL_WAIT_MS);
+    const sub = timelines.onDidChangeModel(() => {
+      const v = ready();
+      if (v) finish(v);
+    });
+    function finish(v: ReturnType<typeof ready>) {
+      clearTimeout(timer);
+      sub.dispose();
+      done(v);
+    }
+  }));
+  if (view) view.reveal(first);
+  else log.info(`timeline: task ${first} of ${arg.trace} not found`);
+}

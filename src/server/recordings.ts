@@ -1,0 +1,146 @@
+// The recordings the server reads: the newest of each program in the trace folder (or the pinned trace), reloaded
+// when the folder changes. A file that is not a readable trace is logged once (per size and time) and skipped: the
+// program's previous recording is taken instead.
+
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { checkTraceFile } from '../files/trace-file.js';
+import { loadTrace, type LoadedTrace } from './loaded-trace.js';
+import { listTraceFiles, recordingsByProgram, type TraceFileInfo } from './recording-files.js';
+
+export interface RecordingsOptions {
+  folder: string | null;
+  inWorkspace: (file: string) => boolean;
+  log: (message: string) => void;
+  /** Called after a reload changed the set of traces or any of them. */
+  changed: () => void;
+}
+
+/** How long the folder must be quiet before it is read again. */
+const SETTLE_MS = 300;
+/** A missing trace folder is looked for this often. */
+const POLL_MS = 2000;
+
+export class Recordings {
+  private traces = new Map<string, LoadedTrace>();
+  private readonly failed = new Set<string>();
+  private pinned: string | null = null;
+  private watcher: FSWatcher | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private poll: NodeJS.Timeout | null = null;
+  private running: Promise<void> = Promise.resolve();
+  private disposed = false;
+
+  constructor(private readonly o: RecordingsOptions) {}
+
+  get current(): LoadedTrace[] {
+    return [...this.traces.values()];
+  }
+
+  /** Reads the folder now and then whenever it changes. */
+  start(): Promise<void> {
+    this.watchFolder();
+    return this.reload();
+  }
+
+  /** Only `file` (null: back to the newest recording per program). */
+  pin(file: string | null): Promise<void> {
+    this.pinned = file;
+    return this.reload();
+  }
+
+  /** Reads what changed; calls run one after the other. */
+  reload(): Promise<void> {
+    this.running = this.running.then(() => this.read()).catch((err) => this.o.log(`reading the recordings failed: ${err instanceof Error ? err.message : String(err)}`));
+    return this.running;
+  }
+
+  private async read(): Promise<void> {
+    if (this.disposed) return;
+    const chosen = this.pinned !== null ? this.pinnedFiles(this.pinned) : recordingsByProgram(this.o.folder ? listTraceFiles(this.o.folder) : []);
+    const next = new Map<string, LoadedTrace>();
+    let changed = false;
+    for (const recordings of chosen) {
+      for (const files of recordings) {
+        const loaded: LoadedTrace[] = [];
+        for (const info of files) {
+          const t = await this.load(info);
+          if (t) loaded.push(t);
+          if (t && t !== this.traces.get(info.file)) changed = true;
+        }
+        if (loaded.length === 0) continue;
+        for (const t of loaded) next.set(t.file, t);
+        break;
+      }
+    }
+    if (next.size !== this.traces.size || [...next.keys()].some((k) => !this.traces.has(k))) changed = true;
+    this.traces = next;
+    if (changed && !this.disposed) this.o.changed();
+  }
+
+  private pinnedFiles(file: string): TraceFileInfo[][][] {
+    try {
+      const st = checkTraceFile(file);
+      return [[[{ file, size: st.size, mtimeMs: st.mtimeMs }]]];
+    } catch (err) {
+      this.o.log(`the pinned trace cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+      return [];
+    }
+  }
+
+  /** The trace, from the cache when its size and time are unchanged; null (logged once) when it cannot be read. */
+  private async load(info: TraceFileInfo): Promise<LoadedTrace | null> {
+    const had = this.traces.get(info.file);
+    if (had && had.size === info.size && had.mtimeMs === info.mtimeMs) return had;
+    const key = `${info.file}\0${info.size}\0${info.mtimeMs}`;
+    if (this.failed.has(key)) return null;
+    try {
+      const t = await loadTrace(info, this.o.inWorkspace);
+      this.o.log(`read ${info.file}: ${t.findings.length} finding${t.findings.length === 1 ? '' : 's'}, ${t.stats.awaits.length} await lines`);
+      return t;
+    } catch (err) {
+      this.failed.add(key);
+      this.o.log(`skipped ${info.file}: ${err instanceof Error ? err.message : String(err)}`);
+      return null;
+    }
+  }
+
+  private watchFolder(): void {
+    const folder = this.o.folder;
+    if (folder === null || this.disposed) return;
+    if (!existsSync(folder)) {
+      this.poll = setTimeout(() => {
+        this.poll = null;
+        if (existsSync(folder)) void this.reload();
+        this.watchFolder();
+      }, POLL_MS);
+      return;
+    }
+    try {
+      this.watcher = watch(folder, () => this.settle());
+      this.watcher.on('error', () => {
+        // The folder was removed: look for it again.
+        this.watcher?.close();
+        this.watcher = null;
+        this.settle();
+        this.watchFolder();
+      });
+    } catch (err) {
+      this.o.log(`cannot watch ${folder}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private settle(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.reload();
+    }, SETTLE_MS);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.watcher?.close();
+    if (this.timer) clearTimeout(this.timer);
+    if (this.poll) clearTimeout(this.poll);
+  }
+}
