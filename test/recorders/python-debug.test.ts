@@ -107,39 +107,49 @@ function interpreters(): { label: string; python: string | null; why?: string }[
   });
 }
 
+/** A debugpy session launching the example recorded to `trace`, with a breakpoint on fetch's return. */
+async function launch(python: string, trace: string) {
+  const env = debugLaunchEnv({ type: 'debugpy', request: 'launch', program: EXAMPLE }, { traceFile: trace, blockThresholdMs: null, packageRoot: ROOT, env: process.env, cwd: dir });
+  const proc = spawn(python, ['-m', 'debugpy.adapter'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+  const dap = new Dap(proc);
+  await dap.request('initialize', { adapterID: 'debugpy', clientID: 'async-lanes-test', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+  const launched = dap.request('launch', { program: EXAMPLE, cwd: dir, env, console: 'internalConsole', justMyCode: true, rules: [{ module: 'async_lanes', include: false }] });
+  await dap.event('initialized');
+  await dap.request('setBreakpoints', { source: { path: EXAMPLE }, breakpoints: [{ line: BREAK_LINE }] });
+  await dap.request('configurationDone');
+  await launched;
+
+  /** At the next stop: the extension's stack trace and evaluate, then the trace as the extension reads it. */
+  const pauseHere = async () => {
+    const stopped = await dap.event('stopped');
+    const threadId = stopped.body!.threadId as number;
+    const frames = (await dap.request('stackTrace', { threadId, startFrame: 0, levels: 1 })).body!.stackFrames as { id: number; line: number }[];
+    assert.equal(frames[0].line, BREAK_LINE);
+    const answer = String((await dap.request('evaluate', { expression: PAUSE_FLUSH_EXPRESSION.python, frameId: frames[0].id, context: 'repl' })).body!.result);
+    const pause = parsePauseAnswer(answer);
+    assert.ok(pause, `the flush's answer: ${answer}`);
+    const text = readFileSync(pause.file, 'utf8');
+    const index = new TraceIndex(parseTrace(text));
+    const states = tasksAt(index, pause.t, pause.running);
+    const of = (coro: string) => states.filter((s) => index.task(s.id)?.coro === coro).map((s) => `${s.state}${s.site ? `@${s.site.line}` : ''}`).sort();
+    return { threadId, pause, text, index, of };
+  };
+  return { dap, proc, pauseHere };
+}
+
+const fetchStates = (file: string) => new TraceIndex(parseTrace(readFileSync(file, 'utf8'))).tasks.filter((t) => t.coro === 'fetch').map((t) => t.state);
+const PYTHONS = interpreters();
+const [debian] = PYTHONS;
+
 describe('Python debug sessions under debugpy', () => {
-  for (const { label, python, why } of interpreters()) {
+  for (const { label, python, why } of PYTHONS) {
     it(`${label}: two breakpoints, the pause flush at each, the program's trace`, { skip: python === null ? why : false, timeout: 180_000 }, async () => {
       const trace = join(dir, `${programStem(['python', EXAMPLE])}-${label.replace(/\W+/g, '_')}.lanes`);
-      const env = debugLaunchEnv({ type: 'debugpy', request: 'launch', program: EXAMPLE }, { traceFile: trace, blockThresholdMs: null, packageRoot: ROOT, env: process.env, cwd: dir });
-      const proc = spawn(python!, ['-m', 'debugpy.adapter'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
-      const dap = new Dap(proc);
+      const { dap, proc, pauseHere } = await launch(python!, trace);
       try {
-        await dap.request('initialize', { adapterID: 'debugpy', clientID: 'async-lanes-test', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-        const launched = dap.request('launch', { program: EXAMPLE, cwd: dir, env, console: 'internalConsole', justMyCode: true, rules: [{ module: 'async_lanes', include: false }] });
-        await dap.event('initialized');
-        await dap.request('setBreakpoints', { source: { path: EXAMPLE }, breakpoints: [{ line: BREAK_LINE }] });
-        await dap.request('configurationDone');
-        await launched;
-
-        /** At a stop: the extension's stack trace and evaluate, then the trace as the extension reads it. */
-        const pauseHere = async () => {
-          const stopped = await dap.event('stopped');
-          const threadId = stopped.body!.threadId as number;
-          const frames = (await dap.request('stackTrace', { threadId, startFrame: 0, levels: 1 })).body!.stackFrames as { id: number; line: number }[];
-          assert.equal(frames[0].line, BREAK_LINE);
-          const answer = String((await dap.request('evaluate', { expression: PAUSE_FLUSH_EXPRESSION.python, frameId: frames[0].id, context: 'repl' })).body!.result);
-          const pause = parsePauseAnswer(answer);
-          assert.ok(pause, `the flush's answer: ${answer}`);
-          assert.equal(pause.file, trace);
-          const index = new TraceIndex(parseTrace(readFileSync(trace, 'utf8')));
-          const states = tasksAt(index, pause.t, pause.running);
-          const of = (coro: string) => states.filter((s) => index.task(s.id)?.coro === coro).map((s) => `${s.state}${s.site ? `@${s.site.line}` : ''}`).sort();
-          return { threadId, pause, index, of };
-        };
-
         // First stop: fetch("a") after its 0.1 s sleep; b and c still asleep on line 12, main on the gather.
         let at = await pauseHere();
+        assert.equal(at.pause.file, trace);
         assert.equal(at.pause.running.length, 1, 'one task in a step: the one at the breakpoint');
         assert.equal(at.index.task(at.pause.running[0].id)?.coro, 'fetch');
         assert.deepEqual(at.of('fetch'), ['running', `waiting@${BREAK_LINE - 1}`, `waiting@${BREAK_LINE - 1}`]);
@@ -162,11 +172,58 @@ describe('Python debug sessions under debugpy', () => {
         const index = new TraceIndex(parseTrace(text));
         assert.deepEqual(index.meta.header.argv, [EXAMPLE], "the program's argv, not debugpy's");
         assert.match(text, /\["exit",/);
-        assert.deepEqual(index.tasks.filter((t) => t.coro === 'fetch').map((t) => t.state), ['ok', 'ok', 'ok']);
+        assert.deepEqual(fetchStates(trace), ['ok', 'ok', 'ok']);
         assert.ok(!dap.stderr.join('').includes('async-lanes:'), dap.stderr.join(''));
       } finally {
         proc.kill();
       }
     });
   }
+
+  it(`${debian.label}: detached while paused, the program runs on, recorded to its end`, { skip: debian.python === null ? debian.why : false, timeout: 120_000 }, async () => {
+    const trace = join(dir, 'detached.lanes');
+    const { dap, proc, pauseHere } = await launch(debian.python!, trace);
+    try {
+      await pauseHere();
+      await dap.request('disconnect', { terminateDebuggee: false });
+      await until(() => readFileSync(trace, 'utf8').includes('["exit",'));
+      assert.deepEqual(fetchStates(trace), ['ok', 'ok', 'ok']);
+    } finally {
+      proc.kill();
+    }
+  });
+
+  it(`${debian.label}: ended while paused, the trace keeps what the program did until the pause`, { skip: debian.python === null ? debian.why : false, timeout: 120_000 }, async () => {
+    const trace = join(dir, 'terminated.lanes');
+    const { dap, proc, pauseHere } = await launch(debian.python!, trace);
+    try {
+      const at = await pauseHere();
+      await dap.request('terminate');
+      await dap.event('terminated');
+      const text = readFileSync(trace, 'utf8');
+      assert.ok(text.startsWith(at.text), 'what the pause flushed, whole');
+      assert.equal(at.index.tasks.filter((t) => t.coro === 'fetch').length, 3, 'the tasks created before the pause');
+      assert.ok(!text.includes('["exit",'), 'killed: no exit record');
+    } finally {
+      proc.kill();
+    }
+  });
+
+  it(`${debian.label}: restarted with the same environment, the second process writes <stem>.<pid>.lanes beside the first`, { skip: debian.python === null ? debian.why : false, timeout: 120_000 }, async () => {
+    const trace = join(dir, 'restarted.lanes');
+    const env = { ...process.env, ...debugLaunchEnv({ type: 'debugpy', request: 'launch', program: EXAMPLE }, { traceFile: trace, blockThresholdMs: null, packageRoot: ROOT, env: process.env, cwd: dir }) };
+    const pids = [0, 1].map(() => spawnSync(debian.python!, [EXAMPLE], { env, cwd: dir, encoding: 'utf8' })).map((r) => {
+      assert.equal(r.status, 0, r.stderr);
+      return r.pid;
+    });
+    assert.equal(new TraceIndex(parseTrace(readFileSync(trace, 'utf8'))).meta.header.pid, pids[0]);
+    assert.equal(new TraceIndex(parseTrace(readFileSync(join(dir, `restarted.${pids[1]}.lanes`), 'utf8'))).meta.header.pid, pids[1]);
+    assert.deepEqual(fetchStates(join(dir, `restarted.${pids[1]}.lanes`)), ['ok', 'ok', 'ok']);
+  });
 });
+
+async function until(check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  for (const end = Date.now() + timeoutMs; !check(); await new Promise((r) => setTimeout(r, 100))) {
+    if (Date.now() > end) throw new Error('timed out');
+  }
+}

@@ -21,6 +21,7 @@ import { parseTrace } from '../../src/model/parser.js';
 import { taskLabelOf } from '../../src/model/task-label.js';
 import { endTimeOfTail } from '../../src/model/trace-end.js';
 import type { HookRow, HookView, LanesHook } from '../../src/protocol/test-hook.js';
+import { debianPythonsBin } from '../recorders/lib/pythons.js';
 import { answerFileDialog, cursorPosition, launchBrowser, notifications, openWorkbench, packageVsix, quickOpen, ROOT, runCommand, setupCodeServer, shot, startCodeServer, timelineFrame, until, waitForWorkbench, type CodeServer } from './workbench.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lanes-vscode-'));
@@ -51,9 +52,44 @@ const tasks = async (frame: Frame) => (await rows(frame)).filter((r) => r.type =
 const tracesOf = (stem: string) => (existsSync(traces) ? readdirSync(traces) : []).filter((f) => f.startsWith(`${stem}-`) && f.endsWith('.lanes'));
 const ended = (file: string) => readFileSync(file, 'utf8').includes('["exit"');
 
+/** The Async Tasks view in Run and Debug (its rows' texts) and the notes at the ends of the active editor's lines. */
+function pausedTasks() {
+  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Async Tasks' }) });
+  return {
+    pane,
+    row: (text: string | RegExp) => pane.locator('.monaco-list-row', { hasText: text }),
+    rowTexts: async () => (await pane.locator('.monaco-list-row').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim()),
+    notes: async () => page.evaluate<string[]>(`[...document.querySelectorAll('.editor-group-container.active .view-line')]
+      .map((line) => [...line.querySelectorAll('span')].map((el) => getComputedStyle(el, '::after').content).filter((c) => c && c !== 'none' && c !== 'normal').join(' '))
+      .filter((c) => c !== '')`),
+    waitedMs: (text: string) => [...text.matchAll(/waiting (\d+(?:\.\d+)?) (ms|s) on/g)].map((m) => Number(m[1]) * (m[2] === 's' ? 1000 : 1)),
+  };
+}
+
+/** Moves the active editor's cursor to `line` (Go to Line). */
+async function goToLine(line: number): Promise<void> {
+  await page.keyboard.press('Control+G');
+  const goTo = page.locator('.quick-input-widget .quick-input-box input');
+  await goTo.waitFor({ state: 'visible', timeout: 10_000 });
+  await goTo.fill(`:${line}`);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: `go to line ${line}` }).waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await until(`the cursor on line ${line}`, async () => (await cursorPosition(page)).startsWith(`Ln ${line},`));
+}
+
+/** The interpreters the Python debug step runs on: Debian's python3 (debugpy 1.6) and the 3.14 of
+ * scripts/setup-pythons.sh (debugpy 1.8), null where it is missing or has no debugpy. */
+const DEBUGPY_PYTHONS = [
+  { label: '3.11', python: '/usr/bin/python3' },
+  { label: '3.14', python: debianPythonsBin().dir === null ? '' : join(debianPythonsBin().dir!, 'python3.14') },
+].map((p) => ({ ...p, python: p.python !== '' && spawnSync(p.python, ['-c', 'import debugpy'], { stdio: 'ignore' }).status === 0 ? p.python : null }));
+
 before(async () => {
   setupCodeServer();
   vsix = packageVsix(dir);
+  // The Python Debugger extension's debugger, debugpy's adapter, for the "debugpy" type (a test-only stand-in).
+  mkdirSync(join(dir, 'debugpy-stand-in'));
+  const standIn = packageVsix(join(dir, 'debugpy-stand-in'), join(ROOT, 'test', 'vscode', 'fixtures', 'debugpy-stand-in'));
   mkdirSync(join(ws, 'app'), { recursive: true });
   copyFileSync(join(ROOT, 'examples', 'python', 'gather_sleeps.py'), join(ws, 'app', 'gather_sleeps.py'));
   copyFileSync(join(ROOT, 'examples', 'node', 'gather_timers.js'), join(ws, 'app', 'gather_timers.js'));
@@ -65,7 +101,7 @@ before(async () => {
     'async def main():', '    print("ticking until stopped", flush=True)', '    await asyncio.gather(tick(1), tick(2))', '', '',
     'asyncio.run(main())', '',
   ].join('\n'));
-  server = await startCodeServer(join(dir, 'state'), ws, vsix);
+  server = await startCodeServer(join(dir, 'state'), ws, `${vsix} ${standIn}`);
   browser = await launchBrowser();
   ({ page, errors } = await openWorkbench(browser, server.url));
 });
@@ -328,26 +364,13 @@ describe('Async Lanes in VS Code (code-server)', () => {
     await runCommand(page, 'View: Close All Editors');
     await runCommand(page, 'Notifications: Clear All Notifications');
     await quickOpen(page, 'gather_timers.js');
-    await page.keyboard.press('Control+G');
-    const goTo = page.locator('.quick-input-widget .quick-input-box input');
-    await goTo.waitFor({ state: 'visible', timeout: 10_000 });
-    await goTo.fill(':6');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'go to line 6' }).waitFor({ timeout: 10_000 });
-    await page.keyboard.press('Enter');
-    await until('the cursor on line 6', async () => (await cursorPosition(page)).startsWith('Ln 6,'));
+    await goToLine(6);
     await page.keyboard.press('F9');
     await page.locator('.editor-group-container.active .codicon-debug-breakpoint').first().waitFor({ timeout: 10_000 });
     await page.keyboard.press('F5');
     await until('the trace file', () => tracesOf('gather_timers').some((f) => !earlier.has(f)), 60_000);
     const file = join(traces, tracesOf('gather_timers').find((f) => !earlier.has(f))!);
-    const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Async Tasks' }) });
-    const row = (text: string | RegExp) => pane.locator('.monaco-list-row', { hasText: text });
-    const rowTexts = async () => (await pane.locator('.monaco-list-row').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
-    // The notes after the ends of the active editor's lines, by line text.
-    const notes = async () => page.evaluate<string[]>(`[...document.querySelectorAll('.editor-group-container.active .view-line')]
-      .map((line) => [...line.querySelectorAll('span')].map((el) => getComputedStyle(el, '::after').content).filter((c) => c && c !== 'none' && c !== 'normal').join(' '))
-      .filter((c) => c !== '')`);
-    const waitedMs = (text: string) => [...text.matchAll(/waiting (\d+(?:\.\d+)?) (ms|s) on/g)].map((m) => Number(m[1]) * (m[2] === 's' ? 1000 : 1));
+    const { row, rowTexts, notes, waitedMs, pane } = pausedTasks();
 
     // First stop: fetchItem(1) at the breakpoint after 100 ms; fetchItem(2) and (3) still asleep at line 5.
     await row('at the breakpoint').first().waitFor({ timeout: 60_000 });
@@ -405,6 +428,76 @@ describe('Async Lanes in VS Code (code-server)', () => {
     await frame.waitForFunction(() => (globalThis as unknown as { __lanes: LanesHook }).__lanes.rows().filter((r) => r.type === 'task').length === 4, undefined, { timeout: 30_000 });
     await shot(page, '07j-debug-ended');
   }));
+
+  // The same with Python under debugpy (the stand-in extension runs its adapter), on each interpreter that has it.
+  for (const { label, python } of DEBUGPY_PYTHONS) {
+    it(`a Python debug session (debugpy, ${label}) with "asyncLanes": true: the paused tasks at each breakpoint; the recording stays`, { skip: python === null ? `${label}: no interpreter with debugpy` : false }, step(`07k-${label}`, async () => {
+      // gather_sleeps.py: main gathers fetch("a", 0.1), fetch("b", 0.2), fetch("c", 0.3); the breakpoint is on fetch's
+      // return (line 13), after its sleep (line 12).
+      mkdirSync(join(ws, '.vscode'), { recursive: true });
+      writeFileSync(join(ws, '.vscode', 'launch.json'), JSON.stringify({
+        version: '0.2.0',
+        configurations: [{ type: 'debugpy', request: 'launch', name: 'gather_sleeps (Async Lanes)', program: '${workspaceFolder}/app/gather_sleeps.py', python, console: 'integratedTerminal', asyncLanes: true }],
+      }, null, 2));
+      const earlier = new Set(tracesOf('gather_sleeps'));
+      await runCommand(page, 'View: Close All Editors');
+      await runCommand(page, 'Notifications: Clear All Notifications');
+      await quickOpen(page, 'gather_sleeps.py');
+      await goToLine(13);
+      await page.keyboard.press('F9');
+      await page.locator('.editor-group-container.active .codicon-debug-breakpoint').first().waitFor({ timeout: 10_000 });
+      await page.keyboard.press('F5');
+      await until('the trace file', () => tracesOf('gather_sleeps').some((f) => !earlier.has(f)), 60_000);
+      const file = join(traces, tracesOf('gather_sleeps').find((f) => !earlier.has(f))!);
+      const { row, rowTexts, notes, waitedMs, pane } = pausedTasks();
+
+      // First stop: fetch("a") at the breakpoint; b and c asleep at line 12; main waiting on the gather at line 18.
+      await row('at the breakpoint').first().waitFor({ timeout: 90_000 });
+      await until('the three fetch rows', async () => (await rowTexts()).filter((r) => r.startsWith('fetch')).length === 3);
+      let list = await rowTexts();
+      assert.match(list[0], /^main Task-1 · waiting .* on gather of 3 · gather_sleeps\.py:18/, 'main, the parent of the task at the breakpoint, first');
+      assert.match(list[1], /^fetch at the breakpoint · Task-\d · running/, 'its child at the breakpoint first and marked');
+      for (const r of list.slice(2, 4)) assert.match(r, /^fetch Task-\d · waiting \d+(\.\d+)? m?s on sleep · gather_sleeps\.py:12/);
+      for (const ms of waitedMs(list.slice(2, 4).join(' '))) assert.ok(ms >= 90, `they slept since the start: ${ms} ms`);
+      await until('the notes at the await lines', async () => (await notes()).some((n) => /⏸ fetch · Task-\d: waiting/.test(n)));
+      const shown = await notes();
+      assert.equal(shown.find((n) => n.includes('⏸ fetch'))!.match(/⏸ fetch · Task-\d: waiting \d+(\.\d+)? m?s on sleep/g)?.length, 2, shown.join(' | '));
+      assert.ok(shown.some((n) => /⏸ main · Task-1: waiting .* on gather of 3/.test(n)), `main's note at line 18: ${shown.join(' | ')}`);
+      const live = await timelineFrame(page, basename(file));
+      const cursorAtPause = async () => (await pane.textContent())?.includes(`Paused at ${formatDuration((await view(live)).cursorT ?? -1)} of the trace: 4 tasks`) === true;
+      await until('the time cursor at the pause', cursorAtPause);
+      const firstCursor = (await view(live)).cursorT!;
+      await shot(page, `07k-${label}-debugpy-first-pause`);
+
+      // Continue: b at the breakpoint, a finished, c asleep or already woken (asyncio resolves both sleeps that are
+      // due in one loop iteration, then runs b's step: after a pause longer than 0.3 s, c is scheduled).
+      await page.keyboard.press('F5');
+      await until('the second pause', async () => {
+        const l = await rowTexts();
+        return l.some((r) => /finished/.test(r)) && l.some((r) => /at the breakpoint/.test(r));
+      }, 60_000);
+      list = await rowTexts();
+      assert.match(list[1], /^fetch at the breakpoint · Task-\d · running/);
+      assert.equal(list.filter((r) => /^fetch.*finished/.test(r)).length, 1, list.join('\n'));
+      assert.equal(list.filter((r) => /^fetch Task-\d · (waiting \S+ m?s on sleep|scheduled \S+ m?s \(woken from sleep\)) · gather_sleeps\.py:12/.test(r)).length, 1, list.join('\n'));
+      await until('the time cursor at the second pause', async () => (await view(live)).cursorT! > firstCursor && (await cursorAtPause()));
+      await until('one note left at line 12', async () => (await notes()).some((n) => n.match(/⏸ fetch/g)?.length === 1));
+      await shot(page, `07k-${label}-debugpy-second-pause`);
+
+      await runCommand(page, 'Remove All Breakpoints');
+      await until('no breakpoint in the editor', async () => (await page.locator('.editor-group-container.active .codicon-debug-breakpoint').count()) === 0);
+      await runCommand(page, 'Debug: Continue');
+      await until('the program to end', () => ended(file), 60_000);
+      await until('the notes cleared', async () => !(await notes()).some((n) => n.includes('⏸')));
+      const index = new TraceIndex(parseTrace(readFileSync(file, 'utf8')));
+      assert.deepEqual(index.meta.header.argv, [join(ws, 'app', 'gather_sleeps.py')], "the program's trace, not debugpy's launcher's");
+      const program = index.tasks.filter((t) => !isInternal(index, t));
+      assert.deepEqual(program.map((t) => `${t.coro}:${t.state}`), ['main:ok', 'fetch:ok', 'fetch:ok', 'fetch:ok']);
+      const frame = await timelineFrame(page, basename(file));
+      await frame.waitForFunction((n) => (globalThis as unknown as { __lanes: LanesHook }).__lanes.rows().filter((r) => r.type === 'task').length === n, program.length, { timeout: 30_000 });
+      await shot(page, `07k-${label}-debugpy-ended`);
+    }));
+  }
 });
 
 describe('Async Lanes in an untrusted workspace', () => {

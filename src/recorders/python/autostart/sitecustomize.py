@@ -42,6 +42,19 @@ def _program_argv(argv):
     return None
 
 
+def _claim(out):
+    """The trace file for this process: ASYNC_LANES_OUT for the first, `<stem>.<pid>.lanes` beside it for any other
+    (the debugger restarted the program with the same environment), as the Node recorder names them."""
+    stem = out[:-len('.lanes')] if out.endswith('.lanes') else out
+    for path in (out, '%s.%d.lanes' % (stem, os.getpid())):
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            return path
+        except FileExistsError:
+            continue
+    return path
+
+
 def _start():
     out = os.environ.get('ASYNC_LANES_OUT')
     if not out:
@@ -65,7 +78,7 @@ def _start():
         sys.path.remove(recorder)
     _cli._restore_env(_HERE, at_start=True)
     try:
-        _life.install(out, float(block_ms) if block_ms else 100.0, argv)
+        _life.install(_claim(out), float(block_ms) if block_ms else 100.0, argv)
     except Exception as e:  # (a trace file that cannot be written, the C accelerator required and missing)
         sys.stderr.write('async-lanes: recording did not start (%s: %s); the program runs without it.\n'
                          % (type(e).__name__, e))
