@@ -38,10 +38,11 @@ await build({
 });
 
 // The language server (src/server) runs in its own Node process, started by the extension's language client.
+// It reads each recording in a worker thread: out/load-worker.js beside it.
 await build({
   ...common,
-  entryPoints: ['src/server/main.ts'],
-  outfile: 'out/server.js',
+  entryPoints: { server: 'src/server/main.ts', 'load-worker': 'src/server/load-worker.ts' },
+  outdir: 'out',
   platform: 'node',
   format: 'cjs',
   target: 'node18',

@@ -2,7 +2,7 @@
 // of each source line they point at as it was when the recording was read, to tell later whether a line changed.
 
 import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { streamTraceFile } from '../files/trace-file.js';
 import { findFindings, type Finding } from '../model/findings.js';
@@ -34,8 +34,15 @@ export interface LoadedTrace {
  * without an end are running, not findings. */
 const LIVE_MS = 10_000;
 
+/** A file in one of the workspace folders (any file when there are none): findings and figures elsewhere (the
+ * runtime's library) are left out. */
+export function inRoots(file: string, roots: readonly string[]): boolean {
+  return roots.length === 0 || roots.some((r) => file === r || file.startsWith(r.endsWith(sep) ? r : r + sep));
+}
+
 /** Reads `info.file` in one streaming pass. Throws TraceFileError for a file that is not a readable trace. */
-export async function loadTrace(info: TraceFileInfo, inWorkspace: (file: string) => boolean, now = Date.now()): Promise<LoadedTrace> {
+export async function loadTrace(info: TraceFileInfo, roots: readonly string[], now = Date.now()): Promise<LoadedTrace> {
+  const inWorkspace = (file: string) => inRoots(file, roots);
   let view: StreamView | undefined;
   const builder = new SiteStatsBuilder({ task: (id) => view!.task(id), future: (id) => view!.future(id) });
   const stream = new TraceStream(builder.hooks, { keepTallies: false });

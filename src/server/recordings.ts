@@ -3,13 +3,16 @@
 // program's previous recording is taken instead.
 
 import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { checkTraceFile } from '../files/trace-file.js';
-import { loadTrace, type LoadedTrace } from './loaded-trace.js';
+import type { LoadedTrace } from './loaded-trace.js';
 import { listTraceFiles, recordingsByProgram, type TraceFileInfo } from './recording-files.js';
 
 export interface RecordingsOptions {
   folder: string | null;
-  inWorkspace: (file: string) => boolean;
+  /** The workspace folders: what the recordings say about other files is not kept. */
+  roots: string[];
   log: (message: string) => void;
   /** Called after a reload changed the set of traces or any of them. */
   changed: () => void;
@@ -94,7 +97,7 @@ export class Recordings {
     const key = `${info.file}\0${info.size}\0${info.mtimeMs}`;
     if (this.failed.has(key)) return null;
     try {
-      const t = await loadTrace(info, this.o.inWorkspace);
+      const t = await loadInWorker(info, this.o.roots);
       this.o.log(`read ${info.file}: ${t.findings.length} finding${t.findings.length === 1 ? '' : 's'}, ${t.stats.awaits.length} await lines`);
       return t;
     } catch (err) {
@@ -143,4 +146,21 @@ export class Recordings {
     if (this.timer) clearTimeout(this.timer);
     if (this.poll) clearTimeout(this.poll);
   }
+}
+
+/** The worker's file: beside this one, compiled (out/src/server/) or bundled (out/). */
+const WORKER = join(__dirname, 'load-worker.js');
+
+/** loadTrace() in a worker thread of its own, which ends with the read (its memory goes with it). */
+function loadInWorker(info: TraceFileInfo, roots: string[]): Promise<LoadedTrace> {
+  return new Promise((done, fail) => {
+    const worker = new Worker(WORKER, { workerData: { info, roots } });
+    worker.once('message', (m: { trace?: LoadedTrace; error?: string }) => {
+      if (m.trace) done(m.trace);
+      else fail(new Error(m.error ?? 'the reader stopped'));
+      void worker.terminate();
+    });
+    worker.once('error', fail);
+    worker.once('exit', (code) => fail(new Error(`the reader stopped (exit code ${code})`)));
+  });
 }

@@ -6,7 +6,7 @@
 // the recordings are; default <workspace>/.async-lanes) and `inlayHints` (default false). The notification
 // `asyncLanes/pinTrace` `{ file: string | null }` reads only that trace (null: the newest recording per program).
 
-import { resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
@@ -42,7 +42,6 @@ export function startServer(connection: Connection, defaults: ServerSettings = {
   let canRefreshHints = false;
 
   const log = (message: string) => connection.console.log(message);
-  const inWorkspace = (file: string) => roots.length === 0 || roots.some((r) => file === r || file.startsWith(r.endsWith(sep) ? r : r + sep));
   const pathOf = (uri: string): string | null => {
     try {
       return uri.startsWith('file:') ? fileURLToPath(uri) : null;
@@ -82,7 +81,7 @@ export function startServer(connection: Connection, defaults: ServerSettings = {
 
   function useFolder(): void {
     recordings?.dispose();
-    recordings = new Recordings({ folder: folderFrom(settings), inWorkspace, log, changed: refresh });
+    recordings = new Recordings({ folder: folderFrom(settings), roots, log, changed: refresh });
     log(`${SOURCE}: reading recordings in ${folderFrom(settings) ?? '(no folder: pin a trace)'}`);
     void recordings.start();
   }

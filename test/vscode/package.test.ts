@@ -30,7 +30,7 @@ it('the package lists exactly the built files, the icons, the whole Python recor
   const node = readdirSync(join(ROOT, 'out', 'src', 'recorders', 'node')).filter((f) => f.endsWith('.js')).map((f) => `out/src/recorders/node/${f}`);
   assert.ok(node.includes('out/src/recorders/node/preload.js'));
   assert.deepEqual(packaged(), [
-    'LICENSE', 'README.md', 'media/icon.png', 'media/lanes.svg', 'out/extension.js', 'out/server.js', 'out/webview/app.css', 'out/webview/app.js', 'out/webview/codicon.ttf', 'package.json',
+    'LICENSE', 'README.md', 'media/icon.png', 'media/lanes.svg', 'out/extension.js', 'out/load-worker.js', 'out/server.js', 'out/webview/app.css', 'out/webview/app.js', 'out/webview/codicon.ttf', 'package.json',
     ...python,
     'src/recorders/python/autostart/sitecustomize.py',
     ...node,
@@ -78,9 +78,11 @@ it('the bundled extension requires only vscode and Node built-ins', () => {
   for (const m of required) assert.ok(m === 'vscode' || builtinModules.includes(m.replace(/^node:/, '')), `out/extension.js requires "${m}"`);
 });
 
-it('the bundled language server (its own process) requires only Node built-ins', () => {
-  const bundle = readFileSync(join(ROOT, 'out', 'server.js'), 'utf8');
-  const required = new Set([...bundle.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]));
-  assert.ok(required.has('fs') || required.has('node:fs'));
-  for (const m of required) assert.ok(builtinModules.includes(m.replace(/^node:/, '')), `out/server.js requires "${m}"`);
+it('the bundled language server (its own process) and its reader thread require only Node built-ins', () => {
+  for (const file of ['server.js', 'load-worker.js']) {
+    const bundle = readFileSync(join(ROOT, 'out', file), 'utf8');
+    const required = new Set([...bundle.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]));
+    assert.ok(required.has('fs') || required.has('node:fs'), file);
+    for (const m of required) assert.ok(builtinModules.includes(m.replace(/^node:/, '')), `out/${file} requires "${m}"`);
+  }
 });
