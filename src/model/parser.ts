@@ -2,7 +2,7 @@
 // any size (a file being appended while the program runs); complete lines are decoded at once, the unfinished last
 // line waits for the next chunk or for end(). Work is linear in the input, whatever the input.
 
-import { decodeRecord } from './records.js';
+import { decodeLine, decodeRecord } from './records.js';
 import type { TraceData, TraceHeader } from './types.js';
 
 export const FORMAT_VERSION = 1;
@@ -150,8 +150,10 @@ export class TraceParser {
   private readRecord(text: string | null, complete: boolean): boolean {
     const trimmed = text === null ? undefined : isTrimmed(text) ? text : text.trim();
     if (trimmed === '') return true;
-    const value = trimmed === undefined ? undefined : parseJson(trimmed);
-    const ok = Array.isArray(value) && decodeRecord(value, this.dataOrNull!, this.clock);
+    // Most lines are decoded without JSON.parse (records.ts, decodeLine); the rest are parsed as JSON.
+    const fast = trimmed === undefined ? undefined : decodeLine(trimmed, this.dataOrNull!, this.clock);
+    const value = fast !== undefined || trimmed === undefined ? undefined : parseJson(trimmed);
+    const ok = fast ?? (Array.isArray(value) && decodeRecord(value, this.dataOrNull!, this.clock));
     if (ok) {
       this.dataOrNull!.records++;
     } else if (complete) {

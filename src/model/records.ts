@@ -23,7 +23,20 @@ const isStr = (v: unknown): v is string => typeof v === 'string';
 const isOptStr = (v: unknown): v is string | null | undefined => v === null || v === undefined || isStr(v);
 const isIds = (v: unknown): v is number[] => Array.isArray(v) && v.every(isId);
 
-/** Returns false when `r` is a known kind with elements of the wrong type (the caller counts it as damaged). */
+/** Moves the clock by a timed record's dt; returns the record's time. */
+function advance(clock: Clock, data: TraceData, dt: number): number {
+  const t = (clock.t += dt);
+  if (t > data.endNs) data.endNs = t;
+  return t;
+}
+
+/** A record lasting `dur` from `t` extends the trace's end. */
+function reach(data: TraceData, t: number, dur: number): void {
+  if (t + dur > data.endNs) data.endNs = t + dur;
+}
+
+/** Returns false when `r` is a known kind with elements of the wrong type (the caller counts it as damaged). Reads
+ * elements by index (no destructuring, no closures: this runs once per record, millions of times). */
 export function decodeRecord(r: unknown[], data: TraceData, clock: Clock): boolean {
   const kind = r[0];
   if (!isStr(kind)) return false;
@@ -41,40 +54,44 @@ export function decodeRecord(r: unknown[], data: TraceData, clock: Clock): boole
   // moves the clock so that later times stay right.
   const dt = r[1];
   if (!isInt(dt)) return !TIMED_KINDS.has(kind);
-  const at = (): number => {
-    const t = (clock.t += dt);
-    if (t > data.endNs) data.endNs = t;
-    return t;
-  };
-  const until = (t: number, dur: number): void => {
-    if (t + dur > data.endNs) data.endNs = t + dur;
-  };
   switch (kind) {
     case 'loop': {
-      const [, , loop, event, thread] = r;
+      const loop = r[2];
+      const event = r[3];
+      const thread = r[4];
       if (!isId(loop) || !isStr(event) || !isOptId(thread)) return false;
-      data.loops.push({ t: at(), loop, event, thread: thread ?? null });
+      data.loops.push({ t: advance(clock, data, dt), loop, event, thread: thread ?? null });
       return true;
     }
     case 'task': {
-      const [, , id, parent, name, coro, site, loop] = r;
+      const id = r[2];
+      const parent = r[3];
+      const name = r[4];
+      const coro = r[5];
+      const site = r[6];
+      const loop = r[7];
       if (!isId(id) || !isOptId(parent) || !isOptStr(name) || !isOptStr(coro) || !isOptId(site) || !isOptId(loop)) {
         return false;
       }
-      data.tasks.push({ t: at(), id, parent: parent ?? null, name: name ?? null, coro: coro ?? '', site: site ?? null, loop: loop ?? null });
+      data.tasks.push({ t: advance(clock, data, dt), id, parent: parent ?? null, name: name ?? null, coro: coro ?? '', site: site ?? null, loop: loop ?? null });
       return true;
     }
     case 'name': {
-      const [, , id, name] = r;
+      const id = r[2];
+      const name = r[3];
       if (!isId(id) || !isStr(name)) return false;
-      data.names.push({ t: at(), id, name });
+      data.names.push({ t: advance(clock, data, dt), id, name });
       return true;
     }
     case 'step': {
-      const [, , id, dur, awaited, site, futKind] = r;
+      const id = r[2];
+      const dur = r[3];
+      const awaited = r[4];
+      const site = r[5];
+      const futKind = r[6];
       if (!isId(id) || !isId(dur) || !isOptId(awaited) || !isOptId(site)) return false;
-      const t = at();
-      until(t, dur);
+      const t = advance(clock, data, dt);
+      reach(data, t, dur);
       data.steps.push({ t, id, dur, awaited: awaited ?? null, site: site ?? null });
       // Optional 7th element: the awaited future was created in this step by this task at `site`, of this kind
       // (instead of a `fut` record).
@@ -84,81 +101,215 @@ export function decodeRecord(r: unknown[], data: TraceData, clock: Clock): boole
       return true;
     }
     case 'end': {
-      const [, , id, state, text, site] = r;
+      const id = r[2];
+      const state = r[3];
+      const text = r[4];
+      const site = r[5];
       if (!isId(id) || !isStr(state) || !END_STATES.has(state) || !isOptStr(text) || !isOptId(site)) return false;
-      data.ends.push({ t: at(), id, state: state as EndState, text: text ?? '', site: site ?? null });
+      data.ends.push({ t: advance(clock, data, dt), id, state: state as EndState, text: text ?? '', site: site ?? null });
       return true;
     }
     case 'fut': {
-      const [, , id, futKind, owner, site, children] = r;
+      const id = r[2];
+      const futKind = r[3];
+      const owner = r[4];
+      const site = r[5];
+      const children = r[6];
       if (!isId(id) || !isStr(futKind) || !isOptId(owner) || !isOptId(site)) return false;
       if (children !== null && children !== undefined && !isIds(children)) return false;
-      data.futs.push({ t: at(), id, kind: futKind, owner: owner ?? null, site: site ?? null, children: children ?? [] });
+      data.futs.push({ t: advance(clock, data, dt), id, kind: futKind, owner: owner ?? null, site: site ?? null, children: children ?? [] });
       return true;
     }
     case 'set': {
       // ["set", dt, futId, via, byTaskId?, state? ("result"), text?]: the common case is short.
-      const [, , id, via, by, state = 'result', text] = r;
+      const id = r[2];
+      const via = r[3];
+      const by = r[4];
+      const state = r[5] === undefined ? 'result' : r[5];
+      const text = r[6];
       if (!isId(id) || !isOptStr(via) || !isOptId(by) || !isStr(state) || !SET_STATES.has(state) || !isOptStr(text)) {
         return false;
       }
-      data.sets.push({ t: at(), id, state: state as SetState, by: by ?? null, via: via ?? null, text: text ?? '' });
+      data.sets.push({ t: advance(clock, data, dt), id, state: state as SetState, by: by ?? null, via: via ?? null, text: text ?? '' });
       return true;
     }
     case 'cb': {
-      const [, , dur, site, name] = r;
+      const dur = r[2];
+      const site = r[3];
+      const name = r[4];
       if (!isId(dur) || !isOptStr(name) || !isOptId(site)) return false;
-      const t = at();
-      until(t, dur);
+      const t = advance(clock, data, dt);
+      reach(data, t, dur);
       data.callbacks.push({ t, dur, name: name ?? null, site: site ?? null });
       return true;
     }
     case 'block': {
-      const [, , dur, task, sites, seen, samples] = r;
+      const dur = r[2];
+      const task = r[3];
+      const sites = r[4];
+      const seen = r[5];
+      const samples = r[6];
       if (!isId(dur) || !isOptId(task) || !(sites === null || sites === undefined || isIds(sites))) return false;
       // A sample count that does not add up is left out, not the block.
       const counted = isId(seen) && isId(samples) && seen >= 1 && seen <= samples;
-      const t = at();
-      until(t, dur);
+      const t = advance(clock, data, dt);
+      reach(data, t, dur);
       data.blocks.push({ t, dur, task: task ?? null, sites: sites ?? [], seen: counted ? seen : null, samples: counted ? samples : null });
       return true;
     }
     case 'thread': {
-      const [, , id, name] = r;
+      const id = r[2];
+      const name = r[3];
       if (!isId(id) || !isOptStr(name)) return false;
-      data.threads.push({ t: at(), id, name: name ?? `thread ${id}` });
+      data.threads.push({ t: advance(clock, data, dt), id, name: name ?? `thread ${id}` });
       return true;
     }
     case 'work': {
-      const [, , dur, thread, future, fn, site] = r;
+      const dur = r[2];
+      const thread = r[3];
+      const future = r[4];
+      const fn = r[5];
+      const site = r[6];
       if (!isId(dur) || !isId(thread) || !isOptId(future) || !isOptStr(fn) || !isOptId(site)) return false;
-      const t = at();
-      until(t, dur);
+      const t = advance(clock, data, dt);
+      reach(data, t, dur);
       data.works.push({ t, dur, thread, future: future ?? null, fn: fn ?? '', site: site ?? null });
       return true;
     }
     case 'warn': {
-      const [, , warnKind, site, task, text] = r;
+      const warnKind = r[2];
+      const site = r[3];
+      const task = r[4];
+      const text = r[5];
       if (!isStr(warnKind) || !isOptId(site) || !isOptId(task) || !isOptStr(text)) return false;
-      data.warns.push({ t: at(), kind: warnKind, site: site ?? null, task: task ?? null, text: text ?? '' });
+      data.warns.push({ t: advance(clock, data, dt), kind: warnKind, site: site ?? null, task: task ?? null, text: text ?? '' });
       return true;
     }
     case 'notice': {
       // the recorder's own word about the trace (it stopped early): shown with the reader's notices
       const text = r[2];
       if (!isStr(text)) return false;
-      at();
+      advance(clock, data, dt);
       data.notices.push(text);
       return true;
     }
     case 'exit': {
-      const [, , how, detail] = r;
+      const how = r[2];
+      const detail = r[3];
       if (!isStr(how) || !(detail === null || detail === undefined || isStr(detail) || isInt(detail))) return false;
-      data.exit = { t: at(), how, detail: detail ?? null };
+      data.exit = { t: advance(clock, data, dt), how, detail: detail ?? null };
       return true;
     }
     default:
       clock.t += dt;
       return true;
+  }
+}
+
+// ---- lines of the common shape, without JSON.parse ----
+// Most lines are flat arrays of small integers, nulls and short plain strings (`["step",0,1,28082,13,1,"io"]`).
+// Those are scanned here straight into a reused array; anything else (a nested array, a fraction or exponent,
+// whitespace, an escape, a long string) is left to JSON.parse, so what is read is the same either way.
+
+/** Elements a fast line may have (the longest record, `task`, has 8). */
+const FAST_ELEMENTS = 10;
+/** Longest string taken by slicing: V8 copies slices shorter than 13 characters, a longer one would be a view
+ * that keeps the whole chunk of text it came from alive for as long as the string is kept (a task's name). */
+const FAST_STRING = 12;
+/** Digits of an integer read here (any such integer is exact in a double). */
+const FAST_DIGITS = 15;
+
+const scratch: unknown[] = new Array<unknown>(FAST_ELEMENTS).fill(undefined);
+let scratchUsed = 0;
+
+/** The strings of fast lines, by a hash of their characters: a line's kind and most of its texts ("io", "None") are
+ * one of a few, so they are found here without making a string (and kept once, not once per record). Seeded with the
+ * kinds as literals, which compare by identity in decodeRecord's switch. */
+const STRING_SLOTS = 512;
+const strings: (string | undefined)[] = new Array<string | undefined>(STRING_SLOTS).fill(undefined);
+for (const s of [...TIMED_KINDS, 'clock', 'site', 'result', 'exception', 'cancelled', 'ok', 'error']) strings[slotOf(s, 0, s.length)] = s;
+
+function slotOf(text: string, from: number, to: number): number {
+  let h = 0;
+  for (let j = from; j < to; j++) h = (Math.imul(h, 31) + text.charCodeAt(j)) | 0;
+  return slotOfHash(h);
+}
+
+function slotOfHash(h: number): number {
+  return (h ^ (h >>> 9)) & (STRING_SLOTS - 1);
+}
+
+/** text[from, to) as a string: the one in `strings` when it has those characters, else a new one kept there. */
+function stringAt(text: string, from: number, to: number, h: number): string {
+  const slot = slotOfHash(h);
+  const known = strings[slot];
+  if (known !== undefined && known.length === to - from) {
+    let j = 0;
+    while (j < known.length && known.charCodeAt(j) === text.charCodeAt(from + j)) j++;
+    if (j === known.length) return known;
+  }
+  const s = text.slice(from, to);
+  strings[slot] = s;
+  return s;
+}
+
+/** Decodes a record line of the common shape (a whole, trimmed line) as decodeRecord does; undefined when it is not
+ * of that shape (parse it as JSON then). */
+export function decodeLine(text: string, data: TraceData, clock: Clock): boolean | undefined {
+  const k = scan(text);
+  // Elements past this line's, left from a longer one (or all, after a line that was not of the shape), must read
+  // as missing.
+  const stale = k < 0 ? FAST_ELEMENTS : scratchUsed;
+  for (let m = Math.max(k, 0); m < stale; m++) scratch[m] = undefined;
+  scratchUsed = Math.max(k, 0);
+  return k < 0 ? undefined : decodeRecord(scratch, data, clock);
+}
+
+/** Scans a line of the common shape into `scratch`: its number of elements, or -1. */
+function scan(text: string): number {
+  const n = text.length;
+  if (n < 4 || text.charCodeAt(0) !== 0x5b || text.charCodeAt(n - 1) !== 0x5d) return -1;
+  let i = 1;
+  let k = 0;
+  for (;;) {
+    if (k === FAST_ELEMENTS) return -1;
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      const from = i + 1;
+      let j = from;
+      let h = 0;
+      for (;; j++) {
+        if (j - from > FAST_STRING || j >= n) return -1;
+        const d = text.charCodeAt(j);
+        if (d === 0x22) break;
+        if (d === 0x5c || d < 0x20) return -1;
+        h = (Math.imul(h, 31) + d) | 0;
+      }
+      scratch[k++] = stringAt(text, from, j, h);
+      i = j + 1;
+    } else if (c === 0x6e) {
+      if (text.charCodeAt(i + 1) !== 0x75 || text.charCodeAt(i + 2) !== 0x6c || text.charCodeAt(i + 3) !== 0x6c) return -1;
+      scratch[k++] = null;
+      i += 4;
+    } else {
+      const neg = c === 0x2d;
+      const from = neg ? i + 1 : i;
+      let j = from;
+      let x = 0;
+      for (; j < n; j++) {
+        const d = text.charCodeAt(j) - 0x30;
+        if (d < 0 || d > 9) break;
+        x = x * 10 + d;
+      }
+      const digits = j - from;
+      // JSON has no leading zeros; -0 is left to JSON.parse (it reads as -0, not 0).
+      if (digits === 0 || digits > FAST_DIGITS || (digits > 1 && text.charCodeAt(from) === 0x30) || (neg && x === 0)) return -1;
+      scratch[k++] = neg ? -x : x;
+      i = j;
+    }
+    const sep = text.charCodeAt(i);
+    if (sep === 0x5d && i === n - 1) return k;
+    if (sep !== 0x2c) return -1;
+    i++;
   }
 }

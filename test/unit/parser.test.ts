@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TraceFormatError, TraceParser, parseTrace } from '../../src/model/parser.js';
 import { TraceIndex } from '../../src/model/index.js';
+import { decodeLine, decodeRecord } from '../../src/model/records.js';
 import { fixtureText, rng } from './helpers.js';
 
 const HEADER = '{"format":"async-lanes","version":1,"runtime":"python","argv":["x.py"],"cwd":"/p","start":"2026-11-21T19:00:00Z"}';
@@ -111,6 +112,73 @@ test('missing optional trailing elements read as null / empty', () => {
   assert.deepEqual(data.futs[0].children, []);
   assert.equal(data.sets[0].text, '');
   assert.equal(data.ends[0].site, null);
+});
+
+/** Reads `lines` one by one through decodeLine (JSON.parse when it declines) and through JSON.parse only. */
+function bothWays(lines: string[]) {
+  const fast = parseTrace(HEADER + '\n');
+  const slow = parseTrace(HEADER + '\n');
+  const fastClock = { t: 0 };
+  const slowClock = { t: 0 };
+  let declined = 0;
+  for (const line of lines) {
+    let ok = decodeLine(line, fast, fastClock);
+    if (ok === undefined) {
+      declined++;
+      let v: unknown;
+      try {
+        v = JSON.parse(line);
+      } catch {
+        v = undefined;
+      }
+      ok = Array.isArray(v) && decodeRecord(v, fast, fastClock);
+    }
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      v = undefined;
+    }
+    const want = Array.isArray(v) && decodeRecord(v, slow, slowClock);
+    assert.equal(ok, want, line);
+    assert.deepEqual(fast, slow, line);
+    assert.equal(fastClock.t, slowClock.t, line);
+    assert.ok(Object.is(fastClock.t, slowClock.t), line);
+  }
+  return declined;
+}
+
+test('record lines decoded without JSON.parse read exactly as JSON.parse reads them', () => {
+  const common = [
+    '["clock",1000]', '["step",0,1,28082,13,1,"io"]', '["set",137679,16,"io"]', '["fut",2271,24,"lock",20,59]',
+    '["end",29048,94,"ok","None",null]', '["task",0,1,null,"Task-1","main",1,0]', '["set",5,16,"timer",null,"result","None"]',
+    '["step",-40,1,5,null,null]', '["work",2653,471368,1,84,"load_blob",189]', '["cb",0,3404,196]',
+    '["step",1,1,2,3,4,"sleep"]', '["step",1,1,2]', // a short line after a long one: the rest reads as missing
+    '["set",0,2,null]', '["end",1,1,"error","boom",7]', '["zzz",5]', '["zzz","x"]', '["step","1",1,2]',
+    '["step",1,1,-2,3]', '["clock",999999999999999]',
+  ];
+  const declinedCommon = bothWays(common);
+  assert.equal(declinedCommon, 0, 'the common lines are all decoded without JSON.parse');
+  const odd = [
+    '["step",01,1,2]', '["step",-0,1,2]', '["clock",1e3]', '["clock",1.5]', '["clock",1234567890123456789]',
+    '["end",1,1,"ok","a long result text past twelve",null]', '["end",1,1,"ok","esc\\"aped",null]', '["end",1,1,"ok","\\u00e9",null]',
+    '["fut",0,2,"gather",1,1,[3,4]]', '[ "step",1,1,2]', '["step",1,1,2 ]', '["step",1,1,2,]', '["step",,1]', '[]', '["step"',
+    '["step",1,1,2]]', '["step",1,1,2]x', '["step",true,1,2]', '["step",nul,1,2]', '["step",nulll,1,2]', '{"a":1}', '"step"',
+    '["a",1,2,3,4,5,6,7,8,9,10,11]', '["step",1,1,2,null,null,"sleep"]', '["name",1,2,"é ✓ 🎉"]', '["end",1,1,"ok","tab\there",null]',
+  ];
+  assert.ok(bothWays(odd) >= 20, 'lines of other shapes are left to JSON.parse');
+  // Seeded mixes of the tokens above, including damaged ones, in every order.
+  const r = rng(13);
+  const tokens = ['0', '1', '-3', '17', '007', '-0', '2.5', 'null', '"io"', '"None"', '"ok"', '"x\\"y"', '"twelve chars"', '"thirteen char"', '[1]', 'true', ''];
+  const kinds = ['"step"', '"set"', '"fut"', '"end"', '"task"', '"clock"', '"name"', '"cb"', '"work"', '"block"', '"exit"', '"warn"', '"loop"', '"thread"', '"notice"', '"site"'];
+  const random: string[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const n = Math.floor(r() * 9);
+    const parts = [kinds[Math.floor(r() * kinds.length)]];
+    for (let j = 0; j < n; j++) parts.push(tokens[Math.floor(r() * tokens.length)]);
+    random.push(`[${parts.join(',')}]`);
+  }
+  bothWays(random);
 });
 
 test('a newer format version is read with a notice', () => {
