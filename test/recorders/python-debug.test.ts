@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -16,7 +16,7 @@ import { debugLaunchEnv, programStem } from '../../src/launch/launch.js';
 import { TraceIndex } from '../../src/model/index.js';
 import { parseTrace } from '../../src/model/parser.js';
 import { PAUSE_FLUSH_EXPRESSION, parsePauseAnswer, tasksAt } from '../../src/model/pause-state.js';
-import { debianPythonsBin } from './lib/pythons.js';
+import { debianPythonsBin, pyenvRoot } from './lib/pythons.js';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const EXAMPLE = join(ROOT, 'examples', 'python', 'gather_sleeps.py');
@@ -219,6 +219,24 @@ describe('Python debug sessions under debugpy', () => {
     assert.equal(new TraceIndex(parseTrace(readFileSync(trace, 'utf8'))).meta.header.pid, pids[0]);
     assert.equal(new TraceIndex(parseTrace(readFileSync(join(dir, `restarted.${pids[1]}.lanes`), 'utf8'))).meta.header.pid, pids[1]);
     assert.deepEqual(fetchStates(join(dir, `restarted.${pids[1]}.lanes`)), ['ok', 'ok', 'ok']);
+  });
+});
+
+describe('Python debug sessions on an interpreter the recorder does not support', () => {
+  const root = pyenvRoot();
+  const old = root === null ? [] : readdirSync(join(root, 'versions')).filter((v) => /^(2\.7|3\.[5-8])\./.test(v)).map((v) => join(root, 'versions', v, 'bin', 'python'));
+  it(`the program runs as without the recorder, with one line that says why it is not recorded (${old.map((p) => p.split('/').at(-3)).join(', ') || 'none installed'})`, { skip: old.length === 0 ? 'no Python older than 3.9 under pyenv' : false }, () => {
+    const program = join(dir, 'hello.py');
+    writeFileSync(program, "import sys\nsys.stdout.write('hello %d\\n' % len(sys.argv))\n");
+    for (const python of old) {
+      const trace = join(dir, 'old.lanes');
+      const env = { ...process.env, ...debugLaunchEnv({ type: 'debugpy', request: 'launch', program }, { traceFile: trace, blockThresholdMs: null, packageRoot: ROOT, env: process.env, cwd: dir }) };
+      const r = spawnSync(python, [program, 'x'], { env, cwd: dir, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, 'hello 2\n');
+      assert.match(r.stderr, /^async-lanes: Python 3\.9 or newer is needed to record \(this is [23]\.\d+\); the program runs without recording\.\n$/);
+      assert.ok(!existsSync(trace));
+    }
   });
 });
 

@@ -59,17 +59,18 @@ def _start():
     out = os.environ.get('ASYNC_LANES_OUT')
     if not out:
         return
+    if sys.version_info < (3, 9):  # (first: Python 2 has no sys.argv yet at start-up)
+        for k in ('ASYNC_LANES_OUT', 'ASYNC_LANES_BLOCK_MS', 'ASYNC_LANES_RESTORE_ENV'):
+            os.environ.pop(k, None)
+        sys.stderr.write('async-lanes: Python 3.9 or newer is needed to record (this is %d.%d); the program runs '
+                         'without recording.\n' % sys.version_info[:2])
+        return
     argv = _program_argv(sys.argv)
     if argv is None:
         return
     # Once, in this process: a child that gets this environment (debugpy's subprocess support) is not recorded.
     del os.environ['ASYNC_LANES_OUT']
     block_ms = os.environ.pop('ASYNC_LANES_BLOCK_MS', None)
-    if sys.version_info < (3, 9):
-        os.environ.pop('ASYNC_LANES_RESTORE_ENV', None)
-        sys.stderr.write('async-lanes: Python 3.9 or newer is needed to record (this is %d.%d); the program runs '
-                         'without recording.\n' % sys.version_info[:2])
-        return
     recorder = os.path.dirname(_HERE)
     sys.path.insert(0, recorder)
     try:
@@ -86,8 +87,18 @@ def _start():
 
 def _chain():
     """Runs the sitecustomize this one shadows, if there is one, as `import sitecustomize` would have."""
-    from importlib.machinery import PathFinder
-    spec = PathFinder.find_spec('sitecustomize', [p for p in sys.path if os.path.abspath(p or '.') != _HERE])
+    path = [p for p in sys.path if os.path.abspath(p or '.') != _HERE]
+    try:
+        from importlib.machinery import PathFinder
+    except ImportError:  # Python 2
+        import imp
+        try:
+            found = imp.find_module('sitecustomize', path)
+        except ImportError:
+            return
+        imp.load_module('sitecustomize', *found)
+        return
+    spec = PathFinder.find_spec('sitecustomize', path)
     if spec is None or spec.loader is None:
         return
     from importlib.util import module_from_spec
