@@ -38,13 +38,13 @@ if [ ! -x "$ROOT/usr/bin/python3.15" ] || [ ! -d "$ROOT/usr/lib/python3.15/test/
     || { echo "setup-pythons: apt-get install in the sid tree failed, see $DIR/apt.log" >&2; exit 1; }
 fi
 # The machine's own /usr/bin/python3 (Debian bookworm's 3.11) with uvloop and aiohttp from Debian: uvloop under
-# an older CPython, and the realistic aiohttp example.
-if ! /usr/bin/python3 -c 'import uvloop, aiohttp' 2>/dev/null; then
-  echo "setup-pythons: apt-get install python3-uvloop python3-aiohttp (for /usr/bin/python3)" >&2
+# an older CPython, and the realistic aiohttp example; debugpy 1.6 for the debug-session tests.
+if ! /usr/bin/python3 -c 'import uvloop, aiohttp, debugpy' 2>/dev/null; then
+  echo "setup-pythons: apt-get install python3-uvloop python3-aiohttp python3-debugpy (for /usr/bin/python3)" >&2
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo -n"
   $SUDO apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends python3-uvloop python3-aiohttp >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends python3-uvloop python3-aiohttp python3-debugpy >&2
 fi
 mkdir -p "$BIN"
 for v in 3.14 3.15; do
