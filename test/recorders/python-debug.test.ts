@@ -222,6 +222,21 @@ describe('Python debug sessions under debugpy', () => {
   });
 });
 
+it("the start-up hook tells the program's argv from debugpy's command line, and debugpy's own processes from the program", () => {
+  const cases: [string[], string[] | null][] = [
+    [['/usr/lib/python3/dist-packages/debugpy', '--connect', '127.0.0.1:5678', '--configure-qt', 'none', '--adapter-access-token', 'x', '/ws/app.py', '--port', '1'], ['/ws/app.py', '--port', '1']],
+    [['/usr/lib/python3/dist-packages/debugpy', '--connect', '127.0.0.1:5678', '-m', 'pkg.server', '-v'], ['pkg.server', '-v']],
+    [['/usr/lib/python3/dist-packages/debugpy', '--listen', '5678', '--wait-for-client', '--log-to-stderr', 'app.py'], ['app.py']],
+    [['/usr/lib/python3/dist-packages/debugpy', '--listen', '5678', '--pid', '42'], null],
+    [['/usr/lib/python3/dist-packages/debugpy/launcher', '--', '/ws/app.py'], null],
+    [['/ws/app.py', 'x'], ['/ws/app.py', 'x']],
+  ];
+  const code = `import json, sys; from sitecustomize import _program_argv; print(json.dumps([_program_argv(a) for a in json.loads(sys.argv[1])]))`;
+  const r = spawnSync('python3', ['-c', code, JSON.stringify(cases.map((c) => c[0]))], { env: { ...process.env, PYTHONPATH: join(ROOT, 'src', 'recorders', 'python', 'autostart') }, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), cases.map((c) => c[1]));
+});
+
 describe('Python debug sessions on an interpreter the recorder does not support', () => {
   const root = pyenvRoot();
   const old = root === null ? [] : readdirSync(join(root, 'versions')).filter((v) => /^(2\.7|3\.[5-8])\./.test(v)).map((v) => join(root, 'versions', v, 'bin', 'python'));
