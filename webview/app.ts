@@ -113,7 +113,8 @@ export class App {
       this.renderNotices();
     } else if (m.type === 'select') {
       this.select(m.taskId === null ? null : taskKey(m.taskId));
-      if (m.time !== undefined) this.showTime(m.time);
+      if (m.time === null) this.setCursor(null);
+      else if (m.time !== undefined) this.showTime(m.time);
     } else {
       this.trace.fail(m.message);
       this.renderNotices();

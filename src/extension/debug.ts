@@ -40,6 +40,8 @@ export class DebugRecorder implements vscode.Disposable {
   private readonly readers = new Map<string, TraceReader>();
   /** Each root session's pause count: an answer that arrives after the program went on is dropped. */
   private readonly generation = new Map<string, number>();
+  /** Each root session's paused trace file, whose timeline shows the pause cursor until the program goes on. */
+  private readonly pausedFile = new Map<string, string>();
   /** Messages about sessions that run unrecorded, already shown. */
   private readonly told = new Set<string>();
 
@@ -122,6 +124,7 @@ export class DebugRecorder implements vscode.Disposable {
     if (traceFile === undefined) return;
     this.sessions.delete(session.id);
     this.generation.delete(session.id);
+    this.pausedFile.delete(session.id);
     for (const [file] of this.readers) if (file === traceFile || file.startsWith(traceFile.replace(/\.lanes$/, '.'))) this.readers.delete(file);
     for (const view of this.timelines.viewsOf(traceFile)) view.ended();
     this.view.clear(session);
@@ -151,6 +154,9 @@ export class DebugRecorder implements vscode.Disposable {
     if (!root) return;
     this.generation.set(root.id, (this.generation.get(root.id) ?? 0) + 1);
     this.view.clear(root);
+    const file = this.pausedFile.get(root.id);
+    this.pausedFile.delete(root.id);
+    if (file !== undefined) for (const view of this.timelines.viewsOf(file)) view.post({ type: 'select', taskId: null, time: null });
   }
 
   private async paused(session: vscode.DebugSession, threadId: number | undefined): Promise<void> {
@@ -180,6 +186,7 @@ export class DebugRecorder implements vscode.Disposable {
       this.view.show(shown);
       // The timeline's time cursor marks the pause (the view's selection is cleared: the editor shows the pause's
       // notes, not the selected task's await sites).
+      this.pausedFile.set(root.id, pause.file);
       for (const view of this.timelines.viewsOf(pause.file)) view.post({ type: 'select', taskId: null, time: t });
       this.log.info(`pause in "${session.name}" at ${t} ns (flushed at ${pause.t} ns): ${states.length} tasks, ${basename(pause.file)}`);
     } catch (err) {

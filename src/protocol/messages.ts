@@ -32,8 +32,9 @@ export type HostMessage =
   | { type: 'error'; message: string }
   /** The recording ended: the file no longer grows. */
   | { type: 'ended' }
-  /** Select a task (null: clear the selection) and, with `time`, put the time cursor there and bring it into view. */
-  | { type: 'select'; taskId: number | null; time?: number };
+  /** Select a task (null: clear the selection) and, with `time`, put the time cursor there and bring it into view
+   * (null: remove the time cursor, as a debugger's pause ends). */
+  | { type: 'select'; taskId: number | null; time?: number | null };
 
 /** Webview → host. */
 export type ViewMessage =

@@ -489,6 +489,7 @@ describe('Async Lanes in VS Code (code-server)', () => {
       await runCommand(page, 'Debug: Continue');
       await until('the program to end', () => ended(file), 60_000);
       await until('the notes cleared', async () => !(await notes()).some((n) => n.includes('⏸')));
+      await until('the pause cursor cleared', async () => (await view(live)).cursorT === null);
       const index = new TraceIndex(parseTrace(readFileSync(file, 'utf8')));
       assert.deepEqual(index.meta.header.argv, [join(ws, 'app', 'gather_sleeps.py')], "the program's trace, not debugpy's launcher's");
       const program = index.tasks.filter((t) => !isInternal(index, t));
