@@ -2,7 +2,7 @@
 // any size (a file being appended while the program runs); complete lines are decoded at once, the unfinished last
 // line waits for the next chunk or for end(). Work is linear in the input, whatever the input.
 
-import { decodeLine, decodeRecord } from './records.js';
+import { decodeLine, decodeRecord, learnStrings } from './records.js';
 import type { TraceData, TraceHeader } from './types.js';
 
 export const FORMAT_VERSION = 1;
@@ -154,6 +154,7 @@ export class TraceParser {
     const fast = trimmed === undefined ? undefined : decodeLine(trimmed, this.dataOrNull!, this.clock);
     const value = fast !== undefined || trimmed === undefined ? undefined : parseJson(trimmed);
     const ok = fast ?? (Array.isArray(value) && decodeRecord(value, this.dataOrNull!, this.clock));
+    if (ok && fast === undefined) learnStrings(value as unknown[]);
     if (ok) {
       this.dataOrNull!.records++;
     } else if (complete) {

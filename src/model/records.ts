@@ -207,40 +207,43 @@ export function decodeRecord(r: unknown[], data: TraceData, clock: Clock): boole
 }
 
 // ---- lines of the common shape, without JSON.parse ----
-// Most lines are flat arrays of small integers, nulls and short plain strings (`["step",0,1,28082,13,1,"io"]`).
-// Those are scanned here straight into a reused array; anything else (a nested array, a fraction or exponent,
-// whitespace, an escape, a long string) is left to JSON.parse, so what is read is the same either way.
+// Most lines are flat arrays of small integers, nulls and plain strings (`["step",0,1,28082,13,1,"io"]`). Those are
+// scanned here straight into a reused array; anything else (a nested array, a fraction or exponent, whitespace, an
+// escape, a long string seen for the first time) is left to JSON.parse, so what is read is the same either way.
 
 /** Elements a fast line may have (the longest record, `task`, has 8). */
 const FAST_ELEMENTS = 10;
-/** Longest string taken by slicing: V8 copies slices shorter than 13 characters, a longer one would be a view
- * that keeps the whole chunk of text it came from alive for as long as the string is kept (a task's name). */
+/** Longest new string taken by slicing: V8 copies slices shorter than 13 characters, a longer one would be a view
+ * that keeps the whole chunk of text it came from alive for as long as the string is kept (a task's result). */
 const FAST_STRING = 12;
+/** Longest string kept in `strings` (from a line JSON.parse read, see learnStrings). */
+const KEPT_STRING = 64;
 /** Digits of an integer read here (any such integer is exact in a double). */
 const FAST_DIGITS = 15;
 
 const scratch: unknown[] = new Array<unknown>(FAST_ELEMENTS).fill(undefined);
 let scratchUsed = 0;
 
-/** The strings of fast lines, by a hash of their characters: a line's kind and most of its texts ("io", "None") are
- * one of a few, so they are found here without making a string (and kept once, not once per record). Seeded with the
- * kinds as literals, which compare by identity in decodeRecord's switch. */
-const STRING_SLOTS = 512;
+/** The strings of lines, by a hash of their characters: a line's kind and most of its texts ("io", "None", "<Response
+ * [200]>") are one of a few, so they are found here without making a string (and kept once, not once per record).
+ * Seeded with the kinds as literals, which compare by identity in decodeRecord's switch. */
+const STRING_SLOTS = 1024;
 const strings: (string | undefined)[] = new Array<string | undefined>(STRING_SLOTS).fill(undefined);
-for (const s of [...TIMED_KINDS, 'clock', 'site', 'result', 'exception', 'cancelled', 'ok', 'error']) strings[slotOf(s, 0, s.length)] = s;
+for (const s of [...TIMED_KINDS, 'clock', 'site', 'result', 'exception', 'cancelled', 'ok', 'error']) keep(s);
 
-function slotOf(text: string, from: number, to: number): number {
+function keep(s: string): void {
   let h = 0;
-  for (let j = from; j < to; j++) h = (Math.imul(h, 31) + text.charCodeAt(j)) | 0;
-  return slotOfHash(h);
+  for (let j = 0; j < s.length; j++) h = (Math.imul(h, 31) + s.charCodeAt(j)) | 0;
+  strings[slotOfHash(h)] = s;
 }
 
 function slotOfHash(h: number): number {
-  return (h ^ (h >>> 9)) & (STRING_SLOTS - 1);
+  return (h ^ (h >>> 10)) & (STRING_SLOTS - 1);
 }
 
-/** text[from, to) as a string: the one in `strings` when it has those characters, else a new one kept there. */
-function stringAt(text: string, from: number, to: number, h: number): string {
+/** text[from, to) as a string: the one in `strings` when it has those characters, else a new one kept there when
+ * short enough to be a copy (else null). */
+function stringAt(text: string, from: number, to: number, h: number): string | null {
   const slot = slotOfHash(h);
   const known = strings[slot];
   if (known !== undefined && known.length === to - from) {
@@ -248,9 +251,19 @@ function stringAt(text: string, from: number, to: number, h: number): string {
     while (j < known.length && known.charCodeAt(j) === text.charCodeAt(from + j)) j++;
     if (j === known.length) return known;
   }
+  if (to - from > FAST_STRING) return null;
   const s = text.slice(from, to);
   strings[slot] = s;
   return s;
+}
+
+/** Keeps the short strings of a line JSON.parse read (its own copies), so that the next line with the same text
+ * (a common result such as "<Response [200]>") is read here. */
+export function learnStrings(values: unknown[]): void {
+  for (let i = 0; i < values.length && i < FAST_ELEMENTS; i++) {
+    const v = values[i];
+    if (typeof v === 'string' && v.length > FAST_STRING && v.length <= KEPT_STRING) keep(v);
+  }
 }
 
 /** Decodes a record line of the common shape (a whole, trimmed line) as decodeRecord does; undefined when it is not
@@ -279,13 +292,17 @@ function scan(text: string): number {
       let j = from;
       let h = 0;
       for (;; j++) {
-        if (j - from > FAST_STRING || j >= n) return -1;
+        if (j - from > KEPT_STRING || j >= n) return -1;
         const d = text.charCodeAt(j);
         if (d === 0x22) break;
+        // An escape is left to JSON.parse (the characters would not be the string's); so is a raw control character
+        // (not JSON: the line is damaged).
         if (d === 0x5c || d < 0x20) return -1;
         h = (Math.imul(h, 31) + d) | 0;
       }
-      scratch[k++] = stringAt(text, from, j, h);
+      const str = stringAt(text, from, j, h);
+      if (str === null) return -1;
+      scratch[k++] = str;
       i = j + 1;
     } else if (c === 0x6e) {
       if (text.charCodeAt(i + 1) !== 0x75 || text.charCodeAt(i + 2) !== 0x6c || text.charCodeAt(i + 3) !== 0x6c) return -1;

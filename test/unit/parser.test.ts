@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TraceFormatError, TraceParser, parseTrace } from '../../src/model/parser.js';
 import { TraceIndex } from '../../src/model/index.js';
-import { decodeLine, decodeRecord } from '../../src/model/records.js';
+import { decodeLine, decodeRecord, learnStrings } from '../../src/model/records.js';
 import { fixtureText, rng } from './helpers.js';
 
 const HEADER = '{"format":"async-lanes","version":1,"runtime":"python","argv":["x.py"],"cwd":"/p","start":"2026-11-21T19:00:00Z"}';
@@ -132,6 +132,7 @@ function bothWays(lines: string[]) {
         v = undefined;
       }
       ok = Array.isArray(v) && decodeRecord(v, fast, fastClock);
+      if (ok) learnStrings(v as unknown[]);
     }
     let v: unknown;
     try {
@@ -167,6 +168,11 @@ test('record lines decoded without JSON.parse read exactly as JSON.parse reads t
     '["a",1,2,3,4,5,6,7,8,9,10,11]', '["step",1,1,2,null,null,"sleep"]', '["name",1,2,"é ✓ 🎉"]', '["end",1,1,"ok","tab\there",null]',
   ];
   assert.ok(bothWays(odd) >= 20, 'lines of other shapes are left to JSON.parse');
+  // A longer string is read without JSON.parse once a line JSON.parse read had it (a string with an escape never is).
+  const result = '["set",1,7,"callback",null,"result","<Response [202]>"]';
+  assert.equal(bothWays([result, result, result]), 1);
+  const escaped = '["end",1,1,"ok","a \\"quoted\\" result",null]';
+  assert.equal(bothWays([escaped, escaped]), 2);
   // Seeded mixes of the tokens above, including damaged ones, in every order.
   const r = rng(13);
   const tokens = ['0', '1', '-3', '17', '007', '-0', '2.5', 'null', '"io"', '"None"', '"ok"', '"x\\"y"', '"twelve chars"', '"thirteen char"', '[1]', 'true', ''];
