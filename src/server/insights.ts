@@ -166,7 +166,8 @@ export function definitionLine(lines: readonly string[], name: string, python: b
     ? [new RegExp(`^\\s*async\\s+def\\s+${n}\\s*[(\\[]`)]
     : [
         new RegExp(`\\basync\\s+function\\s*\\*?\\s*${n}\\s*[<(]`),
-        new RegExp(`(?:^|[\\s,{])${n}\\s*[=:]\\s*async\\b`),
+        // `const name = async (`, `const name: Type = async`, `name: async function`
+        new RegExp(`(?:^|[\\s,{])${n}\\s*(?::[^=;]*)?[=:]\\s*async\\b`),
         new RegExp(`^\\s*(?:(?:static|public|private|protected|override)\\s+)*async\\s+\\*?\\s*${n}\\s*[<(]`),
       ];
   for (const re of patterns) {

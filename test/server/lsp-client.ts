@@ -1,5 +1,6 @@
-// A plain JSON-RPC client (vscode-jsonrpc) for the server tests: starts `async-lanes lsp --stdio` as a real process,
-// initializes it on a workspace and keeps what it publishes (diagnostics, log messages).
+// A plain JSON-RPC client (vscode-jsonrpc) for the server tests: starts the server as a real process (`async-lanes
+// lsp --stdio`, or the extension's bundle out/server.js), initializes it on a workspace and keeps what it publishes
+// (diagnostics, log messages).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
@@ -16,8 +17,9 @@ export class LspClient {
   private readonly versions = new Map<string, number>();
   private waiters: (() => void)[] = [];
 
-  constructor(args: string[]) {
-    this.proc = spawn(process.execPath, [CLI, 'lsp', '--stdio', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `argv`: node's arguments; default `async-lanes lsp --stdio` and `args`. */
+  constructor(args: string[], argv = [CLI, 'lsp', '--stdio', ...args]) {
+    this.proc = spawn(process.execPath, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stderr!.on('data', (b: Buffer) => (this.stderr += b.toString('utf8')));
     this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
     this.conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: Diagnostic[] }) => {

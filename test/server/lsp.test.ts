@@ -14,6 +14,7 @@ import { LspClient } from './lsp-client.js';
 
 const PY = (name: string) => join(EXAMPLES, name);
 const NODE_BLOCKING = join(ROOT, 'examples', 'node', 'blocking.js');
+const TS_GATHER = join(ROOT, 'examples', 'node', 'gather_timers.ts');
 const WORKSPACE = join(ROOT, 'examples');
 const WARNING = 2;
 const ERROR = 1;
@@ -61,6 +62,7 @@ describe('async-lanes lsp --stdio on recorded examples', () => {
       record(folder, 'blocked_loop-20261203-100000.lanes', ['python3', 'blocked_loop.py']),
       record(folder, 'gather_sleeps-20261203-100000.lanes', ['python3', 'gather_sleeps.py']),
       record(folder, 'blocking-20261203-100000.lanes', [process.execPath, NODE_BLOCKING]),
+      record(folder, 'gather_timers-20261203-100000.lanes', [process.execPath, TS_GATHER]),
     ]);
     lateTrace = await record(spare, 'unretrieved_exception-20261203-110000.lanes', ['python3', 'unretrieved_exception.py']);
     // An older recording of blocked_loop (another program's trace under its name): only the newest is read.
@@ -116,6 +118,17 @@ describe('async-lanes lsp --stdio on recorded examples', () => {
     const lens = lenses.find((l) => l.range.start.line === cruncher);
     assert.ok(lens, JSON.stringify(lenses));
     assert.match(lens.command!.title, /^1 call · busy p50 .* · blocked the loop 1×$/);
+  });
+
+  test('TypeScript: hover and lens at the .ts file\'s own lines (the recorder maps them through the source map)', async () => {
+    const text = readFileSync(TS_GATHER, 'utf8');
+    lsp.open(TS_GATHER, text, 'typescript');
+    const h = await lsp.request<Hover | null>('textDocument/hover', TS_GATHER, { position: { line: jsMarker(TS_GATHER, 'await: ts-fetch-sleep') - 1, character: 4 } });
+    assert.match(hoverText(h), /awaited 3×/);
+    const lenses = await lsp.request<CodeLens[]>('textDocument/codeLens', TS_GATHER);
+    const fetchItem = text.split('\n').findIndex((l) => /^const fetchItem: Fetcher = async \(/.test(l));
+    assert.ok(fetchItem > 0);
+    assert.match(lenses.find((l) => l.range.start.line === fetchItem)?.command?.title ?? JSON.stringify(lenses), /^3 calls · /);
   });
 
   test('hover on an await line: count, total/median/max wait, what was awaited, who woke it; on a gather and a creation line: the tasks and how they ended', async () => {
@@ -206,6 +219,27 @@ describe('async-lanes lsp --stdio on recorded examples', () => {
     const d = (await diagnosticsOf(file, 'unretrieved-exception')).filter((x) => x.code === 'unretrieved-exception');
     assert.deepEqual(d.map((x) => [x.range.start.line, x.severity]), [[markerLine(file, 'create: dropped') - 1, ERROR], [markerLine(file, 'create: kept') - 1, ERROR]]);
     assert.match(d[0].message, /dropped task failed/);
+  });
+
+  test('a pinned trace is the only one read; unpinned, the newest recording of each program again', async () => {
+    const pinned = join(folder, 'never_awaited-20261203-100000.lanes');
+    await lsp.conn.sendNotification('asyncLanes/pinTrace', { file: pinned });
+    await lsp.until('blocked_loop.py cleared', () => lsp.diagnosticsOf(PY('blocked_loop.py'))?.length === 0);
+    assert.equal(lsp.diagnosticsOf(PY('never_awaited.py'))?.filter((d) => d.code === 'never-awaited').length, 1);
+    await lsp.conn.sendNotification('asyncLanes/pinTrace', { file: null });
+    await diagnosticsOf(PY('blocked_loop.py'), 'blocked-loop');
+  });
+
+  test('the extension\'s bundle (out/server.js, its reader thread out/load-worker.js) takes the trace folder from initializationOptions', async () => {
+    const bundled = new LspClient([], [join(ROOT, 'out', 'server.js'), '--stdio']);
+    try {
+      await bundled.initialize(WORKSPACE, { traceFolder: folder });
+      const file = PY('never_awaited.py');
+      const d = await bundled.until('diagnostics from the bundle', () => bundled.diagnosticsOf(file)?.find((x) => x.code === 'never-awaited'));
+      assert.equal(d.range.start.line, markerLine(file, 'finding: never-awaited') - 1);
+    } finally {
+      assert.equal(await bundled.close(), 0);
+    }
   });
 });
 
