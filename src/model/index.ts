@@ -249,22 +249,8 @@ export class TraceIndex implements TraceView {
       endNs: data.endNs,
       notices: data.notices,
     };
-    const taskIds = new IdRange();
-    const futIds = new IdRange();
-    const awaitedIds = new IdRange();
+    const { taskIds, futIds, awaitedIds } = idRanges(data);
     const siteIds = new IdRange();
-    for (const r of data.tasks) taskIds.extend(r.id);
-    for (const r of data.names) taskIds.extend(r.id);
-    for (const r of data.steps) {
-      taskIds.extend(r.id);
-      if (r.awaited !== null) awaitedIds.extend(r.awaited);
-    }
-    for (const r of data.ends) taskIds.extend(r.id);
-    for (const r of data.futs) {
-      futIds.extend(r.id);
-      for (const c of r.children) awaitedIds.extend(c);
-    }
-    for (const r of data.sets) futIds.extend(r.id);
     for (const id of data.sites.keys()) siteIds.extend(id);
     const taskRecords = data.tasks.length + data.names.length + data.steps.length + data.ends.length;
     this.taskById = taskIds.table(taskRecords);
@@ -641,6 +627,72 @@ export class TraceIndex implements TraceView {
     }
     for (const l of byId.values()) this.loops.push(l);
   }
+}
+
+/** The ranges of the ids of tasks, futures and what steps and gathers await. A function of its own with plain loops
+ * over every record: it runs once, mostly before the optimizing compiler has seen it, and as loops of the large
+ * constructor each was compiled on the spot and thrown away at the next loop (1M records: ~0.3 s of 1.8). */
+function idRanges(data: TraceData): { taskIds: IdRange; futIds: IdRange; awaitedIds: IdRange } {
+  const taskIds = new IdRange();
+  const futIds = new IdRange();
+  const awaitedIds = new IdRange();
+  const { tasks, names, steps, ends, futs, sets } = data;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < tasks.length; i++) {
+    const id = tasks[i].id;
+    if (id < lo) lo = id;
+    if (id > hi) hi = id;
+  }
+  for (let i = 0; i < names.length; i++) {
+    const id = names[i].id;
+    if (id < lo) lo = id;
+    if (id > hi) hi = id;
+  }
+  let alo = Infinity;
+  let ahi = -Infinity;
+  for (let i = 0; i < steps.length; i++) {
+    const r = steps[i];
+    const id = r.id;
+    if (id < lo) lo = id;
+    if (id > hi) hi = id;
+    const a = r.awaited;
+    if (a !== null) {
+      if (a < alo) alo = a;
+      if (a > ahi) ahi = a;
+    }
+  }
+  for (let i = 0; i < ends.length; i++) {
+    const id = ends[i].id;
+    if (id < lo) lo = id;
+    if (id > hi) hi = id;
+  }
+  taskIds.lo = lo;
+  taskIds.hi = hi;
+  lo = Infinity;
+  hi = -Infinity;
+  for (let i = 0; i < futs.length; i++) {
+    const r = futs[i];
+    const id = r.id;
+    if (id < lo) lo = id;
+    if (id > hi) hi = id;
+    const children = r.children;
+    for (let j = 0; j < children.length; j++) {
+      const c = children[j];
+      if (c < alo) alo = c;
+      if (c > ahi) ahi = c;
+    }
+  }
+  for (let i = 0; i < sets.length; i++) {
+    const id = sets[i].id;
+    if (id < lo) lo = id;
+    if (id > hi) hi = id;
+  }
+  futIds.lo = lo;
+  futIds.hi = hi;
+  awaitedIds.lo = alo;
+  awaitedIds.hi = ahi;
+  return { taskIds, futIds, awaitedIds };
 }
 
 function sortedByTime(steps: StepRecord[]): boolean {

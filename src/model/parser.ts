@@ -51,9 +51,14 @@ export class TraceParser {
       const nl = chunk.indexOf('\n', from);
       if (nl < 0) break;
       if (this.pendingChars === 0 && !this.overlong && this.headerSeen && nl - from <= MAX_LINE_CHARS) {
-        // The common case, a whole line inside this chunk: decoded from one slice, without joining pieces.
+        // The common case, a whole line inside this chunk: decoded in place (records.ts, decodeLine), else from one
+        // slice, without joining pieces.
         this.lineNo++;
-        if (nl > from) this.readRecord(chunk.slice(from, nl), true);
+        if (nl > from) {
+          const fast = decodeLine(chunk, this.dataOrNull!, this.clock, from, nl);
+          if (fast === undefined) this.readRecord(chunk.slice(from, nl), true, true);
+          else this.count(fast, true);
+        }
       } else {
         this.append(chunk, from, nl);
         this.completeLine();
@@ -146,15 +151,20 @@ export class TraceParser {
   }
 
   /** Decodes one record line; returns false when it is damaged. Complete damaged lines are counted, an
-   * unfinished last one is left to the caller. */
-  private readRecord(text: string | null, complete: boolean): boolean {
+   * unfinished last one is left to the caller. `scanned`: decodeLine already declined the untrimmed text. */
+  private readRecord(text: string | null, complete: boolean, scanned = false): boolean {
     const trimmed = text === null ? undefined : isTrimmed(text) ? text : text.trim();
     if (trimmed === '') return true;
     // Most lines are decoded without JSON.parse (records.ts, decodeLine); the rest are parsed as JSON.
-    const fast = trimmed === undefined ? undefined : decodeLine(trimmed, this.dataOrNull!, this.clock);
+    const fast = trimmed === undefined || (scanned && trimmed === text) ? undefined : decodeLine(trimmed, this.dataOrNull!, this.clock);
     const value = fast !== undefined || trimmed === undefined ? undefined : parseJson(trimmed);
     const ok = fast ?? (Array.isArray(value) && decodeRecord(value, this.dataOrNull!, this.clock));
     if (ok && fast === undefined) learnStrings(value as unknown[]);
+    return this.count(ok, complete);
+  }
+
+  /** Counts a decoded line (`ok`) or a damaged one; returns `ok`. */
+  private count(ok: boolean, complete: boolean): boolean {
     if (ok) {
       this.dataOrNull!.records++;
     } else if (complete) {

@@ -266,10 +266,10 @@ export function learnStrings(values: unknown[]): void {
   }
 }
 
-/** Decodes a record line of the common shape (a whole, trimmed line) as decodeRecord does; undefined when it is not
- * of that shape (parse it as JSON then). */
-export function decodeLine(text: string, data: TraceData, clock: Clock): boolean | undefined {
-  const k = scan(text);
+/** Decodes the record line text[from, to) (default: all of it) as decodeRecord does when it is of the common shape;
+ * undefined when it is not (parse it as JSON then). Read in place: the line need not be sliced out of its chunk. */
+export function decodeLine(text: string, data: TraceData, clock: Clock, from = 0, to = text.length): boolean | undefined {
+  const k = scan(text, from, to);
   // Elements past this line's, left from a longer one (or all, after a line that was not of the shape), must read
   // as missing.
   const stale = k < 0 ? FAST_ELEMENTS : scratchUsed;
@@ -278,21 +278,20 @@ export function decodeLine(text: string, data: TraceData, clock: Clock): boolean
   return k < 0 ? undefined : decodeRecord(scratch, data, clock);
 }
 
-/** Scans a line of the common shape into `scratch`: its number of elements, or -1. */
-function scan(text: string): number {
-  const n = text.length;
-  if (n < 4 || text.charCodeAt(0) !== 0x5b || text.charCodeAt(n - 1) !== 0x5d) return -1;
-  let i = 1;
+/** Scans text[from, to), a line of the common shape, into `scratch`: its number of elements, or -1. */
+function scan(text: string, from: number, n: number): number {
+  if (n - from < 4 || text.charCodeAt(from) !== 0x5b || text.charCodeAt(n - 1) !== 0x5d) return -1;
+  let i = from + 1;
   let k = 0;
   for (;;) {
     if (k === FAST_ELEMENTS) return -1;
     const c = text.charCodeAt(i);
     if (c === 0x22) {
-      const from = i + 1;
-      let j = from;
+      const start = i + 1;
+      let j = start;
       let h = 0;
       for (;; j++) {
-        if (j - from > KEPT_STRING || j >= n) return -1;
+        if (j - start > KEPT_STRING || j >= n) return -1;
         const d = text.charCodeAt(j);
         if (d === 0x22) break;
         // An escape is left to JSON.parse (the characters would not be the string's); so is a raw control character
@@ -300,7 +299,7 @@ function scan(text: string): number {
         if (d === 0x5c || d < 0x20) return -1;
         h = (Math.imul(h, 31) + d) | 0;
       }
-      const str = stringAt(text, from, j, h);
+      const str = stringAt(text, start, j, h);
       if (str === null) return -1;
       scratch[k++] = str;
       i = j + 1;
@@ -310,17 +309,17 @@ function scan(text: string): number {
       i += 4;
     } else {
       const neg = c === 0x2d;
-      const from = neg ? i + 1 : i;
-      let j = from;
+      const start = neg ? i + 1 : i;
+      let j = start;
       let x = 0;
       for (; j < n; j++) {
         const d = text.charCodeAt(j) - 0x30;
         if (d < 0 || d > 9) break;
         x = x * 10 + d;
       }
-      const digits = j - from;
+      const digits = j - start;
       // JSON has no leading zeros; -0 is left to JSON.parse (it reads as -0, not 0).
-      if (digits === 0 || digits > FAST_DIGITS || (digits > 1 && text.charCodeAt(from) === 0x30) || (neg && x === 0)) return -1;
+      if (digits === 0 || digits > FAST_DIGITS || (digits > 1 && text.charCodeAt(start) === 0x30) || (neg && x === 0)) return -1;
       scratch[k++] = neg ? -x : x;
       i = j;
     }
