@@ -154,6 +154,9 @@ describe('Python debug sessions under debugpy', () => {
         assert.equal(at.index.task(at.pause.running[0].id)?.coro, 'fetch');
         assert.deepEqual(at.of('fetch'), ['running', `waiting@${BREAK_LINE - 1}`, `waiting@${BREAK_LINE - 1}`]);
         assert.deepEqual(at.of('main'), ['waiting@18']);
+        // The recorder's thread is not the debugger's to show or stop (it would hold the lock the flush takes).
+        const threads = (await dap.request('threads')).body!.threads as { name: string }[];
+        assert.deepEqual(threads.map((t) => t.name), ['MainThread']);
         const first = at.pause.t;
         await dap.request('continue', { threadId: at.threadId });
 
