@@ -20,10 +20,12 @@ export function startLanguageClient(context: vscode.ExtensionContext, timelines:
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
+  // The settings as the server takes them: the trace folder resolved as the extension resolves it (the workspace's,
+  // or the extension's storage without a folder).
+  const settings = () => ({ traceFolder: traceFolder(context), inlayHints: vscode.workspace.getConfiguration('asyncLanes').get<boolean>('inlayHints', false) });
   const clientOptions: LanguageClientOptions = {
     documentSelector: ['python', 'javascript', 'typescript', 'javascriptreact', 'typescriptreact'].map((language) => ({ scheme: 'file', language })),
-    initializationOptions: { traceFolder: traceFolder(context), inlayHints: vscode.workspace.getConfiguration('asyncLanes').get<boolean>('inlayHints', false) },
-    synchronize: { configurationSection: 'asyncLanes' },
+    initializationOptions: settings(),
   };
   const client = new LanguageClient('asyncLanes', 'Async Lanes Language Server', serverOptions, clientOptions);
   client.start().catch((err: unknown) => log.error('language server', err));
@@ -31,6 +33,10 @@ export function startLanguageClient(context: vscode.ExtensionContext, timelines:
   const pin = (file: string | null) => client.sendNotification(PIN_TRACE, { file }).catch((err: unknown) => log.error('pin trace', err));
   return [
     { dispose: () => void client.stop().catch(() => undefined) },
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('asyncLanes.traceFolder') && !e.affectsConfiguration('asyncLanes.inlayHints')) return;
+      client.sendNotification('workspace/didChangeConfiguration', { settings: { asyncLanes: settings() } }).catch((err: unknown) => log.error('language server settings', err));
+    }),
     vscode.commands.registerCommand('asyncLanes.showTasks', (arg: { trace: string; taskIds: number[] }) => showTasks(timelines, arg, log)),
     vscode.commands.registerCommand('asyncLanes.pinTrace', (uri?: vscode.Uri) => {
       const file = uri?.fsPath ?? timelines.active?.file;

@@ -110,8 +110,9 @@ export function startServer(connection: Connection, defaults: ServerSettings = {
   connection.onDidChangeConfiguration((change) => {
     const s = (change.settings as { asyncLanes?: ServerSettings } | null)?.asyncLanes;
     if (!s) return;
-    const folderChanged = folderFrom(s) !== folderFrom(settings);
-    settings = { ...settings, ...s };
+    const next = { ...settings, ...s };
+    const folderChanged = folderFrom(next) !== folderFrom(settings);
+    settings = next;
     if (folderChanged) useFolder();
     if (canRefreshHints) void connection.languages.inlayHint.refresh().catch(() => undefined);
   });
