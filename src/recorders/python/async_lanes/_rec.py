@@ -698,7 +698,9 @@ def _make_create_task_np(orig):
         t = _pc()
         tid = _next_id()
         st = _TS(tid, coro.cr_code)
-        parent = _cur_task(self)
+        parent = _c_current(self)  # (_cur_task inlined)
+        if parent is None and _ctasks:
+            parent = _ctasks.get(self)
         if parent is not None:  # (_task_id, its common case inlined, as below _prog_frame, _C and _loop_id)
             q = _treg.get(id(parent))
             parent = q._id if q is not None else _task_id(parent)
@@ -1716,10 +1718,11 @@ _nat = None  # the C accelerator (_native.load()), when used: steps are buffered
 
 def setup_native(nat):
     """Steps and callbacks timed by the C accelerator `nat`; raises when it cannot be set up."""
-    global _nat, _Coro, _TS
+    global _nat, _Coro, _TS, _register
     if _NOPROXY:  # (no proxy: steps are timed around Handle._run's callback, see _cb_start_np)
         _TS = nat.setup_np(_treg, _cb_start_np, _cb_done_np, _step_end, Future, _CTask, _decide, _deep_site,
                            _aid, _adopt_at_step, _C, _dk_by_code)
+        _register = nat.register
     else:
         from async_lanes import _native
         _Coro = _native.proxy_type(nat, Future, _decide, _deep_site, _aid, _Coro._end, _C, _dk_by_code)

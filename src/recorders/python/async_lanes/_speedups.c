@@ -784,7 +784,7 @@ mod_send(PyObject *mod, PyObject *args)
     PyObject *recs = PyList_GetSlice(buf, 0, n);
     if (recs == NULL)
         return NULL;
-    PyObject *data = PyMarshal_WriteObjectToString(recs, 2);
+    PyObject *data = PyMarshal_WriteObjectToString(recs, 4); /* (see _life._marshal) */
     Py_DECREF(recs);
     if (data == NULL)
         return NULL;
@@ -1117,6 +1117,7 @@ mod_running(PyObject *mod, PyObject *Py_UNUSED(ignored))
 typedef struct {
     PyObject_HEAD
     PyObject *id, *task, *name, *cid, *dk, *run_task, *coro;
+    PyObject *key; /* id(task) in _treg once registered (register()) */
     long long t0, id_v, cid_v, last_la;
     int last_deep;
 } TS;
@@ -1159,6 +1160,7 @@ ts_traverse(TS *self, visitproc visit, void *arg)
     Py_VISIT(self->dk);
     Py_VISIT(self->run_task);
     Py_VISIT(self->coro);
+    Py_VISIT(self->key);
     return 0;
 }
 
@@ -1172,6 +1174,7 @@ ts_clear(TS *self)
     Py_CLEAR(self->dk);
     Py_CLEAR(self->run_task);
     Py_CLEAR(self->coro);
+    Py_CLEAR(self->key);
     return 0;
 }
 
@@ -1195,12 +1198,30 @@ static PyMemberDef ts_members[] = {
     {NULL}
 };
 
+/* The _TS is its task's weakref callback (see register): the task is gone, so is its entry in _treg. */
+static PyObject *
+ts_call(TS *self, PyObject *args, PyObject *kwds)
+{
+    if (self->key != NULL && g_treg != NULL) {
+        PyObject *cur = PyDict_GetItemWithError(g_treg, self->key);
+        if (cur == (PyObject *)self) {
+            if (PyDict_DelItem(g_treg, self->key) < 0)
+                PyErr_Clear();
+        }
+        else if (cur == NULL) {
+            PyErr_Clear();
+        }
+    }
+    Py_RETURN_NONE;
+}
+
 static PyTypeObject TSType = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "async_lanes._speedups._TS",
     .tp_basicsize = sizeof(TS),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
     .tp_new = ts_new,
+    .tp_call = (ternaryfunc)ts_call,
     .tp_dealloc = (destructor)ts_dealloc,
     .tp_traverse = (traverseproc)ts_traverse,
     .tp_clear = (inquiry)ts_clear,
@@ -1230,6 +1251,34 @@ mod_setup_np(PyObject *mod, PyObject *args)
     Py_XSETREF(g_deep_site, Py_NewRef(deep));
     Py_XSETREF(g_aid, Py_NewRef(aid));
     return Py_NewRef((PyObject *)&TSType);
+}
+
+/* register(task, st): _rec._register, in C: st._task a weakref to the task whose callback is st itself (no
+ * closure made per task), and _treg[id(task)] = st; a task that cannot be weakly referenced is not registered. */
+static PyObject *
+mod_register(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || Py_TYPE(args[1]) != &TSType || g_treg == NULL) {
+        PyErr_SetString(PyExc_TypeError, "register(task, _TS)");
+        return NULL;
+    }
+    TS *st = (TS *)args[1];
+    PyObject *key = PyLong_FromVoidPtr(args[0]);
+    if (key == NULL)
+        return NULL;
+    PyObject *wr = PyWeakref_NewRef(args[0], (PyObject *)st);
+    if (wr == NULL) {
+        Py_DECREF(key);
+        if (!PyErr_ExceptionMatches(PyExc_TypeError))
+            return NULL;
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    Py_SETREF(st->task, wr);
+    Py_XSETREF(st->key, key);
+    if (PyDict_SetItem(g_treg, key, (PyObject *)st) < 0)
+        return NULL;
+    Py_RETURN_NONE;
 }
 
 static PyObject *
@@ -1850,6 +1899,8 @@ static PyMethodDef mod_methods[] = {
 #if PY_VERSION_HEX >= 0x030E0000
     {"setup_np", mod_setup_np, METH_VARARGS,
      "setup_np(treg, cb_start, cb_done, step_end, Future, Task, decide, deep_site, aid, adopt, C, dk_by_code) -> the _TS type: 3.14+, no proxy"},
+    {"register", (PyCFunction)(void (*)(void))mod_register, METH_FASTCALL,
+     "register(task, _TS): _rec._register in C (3.14+)"},
     {"begin", mod_begin, METH_O, "begin(handle) -> token or None: before a callback (3.14+)"},
     {"done", mod_done, METH_O, "done(token): after it (3.14+)"},
     {"running", mod_running, METH_NOARGS, "running() -> the _TS of the innermost step timed on this thread, or None (3.14+)"},
