@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { TraceFormatError, TraceParser, parseTrace } from '../../src/model/parser.js';
 import { TraceIndex } from '../../src/model/index.js';
@@ -185,6 +187,20 @@ test('record lines decoded without JSON.parse read exactly as JSON.parse reads t
     random.push(`[${parts.join(',')}]`);
   }
   bothWays(random);
+});
+
+test('record objects keep one shape whatever their values (V8 does not migrate them one by one later)', () => {
+  // Steps before and after the clock passes 2^30 ns (where times stop being small integers), awaiting nothing and a
+  // future; sets with and without a resolver: each kind's objects must share V8's hidden class.
+  const code = `
+    const { parseTrace } = require(${JSON.stringify(join(__dirname, '../../src/model/parser.js'))});
+    const d = parseTrace(${JSON.stringify(HEADER)} + '\\n["step",5,1,3,null,null]\\n["set",1,9,"timer"]\\n["clock",${2 ** 40}]\\n["step",5,1,3,9,2]\\n["set",1,9,"task",1,"result","x"]\\n["end",1,1,"ok",null,null]\\n');
+    const same = (a, b) => %HaveSameMap(a, b);
+    process.stdout.write(JSON.stringify([same(d.steps[0], d.steps[1]), same(d.sets[0], d.sets[1]), d.steps.length, d.sets.length]));
+  `;
+  const r = spawnSync(process.execPath, ['--allow-natives-syntax', '-e', code], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), [true, true, 2, 2]);
 });
 
 test('a newer format version is read with a notice', () => {
