@@ -91,7 +91,7 @@ export async function streamTraceFile(file: string, stream: TraceStream = new Tr
  * window) promotes every record to it: without this a 1 GB trace's report grew to several hundred MB of garbage. A
  * full collection is asked for when the heap has grown to 1.5 times what the last one left (at least 96 MB): a few
  * dozen of ~0.1 s over a 1 GB trace. */
-class HeapKeeper {
+export class HeapKeeper {
   private readonly gc: (() => void) | null = exposeGc();
   private budget = 96 << 20;
 

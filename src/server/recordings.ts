@@ -1,12 +1,13 @@
 // The recordings the server reads: the newest of each program in the trace folder (or the pinned trace), reloaded
-// when the folder changes. A file that is not a readable trace is logged once (per size and time) and skipped: the
+// when the folder changes. A trace written to in the last LIVE_MS is a recording still running: it is read as it
+// grows, and its findings come moments after it ends. A file that is not a readable trace is logged once (per size and time) and skipped: the
 // program's previous recording is taken instead.
 
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { checkTraceFile } from '../files/trace-file.js';
-import type { LoadedTrace } from './loaded-trace.js';
+import { LIVE_MS, type LoadedTrace } from './loaded-trace.js';
 import { listTraceFiles, recordingsByProgram, type TraceFileInfo } from './recording-files.js';
 
 export interface RecordingsOptions {
@@ -18,7 +19,7 @@ export interface RecordingsOptions {
   changed: () => void;
 }
 
-/** How long the folder must be quiet before it is read again. */
+/** How long after a change in the folder it is read again (changes meanwhile are read with it). */
 const SETTLE_MS = 300;
 /** A missing trace folder is looked for this often. */
 const POLL_MS = 2000;
@@ -26,11 +27,15 @@ const POLL_MS = 2000;
 export class Recordings {
   private traces = new Map<string, LoadedTrace>();
   private readonly failed = new Set<string>();
+  /** The reader threads running (a recording being followed may run for as long as the program). */
+  private readonly workers = new Set<Worker>();
   private pinned: string | null = null;
   private watcher: FSWatcher | null = null;
   private timer: NodeJS.Timeout | null = null;
   private poll: NodeJS.Timeout | null = null;
   private running: Promise<void> = Promise.resolve();
+  /** A read is waiting behind the running one (further changes are read by it). */
+  private queued = false;
   private disposed = false;
 
   constructor(private readonly o: RecordingsOptions) {}
@@ -51,9 +56,16 @@ export class Recordings {
     return this.reload();
   }
 
-  /** Reads what changed; calls run one after the other. */
+  /** Reads what changed; reads run one after the other. */
   reload(): Promise<void> {
-    this.running = this.running.then(() => this.read()).catch((err) => this.o.log(`reading the recordings failed: ${err instanceof Error ? err.message : String(err)}`));
+    if (this.queued) return this.running;
+    this.queued = true;
+    this.running = this.running
+      .then(() => {
+        this.queued = false;
+        return this.read();
+      })
+      .catch((err) => this.o.log(`reading the recordings failed: ${err instanceof Error ? err.message : String(err)}`));
     return this.running;
   }
 
@@ -97,7 +109,7 @@ export class Recordings {
     const key = `${info.file}\0${info.size}\0${info.mtimeMs}`;
     if (this.failed.has(key)) return null;
     try {
-      const t = await loadInWorker(info, this.o.roots);
+      const t = await loadInWorker(info, this.o.roots, Date.now() - info.mtimeMs < LIVE_MS, this.workers);
       this.o.log(`read ${info.file}: ${t.findings.length} finding${t.findings.length === 1 ? '' : 's'}, ${t.stats.awaits.length} await lines`);
       return t;
     } catch (err) {
@@ -133,7 +145,7 @@ export class Recordings {
   }
 
   private settle(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.reload();
@@ -142,6 +154,7 @@ export class Recordings {
 
   dispose(): void {
     this.disposed = true;
+    for (const w of this.workers) void w.terminate();
     this.watcher?.close();
     if (this.timer) clearTimeout(this.timer);
     if (this.poll) clearTimeout(this.poll);
@@ -152,9 +165,11 @@ export class Recordings {
 const WORKER = join(__dirname, 'load-worker.js');
 
 /** loadTrace() in a worker thread of its own, which ends with the read (its memory goes with it). */
-function loadInWorker(info: TraceFileInfo, roots: string[]): Promise<LoadedTrace> {
+function loadInWorker(info: TraceFileInfo, roots: string[], follow: boolean, running: Set<Worker>): Promise<LoadedTrace> {
   return new Promise((done, fail) => {
-    const worker = new Worker(WORKER, { workerData: { info, roots } });
+    const worker = new Worker(WORKER, { workerData: { info, roots, follow } });
+    running.add(worker);
+    worker.once('exit', () => running.delete(worker));
     worker.once('message', (m: { trace?: LoadedTrace; error?: string }) => {
       if (m.trace) done(m.trace);
       else fail(new Error(m.error ?? 'the reader stopped'));

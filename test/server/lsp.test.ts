@@ -2,7 +2,7 @@
 // on traces recorded from examples/ into a trace folder. Expected lines come from the examples' marker comments.
 
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -210,12 +210,19 @@ describe('async-lanes lsp --stdio on recorded examples', () => {
     assert.equal(fixed.split('\n')[markerLine(file, 'finding: blocked-loop') - 1], '    await asyncio.sleep(0.3)  # finding: blocked-loop');
   });
 
-  test('files that are not traces are logged and skipped, and a new recording in the folder is read', async () => {
+  test('files that are not traces are logged and skipped; a recording written into the folder is followed and read when it ends', async () => {
     await lsp.until('the damaged file logged', () => lsp.logs.some((l) => /skipped .*garbage-20261203-100000\.lanes/.test(l)));
     await lsp.until('the foreign file logged', () => lsp.logs.some((l) => /skipped .*foreign\.lanes/.test(l)));
     const file = PY('unretrieved_exception.py');
     assert.equal(lsp.diagnosticsOf(file), undefined);
-    copyFileSync(lateTrace, join(folder, 'unretrieved_exception-20261203-110000.lanes'));
+    // Written as a recording writes: its first part, a pause (the server follows it, nothing published yet), the rest.
+    const text = readFileSync(lateTrace, 'utf8');
+    const cut = text.indexOf('\n', Math.floor(text.length / 2)) + 1;
+    const live = join(folder, 'unretrieved_exception-20261203-110000.lanes');
+    writeFileSync(live, text.slice(0, cut));
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(lsp.diagnosticsOf(file), undefined, 'nothing before the recording ends');
+    appendFileSync(live, text.slice(cut));
     const d = (await diagnosticsOf(file, 'unretrieved-exception')).filter((x) => x.code === 'unretrieved-exception');
     assert.deepEqual(d.map((x) => [x.range.start.line, x.severity]), [[markerLine(file, 'create: dropped') - 1, ERROR], [markerLine(file, 'create: kept') - 1, ERROR]]);
     assert.match(d[0].message, /dropped task failed/);
