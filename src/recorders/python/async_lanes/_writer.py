@@ -15,6 +15,7 @@ Standard library only; must not import the recorder.
 import bisect
 import json
 import marshal
+import operator
 import os
 import signal
 import struct
@@ -35,8 +36,7 @@ def _n(v):
     return 'null' if v is None else str(v)
 
 
-def _time_of(rec):
-    return rec[0]
+_time_of = operator.itemgetter(0)  # (a timed record's time: the sort key, in C)
 
 
 class Formatter:
@@ -158,14 +158,17 @@ class Formatter:
                     # (the recorder keeps registered code objects alive: ids are not reused)
                     self.codes[cid] = (fn, func, first, starts, lines)
                     continue
+                # (the records every task makes, task, end and cb, with site_cl, _enc and tap inlined)
                 if k == 'cb':
                     _, t0, t1, name, cid, la = r
-                    s = self.site(cid, la, out)
-                    t = t0 - base
+                    s = site_cl.get((cid, la))
+                    if s is None:
+                        s = self.site(cid, la, out)
                     if s != 'null' and name == self.codes[cid][1]:
-                        tm(t, '["cb",', f',{t1 - t0},{s}]')  # the site's function: readers take it from the site
+                        # (the site's function: readers take it from the site)
+                        tap((t0 - base, '["cb",', f',{t1 - t0},{s}]'))
                     else:
-                        tm(t, '["cb",', f',{t1 - t0},{s},{_js(name)}]')
+                        tap((t0 - base, '["cb",', f',{t1 - t0},{s},{_js(name)}]'))
                     if t1 - t0 > self.thr:
                         self.block(t0, t1 - t0, None, str(s), tm)
                 elif k == 'fut':
@@ -195,14 +198,19 @@ class Formatter:
                         tm(t, '["set",', f',{_n(fid)},{_js(via)}]')
                 elif k == 'task':
                     _, t, tid, parent, name, coro, cid, la, lid = r
-                    s = self.site(cid, la, out)
-                    t -= base
-                    tm(t, '["task",', f',{tid},{_n(parent)},{_js(name)},{_js(coro)},{s},{_n(lid)}]')
+                    s = site_cl.get((cid, la))
+                    if s is None:
+                        s = self.site(cid, la, out)
+                    tap((t - base, '["task",', f',{tid},{"null" if parent is None else parent},'
+                         f'{_enc(name) if type(name) is str else _js(name)},'
+                         f'{_enc(coro) if type(coro) is str else _js(coro)},{s},{"null" if lid is None else lid}]'))
                 elif k == 'end':
                     _, t, tid, state, text, cid, la = r
-                    s = self.site(cid, la, out)
-                    t -= base
-                    tm(t, '["end",', f',{tid},"{state}",{_js(text)},{s}]')
+                    s = site_cl.get((cid, la))
+                    if s is None:
+                        s = self.site(cid, la, out)
+                    text = _enc(text) if type(text) is str else _js(text)
+                    tap((t - base, '["end",', f',{tid},"{state}",{text},{s}]'))
                 elif k == 'name':
                     _, t, tid, name = r
                     t -= base
