@@ -104,15 +104,18 @@ export class DebugRecorder implements vscode.Disposable {
     }
   }
 
-  /** The root session a session belongs to (js-debug's child sessions are the processes), if it is recorded. */
+  /** The recorded root session a session belongs to (js-debug's child sessions are the processes): the outermost
+   * whose configuration has a trace. From the configurations, not from onDidStartDebugSession: debugpy can stop at a
+   * breakpoint before that event, while its launch request is still being answered. */
   private rootOf(session: vscode.DebugSession): vscode.DebugSession | null {
-    for (let s: vscode.DebugSession | undefined = session; s; s = s.parentSession) if (this.sessions.has(s.id)) return s;
-    return null;
+    let root: vscode.DebugSession | null = null;
+    for (let s: vscode.DebugSession | undefined = session; s; s = s.parentSession) if (typeof s.configuration[TRACE_KEY] === 'string') root = s;
+    return root;
   }
 
   private started(session: vscode.DebugSession): void {
     const traceFile = session.configuration[TRACE_KEY];
-    if (typeof traceFile !== 'string' || session.parentSession && this.rootOf(session.parentSession)) return;
+    if (typeof traceFile !== 'string' || this.rootOf(session) !== session || this.sessions.has(session.id)) return;
     this.sessions.set(session.id, traceFile);
     void vscode.commands.executeCommand('setContext', 'asyncLanes.debugRecording', true);
     this.recordings.remember(traceFile);
@@ -133,10 +136,10 @@ export class DebugRecorder implements vscode.Disposable {
   }
 
   private tracker(session: vscode.DebugSession): vscode.DebugAdapterTracker | undefined {
-    // The tracker is made before onDidStartDebugSession fires: the configuration (own or a parent's) says.
-    let recorded = false;
-    for (let s: vscode.DebugSession | undefined = session; s; s = s.parentSession) if (typeof s.configuration[TRACE_KEY] === 'string') recorded = true;
-    if (!recorded) return undefined;
+    const root = this.rootOf(session);
+    if (!root) return undefined;
+    // Its timeline opens now, not at onDidStartDebugSession: debugpy may stop at a breakpoint before that event.
+    this.started(root);
     return {
       onDidSendMessage: (m: { type?: string; event?: string; body?: { threadId?: number } }) => {
         if (m.type !== 'event') return;
@@ -162,6 +165,7 @@ export class DebugRecorder implements vscode.Disposable {
   private async paused(session: vscode.DebugSession, threadId: number | undefined): Promise<void> {
     const root = this.rootOf(session);
     if (!root) return;
+    this.started(root);
     const stoppedAt = Date.now();
     const generation = (this.generation.get(root.id) ?? 0) + 1;
     this.generation.set(root.id, generation);

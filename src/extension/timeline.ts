@@ -51,6 +51,7 @@ export class Timeline implements vscode.Disposable {
   /** A change to tell the host about, paced by the model (host.changed rebuilds the side panel's analysis). */
   private changeTimer: ReturnType<typeof setTimeout> | undefined;
   private ready = false;
+  private pendingSelect: HostMessage | undefined;
   private inBurst = false;
   private stopped = false;
   private disposed = false;
@@ -101,6 +102,8 @@ export class Timeline implements vscode.Disposable {
   }
 
   post(m: HostMessage): void {
+    // A page not loaded yet drops what it is sent: a selection (a debugger's pause) waits for its first load.
+    if (!this.ready && m.type === 'select') this.pendingSelect = m;
     void this.panel.webview.postMessage(m);
   }
 
@@ -117,6 +120,8 @@ export class Timeline implements vscode.Disposable {
       this.tail = this.open();
       this.inBurst = false;
       this.poll();
+      if (this.pendingSelect) this.post(this.pendingSelect);
+      this.pendingSelect = undefined;
     } else if (m.type === 'openSource') {
       this.host.openSource(this, String(m.file), Number(m.line));
     } else if (m.type === 'selected') {

@@ -307,11 +307,12 @@ def _not_debugged():
 def _bg(watch_every, started):
     """The recorder's thread (it calls `started` first): every 5 ms, flush what the program's thread
     could not write (the pipe was full), and anything when nothing was handed over for 100 ms; run the blocked-loop
-    watchdog every `watch_every` seconds.  On a busy program this thread gets the GIL late (the
+    watchdog every `watch_every` seconds (not under a debugger, whose pauses it would sample).  On a busy program this thread gets the GIL late (the
     loop's own select() hands it back and forth, which restarts the switch interval), so the
     program's thread hands over its records itself (_take), a few thousand at a time (a small
     buffer stays in the CPU caches: much cheaper for the program than a big one)."""
-    if os.environ.get('ASYNC_LANES_DEBUGGER') == '1':
+    debugged = os.environ.get('ASYNC_LANES_DEBUGGER') == '1'
+    if debugged:
         _not_debugged()
     started()
     tick = 0.005
@@ -321,7 +322,7 @@ def _bg(watch_every, started):
         if _stopped:
             break
         now = time.monotonic()
-        if now - last_watch >= watch_every:
+        if now - last_watch >= watch_every and not debugged:  # (a step stopped at a breakpoint is no stuck loop)
             last_watch = now
             try:
                 core._watch()
