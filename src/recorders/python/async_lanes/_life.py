@@ -208,8 +208,7 @@ def _flush(deadline=None):
 # ---------------------------------------------------------------------------
 # the debugger's pause flush
 
-# An empty chunk: the writer answers it on the done pipe once everything sent before it is in the trace (_writer.run).
-_ACK = _pack(0, 0)
+_PAUSE = struct.Struct('<QQq')  # no records: the pause's instant, which the writer answers on the done pipe (_writer.run)
 _URI_SAFE = frozenset(b'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*()/')
 
 
@@ -230,7 +229,7 @@ def pause():
         now = _pc()
         out_path, t0 = _trace
         running = ','.join('%d@%d' % (tid, start - t0) for tid, start in _in_step())
-        if not _hand_over(_monotonic() + 2.0):
+        if not _hand_over(now, _monotonic() + 2.0):
             return 'async-lanes: the writer did not answer'
         return 'async-lanes-pause:t=%d;run=%s;file=%s' % (now - t0, running, ''.join(
             chr(b) if b in _URI_SAFE else '%%%02X' % b for b in out_path.encode('utf-8', 'surrogateescape')))
@@ -264,9 +263,10 @@ def _in_step():
     return out
 
 
-def _hand_over(deadline):
-    """Hands everything to the writer and waits until it has written it (or `deadline`): whether it did.  The lock is
-    taken with a timeout: the recorder's thread may hold it, stopped by the debugger."""
+def _hand_over(now, deadline):
+    """Hands everything to the writer, tells it of the pause at `now` (a step stopped there is no blocked loop), and
+    waits until it has written it all (or `deadline`): whether it did.  The lock is taken with a timeout: the
+    recorder's thread may hold it, stopped by the debugger."""
     if _inproc is not None:
         _flush()
         return True
@@ -280,7 +280,7 @@ def _hand_over(deadline):
                 return False  # (the writer is gone)
         if _buf or (_nat is not None and _nat.pending()):
             _taken.extend(_parts(*_chunk()))
-        _taken.append(_ACK)
+        _taken.append(_PAUSE.pack(0, 8, now))
         _sent[0] = _monotonic()
         _write_taken(deadline)
         if _taken:

@@ -36,6 +36,7 @@ def _n(v):
     return 'null' if v is None else str(v)
 
 
+_PAUSE = struct.Struct('<q')  # a debugger's pause: its instant (_life.pause)
 _time_of = operator.itemgetter(0)  # (a timed record's time: the sort key, in C)
 
 
@@ -49,6 +50,7 @@ class Formatter:
         self.codes = {}  # cid -> (file, func, firstline, starts, lines)
         self.sites = {}  # (file, line, func) -> site id
         self.site_cl = {}  # (cid, lasti) -> site id
+        self.pauses = []  # a debugger's pauses (perf_counter_ns): a step stopped at one is no blocked loop
 
     def loc_site(self, fn, line, func, out):
         k = (fn, line, func)
@@ -84,7 +86,25 @@ class Formatter:
         start time: the running clock is the step's own time, so dt is 0). Without a sample
         (the watchdog did not see it stuck, e.g. the OS preempted the step), it points at the
         step's own site (where it ran / suspended) or the callback's site."""
+        if self.pauses and self._paused(t0, dur):
+            return
         tm(t0 - self.base, '["block",', self._block_rest(t0 - self.base, dur, tid, None if site == 'null' else site))
+
+    def _paused(self, t0, dur):
+        return any(t0 <= p <= t0 + dur for p in self.pauses)
+
+    def _unblock_paused(self, text, clock):
+        """The C merge's lines without the blocks of steps a debugger stopped in (each timed line's second field is
+        its time after the previous one's; a block's is 0: it is at its step's start)."""
+        out = []
+        for line in text.split('\n'):
+            if line.startswith('["'):
+                f = line.split(',', 3)
+                clock += int(f[1])
+                if f[0] == '["block"' and self._paused(clock + self.base, int(f[2])):
+                    continue
+            out.append(line)
+        return '\n'.join(out)
 
     def sitekey(self, k, out):
         if k is None:
@@ -267,7 +287,10 @@ class Formatter:
             tap((t, '["fut",', f',{fid},"{kind}",{owner},{s}]'))
         timed.sort(key=_time_of)  # stable: a block stays after its step, an exit last among equals
         if steps:
+            clock = prev
             text, prev = nat.merge(rs, kinds, timed, prev, self.thr, self._block_rest)
+            if self.pauses and '["block",' in text:
+                text = self._unblock_paused(text, clock)
             self.prev = prev
             out.append(text)
             return '\n'.join(out)
@@ -364,7 +387,11 @@ def run(out_path, t_start, data_fd, done_fd, thr, native=None):
             if h is None:
                 break
             n, ns = hdr.unpack(h)
-            if n == 0 and ns == 0:  # an empty chunk: the debugger's pause flush (_life.pause) waits for this answer
+            if n == 0:  # no records: a debugger's pause (_life.pause), its instant; the flush waits for this answer
+                t = _read_exact(data_fd, ns)
+                if t is None:
+                    break
+                fmt.pauses = fmt.pauses[-63:] + [_PAUSE.unpack(t)[0]]
                 try:
                     os.write(done_fd, b'p')
                 except OSError:
