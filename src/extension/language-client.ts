@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import type { Log } from './log.js';
 import { traceFolder } from './settings.js';
+import type { Timeline } from './timeline.js';
 import type { Timelines } from './timelines.js';
 
 /** The server's notification (src/server/server.ts PIN_TRACE). */
@@ -52,14 +53,17 @@ async function showTasks(timelines: Timelines, arg: { trace: string; taskIds: nu
   const first = arg?.taskIds?.[0];
   await timelines.openFile(vscode.Uri.file(arg.trace));
   if (first === undefined) return;
-  const ready = () => timelines.viewsOf(arg.trace).find((v) => v.model.analyse()?.index.task(first));
-  const view = ready() ?? (await new Promise<ReturnType<typeof ready>>((done) => {
-    const timer = setTimeout(() => finish(undefined), REVEAL_WAIT_MS);
+  // The timeline just opened (the active one), once it has read the task; another of the trace (a recording's
+  // panel) only when that never comes.
+  const hasTask = (v: Timeline | null | undefined) => (v && v.file === arg.trace && v.model.analyse()?.index.task(first) ? v : undefined);
+  const ready = () => hasTask(timelines.active);
+  const view = ready() ?? (await new Promise<Timeline | undefined>((done) => {
+    const timer = setTimeout(() => finish(timelines.viewsOf(arg.trace).find(hasTask)), REVEAL_WAIT_MS);
     const sub = timelines.onDidChangeModel(() => {
       const v = ready();
       if (v) finish(v);
     });
-    function finish(v: ReturnType<typeof ready>) {
+    function finish(v: Timeline | undefined) {
       clearTimeout(timer);
       sub.dispose();
       done(v);

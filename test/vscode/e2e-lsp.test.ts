@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { markerLine } from '../recorders/lib/report.js';
-import { cursorPosition, launchBrowser, openWorkbench, packageVsix, quickOpen, ROOT, runCommand, setupCodeServer, shot, startCodeServer, until, type CodeServer } from './workbench.js';
+import type { HookView } from '../../src/protocol/test-hook.js';
+import { cursorPosition, launchBrowser, openWorkbench, packageVsix, quickOpen, ROOT, runCommand, setupCodeServer, shot, startCodeServer, timelineFrame, until, type CodeServer } from './workbench.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lanes-vscode-lsp-'));
 const ws = join(dir, 'ws');
@@ -105,6 +106,19 @@ describe('Async Lanes language server in VS Code (code-server)', () => {
     assert.match(hover, /awaited: sleep ×1/);
     await shot(page, 'lsp-02-lens-hover');
     await page.keyboard.press('Escape');
+  }));
+
+  it('clicking the code lens opens the recording\'s timeline with the function\'s task selected', step('02b', async () => {
+    // One timeline only: the recording's own panel closed.
+    await runCommand(page, 'View: Close All Editors');
+    await quickOpen(page, 'never_awaited.py');
+    const recording = tracesOf('never_awaited')[0];
+    await page.locator('.editor-group-container.active .codelens-decoration a', { hasText: /1 call · busy p50/ }).first().click();
+    await page.locator('.editor-group-container.active .tab.active', { hasText: recording }).waitFor({ timeout: 20_000 });
+    const frame = await timelineFrame(page, recording.replace(/\.lanes$/, ''));
+    // main is the recording's first task.
+    await until('main selected in the timeline', async () => ((await frame.evaluate('window.__lanes.view()')) as HookView).selected === 'task:1');
+    await shot(page, 'lsp-02b-lens-opens-timeline');
   }));
 
   it('the quick fix inserts await; the next recording of the fixed file has no finding', step('03', async () => {
