@@ -3,9 +3,10 @@
 // the setting asyncLanes.recordDebugSessions); the trace is a .lanes file in the trace folder, shown live in a
 // timeline while the session runs. At every pause a debug adapter tracker asks the paused program, through the
 // adapter's evaluate request on the top frame, to hand its buffered records to the trace (the recorder's pause
-// flush): the program's thread is stopped, so its 100 ms timer (Node) or recorder thread (Python, which debugpy may
-// stop too) cannot, and the evaluate runs on that thread while the recorder's writer (Node: a worker thread; Python:
-// a separate process), which the debugger does not stop, writes them before the answer comes back. The answer
+// flush): the program's thread is stopped, so its 100 ms timer (Node) cannot, the Python recorder's thread would only
+// within 100 ms and without saying when they are written; the evaluate runs on the paused thread while the recorder's
+// writer (Node: a worker thread; Python: a separate process), which the debugger does not stop, writes them before
+// the answer comes back, told of the pause (the step stopped there is no blocked loop). The answer
 // also says which tasks are in a step (the trace cannot: steps are written when they end). Then every task's state
 // at that instant (model/pause-state.ts) goes to the Tasks view and the editor's notes, cleared on continue.
 

@@ -292,6 +292,17 @@ asyncio.run(main())
   }
 });
 
+it('a trace file that cannot be written: the program runs as without the recorder, with one line that says so', () => {
+  const program = join(dir, 'hello3.py');
+  writeFileSync(program, "import sys\nprint('hello', sys.argv[1:])\n");
+  const trace = join(dir, 'no-such-folder', 'x.lanes');
+  const env = { ...process.env, ...debugLaunchEnv({ type: 'debugpy', request: 'launch', program }, { traceFile: trace, blockThresholdMs: null, packageRoot: ROOT, env: process.env, cwd: dir }) };
+  const r = spawnSync('/usr/bin/python3', [program, 'x'], { env, cwd: dir, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, "hello ['x']\n");
+  assert.match(r.stderr, /^async-lanes: recording did not start \(FileNotFoundError: .*no-such-folder.*\); the program runs without it\.\n$/);
+});
+
 describe('Python debug sessions on an interpreter the recorder does not support', () => {
   const root = pyenvRoot();
   const old = root === null ? [] : readdirSync(join(root, 'versions')).filter((v) => /^(2\.7|3\.[5-8])\./.test(v)).map((v) => join(root, 'versions', v, 'bin', 'python'));

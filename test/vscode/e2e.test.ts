@@ -468,6 +468,10 @@ describe('Async Lanes in VS Code (code-server)', () => {
       await until('the time cursor at the pause', cursorAtPause);
       const firstCursor = (await view(live)).cursorT!;
       await shot(page, `07k-${label}-debugpy-first-pause`);
+      // The editor alone, to see the notes whole.
+      await runCommand(page, 'View: Toggle Maximize Editor Group');
+      await shot(page, `07k-${label}-debugpy-notes`);
+      await runCommand(page, 'View: Toggle Maximize Editor Group');
 
       // Continue: b at the breakpoint, a finished, c asleep or already woken (asyncio resolves both sleeps that are
       // due in one loop iteration, then runs b's step: after a pause longer than 0.3 s, c is scheduled).
@@ -494,6 +498,7 @@ describe('Async Lanes in VS Code (code-server)', () => {
       assert.deepEqual(index.meta.header.argv, [join(ws, 'app', 'gather_sleeps.py')], "the program's trace, not debugpy's launcher's");
       const program = index.tasks.filter((t) => !isInternal(index, t));
       assert.deepEqual(program.map((t) => `${t.coro}:${t.state}`), ['main:ok', 'fetch:ok', 'fetch:ok', 'fetch:ok']);
+      assert.deepEqual(index.blocks, [], 'the steps stopped at the breakpoint did not block the loop');
       const frame = await timelineFrame(page, basename(file));
       await frame.waitForFunction((n) => (globalThis as unknown as { __lanes: LanesHook }).__lanes.rows().filter((r) => r.type === 'task').length === n, program.length, { timeout: 30_000 });
       await shot(page, `07k-${label}-debugpy-ended`);

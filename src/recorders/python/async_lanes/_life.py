@@ -216,10 +216,11 @@ def pause():
     """At a debugger's pause: what is buffered goes into the trace, and the answer says which tasks are in a step.
     The VS Code extension evaluates `async_lanes._life.pause()` in the paused frame through the debug adapter's
     evaluate request (src/extension/debug.ts).  Records wait in this process's buffers until a step or the recorder's
-    thread hands them over (_take, _bg): the debugger has stopped the program's thread, and may stop the recorder's
-    too, so neither would; the evaluate runs on the paused thread, hands them to the writer here, and waits (<= 2 s)
-    until the writer, a separate process that the debugger does not stop, has written them (its answer to an empty
-    chunk).  The trace cannot say which tasks are in a step: steps are written when they end.  The program sees
+    thread hands them over (_take, _bg): the debugger has stopped the program's thread, and the recorder's thread
+    (which it leaves running: _not_debugged) does so within 100 ms, with no word of when they are written; the
+    evaluate runs on the paused thread, hands them to the writer here, and waits (<= 2 s) until the writer, a
+    separate process that the debugger does not stop, has written them (its answer to the pause's chunk, which also
+    tells it that the step stopped here is no blocked loop).  The trace cannot say which tasks are in a step: steps are written when they end.  The program sees
     nothing of this (no output, no exception, no module imported, no thread started); every failure is an answer.
     Answers one token without quotes or backslashes (the debugger shows the string's repr): the instant and the steps'
     starts on the trace's clock (innermost, the paused thread's loop, first) and the trace's path, URI-encoded."""

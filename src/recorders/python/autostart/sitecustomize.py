@@ -74,11 +74,11 @@ def _start():
     recorder = os.path.dirname(_HERE)
     sys.path.insert(0, recorder)
     try:
-        from async_lanes import _cli, _life
-    finally:
-        sys.path.remove(recorder)
-    _cli._restore_env(_HERE, at_start=True)
-    try:
+        try:
+            from async_lanes import _cli, _life
+        finally:
+            sys.path.remove(recorder)
+        _cli._restore_env(_HERE, at_start=True)
         _life.install(_claim(out), float(block_ms) if block_ms else 100.0, argv)
     except Exception as e:  # (a trace file that cannot be written, the C accelerator required and missing)
         sys.stderr.write('async-lanes: recording did not start (%s: %s); the program runs without it.\n'
