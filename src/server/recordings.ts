@@ -29,6 +29,9 @@ export class Recordings {
   private readonly failed = new Set<string>();
   /** The reader threads running (a recording being followed may run for as long as the program). */
   private readonly workers = new Set<Worker>();
+  /** Recordings being followed while they are written, and those followed to their end, not yet taken by a read. */
+  private readonly following = new Set<string>();
+  private readonly followed = new Map<string, LoadedTrace>();
   private pinned: string | null = null;
   private watcher: FSWatcher | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -102,21 +105,37 @@ export class Recordings {
     }
   }
 
-  /** The trace, from the cache when its size and time are unchanged; null (logged once) when it cannot be read. */
+  /** The trace, from the cache when its size and time are unchanged; null (logged once) when it cannot be read, and
+   * while it is still being written: it is followed in the background (the program's previous recording stays
+   * meanwhile) and read again from the cache when it ends. */
   private async load(info: TraceFileInfo): Promise<LoadedTrace | null> {
-    const had = this.traces.get(info.file);
-    if (had && had.size === info.size && had.mtimeMs === info.mtimeMs) return had;
-    const key = `${info.file}\0${info.size}\0${info.mtimeMs}`;
-    if (this.failed.has(key)) return null;
-    try {
-      const t = await loadInWorker(info, this.o.roots, Date.now() - info.mtimeMs < LIVE_MS, this.workers);
-      this.o.log(`read ${info.file}: ${t.findings.length} finding${t.findings.length === 1 ? '' : 's'}, ${t.stats.awaits.length} await lines`);
-      return t;
-    } catch (err) {
-      this.failed.add(key);
-      this.o.log(`skipped ${info.file}: ${err instanceof Error ? err.message : String(err)}`);
-      return null;
+    const had = this.traces.get(info.file) ?? this.followed.get(info.file);
+    if (had && had.size === info.size && had.mtimeMs === info.mtimeMs) {
+      this.followed.delete(info.file);
+      return had;
     }
+    const key = `${info.file}\0${info.size}\0${info.mtimeMs}`;
+    if (this.failed.has(key) || this.following.has(info.file)) return null;
+    const live = Date.now() - info.mtimeMs < LIVE_MS;
+    const reading = loadInWorker(info, this.o.roots, live, this.workers).then(
+      (t) => {
+        this.o.log(`read ${info.file}: ${t.findings.length} finding${t.findings.length === 1 ? '' : 's'}, ${t.stats.awaits.length} await lines`);
+        return t;
+      },
+      (err: unknown) => {
+        this.failed.add(key);
+        this.o.log(`skipped ${info.file}: ${err instanceof Error ? err.message : String(err)}`);
+        return null;
+      },
+    );
+    if (!live) return reading;
+    this.following.add(info.file);
+    void reading.then((t) => {
+      this.following.delete(info.file);
+      if (t) this.followed.set(info.file, t);
+      if (!this.disposed) void this.reload();
+    });
+    return null;
   }
 
   private watchFolder(): void {
