@@ -120,9 +120,14 @@ test('attach configurations and other debuggers: refused with a message (the ses
 const dir = mkdtempSync(join(tmpdir(), 'lanes-pause-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('the Node recorder\'s pause flush: the records are in the file when it returns; it names the tasks in a step; the paused step is no blocked loop', () => {
-  const trace = join(dir, 'paused.lanes');
-  const program = join(dir, 'paused.js');
+/** This node and Node 22, 24 and 26 (scripts/setup-node-versions.sh installs them), the versions the recorder
+ * supports under a debugger too. */
+const NODES: [string, string][] = [[process.version, process.execPath], ...execFileSync('bash', [join(ROOT, 'scripts', 'setup-node-versions.sh')], { encoding: 'utf8', timeout: 600_000 })
+  .trim().split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string])];
+
+for (const [version, node] of NODES) test(`the Node recorder's pause flush (${version}): the records are in the file when it returns; it names the tasks in a step; the paused step is no blocked loop`, () => {
+  const trace = join(dir, `paused-${version}.lanes`);
+  const program = join(dir, `paused-${version}.js`);
   // Called within the recorder's 100 ms timer: without the flush, the sleeping tasks' records would still be buffered.
   writeFileSync(program, `
 const { setTimeout: sleep } = require('node:timers/promises');
@@ -139,7 +144,7 @@ async function main() { const a = sleeper(300), b = sleeper(400); await inspect(
 main();
 `);
   const env = { ...process.env, ...debugLaunchEnv({ type: 'node', request: 'launch', program }, { ...options(process.env, trace), cwd: dir }) };
-  const out = JSON.parse(execFileSync(process.execPath, [program], { env, encoding: 'utf8', timeout: 30_000 })) as { answer: string; text: string };
+  const out = JSON.parse(execFileSync(node, [program], { env, encoding: 'utf8', timeout: 30_000 })) as { answer: string; text: string };
   const pause = parsePauseAnswer(out.answer);
   assert.ok(pause, out.answer);
   assert.equal(pause.file, trace);
