@@ -62,6 +62,7 @@ _ctasks = tasks._current_tasks  # dict loop -> running task (C or Python; 3.14+:
 # them an empty stack): the task keeps its own coroutine, and a step is timed around the task's step callback in
 # Handle._run (an eager first step: around create_task).  See _create_task_np, _cb_start_np.
 _NOPROXY = _PY >= (3, 14)
+_nat = None  # the C accelerator (_native.load()), when used (setup_native): steps are buffered there
 if _NOPROXY:
     _c_current = tasks.current_task
 
@@ -691,7 +692,16 @@ def _eager_miss(t):
 
 
 def _make_create_task_np(orig):
-    """The same on 3.14+ (no proxy)."""
+    """The same on 3.14+ (no proxy); with the C accelerator, the same in C (create)."""
+    if _nat is not None:
+        create = _nat.create
+
+        def _create_task_np(self, coro, **kwargs):
+            if type(coro) is not _CoroType:
+                return orig(self, coro, **kwargs)
+            return create(orig, self, coro, kwargs)
+        return _create_task_np
+
     def _create_task_np(self, coro, **kwargs):
         if type(coro) is not _CoroType:
             return orig(self, coro, **kwargs)
@@ -1713,21 +1723,22 @@ def _watch():
 # ---------------------------------------------------------------------------
 # what the lifetime module (_life: start, hand-over to the writer, exit, fork) asks of the core
 
-_nat = None  # the C accelerator (_native.load()), when used: steps are buffered there
-
-
 def setup_native(nat):
     """Steps and callbacks timed by the C accelerator `nat`; raises when it cannot be set up."""
-    global _nat, _Coro, _TS, _register
+    global _nat, _Coro, _TS, _register, _create_task_np
     if _NOPROXY:  # (no proxy: steps are timed around Handle._run's callback, see _cb_start_np)
         _TS = nat.setup_np(_treg, _cb_start_np, _cb_done_np, _step_end, Future, _CTask, _decide, _deep_site,
                            _aid, _adopt_at_step, _C, _dk_by_code)
         _register = nat.register
+        nat.setup_create(_next_id, _c_current, _ctasks, _task_id, _lib, _classify, _lib_fallback, _STOP, _eager,
+                         _new_task_name, _loop_info, _loop_id)
     else:
         from async_lanes import _native
         _Coro = _native.proxy_type(nat, Future, _decide, _deep_site, _aid, _Coro._end, _C, _dk_by_code)
     nat.setup_cb(_cbcur, _cb_start, _cb_done, _codes, _reg, _pending, _finish_pending)
     _nat = nat
+    if _NOPROXY:
+        _create_task_np = _make_create_task_np(_orig_create_task)
 
 
 def patch():

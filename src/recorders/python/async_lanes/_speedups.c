@@ -35,6 +35,7 @@
 #if PY_VERSION_HEX < 0x030A0000
 typedef enum { PYGEN_RETURN = 0, PYGEN_ERROR = -1, PYGEN_NEXT = 1 } PySendResult;
 static inline PyObject *Py_NewRef(PyObject *o) { Py_INCREF(o); return o; }
+static inline PyObject *Py_XNewRef(PyObject *o) { Py_XINCREF(o); return o; }
 #endif
 
 #define NONE_ID (-1LL)
@@ -1356,6 +1357,283 @@ mod_begin(PyObject *mod, PyObject *h)
     return PyLong_FromLong(d);
 }
 
+/* ---- 3.14+: create_task's per-task work (_rec._make_create_task_np), in C -------------------------------
+ * create(orig, loop, coro, kwargs): what _create_task_np does for a coroutine, record for record: a _TS, the
+ * parent, the creation site (the first program frame outwards from the caller, as _prog_frame), orig's task, its
+ * `task` record, an eager first step.  What is not the common case calls the same Python helpers. */
+
+static PyObject *g_next_id, *g_c_current, *g_ctasks, *g_task_id, *g_lib, *g_classify, *g_lib_fallback, *g_stop;
+static PyObject *g_eager, *g_new_task_name, *g_loop_info, *g_loop_id;
+static PyObject *s_task, *s_qualname, *s_cr_suspended, *s_done, *s_source_tb;
+
+static PyObject *
+mod_setup_create(PyObject *mod, PyObject *args)
+{
+    PyObject *a[12];
+    if (!PyArg_ParseTuple(args, "OOO!OO!OOOO!OO!O:setup_create", &a[0], &a[1], &PyDict_Type, &a[2], &a[3],
+                          &PyDict_Type, &a[4], &a[5], &a[6], &a[7], &PyList_Type, &a[8], &a[9], &PyDict_Type,
+                          &a[10], &a[11]))
+        return NULL;
+    PyObject **g[12] = {&g_next_id, &g_c_current, &g_ctasks, &g_task_id, &g_lib, &g_classify, &g_lib_fallback,
+                        &g_stop, &g_eager, &g_new_task_name, &g_loop_info, &g_loop_id};
+    for (int i = 0; i < 12; i++)
+        Py_XSETREF(*g[i], Py_NewRef(a[i]));
+    Py_RETURN_NONE;
+}
+
+/* The creation site's frame (a new reference, or NULL for none; -1 on error): the first frame outwards from f0
+ * that is not library code, up to the loop's boundary; else _lib_fallback(f0). */
+static int
+creation_frame(PyFrameObject *f0, PyObject **out)
+{
+    *out = NULL;
+    PyFrameObject *f = (PyFrameObject *)Py_XNewRef((PyObject *)f0);
+    while (f != NULL) {
+        PyCodeObject *co = PyFrame_GetCode(f);
+        PyObject *key = PyLong_FromVoidPtr(co);
+        if (key == NULL) {
+            Py_DECREF(co);
+            Py_DECREF(f);
+            return -1;
+        }
+        PyObject *r = Py_XNewRef(PyDict_GetItemWithError(g_lib, key));
+        Py_DECREF(key);
+        if (r == NULL && !PyErr_Occurred())
+            r = PyObject_CallOneArg(g_classify, (PyObject *)co);
+        Py_DECREF(co);
+        if (r == NULL) {
+            Py_DECREF(f);
+            return -1;
+        }
+        int stop = r == g_stop || (PyLong_CheckExact(r) && PyObject_RichCompareBool(r, g_stop, Py_EQ) == 1);
+        int lib = stop || PyObject_IsTrue(r);
+        Py_DECREF(r);
+        if (lib < 0) {
+            Py_DECREF(f);
+            return -1;
+        }
+        if (!lib) {
+            *out = (PyObject *)f;
+            return 0;
+        }
+        if (stop) {
+            Py_DECREF(f);
+            break;
+        }
+        PyFrameObject *b = PyFrame_GetBack(f);
+        Py_DECREF(f);
+        f = b;
+    }
+    PyObject *fb = PyObject_CallOneArg(g_lib_fallback, f0 ? (PyObject *)f0 : Py_None);
+    if (fb == NULL)
+        return -1;
+    if (fb == Py_None)
+        Py_DECREF(fb);
+    else
+        *out = fb;
+    return 0;
+}
+
+/* The id of the recorded task `parent` (a new reference; None when it has none), as _task_id. */
+static PyObject *
+parent_id(PyObject *parent)
+{
+    PyObject *key = PyLong_FromVoidPtr(parent);
+    if (key == NULL)
+        return NULL;
+    PyObject *q = PyDict_GetItemWithError(g_treg, key);
+    Py_DECREF(key);
+    if (q != NULL && Py_TYPE(q) == &TSType)
+        return Py_NewRef(((TS *)q)->id);
+    if (PyErr_Occurred())
+        return NULL;
+    return PyObject_CallOneArg(g_task_id, parent);
+}
+
+/* The loop's id (a new reference), as _loop_info / _loop_id. */
+static PyObject *
+loop_id(PyObject *loop)
+{
+    PyObject *key = PyLong_FromVoidPtr(loop);
+    if (key == NULL)
+        return NULL;
+    PyObject *info = PyDict_GetItemWithError(g_loop_info, key);
+    Py_DECREF(key);
+    if (info != NULL && PyList_CheckExact(info) && PyList_GET_SIZE(info) >= 3) {
+        PyObject *lp = PyObject_CallNoArgs(PyList_GET_ITEM(info, 2));
+        if (lp == NULL)
+            return NULL;
+        Py_DECREF(lp);
+        if (lp == loop)
+            return Py_NewRef(PyList_GET_ITEM(info, 0));
+    }
+    else if (PyErr_Occurred()) {
+        return NULL;
+    }
+    return PyObject_CallOneArg(g_loop_id, loop);
+}
+
+static PyObject *mod_register(PyObject *mod, PyObject *const *args, Py_ssize_t nargs);
+
+/* After orig made the task: registered, named, its `task` record; an eager first step recorded.  -1 on error. */
+static int
+created(TS *st, PyObject *task, PyObject *loop, PyObject *coro, PyObject *tid, PyObject *parent, PyObject *f,
+        long long t, long long t1)
+{
+    if (st->task == Py_None) {
+        PyObject *a[2] = {task, (PyObject *)st};
+        PyObject *r = mod_register(NULL, a, 2);
+        if (r == NULL)
+            return -1;
+        Py_DECREF(r);
+    }
+    PyObject *name = PyObject_CallMethodNoArgs(task, s_get_name), *stb = NULL;
+    if (name != NULL && PyUnicode_CheckExact(name)) {
+        stb = PyObject_GetAttr(task, s_source_tb);
+        int has = stb == NULL ? -1 : PyObject_IsTrue(stb);
+        Py_XDECREF(stb);
+        if (has != 0)
+            Py_CLEAR(name);
+    }
+    else {
+        Py_CLEAR(name);
+    }
+    if (name == NULL) {
+        PyErr_Clear();
+        name = PyObject_CallOneArg(g_new_task_name, task);
+        if (name == NULL)
+            return -1;
+    }
+    Py_XSETREF(st->name, Py_NewRef(name));
+    PyObject *cid = NULL, *la = NULL, *qn = NULL, *lid = NULL, *to = NULL, *rec = NULL;
+    int rc = -1;
+    if (f == NULL) {
+        cid = Py_NewRef(Py_None);
+        la = PyLong_FromLong(0);
+    }
+    else {
+        PyCodeObject *co = PyFrame_GetCode((PyFrameObject *)f);
+        cid = PyLong_FromVoidPtr(co);
+        int known = cid == NULL ? -1 : PyDict_Contains(g_codes, cid);
+        if (known == 0) {
+            PyObject *r = PyObject_CallOneArg(g_reg, (PyObject *)co);
+            known = r == NULL ? -1 : 1;
+            Py_XDECREF(r);
+        }
+        Py_DECREF(co);
+        if (known < 0)
+            goto done;
+        la = PyLong_FromLong(PyFrame_GetLasti((PyFrameObject *)f));
+    }
+    if (la == NULL || (qn = PyObject_GetAttr(coro, s_qualname)) == NULL || (lid = loop_id(loop)) == NULL
+        || (to = PyLong_FromLongLong(t)) == NULL)
+        goto done;
+    if (!g_off && g_flush_buf != NULL) {
+        rec = PyTuple_Pack(9, s_task, to, tid, parent, name, qn, cid, la, lid);
+        if (rec == NULL || PyList_Append(g_flush_buf, rec) < 0)
+            goto done;
+    }
+    /* an eager first step ran (in the task's constructor) */
+    PyObject *d = PyObject_CallMethodNoArgs(task, s_done);
+    int eager = d == NULL ? -1 : PyObject_IsTrue(d);
+    Py_XDECREF(d);
+    if (eager == 0) {
+        PyObject *sus = PyObject_GetAttr(coro, s_cr_suspended);
+        eager = sus == NULL ? -1 : PyObject_IsTrue(sus);
+        Py_XDECREF(sus);
+    }
+    if (eager < 0)
+        goto done;
+    if (eager) {
+        PyObject *t1o = PyLong_FromLongLong(t1);
+        if (t1o == NULL)
+            goto done;
+        PyObject *args[5] = {(PyObject *)st, task, coro, to, t1o};
+        PyObject *r = PyObject_Vectorcall(g_step_end, args, 5, NULL);
+        Py_DECREF(t1o);
+        if (r == NULL)
+            goto done;
+        Py_DECREF(r);
+    }
+    rc = 0;
+done:
+    Py_DECREF(name);
+    Py_XDECREF(cid);
+    Py_XDECREF(la);
+    Py_XDECREF(qn);
+    Py_XDECREF(lid);
+    Py_XDECREF(to);
+    Py_XDECREF(rec);
+    return rc;
+}
+
+static PyObject *
+mod_create(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4 || !PyDict_Check(args[3]) || g_eager == NULL) {
+        PyErr_SetString(PyExc_TypeError, "create(orig, loop, coro, kwargs)");
+        return NULL;
+    }
+    PyObject *orig = args[0], *loop = args[1], *coro = args[2], *kwargs = args[3];
+    PyObject *call_args = PyTuple_Pack(2, loop, coro);
+    if (call_args == NULL)
+        return NULL;
+    long long t = now_ns();
+    PyObject *tid = NULL, *st = NULL, *parent = NULL, *f = NULL, *entry = NULL, *code = NULL;
+    /* before the task exists: a failure here only means that the task is not recorded this way */
+    if ((tid = PyObject_CallNoArgs(g_next_id)) == NULL || (code = PyObject_GetAttr(coro, s_cr_code)) == NULL
+        || (st = PyObject_CallFunctionObjArgs((PyObject *)&TSType, tid, code, NULL)) == NULL
+        || (parent = PyObject_CallOneArg(g_c_current, loop)) == NULL)
+        goto plain;
+    if (parent == Py_None && PyDict_GET_SIZE(g_ctasks)) {
+        PyObject *p = PyDict_GetItemWithError(g_ctasks, loop);
+        if (p == NULL && PyErr_Occurred())
+            goto plain;
+        if (p != NULL)
+            Py_SETREF(parent, Py_NewRef(p));
+    }
+    if (parent != Py_None) {
+        PyObject *pid = parent_id(parent);
+        if (pid == NULL)
+            goto plain;
+        Py_SETREF(parent, pid);
+    }
+    PyFrameObject *caller = PyEval_GetFrame(); /* (borrowed: the Python wrapper's frame; the site starts at its caller) */
+    caller = caller == NULL ? NULL : PyFrame_GetBack(caller);
+    int bad = creation_frame(caller, &f);
+    Py_XDECREF(caller);
+    if (bad < 0 || (entry = PyTuple_Pack(2, st, coro)) == NULL || PyList_Append(g_eager, entry) < 0)
+        goto plain;
+    PyObject *task = PyObject_Call(orig, call_args, kwargs);
+    Py_ssize_t n = PyList_GET_SIZE(g_eager);
+    PyObject *et, *ev, *etb;
+    PyErr_Fetch(&et, &ev, &etb);
+    if (n > 0 && PyList_SetSlice(g_eager, n - 1, n, NULL) < 0)
+        PyErr_Clear();
+    PyErr_Restore(et, ev, etb);
+    if (task != NULL && created((TS *)st, task, loop, coro, tid, parent, f, t, now_ns()) < 0)
+        PyErr_Clear(); /* (the recorder's trouble, never the program's) */
+    Py_DECREF(call_args);
+    Py_XDECREF(tid);
+    Py_XDECREF(code);
+    Py_XDECREF(st);
+    Py_XDECREF(parent);
+    Py_XDECREF(f);
+    Py_XDECREF(entry);
+    return task;
+plain:
+    PyErr_Clear();
+    Py_XDECREF(tid);
+    Py_XDECREF(code);
+    Py_XDECREF(st);
+    Py_XDECREF(parent);
+    Py_XDECREF(f);
+    Py_XDECREF(entry);
+    task = PyObject_Call(orig, call_args, kwargs);
+    Py_DECREF(call_args);
+    return task;
+}
+
 static PyObject *step_done(PyObject *st, PyObject *task, PyObject *c, long long t0, long long t1);
 
 /* done(token): the step's record (see _rec._step_end); its end, and anything that is not a step, in Python. */
@@ -1901,6 +2179,11 @@ static PyMethodDef mod_methods[] = {
      "setup_np(treg, cb_start, cb_done, step_end, Future, Task, decide, deep_site, aid, adopt, C, dk_by_code) -> the _TS type: 3.14+, no proxy"},
     {"register", (PyCFunction)(void (*)(void))mod_register, METH_FASTCALL,
      "register(task, _TS): _rec._register in C (3.14+)"},
+    {"setup_create", mod_setup_create, METH_VARARGS,
+     "setup_create(next_id, current_task, current_tasks, task_id, lib, classify, lib_fallback, STOP, eager, "
+     "new_task_name, loop_info, loop_id): 3.14+, for create()"},
+    {"create", (PyCFunction)(void (*)(void))mod_create, METH_FASTCALL,
+     "create(orig, loop, coro, kwargs) -> orig(loop, coro, **kwargs), recorded (3.14+)"},
     {"begin", mod_begin, METH_O, "begin(handle) -> token or None: before a callback (3.14+)"},
     {"done", mod_done, METH_O, "done(token): after it (3.14+)"},
     {"running", mod_running, METH_NOARGS, "running() -> the _TS of the innermost step timed on this thread, or None (3.14+)"},
@@ -1946,7 +2229,13 @@ PyInit__speedups(void)
     s_state = PyUnicode_InternFromString("_state");
     s_exception = PyUnicode_InternFromString("_exception");
     s_result = PyUnicode_InternFromString("_result");
-    if (!s_self || !s_coro || !s_fut_waiter || !s_state || !s_exception || !s_result)
+    s_task = PyUnicode_InternFromString("task");
+    s_qualname = PyUnicode_InternFromString("__qualname__");
+    s_cr_suspended = PyUnicode_InternFromString("cr_suspended");
+    s_done = PyUnicode_InternFromString("done");
+    s_source_tb = PyUnicode_InternFromString("_source_traceback");
+    if (!s_self || !s_coro || !s_fut_waiter || !s_state || !s_exception || !s_result || !s_task || !s_qualname
+        || !s_cr_suspended || !s_done || !s_source_tb)
         return NULL;
 #endif
     return PyModule_Create(&moddef);
