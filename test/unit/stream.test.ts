@@ -117,6 +117,14 @@ test('streaming readers equal the in-memory ones on a generated trace (chunks ou
   // A window just over the writers' reordering, and tasks made final soon after their end.
   assertSameStream(text, { window: 12_000, endedKept: 16 }, 'small window, early final');
   assertSameStream(text, { keepTallies: true, endedKept: 0 }, 'final at once');
+  // Eight chunks at a time in reverse order (each starts with its clock record, so every record keeps its time):
+  // eight runs in time order interleaved, more than the window follows as FIFOs, so the heap sorts the rest.
+  const first = text.indexOf('["clock"');
+  const chunks = text.slice(first).split(/(?=^\["clock")/m);
+  const reordered: string[] = [];
+  for (let i = 0; i < chunks.length; i += 8) reordered.push(...chunks.slice(i, i + 8).reverse());
+  assert.ok(chunks.length > 16);
+  assertSameStream(text.slice(0, first) + reordered.join(''), {}, 'eight writers interleaved');
 });
 
 test('a step later than the window is counted and named, not lost', () => {
