@@ -3,7 +3,8 @@
 //   node bench/python-overhead.mjs [--runs N] [--python PATH] [--no-versions] [--quick] [--only step-heavy,short,...]
 //
 // Measures, in one run, traced/untraced wall-time ratios (runs interleaved, medians; with the lowest and highest
-// ratio of an interleaved pair, to show how much a figure moves on a shared machine) for
+// ratio of an interleaved pair, to show how much a figure moves on a shared machine; and the ratio of the CPU time
+// medians of the program's process, which a loaded machine moves less) for
 //   (a) a step-heavy program (bench/programs/step_heavy.py: every await is a step),
 //   (b) a service-shaped one (bench/programs/service_chain.py: many short tasks, 5-20 awaits each through call
 //       chains 3-8 coroutines deep, a semaphore),
@@ -46,6 +47,8 @@ const wanted = (label) => !only || only.includes(label.trim());
 
 const work = mkdtempSync(join(tmpdir(), 'al-bench-'));
 const trace = join(work, 'bench.lanes');
+const cpuFile = join(work, 'cpu.txt');
+const timeCmd = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 // Both plain and traced runs use compiled bytecode (cached in a temporary prefix, so that
 // nothing is written into the source tree), so that compiling is not measured.
 const baseEnv = { ...process.env, PYTHONPYCACHEPREFIX: join(work, 'pycache') };
@@ -64,12 +67,16 @@ function run(py, traced, prog, progArgs) {
     argv = [prog, ...progArgs];
   }
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(py, argv, { env, encoding: 'utf8' });
+  // (under /usr/bin/time when there is one: the CPU time, user + system, of the program's process and its waited
+  // children, without the writer, which detaches; on a loaded machine it moves much less than the wall time)
+  const r = timeCmd ? spawnSync(timeCmd, ['-f', '%U %S', '-o', cpuFile, py, ...argv], { env, encoding: 'utf8' })
+    : spawnSync(py, argv, { env, encoding: 'utf8' });
   const t1 = process.hrtime.bigint();
   if (r.status !== 0) {
     throw new Error(`${py} ${argv.join(' ')} failed (${r.status}): ${r.stderr}`);
   }
-  return Number(t1 - t0) / 1e9;
+  const cpu = timeCmd ? readFileSync(cpuFile, 'utf8').trim().split('\n').pop().split(' ').reduce((a, x) => a + Number(x), 0) : NaN;
+  return { wall: Number(t1 - t0) / 1e9, cpu };
 }
 
 const median = (xs) => {
@@ -78,7 +85,8 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-/** Plain and traced runs (one per mode) interleaved: {plain, <mode>: {traced, ratio}} of medians. */
+/** Plain and traced runs (one per mode) interleaved: {plain, <mode>: {traced, ratio, lo, hi, cpu}} of medians (wall
+ * time; cpu: the ratio of the CPU time medians). */
 function measure(py, prog, progArgs, n, modes) {
   const plain = [];
   const traced = Object.fromEntries(modes.map((m) => [m, []]));
@@ -88,11 +96,16 @@ function measure(py, prog, progArgs, n, modes) {
     plain.push(run(py, false, prog, progArgs));
     for (const m of modes) traced[m].push(run(py, m, prog, progArgs));
   }
-  const out = { plain: median(plain) };
+  const wall = (xs) => xs.map((x) => x.wall);
+  const cpu = (xs) => median(xs.map((x) => x.cpu));
+  const out = { plain: median(wall(plain)) };
   for (const m of modes) {
     // the spread of the ratio over the interleaved pairs: how much one figure moves on this machine
-    const pairs = traced[m].map((t, i) => t / plain[i]);
-    out[m] = { traced: median(traced[m]), ratio: median(traced[m]) / median(plain), lo: Math.min(...pairs), hi: Math.max(...pairs) };
+    const pairs = traced[m].map((t, i) => t.wall / plain[i].wall);
+    out[m] = {
+      traced: median(wall(traced[m])), ratio: median(wall(traced[m])) / out.plain, lo: Math.min(...pairs),
+      hi: Math.max(...pairs), cpu: cpu(traced[m]) / cpu(plain),
+    };
   }
   return out;
 }
@@ -161,7 +174,7 @@ for (const [label, prog, progArgs, target] of [
     run(python, m, prog, progArgs);
     const st = traceStats();
     console.log(
-      `    ${m.padEnd(6)} traced ${fmt(r[m].traced)}s ratio ${r[m].ratio.toFixed(2)}x (pairs ${spread(r[m])})   trace ${st.bytes} bytes, ${st.events} events, ` +
+      `    ${m.padEnd(6)} traced ${fmt(r[m].traced)}s ratio ${r[m].ratio.toFixed(2)}x (pairs ${spread(r[m])}, CPU ${r[m].cpu.toFixed(2)}x)   trace ${st.bytes} bytes, ${st.events} events, ` +
         `${st.perEvent.toFixed(1)} bytes/event (target <= 20)`,
     );
   }
@@ -192,7 +205,7 @@ if (allVersions) {
   console.log(`\nPer interpreter (${n} runs each; step-heavy ${stepArgs.join('x')}, service ${chainArgs[0]} tasks, short ${quick ? shortArgs[0] : 50000} tasks):`);
   for (const { py, v: ver } of interpreters()) {
     const vm = modesFor(py).modes;
-    const per = (q) => vm.map((m) => `${m} ${q[m].ratio.toFixed(2)}x (${spread(q[m])})`).join(', ');
+    const per = (q) => vm.map((m) => `${m} ${q[m].ratio.toFixed(2)}x (${spread(q[m])}; CPU ${q[m].cpu.toFixed(2)}x)`).join(', ');
     const ioV = quick ? ioArgs : ['10', '1000'];
     const rows = [
       ['step-heavy', stepProg, stepArgs],
