@@ -152,7 +152,12 @@ describe('Python debug sessions under debugpy', () => {
         assert.equal(at.pause.file, trace);
         assert.equal(at.pause.running.length, 1, 'one task in a step: the one at the breakpoint');
         assert.equal(at.index.task(at.pause.running[0].id)?.coro, 'fetch');
-        assert.deepEqual(at.of('fetch'), ['running', `waiting@${BREAK_LINE - 1}`, `waiting@${BREAK_LINE - 1}`]);
+        // b and c asleep on line 12, or b woken already when the loop came late to a's wake (a loaded machine under
+        // the debugger's tracing: both sleeps were due in one iteration).
+        const [running, ...others] = at.of('fetch');
+        assert.equal(running, 'running');
+        for (const o of others) assert.match(o, new RegExp(`^(waiting|scheduled)@${BREAK_LINE - 1}$`));
+        assert.equal(others.length, 2);
         assert.deepEqual(at.of('main'), ['waiting@18']);
         // The recorder's thread is not the debugger's to show or stop (it would hold the lock the flush takes).
         const threads = (await dap.request('threads')).body!.threads as { name: string }[];
@@ -165,8 +170,8 @@ describe('Python debug sessions under debugpy', () => {
         // outlasted its 0.3 s (the loop resolved both sleeps in one iteration, then ran b's step).
         at = await pauseHere();
         assert.ok(at.pause.t > first);
-        const [done, running, c] = at.of('fetch');
-        assert.deepEqual([done, running], ['finished', 'running']);
+        const [done, again, c] = at.of('fetch');
+        assert.deepEqual([done, again], ['finished', 'running']);
         assert.match(c, new RegExp(`^(waiting|scheduled)@${BREAK_LINE - 1}$`));
         await dap.request('setBreakpoints', { source: { path: EXAMPLE }, breakpoints: [] });
         await dap.request('continue', { threadId: at.threadId });
