@@ -10,7 +10,7 @@ import os
 import sys
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
-# debugpy's options before the program (server/cli.py): those that take a value, and the target's switches.
+# debugpy's options before the program (its server/cli.py) that take a value.
 _DEBUGPY_VALUED = ('--listen', '--connect', '--log-to', '--adapter-access-token')
 
 
