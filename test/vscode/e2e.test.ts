@@ -458,11 +458,11 @@ describe('Async Lanes in VS Code (code-server)', () => {
       let list = await rowTexts();
       assert.match(list[0], /^main ?Task-1 · waiting .* on gather of 3 · gather_sleeps\.py:18/, 'main, the parent of the task at the breakpoint, first');
       assert.match(list[1], /^fetch ?at the breakpoint · Task-\d · running/, 'its child at the breakpoint first and marked');
-      for (const r of list.slice(2, 4)) assert.match(r, /^fetch ?Task-\d · (waiting \d+(\.\d+)? m?s on sleep|scheduled \S+ m?s \(woken from sleep\)) · gather_sleeps\.py:12/);
+      for (const r of list.slice(2, 4)) assert.match(r, /^fetch ?Task-\d · (waiting \d+(\.\d+)? [mµ]?s on sleep|scheduled \S+ [mµ]?s \(woken from sleep\)) · gather_sleeps\.py:12/);
       for (const ms of waitedMs(list.slice(2, 4).join(' '))) assert.ok(ms >= 90, `they slept since the start: ${ms} ms`);
       await until('the notes at the await lines', async () => (await notes()).some((n) => /⏸ fetch · Task-\d: (waiting|scheduled)/.test(n)));
       const shown = await notes();
-      assert.equal(shown.find((n) => n.includes('⏸ fetch'))!.match(/⏸ fetch · Task-\d: (waiting \d+(\.\d+)? m?s on sleep|scheduled \S+ m?s \(woken from sleep\))/g)?.length, 2, shown.join(' | '));
+      assert.equal(shown.find((n) => n.includes('⏸ fetch'))!.match(/⏸ fetch · Task-\d: (waiting \d+(\.\d+)? [mµ]?s on sleep|scheduled \S+ [mµ]?s \(woken from sleep\))/g)?.length, 2, shown.join(' | '));
       assert.ok(shown.some((n) => /⏸ main · Task-1: waiting .* on gather of 3/.test(n)), `main's note at line 18: ${shown.join(' | ')}`);
       const live = await timelineFrame(page, basename(file));
       const cursorAtPause = async () => (await pane.textContent())?.includes(`Paused at ${formatDuration((await view(live)).cursorT ?? -1)} of the trace: 4 tasks`) === true;
@@ -484,7 +484,7 @@ describe('Async Lanes in VS Code (code-server)', () => {
       list = await rowTexts();
       assert.match(list[1], /^fetch ?at the breakpoint · Task-\d · running/);
       assert.equal(list.filter((r) => /^fetch.*finished/.test(r)).length, 1, list.join('\n'));
-      assert.equal(list.filter((r) => /^fetch ?Task-\d · (waiting \S+ m?s on sleep|scheduled \S+ m?s \(woken from sleep\)) · gather_sleeps\.py:12/.test(r)).length, 1, list.join('\n'));
+      assert.equal(list.filter((r) => /^fetch ?Task-\d · (waiting \S+ [mµ]?s on sleep|scheduled \S+ [mµ]?s \(woken from sleep\)) · gather_sleeps\.py:12/.test(r)).length, 1, list.join('\n'));
       await until('the time cursor at the second pause', async () => (await view(live)).cursorT! > firstCursor && (await cursorAtPause()));
       await until('one note left at line 12', async () => (await notes()).some((n) => n.match(/⏸ fetch/g)?.length === 1));
       await shot(page, `07k-${label}-debugpy-second-pause`);
