@@ -77,6 +77,25 @@ async function goToLine(line: number): Promise<void> {
   await until(`the cursor on line ${line}`, async () => (await cursorPosition(page)).startsWith(`Ln ${line},`));
 }
 
+/** Starts a recorded debug session of `config` (written as the workspace's launch.json) from one editor on `source`
+ * (after the earlier steps several editor groups and a notification are open) with a breakpoint at `line`; returns
+ * its new trace file once the recorder has made it. */
+async function startRecordedSession(config: Record<string, unknown>, source: string, line: number): Promise<string> {
+  mkdirSync(join(ws, '.vscode'), { recursive: true });
+  writeFileSync(join(ws, '.vscode', 'launch.json'), JSON.stringify({ version: '0.2.0', configurations: [config] }, null, 2));
+  const stem = source.replace(/\.[^.]+$/, '');
+  const earlier = new Set(tracesOf(stem));
+  await runCommand(page, 'View: Close All Editors');
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await quickOpen(page, source);
+  await goToLine(line);
+  await page.keyboard.press('F9');
+  await page.locator('.editor-group-container.active .codicon-debug-breakpoint').first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('F5');
+  await until('the trace file', () => tracesOf(stem).some((f) => !earlier.has(f)), 60_000);
+  return join(traces, tracesOf(stem).find((f) => !earlier.has(f))!);
+}
+
 /** The interpreters the Python debug step runs on: Debian's python3 (debugpy 1.6) and the 3.14 of
  * scripts/setup-pythons.sh (debugpy 1.8), null where it is missing or has no debugpy. */
 const DEBUGPY_PYTHONS = [
@@ -354,22 +373,7 @@ describe('Async Lanes in VS Code (code-server)', () => {
 
   it('a debug session with "asyncLanes": true: at each breakpoint the Async Tasks view and the await lines show every task\'s state; the recording stays', step('07h', async () => {
     // Three fetchItem tasks sleep 100, 200 and 300 ms under main's Promise.all; the breakpoint is on fetchItem's return.
-    mkdirSync(join(ws, '.vscode'), { recursive: true });
-    writeFileSync(join(ws, '.vscode', 'launch.json'), JSON.stringify({
-      version: '0.2.0',
-      configurations: [{ type: 'node', request: 'launch', name: 'gather_timers (Async Lanes)', program: '${workspaceFolder}/app/gather_timers.js', asyncLanes: true }],
-    }, null, 2));
-    const earlier = new Set(tracesOf('gather_timers'));
-    // After the earlier steps three editor groups and a notification are open: start from one editor.
-    await runCommand(page, 'View: Close All Editors');
-    await runCommand(page, 'Notifications: Clear All Notifications');
-    await quickOpen(page, 'gather_timers.js');
-    await goToLine(6);
-    await page.keyboard.press('F9');
-    await page.locator('.editor-group-container.active .codicon-debug-breakpoint').first().waitFor({ timeout: 10_000 });
-    await page.keyboard.press('F5');
-    await until('the trace file', () => tracesOf('gather_timers').some((f) => !earlier.has(f)), 60_000);
-    const file = join(traces, tracesOf('gather_timers').find((f) => !earlier.has(f))!);
+    const file = await startRecordedSession({ type: 'node', request: 'launch', name: 'gather_timers (Async Lanes)', program: '${workspaceFolder}/app/gather_timers.js', asyncLanes: true }, 'gather_timers.js', 6);
     const { row, rowTexts, notes, waitedMs, pane } = pausedTasks();
 
     // First stop: fetchItem(1) at the breakpoint after 100 ms; fetchItem(2) and (3) still asleep at line 5.
@@ -434,21 +438,7 @@ describe('Async Lanes in VS Code (code-server)', () => {
     it(`a Python debug session (debugpy, ${label}) with "asyncLanes": true: the paused tasks at each breakpoint; the recording stays`, { skip: python === null ? `${label}: no interpreter with debugpy` : false }, step(`07k-${label}`, async () => {
       // gather_sleeps.py: main gathers fetch("a", 0.1), fetch("b", 0.2), fetch("c", 0.3); the breakpoint is on fetch's
       // return (line 13), after its sleep (line 12).
-      mkdirSync(join(ws, '.vscode'), { recursive: true });
-      writeFileSync(join(ws, '.vscode', 'launch.json'), JSON.stringify({
-        version: '0.2.0',
-        configurations: [{ type: 'debugpy', request: 'launch', name: 'gather_sleeps (Async Lanes)', program: '${workspaceFolder}/app/gather_sleeps.py', python, console: 'integratedTerminal', asyncLanes: true }],
-      }, null, 2));
-      const earlier = new Set(tracesOf('gather_sleeps'));
-      await runCommand(page, 'View: Close All Editors');
-      await runCommand(page, 'Notifications: Clear All Notifications');
-      await quickOpen(page, 'gather_sleeps.py');
-      await goToLine(13);
-      await page.keyboard.press('F9');
-      await page.locator('.editor-group-container.active .codicon-debug-breakpoint').first().waitFor({ timeout: 10_000 });
-      await page.keyboard.press('F5');
-      await until('the trace file', () => tracesOf('gather_sleeps').some((f) => !earlier.has(f)), 60_000);
-      const file = join(traces, tracesOf('gather_sleeps').find((f) => !earlier.has(f))!);
+      const file = await startRecordedSession({ type: 'debugpy', request: 'launch', name: 'gather_sleeps (Async Lanes)', program: '${workspaceFolder}/app/gather_sleeps.py', python, console: 'integratedTerminal', asyncLanes: true }, 'gather_sleeps.py', 13);
       const { row, rowTexts, notes, waitedMs, pane } = pausedTasks();
 
       // First stop: fetch("a") at the breakpoint; b and c asleep at line 12 (or b just woken, when the loop came to a's
