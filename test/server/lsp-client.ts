@@ -30,8 +30,8 @@ export class LspClient {
       this.logs.push(p.message);
       this.wake();
     });
-    this.conn.onRequest('workspace/codeLens/refresh', () => null);
-    this.conn.onRequest('workspace/inlayHint/refresh', () => null);
+    this.conn.onRequest('workspace/codeLens/refresh', () => (this.wake(), null));
+    this.conn.onRequest('workspace/inlayHint/refresh', () => (this.wake(), null));
     this.conn.listen();
   }
 
@@ -47,11 +47,12 @@ export class LspClient {
     await this.conn.sendNotification('initialized', {});
   }
 
-  /** Resolves when `check` holds (checked after each notification), fails after `ms` with `what`. */
-  async until<T>(what: string, check: () => T | undefined | null | false, ms = 20_000): Promise<T> {
+  /** Resolves when `check` (which may ask the server) holds, checked after each notification and every 250 ms; fails
+   * after `ms` with `what`. */
+  async until<T>(what: string, check: () => T | undefined | null | false | Promise<T | undefined | null | false>, ms = 20_000): Promise<T> {
     const deadline = Date.now() + ms;
     for (;;) {
-      const v = check();
+      const v = await check();
       if (v) return v;
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`timed out waiting for ${what}; logs:\n${this.logs.join('\n')}\nstderr: ${this.stderr}`);

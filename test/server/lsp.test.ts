@@ -74,6 +74,13 @@ describe('async-lanes lsp --stdio on recorded examples', () => {
     writeFileSync(join(folder, 'foreign.lanes'), '{"format":"something-else","version":3}\n[1,2,3]\n');
     lsp = new LspClient(['--trace-folder', folder]);
     await lsp.initialize(WORKSPACE);
+    // Hovers and lenses are answered from what has been read; an editor asks again on the server's refresh, these
+    // tests ask once, so they start when a hover on each program that has no finding to wait for has an answer.
+    for (const [file, marker, lang] of [[PY('gather_sleeps.py'), 'fetch-sleep', 'python'], [TS_GATHER, 'ts-fetch-sleep', 'typescript']]) {
+      lsp.open(file, readFileSync(file, 'utf8'), lang);
+      const line = lang === 'python' ? markerLine(file, `await: ${marker}`) : jsMarker(file, `await: ${marker}`);
+      await lsp.until(`a hover from ${file}'s recording`, () => lsp.request<Hover | null>('textDocument/hover', file, { position: { line: line - 1, character: 4 } }), 60_000);
+    }
   });
 
   after(async () => {
