@@ -17,6 +17,7 @@ import { buildLanes, FOLDED_KEY, laneOf, taskKey, type LaneModel } from './lanes
 import { AXIS_H, ROW_H } from './layout.js';
 import { drawAxis, drawLanes, type FrameStats, type Scene } from './render.js';
 import { isFiltering, NO_FILTER, visibleRows, type Filter, type Rows } from './rows.js';
+import { ScopeBar } from './scope-bar.js';
 import { readTheme, watchTheme, type Theme } from './theme.js';
 import { Tooltip } from './tooltip.js';
 import { TaskTree } from './tree.js';
@@ -60,6 +61,9 @@ export class App {
   readonly tree: TaskTree;
   private readonly tooltip = new Tooltip(byId('tooltip'));
   private readonly findingsList: FindingsList;
+  private readonly scopeBar = new ScopeBar(() => this.setFilter({ ...this.filter, tasks: null }));
+  /** A code lens's first task, selected once the trace holding it is read. */
+  private scopeSelect: number | null = null;
   /** For the test hook and the benchmark. */
   readonly stats = { frames: 0, lastFrameMs: 0, firstFrameAt: 0, parseMs: 0, buildMs: 0, last: { rects: 0, rows: 0 } as FrameStats, loads: 0, appends: 0 };
 
@@ -111,6 +115,10 @@ export class App {
       this.rows = { keys: [], context: new Set() };
       this.renderSide();
       this.renderNotices();
+    } else if (m.type === 'showTasks') {
+      this.setFilter({ ...this.filter, tasks: { ids: new Set(m.taskIds), label: m.label, total: Math.max(m.total ?? 0, m.taskIds.length) } });
+      this.scopeSelect = m.taskIds[0] ?? null;
+      this.selectScoped();
     } else if (m.type === 'select') {
       this.select(m.taskId === null ? null : taskKey(m.taskId));
       if (m.time === null) this.setCursor(null);
@@ -176,6 +184,7 @@ export class App {
       if (!restore) this.collapsed.add(key);
     }
     this.refreshRows();
+    this.selectScoped();
     if (restore) this.tree.reveal(Math.max(0, this.rows.keys.indexOf(this.selected ?? '')));
     else if (first || (this.follow && this.fitted)) this.fitAll(false);
     else if (this.follow && this.vp.t1 >= prevEnd) this.vp.t0 = Math.max(this.vp.t0, this.model.endNs + this.vp.span * 0.02 - this.vp.span);
@@ -216,11 +225,19 @@ export class App {
     return way;
   }
 
+  /** Selects the code lens's first task once the view has it. */
+  private selectScoped(): void {
+    if (this.scopeSelect === null || !this.model?.byKey.has(taskKey(this.scopeSelect))) return;
+    this.select(taskKey(this.scopeSelect));
+    this.scopeSelect = null;
+  }
+
   refreshRows(): void {
     if (!this.model) return;
     // A filter looks at every lane, and an opened folded group shows its lanes: both need them built.
     if (!this.collapsed.has(FOLDED_KEY) || isFiltering(this.filter)) this.model.unfold();
     this.rows = visibleRows(this.model, this.collapsed, this.filter);
+    this.renderScope();
     byId('row-count').textContent = `${this.rows.keys.length} / ${this.model.total}`;
     this.listVersion++;
     this.invalidate();
@@ -279,6 +296,15 @@ export class App {
     if (collapse) this.collapsed.add(key);
     else this.collapsed.delete(key);
     this.refreshRows();
+  }
+
+  /** The bar of a code lens's filter: how many of its tasks are shown. */
+  private renderScope(): void {
+    const scope = this.filter.tasks;
+    if (scope === null || !this.model) return this.scopeBar.render(null, 0, 0);
+    let present = 0;
+    for (const id of scope.ids) if (this.model.byKey.has(taskKey(id))) present++;
+    this.scopeBar.render(scope, present, this.rows.keys.length - this.rows.context.size);
   }
 
   setFilter(f: Filter): void {

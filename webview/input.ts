@@ -2,7 +2,7 @@
 //   wheel: zoom at the pointer (horizontal trackpad motion pans; Shift+wheel scrolls the lanes)
 //   drag: pan (and scroll); click: select; click on the axis: set the time cursor
 //   W/S or +/-: zoom; A/D or ←/→: pan; F or 0: fit; ↑/↓: previous/next lane; T: cursor at the pointer;
-//   Esc: clear cursor, then selection; /: search
+//   Esc: clear cursor, then a code lens's task filter, then selection; /: search
 
 import type { TaskState } from '../src/model/index.js';
 import type { App } from './app.js';
@@ -73,7 +73,7 @@ export function wireInput(app: App): void {
   const search = byId<HTMLInputElement>('search');
   const state = byId<HTMLSelectElement>('state-filter');
   const finding = byId<HTMLSelectElement>('finding-filter');
-  const filterChanged = () => app.setFilter({ text: search.value, state: state.value as TaskState | 'all', finding: finding.value as Filter['finding'] });
+  const filterChanged = () => app.setFilter({ ...app.filter, text: search.value, state: state.value as TaskState | 'all', finding: finding.value as Filter['finding'] });
   search.addEventListener('input', filterChanged);
   state.addEventListener('change', filterChanged);
   finding.addEventListener('change', filterChanged);
@@ -137,6 +137,7 @@ function viewKey(app: App, key: string): boolean {
     case '/': byId('search').focus(); return true;
     case 'Escape':
       if (app.cursorT !== null) app.setCursor(null);
+      else if (app.filter.tasks !== null) app.setFilter({ ...app.filter, tasks: null });
       else app.select(null);
       return true;
     default:

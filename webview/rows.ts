@@ -1,23 +1,33 @@
 // Which lanes are rows right now: the depth-first order minus collapsed subtrees, or, while a filter is active, the
-// matching lanes with their ancestors (for context).
+// matching lanes with their ancestors (for context). A filter may also be a set of tasks (a code lens's function).
 
 import type { FindingKind } from '../src/model/findings.js';
 import type { TaskState } from '../src/model/index.js';
 import type { Lane, LaneModel } from './lanes.js';
 
+/** Only these tasks: the ones that ran one function (`label`, "fetch()"); `total` of them ran it when `ids` holds only
+ * the first. */
+export interface TaskScope {
+  ids: ReadonlySet<number>;
+  label: string;
+  total: number;
+}
+
 export interface Filter {
   text: string;
   state: TaskState | 'all';
   finding: FindingKind | 'any' | 'all';
+  tasks: TaskScope | null;
 }
 
-export const NO_FILTER: Filter = { text: '', state: 'all', finding: 'all' };
+export const NO_FILTER: Filter = { text: '', state: 'all', finding: 'all', tasks: null };
 
 export function isFiltering(f: Filter): boolean {
-  return f.text.trim() !== '' || f.state !== 'all' || f.finding !== 'all';
+  return f.text.trim() !== '' || f.state !== 'all' || f.finding !== 'all' || f.tasks !== null;
 }
 
 export function matches(model: LaneModel, lane: Lane, f: Filter): boolean {
+  if (f.tasks !== null && !(lane.type === 'task' && f.tasks.ids.has(lane.id))) return false;
   const text = f.text.trim().toLowerCase();
   if (text !== '') {
     const task = lane.type === 'task' ? model.index.task(lane.id) : undefined;

@@ -4,6 +4,7 @@ import { FINDING_KINDS } from '../src/model/finding-kinds.js';
 import { h } from './dom.js';
 import { icon, OUTCOME_ICON } from './icons.js';
 import { KINDS } from './kinds.js';
+import { scopeBarShell } from './scope-bar.js';
 
 const STATES: [string, string][] = [['all', 'All states'], ['ok', 'Finished'], ['error', 'Failed'], ['cancelled', 'Cancelled'], ['pending', 'Pending']];
 const FINDINGS: [string, string][] = [['all', 'All tasks'], ['any', 'With findings'], ...FINDING_KINDS.map((k): [string, string] => [k.kind, k.label])];
@@ -52,6 +53,7 @@ export function buildShell(root: HTMLElement): void {
         button('follow', 'fold-down', 'Follow the end of a live trace', { 'aria-pressed': 'false' }),
       ),
     ),
+    scopeBarShell(),
     h('div', { id: 'notices', class: 'notices', role: 'status', 'aria-live': 'polite' }),
     h('main', { class: 'body' },
       h('section', { class: 'timeline', 'aria-label': 'Timeline' },

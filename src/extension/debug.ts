@@ -87,8 +87,12 @@ export class DebugRecorder implements vscode.Disposable {
       mkdirSync(dir, { recursive: true });
       this.log.info(`debug session "${config.name}" recorded to ${traceFile}`);
       const env = { ...userEnv, ...added };
-      // debugpy: stepping out of a task's step would otherwise stop in the recorder's code (it is not a library's).
-      if (python) return { ...config, env, rules: [...(Array.isArray(config.rules) ? config.rules : []), { module: 'async_lanes', include: false }], [TRACE_KEY]: traceFile };
+      // debugpy: stepping out of a task's step, or past the program's last line, would otherwise stop in the
+      // recorder's code (it is not a library's): the recorder, and the start-up hook that wraps debugpy's main().
+      if (python) {
+        const rules = [{ module: 'async_lanes', include: false }, { path: recorderPaths(this.context.extensionUri.fsPath).pythonAutostart, include: false }];
+        return { ...config, env, rules: [...(Array.isArray(config.rules) ? config.rules : []), ...rules], [TRACE_KEY]: traceFile };
+      }
       // Stepping into an await would otherwise enter the recorder's calls that the load-time transform put there.
       const skipFiles = [...(Array.isArray(config.skipFiles) ? config.skipFiles : []), join(dirname(recorderPaths(this.context.extensionUri.fsPath).nodePreload), '**')];
       // The transform only inserts text within lines, so the file on disk is where the program's lines are: with

@@ -1,6 +1,6 @@
 // Starts the Async Lanes language server (src/server, bundled to out/server.js, its own process over IPC) for Python,
 // JavaScript and TypeScript files, and the client side of what it offers: a code lens's "show these tasks" opens the
-// recording's timeline on the first of them; "Use Trace for Editor Insights" pins a trace (the one open in the
+// recording's timeline filtered to them; "Use Trace for Editor Insights" pins a trace (the one open in the
 // timeline, or a .lanes file in the explorer) instead of the newest recording of each program.
 
 import * as vscode from 'vscode';
@@ -12,7 +12,7 @@ import type { Timelines } from './timelines.js';
 
 /** The server's notification (src/server/server.ts PIN_TRACE). */
 const PIN_TRACE = 'asyncLanes/pinTrace';
-/** How long a lens's click waits for the timeline to read the trace before selecting the task. */
+/** How long a lens's click waits for the timeline to read the trace before filtering it. */
 const REVEAL_WAIT_MS = 10_000;
 
 export function startLanguageClient(context: vscode.ExtensionContext, timelines: Timelines, log: Log): vscode.Disposable[] {
@@ -38,7 +38,7 @@ export function startLanguageClient(context: vscode.ExtensionContext, timelines:
       if (!e.affectsConfiguration('asyncLanes.traceFolder') && !e.affectsConfiguration('asyncLanes.inlayHints')) return;
       client.sendNotification('workspace/didChangeConfiguration', { settings: { asyncLanes: settings() } }).catch((err: unknown) => log.error('language server settings', err));
     }),
-    vscode.commands.registerCommand('asyncLanes.showTasks', (arg: { trace: string; taskIds: number[] }) => showTasks(timelines, arg, log)),
+    vscode.commands.registerCommand('asyncLanes.showTasks', (arg: ShowTasksArg) => showTasks(timelines, arg, log)),
     vscode.commands.registerCommand('asyncLanes.pinTrace', (uri?: vscode.Uri) => {
       const file = uri?.fsPath ?? timelines.active?.file;
       if (file === undefined) void vscode.window.showInformationMessage('Async Lanes: open a trace in the timeline first, or pick a .lanes file.');
@@ -48,8 +48,17 @@ export function startLanguageClient(context: vscode.ExtensionContext, timelines:
   ];
 }
 
-/** Opens the trace's timeline and selects the first task once the timeline has read it. */
-async function showTasks(timelines: Timelines, arg: { trace: string; taskIds: number[] }, log: Log): Promise<void> {
+/** A code lens's command argument (src/server/insights.ts codeLenses). */
+interface ShowTasksArg {
+  trace: string;
+  taskIds: number[];
+  /** The function, "fetch()", and how many tasks ran it (taskIds may hold only the first). */
+  label?: string;
+  total?: number;
+}
+
+/** Opens the trace's timeline filtered to the tasks, the first selected, once the timeline has read it. */
+async function showTasks(timelines: Timelines, arg: ShowTasksArg, log: Log): Promise<void> {
   const first = arg?.taskIds?.[0];
   await timelines.openFile(vscode.Uri.file(arg.trace));
   if (first === undefined) return;
@@ -69,6 +78,6 @@ async function showTasks(timelines: Timelines, arg: { trace: string; taskIds: nu
       done(v);
     }
   }));
-  if (view) view.reveal(first);
+  if (view) view.showTasks(arg.taskIds, arg.label ?? `${arg.taskIds.length} tasks`, arg.total ?? arg.taskIds.length);
   else log.info(`timeline: task ${first} of ${arg.trace} not found`);
 }

@@ -102,8 +102,9 @@ export class Timeline implements vscode.Disposable {
   }
 
   post(m: HostMessage): void {
-    // A page not loaded yet drops what it is sent: a selection (a debugger's pause) waits for its first load.
-    if (!this.ready && m.type === 'select') this.pendingSelect = m;
+    // A page not loaded yet drops what it is sent: a selection (a debugger's pause, a code lens's tasks) waits for
+    // its first load.
+    if (!this.ready && (m.type === 'select' || m.type === 'showTasks')) this.pendingSelect = m;
     void this.panel.webview.postMessage(m);
   }
 
@@ -111,6 +112,12 @@ export class Timeline implements vscode.Disposable {
   reveal(taskId: number | null, time?: number): void {
     this.panel.reveal(undefined, true);
     this.post({ type: 'select', taskId, time });
+  }
+
+  /** Shows only these tasks (a code lens's function, `label`), the first selected. */
+  showTasks(taskIds: number[], label: string, total: number): void {
+    this.panel.reveal(undefined, true);
+    this.post({ type: 'showTasks', taskIds, label, total });
   }
 
   private receive(m: ViewMessage): void {

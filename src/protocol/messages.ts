@@ -34,7 +34,11 @@ export type HostMessage =
   | { type: 'ended' }
   /** Select a task (null: clear the selection) and, with `time`, put the time cursor there and bring it into view
    * (null: remove the time cursor, as a debugger's pause ends). */
-  | { type: 'select'; taskId: number | null; time?: number | null };
+  | { type: 'select'; taskId: number | null; time?: number | null }
+  /** Show only these tasks (a code lens's function: `label`, e.g. "fetch()"), with their ancestors for context, under
+   * a bar that says so and shows all again; the first is selected. `total`: how many tasks ran it, when `taskIds`
+   * holds only the first of them. */
+  | { type: 'showTasks'; taskIds: number[]; label: string; total?: number };
 
 /** Webview → host. */
 export type ViewMessage =

@@ -19,7 +19,8 @@ import type { LoadedTrace, LocatedFinding } from './loaded-trace.js';
 import { codeRange, placeLine } from './line-map.js';
 
 export const SOURCE = 'Async Lanes';
-/** The client command a code lens runs: open the recording's timeline on these tasks. */
+/** The client command a code lens runs: open the recording's timeline filtered to these tasks
+ * ({ trace, taskIds, label, total }). */
 export const SHOW_TASKS_COMMAND = 'asyncLanes.showTasks';
 export const STALE_NOTE = '(stale: this line changed since the recording)';
 
@@ -152,7 +153,7 @@ export function codeLenses(file: string, ins: FileInsights | undefined, lines: s
     const title = `${fn.calls} call${fn.calls === 1 ? '' : 's'} · busy p50 ${formatDuration(fn.busyP50)}, p95 ${formatDuration(fn.busyP95)} · wait p50 ${formatDuration(fn.waitP50)}, p95 ${formatDuration(fn.waitP95)}${blocked}`;
     out.push({
       range: codeRange(lines[at], at),
-      command: { title, command: SHOW_TASKS_COMMAND, arguments: [{ trace: trace.file, taskIds: fn.taskIds }] },
+      command: { title, command: SHOW_TASKS_COMMAND, arguments: [{ trace: trace.file, taskIds: fn.taskIds, label: `${fn.func}()`, total: fn.calls }] },
     });
   }
   return out;

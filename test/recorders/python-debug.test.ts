@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { debugLaunchEnv, programStem } from '../../src/launch/launch.js';
+import { debugLaunchEnv, programStem, recorderPaths } from '../../src/launch/launch.js';
 import { TraceIndex } from '../../src/model/index.js';
 import { parseTrace } from '../../src/model/parser.js';
 import { PAUSE_FLUSH_EXPRESSION, parsePauseAnswer, tasksAt } from '../../src/model/pause-state.js';
@@ -40,7 +40,7 @@ class Dap {
   private buffer = Buffer.alloc(0);
   private readonly waiting = new Map<number, (m: Message) => void>();
   private readonly events: Message[] = [];
-  private readonly eventWaiters: { name: string; resolve: (m: Message) => void }[] = [];
+  private readonly eventWaiters: { names: string[]; resolve: (m: Message) => void }[] = [];
   readonly stderr: string[] = [];
 
   constructor(private readonly proc: ChildProcessWithoutNullStreams) {
@@ -59,7 +59,7 @@ class Dap {
       this.buffer = this.buffer.subarray(head + 4 + length);
       if (m.type === 'response') this.waiting.get(m.request_seq!)?.(m);
       else if (m.type === 'event') {
-        const i = this.eventWaiters.findIndex((w) => w.name === m.event);
+        const i = this.eventWaiters.findIndex((w) => w.names.includes(m.event!));
         if (i >= 0) this.eventWaiters.splice(i, 1)[0].resolve(m);
         else this.events.push(m);
       }
@@ -81,14 +81,20 @@ class Dap {
     });
   }
 
-  /** The next event of that name (one already received first). */
-  event(name: string, timeoutMs = 60_000): Promise<Message> {
-    const i = this.events.findIndex((m) => m.event === name);
+  /** The next event of that name, or of any of those names (one already received first). */
+  event(name: string | string[], timeoutMs = 60_000): Promise<Message> {
+    const names = typeof name === 'string' ? [name] : name;
+    const i = this.events.findIndex((m) => names.includes(m.event!));
     if (i >= 0) return Promise.resolve(this.events.splice(i, 1)[0]);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${name} event: ${this.stderr.join('')}`)), timeoutMs);
-      this.eventWaiters.push({ name, resolve: (m) => (clearTimeout(timer), resolve(m)) });
+      const timer = setTimeout(() => reject(new Error(`no ${names.join('/')} event: ${this.stderr.join('')}`)), timeoutMs);
+      this.eventWaiters.push({ names, resolve: (m) => (clearTimeout(timer), resolve(m)) });
     });
+  }
+
+  /** The events of that name received and not waited for. */
+  received(name: string): Message[] {
+    return this.events.filter((m) => m.event === name);
   }
 }
 
@@ -113,7 +119,7 @@ async function launch(python: string, trace: string) {
   const proc = spawn(python, ['-m', 'debugpy.adapter'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
   const dap = new Dap(proc);
   await dap.request('initialize', { adapterID: 'debugpy', clientID: 'async-lanes-test', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-  const launched = dap.request('launch', { program: EXAMPLE, cwd: dir, env, console: 'internalConsole', justMyCode: true, rules: [{ module: 'async_lanes', include: false }] });
+  const launched = dap.request('launch', { program: EXAMPLE, cwd: dir, env, console: 'internalConsole', justMyCode: true, rules: PYTHON_DEBUG_RULES });
   await dap.event('initialized');
   await dap.request('setBreakpoints', { source: { path: EXAMPLE }, breakpoints: [{ line: BREAK_LINE }] });
   await dap.request('configurationDone');
@@ -139,6 +145,8 @@ async function launch(python: string, trace: string) {
 
 const fetchStates = (file: string) => new TraceIndex(parseTrace(readFileSync(file, 'utf8'))).tasks.filter((t) => t.coro === 'fetch').map((t) => t.state);
 const PYTHONS = interpreters();
+/** The rules the extension adds to a recorded debugpy configuration (src/extension/debug.ts). */
+const PYTHON_DEBUG_RULES = [{ module: 'async_lanes', include: false }, { path: recorderPaths(ROOT).pythonAutostart, include: false }];
 const [debian] = PYTHONS;
 
 describe('Python debug sessions under debugpy', () => {
@@ -232,6 +240,62 @@ describe('Python debug sessions under debugpy', () => {
     assert.equal(new TraceIndex(parseTrace(readFileSync(join(dir, `restarted.${pids[1]}.lanes`), 'utf8'))).meta.header.pid, pids[1]);
     assert.deepEqual(fetchStates(join(dir, `restarted.${pids[1]}.lanes`)), ['ok', 'ok', 'ok']);
   });
+});
+
+describe("a debugged program's own end is the trace's exit record", () => {
+  const programs = {
+    'sys.exit(3)': { source: 'import asyncio, sys\n\nasync def main():\n    await asyncio.sleep(0.01)\n    print("bye")\n\nasyncio.run(main())\nsys.exit(3)\n', exit: ['exit', 3] },
+    'an uncaught exception': { source: 'import asyncio\n\nasync def main():\n    await asyncio.sleep(0.01)\n    raise ValueError("boom here")\n\nasyncio.run(main())\n', exit: ['exception', 'ValueError: boom here'] },
+  };
+
+  /** Runs `program` under debugpy's adapter to its end, recorded to `trace` or not: stops at its last line and steps
+   * over it (to the end of the program: no stop in the recorder's code), continues at an uncaught exception (VS Code
+   * asks for those stops by default). */
+  async function runToEnd(python: string, program: string, trace: string | null) {
+    const env = trace === null ? {} : debugLaunchEnv({ type: 'debugpy', request: 'launch', program }, { traceFile: trace, blockThresholdMs: null, packageRoot: ROOT, env: process.env, cwd: dir });
+    const proc = spawn(python, ['-m', 'debugpy.adapter'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    const dap = new Dap(proc);
+    try {
+      await dap.request('initialize', { adapterID: 'debugpy', clientID: 'async-lanes-test', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+      const launched = dap.request('launch', { program, cwd: dir, env, console: 'internalConsole', justMyCode: true, rules: PYTHON_DEBUG_RULES });
+      await dap.event('initialized');
+      await dap.request('setBreakpoints', { source: { path: program }, breakpoints: [{ line: readFileSync(program, 'utf8').trimEnd().split('\n').length }] });
+      await dap.request('setExceptionBreakpoints', { filters: ['uncaught'] });
+      await dap.request('configurationDone');
+      await launched;
+      const stops: string[] = [];
+      let m = await dap.event(['stopped', 'exited']);
+      for (; m.event === 'stopped'; m = await dap.event(['stopped', 'exited'])) {
+        const threadId = m.body!.threadId as number;
+        const frames = (await dap.request('stackTrace', { threadId, startFrame: 0, levels: 1 })).body!.stackFrames as { name: string; line: number }[];
+        stops.push(`${String(m.body!.reason)} ${frames[0]?.name}:${frames[0]?.line}`);
+        await dap.request(m.body!.reason === 'exception' ? 'continue' : 'next', { threadId });
+      }
+      await dap.event('terminated');
+      const output = (category: string) => dap.received('output').filter((o) => o.body!.category === category).map((o) => String(o.body!.output)).join('');
+      return { exitCode: m.body!.exitCode, stops, stdout: output('stdout'), stderr: output('stderr') };
+    } finally {
+      proc.kill();
+    }
+  }
+
+  for (const { label, python, why } of PYTHONS) {
+    for (const [name, { source, exit }] of Object.entries(programs)) {
+      it(`${label}: ${name}; the program's exit status, output and stops are those it has unrecorded`, { skip: python === null ? why : false, timeout: 180_000 }, async () => {
+        const program = join(dir, `ends-${name.replace(/\W+/g, '_')}.py`);
+        writeFileSync(program, source);
+        const trace = join(dir, `ends-${name.replace(/\W+/g, '_')}-${label.replace(/\W+/g, '_')}.lanes`);
+        const plain = await runToEnd(python!, program, null);
+        assert.equal(plain.exitCode, exit[0] === 'exit' ? exit[1] : 1);
+        assert.equal(plain.stops[0], `breakpoint <module>:${source.trimEnd().split('\n').length}`);
+        const recorded = await runToEnd(python!, program, trace);
+        assert.deepEqual(recorded, plain);
+        const records = readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as unknown[]);
+        const end = records.filter((r) => r[0] === 'exit');
+        assert.deepEqual(end.map((r) => [r[2], r[3]]), [exit]);
+      });
+    }
+  }
 });
 
 it("the start-up hook tells the program's argv from debugpy's command line, and debugpy's own processes from the program", () => {

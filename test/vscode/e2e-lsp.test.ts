@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { markerLine } from '../recorders/lib/report.js';
-import type { HookView } from '../../src/protocol/test-hook.js';
+import type { HookRow, HookView } from '../../src/protocol/test-hook.js';
 import { cursorPosition, launchBrowser, openWorkbench, packageVsix, quickOpen, ROOT, runCommand, setupCodeServer, shot, startCodeServer, timelineFrame, until, type CodeServer } from './workbench.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lanes-vscode-lsp-'));
@@ -108,7 +108,7 @@ describe('Async Lanes language server in VS Code (code-server)', () => {
     await page.keyboard.press('Escape');
   }));
 
-  it('clicking the code lens opens the recording\'s timeline with the function\'s task selected', step('02b', async () => {
+  it('clicking the code lens opens the recording\'s timeline filtered to the function\'s tasks, the first selected', step('02b', async () => {
     // One timeline only: the recording's own panel closed.
     await runCommand(page, 'View: Close All Editors');
     await quickOpen(page, 'never_awaited.py');
@@ -118,7 +118,15 @@ describe('Async Lanes language server in VS Code (code-server)', () => {
     const frame = await timelineFrame(page, recording.replace(/\.lanes$/, ''));
     // main is the recording's first task.
     await until('main selected in the timeline', async () => ((await frame.evaluate('window.__lanes.view()')) as HookView).selected === 'task:1');
+    // Filtered: the bar says to what, and only main's lane is left (it has no ancestors).
+    const bar = frame.locator('#scope-bar');
+    await bar.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal((await bar.locator('#scope-text').textContent())?.trim(), 'Showing 1 task of main()');
+    assert.deepEqual(((await frame.evaluate('window.__lanes.rows()')) as HookRow[]).map((r) => r.key), ['task:1']);
     await shot(page, 'lsp-02b-lens-opens-timeline');
+    await bar.locator('#scope-clear').click();
+    await bar.waitFor({ state: 'hidden', timeout: 10_000 });
+    assert.ok(((await frame.evaluate('window.__lanes.rows()')) as HookRow[]).length > 1, 'Show all brings the other lanes back');
   }));
 
   it('the quick fix inserts await; the next recording of the fixed file has no finding', step('03', async () => {

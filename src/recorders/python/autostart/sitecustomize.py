@@ -5,7 +5,9 @@
 # Python imports the first sitecustomize on its path while it starts, before debugpy or the program: this one starts
 # the recorder as `async_lanes run` would (before any thread: the writer process is forked), gives the program its
 # environment and sys.path back (its children are not recorded, as under `async_lanes run`), and then runs the
-# sitecustomize it shadows (Debian ships one). It must stay syntax-compatible with old Pythons, which get a message.
+# sitecustomize it shadows (Debian ships one). Under debugpy (3.11+) it also wraps debugpy's main() to record how the
+# program ends (its exit status, or its uncaught exception). It must stay syntax-compatible with old Pythons, which get
+# a message.
 import os
 import sys
 
@@ -75,14 +77,64 @@ def _start():
     sys.path.insert(0, recorder)
     try:
         try:
-            from async_lanes import _cli, _life
+            from async_lanes import _cli, _life, _sites
         finally:
             sys.path.remove(recorder)
         _cli._restore_env(_HERE, at_start=True)
         _life.install(_claim(out), float(block_ms) if block_ms else 100.0, argv)
+        if os.path.basename(os.path.normpath(sys.argv[0])) == 'debugpy' and sys.version_info >= (3, 11):
+            sys.meta_path.insert(0, _DebugpyMain(_life, _sites))
     except Exception as e:  # (a trace file that cannot be written, the C accelerator required and missing)
         sys.stderr.write('async-lanes: recording did not start (%s: %s); the program runs without it.\n'
                          % (type(e).__name__, e))
+
+
+class _DebugpyMain(object):
+    """Records how the program ends under debugpy, as `async_lanes run` does (the recorder writes 'exit 0' unless told
+    otherwise): debugpy's __main__ imports debugpy.server.cli and calls its main(), which runs the program and lets
+    its SystemExit or exception through; this finder (on sys.meta_path only until that import) wraps that main()."""
+
+    def __init__(self, life, sites):
+        self.life, self.sites = life, sites
+
+    def find_spec(self, name, path=None, target=None):
+        if name != 'debugpy.server.cli':
+            return None
+        sys.meta_path.remove(self)
+        from importlib.util import find_spec
+        spec = find_spec(name)
+        loader = getattr(spec, 'loader', None)
+        if loader is None or not hasattr(loader, 'exec_module'):
+            return spec
+        run = loader.exec_module  # (the loader is this module's own: FileFinder makes one per module)
+
+        def exec_module(module):
+            run(module)
+            module.main = _exit_recorded(module.main, self.life, self.sites)
+        loader.exec_module = exec_module
+        return spec
+
+
+def _exit_recorded(main, life, sites):
+    def recorded_main():
+        try:
+            main()
+        except BaseException as e:
+            if isinstance(e, SystemExit):  # (the status Python exits with)
+                life.record_exit('exit', e.code if isinstance(e.code, int) else 0 if e.code is None else 1)
+            elif isinstance(e, KeyboardInterrupt):  # (Python dies of SIGINT)
+                life.record_exit('signal', 'SIGINT')
+            else:
+                life.record_exit('exception', sites._exc_text(e))
+            # The traceback Python prints is the one without the recorder: from 3.11 a bare `raise` re-raises the
+            # exception's own traceback and adds no entry of this frame (3.9 and 3.10 re-raise the one they caught:
+            # this is not installed there).
+            tb = e.__traceback__
+            if tb is not None and tb.tb_frame.f_code is recorded_main.__code__:
+                e.__traceback__ = tb.tb_next
+            raise
+        life.record_exit('exit', 0)
+    return recorded_main
 
 
 def _chain():
