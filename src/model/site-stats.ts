@@ -2,6 +2,11 @@
 // line waited for and how long, what each coroutine cost per call, what each creation site made. Built from the
 // streaming reader's hooks (stream.ts), so memory grows with the number of sites and the number of waits kept for
 // the medians, not with the trace.
+//
+// A recording of a debug session holds the time the program stood at a breakpoint: the step it stopped in ran that
+// long, and every task waiting then waited that much longer. The recorders know a pause (the debugger's pause flush)
+// and write no block record for a step it fell in (a pause is no blocked loop), so a step or callback longer than the
+// trace's block threshold without a block record is a pause; that span is left out of the busy and wait figures.
 
 import type { StepInfo, TaskInfo, TaskState, TraceView } from './index.js';
 import type { StreamHooks } from './stream.js';
@@ -23,6 +28,8 @@ export interface AwaitLineStats {
   totalNs: number;
   medianNs: number;
   maxNs: number;
+  /** Waits a debugger's pause fell in (its span left out of them). */
+  paused: number;
   /** What was awaited there ("sleep", "task fetch"), most frequent first. */
   awaited: Tally[];
   /** What resumed it ("task producer", "timer"), most frequent first. */
@@ -41,6 +48,8 @@ export interface FunctionStats {
   waitP95: number;
   /** Times one of its steps blocked the loop. */
   blocked: number;
+  /** Figures of its tasks (busy, wait) a debugger's pause fell in (its span left out of them). */
+  paused: number;
   /** The tasks, for the timeline (the first MAX_TASK_IDS). */
   taskIds: number[];
 }
@@ -73,8 +82,7 @@ const MAX_LABELS = 8;
 interface AwaitAcc {
   site: Site;
   waits: number[];
-  totalNs: number;
-  maxNs: number;
+  paused: number;
   awaited: Map<string, number>;
   wakers: Map<string, number>;
 }
@@ -85,8 +93,32 @@ interface FunctionAcc {
   busy: number[];
   wait: number[];
   blocked: number;
+  paused: number;
   taskIds: number[];
 }
+
+/** A step (of `task`) or plain callback (task null) that ran this long: a blocked loop or a debugger's pause. */
+interface Slice {
+  task: number | null;
+  start: number;
+  dur: number;
+}
+
+/** A figure a pause may have fallen in, kept with its span until the pauses are known (finish). */
+interface Spanned {
+  values: number[];
+  i: number;
+  start: number;
+  end: number;
+  task: number;
+  /** A busy time: the task's own paused steps count; else (a wait) the pauses of other steps and callbacks. */
+  busy: boolean;
+  counted: { paused: number };
+}
+
+/** Shorter steps are not looked at as pauses (a person at a breakpoint stops a program for longer), so only the
+ * waits and tasks this long are kept with their spans. */
+const MIN_PAUSE_NS = 200e6;
 
 interface CreationAcc {
   file: string;
@@ -108,6 +140,12 @@ export class SiteStatsBuilder {
   private readonly taskFile = new Map<number, string>();
   /** Blocks by task still running (counted when the task is final). */
   private readonly blocksByTask = new Map<number, number>();
+  /** Steps and callbacks over MIN_PAUSE_NS, and the blocks' starts by task ('null': callbacks): the pauses are those
+   * over the threshold without a block. */
+  private readonly longSlices: Slice[] = [];
+  private readonly blockStarts = new Map<number | null, number[]>();
+  /** Waits and tasks over MIN_PAUSE_NS: the ones a pause may have fallen in. */
+  private readonly spanned: Spanned[] = [];
   readonly hooks: StreamHooks;
 
   constructor(private readonly view: Pick<TraceView, 'task' | 'future'>) {
@@ -116,6 +154,12 @@ export class SiteStatsBuilder {
       task: (task) => this.task(task),
       block: (b) => {
         if (b.task !== null) this.blocksByTask.set(b.task, (this.blocksByTask.get(b.task) ?? 0) + 1);
+        const starts = this.blockStarts.get(b.task);
+        if (starts) starts.push(b.start);
+        else this.blockStarts.set(b.task, [b.start]);
+      },
+      callback: (c) => {
+        if (c.dur >= MIN_PAUSE_NS) this.longSlices.push({ task: null, start: c.start, dur: c.dur });
       },
       future: (f) => {
         if (f.kind !== 'gather' || f.site === null) return;
@@ -132,19 +176,22 @@ export class SiteStatsBuilder {
   }
 
   private step(task: TaskInfo, step: StepInfo): void {
+    if (step.dur >= MIN_PAUSE_NS) this.longSlices.push({ task: task.id, start: step.start, dur: step.dur });
     const site = step.site;
     if (site === null) return;
     if (!this.taskFile.has(task.id) && site.func === funcName(task.coro)) this.taskFile.set(task.id, site.file);
     if (step.awaitKind === null) return;
     let acc = this.awaits.get(site.id);
     if (acc === undefined) {
-      acc = { site, waits: [], totalNs: 0, maxNs: 0, awaited: new Map(), wakers: new Map() };
+      acc = { site, waits: [], paused: 0, awaited: new Map(), wakers: new Map() };
       this.awaits.set(site.id, acc);
     }
     const wait = step.idleNs + step.scheduledNs;
+    if (wait >= MIN_PAUSE_NS) {
+      const start = step.start + step.dur;
+      this.spanned.push({ values: acc.waits, i: acc.waits.length, start, end: start + wait, task: task.id, busy: false, counted: acc });
+    }
     acc.waits.push(wait);
-    acc.totalNs += wait;
-    if (wait > acc.maxNs) acc.maxNs = wait;
     bump(acc.awaited, this.awaitedLabel(step));
     const w = step.wake;
     if (w !== null) {
@@ -171,8 +218,13 @@ export class SiteStatsBuilder {
       const key = `${file}\0${func}`;
       let acc = this.functions.get(key);
       if (acc === undefined) {
-        acc = { file, func, busy: [], wait: [], blocked: 0, taskIds: [] };
+        acc = { file, func, busy: [], wait: [], blocked: 0, paused: 0, taskIds: [] };
         this.functions.set(key, acc);
+      }
+      const end = task.end ?? Infinity;
+      if (end - task.start >= MIN_PAUSE_NS) {
+        this.spanned.push({ values: acc.busy, i: acc.busy.length, start: task.start, end, task: task.id, busy: true, counted: acc });
+        this.spanned.push({ values: acc.wait, i: acc.wait.length, start: task.start, end, task: task.id, busy: false, counted: acc });
       }
       acc.busy.push(task.busyNs);
       acc.wait.push(task.idleNs + task.scheduledNs);
@@ -188,6 +240,26 @@ export class SiteStatsBuilder {
     }
   }
 
+  private pauses(thresholdNs: number): Slice[] {
+    return pausesOf(this.longSlices, this.blockStarts, thresholdNs);
+  }
+
+  /** Takes each pause's span out of the figures it fell in: a task's own paused step out of its busy time, any other
+   * pause in its life or in a wait out of that wait. */
+  private leaveOutPauses(pauses: readonly Slice[]): void {
+    if (pauses.length === 0) return;
+    for (const x of this.spanned) {
+      let out = 0;
+      for (const p of pauses) {
+        if ((p.task === x.task) !== x.busy) continue;
+        out += Math.max(0, Math.min(x.end, p.start + p.dur) - Math.max(x.start, p.start));
+      }
+      if (out === 0) continue;
+      x.values[x.i] = Math.max(0, x.values[x.i] - out);
+      x.counted.paused++;
+    }
+  }
+
   private creation(site: Site): CreationAcc {
     const key = `${site.file}\0${site.line}`;
     let acc = this.creations.get(key);
@@ -198,8 +270,11 @@ export class SiteStatsBuilder {
     return acc;
   }
 
-  /** The figures, once the stream has finished (every task final). Await sites of one line are merged. */
-  finish(): SiteStats {
+  /** The figures, once the stream has finished (every task final), without the debugger's pauses (steps and
+   * callbacks over `blockThresholdNs` without a block record; none without a threshold). Await sites of one line
+   * are merged. */
+  finish(blockThresholdNs: number | null = null): SiteStats {
+    this.leaveOutPauses(blockThresholdNs === null ? [] : this.pauses(blockThresholdNs));
     const byLine = new Map<string, AwaitAcc>();
     for (const acc of this.awaits.values()) {
       const key = `${acc.site.file}\0${acc.site.line}`;
@@ -209,8 +284,7 @@ export class SiteStatsBuilder {
         continue;
       }
       for (const w of acc.waits) into.waits.push(w);
-      into.totalNs += acc.totalNs;
-      into.maxNs = Math.max(into.maxNs, acc.maxNs);
+      into.paused += acc.paused;
       for (const [k, n] of acc.awaited) bump(into.awaited, k, n);
       for (const [k, n] of acc.wakers) bump(into.wakers, k, n);
     }
@@ -220,9 +294,10 @@ export class SiteStatsBuilder {
         line: a.site.line,
         func: a.site.func,
         count: a.waits.length,
-        totalNs: a.totalNs,
+        totalNs: a.waits.reduce((sum, w) => sum + w, 0),
         medianNs: quantile(a.waits, 0.5),
-        maxNs: a.maxNs,
+        maxNs: a.waits.reduce((max, w) => Math.max(max, w), 0),
+        paused: a.paused,
         awaited: tally(a.awaited),
         wakers: tally(a.wakers),
       })),
@@ -235,11 +310,17 @@ export class SiteStatsBuilder {
         waitP50: quantile(f.wait, 0.5),
         waitP95: quantile(f.wait, 0.95),
         blocked: f.blocked,
+        paused: f.paused,
         taskIds: f.taskIds,
       })),
       creations: [...this.creations.values()].map((c) => ({ ...c, runs: tally(c.runs) })),
     };
   }
+}
+
+/** The debugger's pauses: the long steps and callbacks with no block record in them. */
+function pausesOf(slices: readonly Slice[], blockStarts: ReadonlyMap<number | null, number[]>, thresholdNs: number): Slice[] {
+  return slices.filter((s) => s.dur > thresholdNs && !(blockStarts.get(s.task) ?? []).some((b) => b >= s.start && b <= s.start + s.dur));
 }
 
 /** The name a coroutine's frames carry (a site's `func`): `Client.fetch` → `fetch`, `outer.<locals>.worker` → `worker`. */

@@ -118,7 +118,7 @@ export function hover(file: string, ins: FileInsights | undefined, current: stri
     parts.push([
       `**Async Lanes** · awaited ${a.count}× · ${basename(trace.file)}`,
       '',
-      `- wait: total ${formatDuration(a.totalNs)} · median ${formatDuration(a.medianNs)} · max ${formatDuration(a.maxNs)}`,
+      `- wait: total ${formatDuration(a.totalNs)} · median ${formatDuration(a.medianNs)} · max ${formatDuration(a.maxNs)}${a.paused > 0 ? ` (a debugger's pauses left out of ${a.paused})` : ''}`,
       `- awaited: ${tallyText(a.awaited)}`,
       ...(a.wakers.length > 0 ? [`- woken most often by: ${a.wakers[0].label} (${a.wakers[0].count} of ${a.count})`] : []),
     ].join('\n'));
@@ -150,7 +150,8 @@ export function codeLenses(file: string, ins: FileInsights | undefined, lines: s
     const at = definitionLine(lines, fn.func, /\.py[iw]?$/i.test(file));
     if (at < 0) continue;
     const blocked = fn.blocked > 0 ? ` · blocked the loop ${fn.blocked}×` : '';
-    const title = `${fn.calls} call${fn.calls === 1 ? '' : 's'} · busy p50 ${formatDuration(fn.busyP50)}, p95 ${formatDuration(fn.busyP95)} · wait p50 ${formatDuration(fn.waitP50)}, p95 ${formatDuration(fn.waitP95)}${blocked}`;
+    const paused = fn.paused > 0 ? ' · paused time left out' : '';
+    const title = `${fn.calls} call${fn.calls === 1 ? '' : 's'} · busy p50 ${formatDuration(fn.busyP50)}, p95 ${formatDuration(fn.busyP95)} · wait p50 ${formatDuration(fn.waitP50)}, p95 ${formatDuration(fn.waitP95)}${blocked}${paused}`;
     out.push({
       range: codeRange(lines[at], at),
       command: { title, command: SHOW_TASKS_COMMAND, arguments: [{ trace: trace.file, taskIds: fn.taskIds, label: `${fn.func}()`, total: fn.calls }] },

@@ -117,7 +117,7 @@ class TraceReader {
         created: task?.site && isSourceFile(task.site.file) ? { file: abs(task.site.file), line: task.site.line } : null,
       });
     }
-    const raw = this.builder.finish();
+    const raw = this.builder.finish(view.meta.header.blockThresholdNs);
     const keep = <T extends { file: string }>(list: T[]) =>
       list.filter((x) => isSourceFile(x.file)).map((x) => ({ ...x, file: abs(x.file) })).filter((x) => inWorkspace(x.file));
     const stats: SiteStats = { awaits: keep(raw.awaits), functions: keep(raw.functions), creations: keep(raw.creations) };
