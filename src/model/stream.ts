@@ -61,6 +61,8 @@ const RUNS = 4;
 /** Resolved futures kept for steps that may still name them. */
 export const RESOLVED_KEPT = 1 << 14;
 const MAX_GATHER_DEPTH = 200;
+/** Task ids below this are marked in a bit set (at most 16 MB of it); a larger id is looked up in the Map. */
+const ID_BITS = 2 ** 27;
 /** Numbers and references a window slot holds (a step's id, dur, awaited, site; a set's via, state, text). */
 const NUMS = 4;
 const REFS = 3;
@@ -360,6 +362,12 @@ export class TraceStream {
   private nFree: number;
 
   private readonly tasks = this.view.aggs;
+  /** The tasks not settled yet (a few thousand): most lookups are of these, and a small Map is much faster than the
+   * one of every task (hundreds of thousands) that `tasks` becomes. */
+  private readonly live = new Map<number, TaskAgg>();
+  /** Which ids below ID_BITS are tasks', one bit each: most ids looked up (what a step awaited) are futures', and this
+   * answers "not a task" without a lookup in `tasks`. */
+  private idBits = new Int32Array(1 << 10);
   private readonly futs: Map<number, FutState> = this.view.futs as Map<number, FutState>;
   private readonly resolvedFifo: number[] = [];
   private fifoHead = 0;
@@ -618,9 +626,30 @@ export class TraceStream {
   // ---- tasks ----
 
   private agg(id: number): AnyTask {
-    let a = this.tasks.get(id);
-    if (a === undefined) this.tasks.set(id, (a = new TaskAgg(newTaskInfo(id))));
+    let a: AnyTask | undefined = this.taskOf(id);
+    if (a === undefined) {
+      const t = new TaskAgg(newTaskInfo(id));
+      this.tasks.set(id, t);
+      this.live.set(id, t);
+      if (id < ID_BITS) {
+        if (id >= this.idBits.length * 32) {
+          const bits = new Int32Array(Math.min(ID_BITS, 2 ** Math.ceil(Math.log2(id + 1))) / 32);
+          bits.set(this.idBits);
+          this.idBits = bits;
+        }
+        this.idBits[id >>> 5] |= 1 << (id & 31);
+      }
+      a = t;
+    }
     return a;
+  }
+
+  /** The task of `id`, if it is one. */
+  private taskOf(id: number): AnyTask | undefined {
+    const a = this.live.get(id);
+    if (a !== undefined) return a;
+    if (id < this.idBits.length * 32 && (this.idBits[id >>> 5] & (1 << (id & 31))) === 0) return undefined;
+    return this.tasks.get(id);
   }
 
   private taskRec(r: TaskRecord, q: number): void {
@@ -709,7 +738,7 @@ export class TraceStream {
   /** The resolution of `id` as far as known now: null when none yet (a later one can only come at or after the
    * current time), undefined for an unset gather (its children may resolve it earlier: decided at the end). */
   private resolutionNow(id: number): Res | null | undefined {
-    const a = this.tasks.get(id);
+    const a = this.taskOf(id);
     if (a !== undefined) return a.res;
     const f = this.futs.get(id);
     if (f === undefined) return null;
@@ -764,6 +793,7 @@ export class TraceStream {
       info.wakers = NONE;
       info.idleByKind = NO_IDLE;
     }
+    this.live.delete(info.id);
     this.tasks.set(info.id, new Settled(
       info, a.res, a.steps, a.oT, a.oDur, a.oAwaited, a.oSite, info.state === 'cancelled' ? lastAwaitOf(a) : null,
     ));
@@ -773,7 +803,7 @@ export class TraceStream {
   private finalResolution(id: number, depth: number): Res | null {
     const known = this.finalMemo.get(id);
     if (known !== undefined) return known;
-    const a = this.tasks.get(id);
+    const a = this.taskOf(id);
     if (a !== undefined) return a.res;
     const f = this.futs.get(id);
     if (f === undefined) return null;
@@ -816,7 +846,7 @@ export class TraceStream {
       return;
     }
     // kindOf() and resolutionNow() with one lookup each.
-    const awaitedTask = this.tasks.get(awaited);
+    const awaitedTask = this.taskOf(awaited);
     const fs = awaitedTask === undefined ? this.futs.get(awaited) : undefined;
     const fut = fs;
     const kind: WaitKind = awaitedTask !== undefined ? 'task' : fut === undefined ? 'other' : fut.waitKind;
@@ -910,13 +940,13 @@ export class TraceStream {
     let resolver: AnyTask | undefined;
     let stepStart = res.stepStart;
     let stepDur = res.stepDur;
-    if (res.by !== null) resolver = this.tasks.get(res.by);
+    if (res.by !== null) resolver = this.taskOf(res.by);
     else if (awaited !== null) {
       // A gather is resolved by a done-callback: its arrow comes from the child that finished last.
       const f = this.futs.get(awaited);
       if (f !== undefined && f.kind === 'gather') {
         for (const id of f.children) {
-          const c = this.tasks.get(id);
+          const c = this.taskOf(id);
           if (c !== undefined && c.info.end !== null && (resolver === undefined || c.info.end >= resolver.info.end!)) resolver = c;
         }
         if (resolver !== undefined) {
@@ -953,7 +983,7 @@ export class TraceStream {
   private set(t: number, id: number, state: SetState, by: number | null, via: string | null, text: string, q: number): void {
     let f = this.futs.get(id);
     if (f === undefined) {
-      const a = this.tasks.get(id);
+      const a = this.taskOf(id);
       if (a !== undefined && a.info.defined) {
         // A set on a task itself: task.cancel().
         if (state === 'cancelled' && a.split !== null && a.cancel === null) a.cancel = { by, via };
@@ -968,7 +998,7 @@ export class TraceStream {
     f.resolvedBy = by;
     f.via = via ?? (by !== null ? 'task' : null);
     f.text = text;
-    const resolver = by === null ? undefined : this.tasks.get(by);
+    const resolver = by === null ? undefined : this.taskOf(by);
     f.res = {
       t, by, via: f.via, state,
       stepStart: resolver !== undefined && resolver.steps > 0 ? resolver.oT : NaN, stepDur: resolver !== undefined ? resolver.oDur : NaN,
