@@ -126,6 +126,7 @@ utimesSync(b.file, new Date(), new Date());
 renameSync(b.file, join(folder, 'server-20261203-100500.lanes'));
 void next.then(() => (reading = false));
 const started = Date.now();
+const before = procStat(proc.pid);
 while (reading && Date.now() - started < 120_000) {
   const s = process.hrtime.bigint();
   await conn.sendRequest('textDocument/hover', { textDocument: { uri: doc }, position: { line: lines[0], character: 6 } });
@@ -143,5 +144,5 @@ rmSync(tmp, { recursive: true, force: true });
 const f = (x) => x.toFixed(1);
 console.log(`recording written in ${f(recordingS)} s; diagnostics published ${diagMs} ms after its end (target <= 2000); server CPU over the recording ${f((loaded.cpuS - idle.cpuS) * 1000)} ms`);
 console.log(`hover: ${HOVERS} requests on ${lines.length} await lines: p50 ${f(pct(times, 0.5))} ms, p95 ${f(pct(times, 0.95))} ms, max ${f(Math.max(...times))} ms (target p95 <= 50)`);
-console.log(`a recording moved in whole: read in ${wholeMs} ms; ${during.length} hovers meanwhile, p50 ${f(pct(during, 0.5))} ms, max ${f(Math.max(...during))} ms`);
-console.log(`server memory: RSS idle ${f(idle.rssMb)} MB, peak ${f(end.hwmMb)} MB (target <= 200), after ${f(end.rssMb)} MB; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(`a recording moved in whole: read in ${wholeMs} ms (server CPU ${f((end.cpuS - before.cpuS) * 1000)} ms); ${during.length} hovers meanwhile, p50 ${f(pct(during, 0.5))} ms, max ${f(Math.max(...during))} ms`);
+console.log(`server memory: RSS idle ${f(idle.rssMb)} MB, peak ${f(end.hwmMb)} MB (target <= 200; ${f(loaded.hwmMb)} MB by the followed recording's end), after ${f(end.rssMb)} MB; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);

@@ -21,7 +21,8 @@ export class FileTail {
   private offset = 0;
   private decoder = new StringDecoder('utf8');
 
-  constructor(readonly file: string) {}
+  /** `chunkBytes`: the largest piece read at once (a reader that must stay small reads less). */
+  constructor(readonly file: string, private readonly chunkBytes = CHUNK_BYTES) {}
 
   /** Bytes read so far. */
   get bytesRead(): number {
@@ -43,7 +44,7 @@ export class FileTail {
         this.decoder = new StringDecoder('utf8');
         return { kind: 'shrunk' };
       }
-      const buf = Buffer.alloc(Math.min(CHUNK_BYTES, size - this.offset));
+      const buf = Buffer.alloc(Math.min(this.chunkBytes, size - this.offset));
       let got = 0;
       while (got < buf.length) {
         const n = readSync(fd, buf, got, buf.length - got, this.offset + got);

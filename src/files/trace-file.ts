@@ -69,10 +69,9 @@ export function traceNotices(data: Pick<TraceData, 'notices' | 'skipped' | 'firs
 
 /** Reads the trace in one pass into a streaming view (model/stream.ts): tallies per task, not every record, so that
  * the memory used does not grow with the trace's length. The stream's hooks see the figures as they become final. */
-export async function streamTraceFile(file: string, stream: TraceStream = new TraceStream({}, { keepTallies: false })): Promise<StreamView> {
+export async function streamTraceFile(file: string, stream: TraceStream = new TraceStream({}, { keepTallies: false }), heap = new HeapKeeper()): Promise<StreamView> {
   checkTraceFile(file);
   const parser = new TraceParser(stream.makeData);
-  const heap = new HeapKeeper();
   try {
     for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
       parser.push(chunk as string);
@@ -94,14 +93,19 @@ export async function streamTraceFile(file: string, stream: TraceStream = new Tr
  * peak at ~550 MB with ~230 MB live.) */
 export class HeapKeeper {
   private readonly gc: (() => void) | null = exposeGc();
-  private budget = 96 << 20;
+  private budget: number;
+
+  /** `minMb`, `growMb`: a reader that must stay small (the language server's) collects sooner. */
+  constructor(private readonly minMb = 96, private readonly growMb = 64) {
+    this.budget = minMb << 20;
+  }
 
   check(): void {
     if (this.gc === null) return;
     if (getHeapStatistics().used_heap_size < this.budget) return;
     this.gc();
     const live = getHeapStatistics().used_heap_size;
-    this.budget = Math.max(96 << 20, live + Math.max(64 << 20, live / 4));
+    this.budget = Math.max(this.minMb << 20, live + Math.max(this.growMb << 20, live / 4));
   }
 }
 
