@@ -146,6 +146,11 @@ export class SiteStatsBuilder {
   private readonly blockStarts = new Map<number | null, number[]>();
   /** Waits and tasks over MIN_PAUSE_NS: the ones a pause may have fallen in. */
   private readonly spanned: Spanned[] = [];
+  /** Gathers without a creation site (the Node recorder's Promise.all: it takes no stack): the line that awaited
+   * one stands for it, as `await Promise.all(...)` is the usual form. Gathers final before their awaiting step was
+   * seen wait here with their children's states; the sites of gathers awaited before they were final, there. */
+  private readonly unplacedGathers = new Map<number, Partial<Record<TaskState, number>>>();
+  private readonly gatherAwaitSites = new Map<number, Site>();
   readonly hooks: StreamHooks;
 
   constructor(private readonly view: Pick<TraceView, 'task' | 'future'>) {
@@ -162,15 +167,18 @@ export class SiteStatsBuilder {
         if (c.dur >= MIN_PAUSE_NS) this.longSlices.push({ task: null, start: c.start, dur: c.dur });
       },
       future: (f) => {
-        if (f.kind !== 'gather' || f.site === null) return;
-        const acc = this.creation(f.site);
-        acc.gathers++;
+        if (f.kind !== 'gather') return;
+        const children: Partial<Record<TaskState, number>> = {};
         for (const id of f.children) {
           const state = this.view.task(id)?.state ?? this.view.future(id)?.state;
           if (state === undefined) continue;
           const s: TaskState = state === 'result' ? 'ok' : state === 'exception' ? 'error' : state;
-          acc.children[s] = (acc.children[s] ?? 0) + 1;
+          children[s] = (children[s] ?? 0) + 1;
         }
+        const site = f.site ?? this.gatherAwaitSites.get(f.id) ?? null;
+        this.gatherAwaitSites.delete(f.id);
+        if (site !== null) this.gathered(site, children);
+        else this.unplacedGathers.set(f.id, children);
       },
     };
   }
@@ -181,6 +189,7 @@ export class SiteStatsBuilder {
     if (site === null) return;
     if (!this.taskFile.has(task.id) && site.func === funcName(task.coro)) this.taskFile.set(task.id, site.file);
     if (step.awaitKind === null) return;
+    if (step.awaitKind === 'gather' && step.awaited !== null) this.placeGather(step.awaited, site);
     let acc = this.awaits.get(site.id);
     if (acc === undefined) {
       acc = { site, waits: [], paused: 0, awaited: new Map(), wakers: new Map() };
@@ -258,6 +267,24 @@ export class SiteStatsBuilder {
       x.values[x.i] = Math.max(0, x.values[x.i] - out);
       x.counted.paused++;
     }
+  }
+
+  /** A gather without a creation site, awaited at `site`. */
+  private placeGather(id: number, site: Site): void {
+    const waiting = this.unplacedGathers.get(id);
+    if (waiting !== undefined) {
+      this.unplacedGathers.delete(id);
+      this.gathered(site, waiting);
+      return;
+    }
+    const f = this.view.future(id);
+    if (f?.kind === 'gather' && f.site === null && !this.gatherAwaitSites.has(id)) this.gatherAwaitSites.set(id, site);
+  }
+
+  private gathered(site: Site, children: Partial<Record<TaskState, number>>): void {
+    const acc = this.creation(site);
+    acc.gathers++;
+    for (const [s, n] of Object.entries(children) as [TaskState, number][]) acc.children[s] = (acc.children[s] ?? 0) + n;
   }
 
   private creation(site: Site): CreationAcc {

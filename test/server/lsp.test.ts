@@ -138,6 +138,10 @@ describe('async-lanes lsp --stdio on recorded examples', () => {
     const fetchItem = text.split('\n').findIndex((l) => /^const fetchItem: Fetcher = async \(/.test(l));
     assert.ok(fetchItem > 0);
     assert.match(lenses.find((l) => l.range.start.line === fetchItem)?.command?.title ?? JSON.stringify(lenses), /^3 calls · /);
+    // Promise.all: the Node recorder writes no creation site for it (no stack per event); the line that awaited it
+    // stands for it.
+    const gather = await lsp.request<Hover | null>('textDocument/hover', TS_GATHER, { position: { line: jsMarker(TS_GATHER, 'await: ts-gather') - 1, character: 4 } });
+    assert.match(hoverText(gather), /gathered 1×: 3 ok/);
   });
 
   test('hover on an await line: count, total/median/max wait, what was awaited, who woke it; on a gather and a creation line: the tasks and how they ended', async () => {
