@@ -104,15 +104,15 @@ interface Slice {
   dur: number;
 }
 
-/** A figure a pause may have fallen in, kept with its span until the pauses are known (finish). */
+/** Figures a pause may have fallen in, kept with their span until the pauses are known (finish): one wait (`busy`
+ * null), or a task's busy and wait time over its life (`task`). */
 interface Spanned {
-  values: number[];
+  wait: number[];
+  busy: number[] | null;
   i: number;
   start: number;
   end: number;
   task: number;
-  /** A busy time: the task's own paused steps count; else (a wait) the pauses of other steps and callbacks. */
-  busy: boolean;
   counted: { paused: number };
 }
 
@@ -198,7 +198,7 @@ export class SiteStatsBuilder {
     const wait = step.idleNs + step.scheduledNs;
     if (wait >= MIN_PAUSE_NS) {
       const start = step.start + step.dur;
-      this.spanned.push({ values: acc.waits, i: acc.waits.length, start, end: start + wait, task: task.id, busy: false, counted: acc });
+      this.spanned.push({ wait: acc.waits, busy: null, i: acc.waits.length, start, end: start + wait, task: task.id, counted: acc });
     }
     acc.waits.push(wait);
     bump(acc.awaited, this.awaitedLabel(step));
@@ -232,8 +232,7 @@ export class SiteStatsBuilder {
       }
       const end = task.end ?? Infinity;
       if (end - task.start >= MIN_PAUSE_NS) {
-        this.spanned.push({ values: acc.busy, i: acc.busy.length, start: task.start, end, task: task.id, busy: true, counted: acc });
-        this.spanned.push({ values: acc.wait, i: acc.wait.length, start: task.start, end, task: task.id, busy: false, counted: acc });
+        this.spanned.push({ wait: acc.wait, busy: acc.busy, i: acc.busy.length, start: task.start, end, task: task.id, counted: acc });
       }
       acc.busy.push(task.busyNs);
       acc.wait.push(task.idleNs + task.scheduledNs);
@@ -253,18 +252,22 @@ export class SiteStatsBuilder {
     return pausesOf(this.longSlices, this.blockStarts, thresholdNs);
   }
 
-  /** Takes each pause's span out of the figures it fell in: a task's own paused step out of its busy time, any other
-   * pause in its life or in a wait out of that wait. */
+  /** Takes the paused time out of the figures it fell in: a task's own paused steps out of its busy time, the rest of
+   * the paused time in its life, or in a wait, out of that wait. Steps may nest (a Node async function called from
+   * another runs in its caller's step): both are paused over the same span, counted once. */
   private leaveOutPauses(pauses: readonly Slice[]): void {
     if (pauses.length === 0) return;
+    const spans = mergedSpans(pauses);
+    const own = new Map<number | null, number>();
+    for (const p of pauses) own.set(p.task, (own.get(p.task) ?? 0) + p.dur);
     for (const x of this.spanned) {
-      let out = 0;
-      for (const p of pauses) {
-        if ((p.task === x.task) !== x.busy) continue;
-        out += Math.max(0, Math.min(x.end, p.start + p.dur) - Math.max(x.start, p.start));
-      }
-      if (out === 0) continue;
-      x.values[x.i] = Math.max(0, x.values[x.i] - out);
+      let paused = 0;
+      for (const [a, b] of spans) paused += Math.max(0, Math.min(x.end, b) - Math.max(x.start, a));
+      const busyOut = x.busy === null ? 0 : own.get(x.task) ?? 0;
+      const waitOut = Math.max(0, paused - busyOut);
+      if (busyOut === 0 && waitOut === 0) continue;
+      if (x.busy !== null) x.busy[x.i] = Math.max(0, x.busy[x.i] - busyOut);
+      x.wait[x.i] = Math.max(0, x.wait[x.i] - waitOut);
       x.counted.paused++;
     }
   }
@@ -348,6 +351,17 @@ export class SiteStatsBuilder {
 /** The debugger's pauses: the long steps and callbacks with no block record in them. */
 function pausesOf(slices: readonly Slice[], blockStarts: ReadonlyMap<number | null, number[]>, thresholdNs: number): Slice[] {
   return slices.filter((s) => s.dur > thresholdNs && !(blockStarts.get(s.task) ?? []).some((b) => b >= s.start && b <= s.start + s.dur));
+}
+
+/** The spans the slices cover, overlapping ones merged, in time order. */
+function mergedSpans(slices: readonly Slice[]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const s of [...slices].sort((a, b) => a.start - b.start)) {
+    const last = out[out.length - 1];
+    if (last !== undefined && s.start <= last[1]) last[1] = Math.max(last[1], s.start + s.dur);
+    else out.push([s.start, s.start + s.dur]);
+  }
+  return out;
 }
 
 /** The name a coroutine's frames carry (a site's `func`): `Client.fetch` → `fetch`, `outer.<locals>.worker` → `worker`. */

@@ -2,14 +2,18 @@
 // writes no block record for a step a pause fell in, so that step, longer than the block threshold without a block,
 // is the pause: the language server's busy and wait figures leave its span out (main's busy, the worker's wait and
 // the wait of its sleep line). The same trace with a block record for that step is a blocked loop: figures unchanged.
+// And a real Node recording under the debugger's environment, stopped (the pause flush, then 400 ms) in one step.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { debugLaunchEnv } from '../../src/launch/launch.js';
 import { codeLenses, hover, indexByFile } from '../../src/server/insights.js';
 import { loadTrace, type LoadedTrace } from '../../src/server/loaded-trace.js';
+import { ROOT } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lanes-lsp-pause-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -89,4 +93,39 @@ test('the same long step with a block record is a blocked loop: busy and waits k
   assert.equal(fn(t, 'worker').waitP50, 4 * MS + PAUSE);
   assert.equal(sleepLine(t).totalNs, 3 * MS + PAUSE);
   assert.equal(sleepLine(t).paused, 0);
+});
+
+test('a Node recording made as a debug session: the step stopped in is left out of busy, the waits across it too; a step that blocked is kept', async () => {
+  const program = join(dir, 'paused.js');
+  const trace = join(dir, 'paused.lanes');
+  writeFileSync(program, `
+const { setTimeout: sleep } = require('node:timers/promises');
+const spin = (ms) => { for (const end = Date.now() + ms; Date.now() < end; ); };
+async function sleeper(ms) { await sleep(ms); }
+async function inspect() {
+  globalThis.__async_lanes.p(); // what the extension evaluates when the debugger stops here
+  spin(400); // the time at the breakpoint
+}
+async function busy() { spin(300); }
+async function main() { const a = sleeper(100); await inspect(); await a; await busy(); }
+main();
+`);
+  const env = { ...process.env, ...debugLaunchEnv({ type: 'node', request: 'launch', program }, { traceFile: trace, blockThresholdMs: 50, packageRoot: ROOT, env: process.env, cwd: dir }) };
+  execFileSync(process.execPath, [program], { env, timeout: 30_000 });
+  const st = statSync(trace);
+  const t = await loadTrace({ file: trace, size: st.size, mtimeMs: st.mtimeMs }, [dir]);
+  const inspect = fn(t, 'inspect');
+  assert.equal(inspect.paused, 1);
+  assert.ok(inspect.busyP50 < 100 * MS, `inspect's busy without the pause: ${inspect.busyP50} ns`);
+  const busy = fn(t, 'busy');
+  assert.equal(busy.paused, 0);
+  assert.ok(busy.busyP50 >= 250 * MS, `busy's spin is busy time: ${busy.busyP50} ns`);
+  const blocks = t.findings.filter((f) => f.kind === 'blocked-loop');
+  // (main's step, busy's caller, blocks with it: a Node async function runs in its caller's step.)
+  assert.ok(blocks.some((f) => f.task?.startsWith('busy')), `busy blocked the loop: ${JSON.stringify(blocks)}`);
+  assert.ok(blocks.every((f) => f.durationNs! < 350 * MS), `the 400 ms pause is no blocked loop: ${JSON.stringify(blocks)}`);
+  // The sleeper's 100 ms timer fired during the pause: its wait is about 100 ms, not 400.
+  const sleeper = fn(t, 'sleeper');
+  assert.equal(sleeper.paused, 1);
+  assert.ok(sleeper.waitP50 < 300 * MS, `the sleeper's wait without the pause: ${sleeper.waitP50} ns`);
 });
