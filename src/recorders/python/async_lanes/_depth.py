@@ -4,12 +4,12 @@ RecursionError that many calls earlier (4-6, by version).  The launch cannot go 
 recorded around the program), so the interpreter's limit is raised by what it costs, measured
 (Probe), and sys.getrecursionlimit/setrecursionlimit show and take the program's own limit.
 A task's steps through the pure recorder's proxy (3.9-3.13 without the C accelerator) run 1-2
-calls deeper than plain: the proxy raises the limit by that while a step runs (STEPS counts the
-steps under way, in every thread; the wrappers leave them out).
+calls deeper than plain: the proxy raises the limit by that while a step runs (STEPS holds what
+the steps under way cost, in every thread; the wrappers leave it out).
 Not equal yet: other threads start at the bottom as plain, so they may nest that many calls
-deeper (and more while a task's step runs: the limit is the interpreter's); the C proxy on 3.9
-costs 2 calls per step, not made up; an error of the wrappers, printed by the program itself,
-shows one frame of the recorder."""
+deeper (and more while a task's step runs: the limit is the interpreter's); an error of the
+wrappers, printed by the program itself, shows one frame of the recorder.  (The C proxy's steps
+nest as deep as plain: see proxy_step in _speedups.c.)"""
 
 import operator
 import re
@@ -20,7 +20,7 @@ get_limit = sys.getrecursionlimit  # (the interpreter's own, unwrapped)
 set_limit = sys.setrecursionlimit
 _INT_MAX = (1 << 31) - 1
 _TOO_LOW = re.compile(r'(.* to )(\d+)( at the recursion depth )(\d+)(.*)', re.S)
-STEPS = []  # one entry per task step under way through the pure proxy (list.append/pop: atomic)
+STEPS = []  # per task step under way through the pure proxy, the calls it costs (list.append/pop: atomic)
 _cost = [0, 0]  # calls the launch costs, calls a step through the pure proxy costs
 
 
@@ -75,10 +75,10 @@ def step_cost(n):
 
 def _install():
     def getrecursionlimit():
-        return get_limit() - _cost[0] - len(STEPS) * _cost[1]
+        return get_limit() - _cost[0] - sum(STEPS)
 
     def setrecursionlimit(limit, /):
-        d = _cost[0] + len(STEPS) * _cost[1]
+        d = _cost[0] + sum(STEPS)
         if type(limit) is not int:
             try:
                 limit = operator.index(limit)

@@ -198,7 +198,7 @@ def __next__(self):
     up = _getlimit() + _STEP_COST
     if up <= 2147483647:
         _setlimit(up)
-        _STEPS.append(None)
+        _STEPS.append(_STEP_COST)
     else:
         up = 0
     t0 = _pc()
@@ -247,7 +247,8 @@ _TBFIX_NEW = '''if e.__traceback__ is not None:
 
 
 # The proxy's frame sits between the task and its coroutine: a step nests this many calls deeper than
-# plain (the C function call counts too before 3.12), so each step raises the limit by as much (_depth).
+# plain (its call of the coroutine's send(), a C function, counts too before 3.12), so each step raises the limit
+# by as much (_depth).  A throw() costs the proxy's frame only: plain, the task calls the coroutine's throw() too.
 _STEP_COST = 2 if _PY < (3, 12) else 1
 _getlimit = _depth.get_limit
 _setlimit = _depth.set_limit
@@ -263,6 +264,8 @@ def _make_step(name, send_arg):
     # a frame object made for this frame (a traceback, f_back of the coroutine's frame)
     # outlives the call: the thrown exception must not stay in its locals (a cycle)
     src = src.replace('_CLEAR_', '%s = None' % send_arg.strip('*') if send_arg else 'pass')
+    if name == 'throw':
+        src = src.replace('_STEP_COST', '1')
     if send_arg:
         src = src.replace('def __next__(self):', 'def %s(self, %s):' % (name, send_arg))
         src = src.replace('c.send(None)', 'c.%s(%s)' % (name, send_arg))

@@ -545,9 +545,23 @@ proxy_end_fast(Proxy *self, PyObject *r, long long t0)
 }
 
 /* One step: send arg (throw_args == NULL) or throw(*throw_args).
- * want_exc: a return raises StopIteration (send()/__next__) instead of PYGEN_RETURN (am_send). */
+ * want_exc: a return raises StopIteration (send()/__next__) instead of PYGEN_RETURN (am_send).
+ * calls: how many more calls than plain the task made to get here (1: its call of our send() or throw() method,
+ * where plain it sends to a coroutine with _PyGen_Send (3.10+: am_send, ours too) and calls its throw() as we do):
+ * the step's frames nest as deep as plain when they are not counted while it runs (3.12+: C calls do not count
+ * against the recursion limit). */
+#if PY_VERSION_HEX < 0x030B0000
+#define UNCOUNT(ts, n) ((ts)->recursion_depth -= (n))
+#define RECOUNT(ts, n) ((ts)->recursion_depth += (n))
+#elif PY_VERSION_HEX < 0x030C0000
+#define UNCOUNT(ts, n) ((ts)->recursion_remaining += (n))
+#define RECOUNT(ts, n) ((ts)->recursion_remaining -= (n))
+#else
+#define UNCOUNT(ts, n) ((void)(ts), (void)(n))
+#define RECOUNT(ts, n) ((void)(ts), (void)(n))
+#endif
 static PySendResult
-proxy_step(Proxy *self, PyObject *arg, PyObject *throw_args, int want_exc, PyObject **presult)
+proxy_step(Proxy *self, PyObject *arg, PyObject *throw_args, int want_exc, PyObject **presult, int calls)
 {
     *presult = NULL;
     PyObject *c = proxy_coro(self);
@@ -560,7 +574,10 @@ proxy_step(Proxy *self, PyObject *arg, PyObject *throw_args, int want_exc, PyObj
     PySendResult st;
     if (throw_args != NULL) {
         PyObject *m = PyObject_GetAttr(c, s_throw);
+        PyThreadState *ts = PyThreadState_GET();
+        UNCOUNT(ts, calls);
         r = m ? PyObject_Call(m, throw_args, NULL) : NULL;
+        RECOUNT(ts, calls);
         Py_XDECREF(m);
         st = r ? PYGEN_NEXT : PYGEN_ERROR;
     }
@@ -568,7 +585,17 @@ proxy_step(Proxy *self, PyObject *arg, PyObject *throw_args, int want_exc, PyObj
 #if PY_VERSION_HEX >= 0x030A0000
         st = PyIter_Send(c, arg, &r);
 #else
-        r = PyObject_CallMethodOneArg(c, s_send, arg);
+        PyThreadState *ts = PyThreadState_GET();
+        if (PyCoro_CheckExact(c) || PyGen_CheckExact(c)) {
+            UNCOUNT(ts, calls);
+            r = _PyGen_Send((PyGenObject *)c, arg);
+        }
+        else { /* (its send() method: one more call) */
+            calls++;
+            UNCOUNT(ts, calls);
+            r = PyObject_CallMethodOneArg(c, s_send, arg);
+        }
+        RECOUNT(ts, calls);
         st = r ? PYGEN_NEXT : PYGEN_ERROR;
 #endif
     }
@@ -618,7 +645,7 @@ proxy_step(Proxy *self, PyObject *arg, PyObject *throw_args, int want_exc, PyObj
 static PySendResult
 proxy_am_send(Proxy *self, PyObject *arg, PyObject **presult)
 {
-    return proxy_step(self, arg, NULL, 0, presult);
+    return proxy_step(self, arg, NULL, 0, presult, 0);
 }
 #endif
 
@@ -626,7 +653,7 @@ static PyObject *
 proxy_send(Proxy *self, PyObject *arg)
 {
     PyObject *r;
-    proxy_step(self, arg, NULL, 1, &r);
+    proxy_step(self, arg, NULL, 1, &r, 1);
     return r;
 }
 
@@ -634,7 +661,7 @@ static PyObject *
 proxy_iternext(Proxy *self)
 {
     PyObject *r;
-    proxy_step(self, Py_None, NULL, 1, &r);
+    proxy_step(self, Py_None, NULL, 1, &r, 0);
     return r;
 }
 
@@ -642,7 +669,7 @@ static PyObject *
 proxy_throw(Proxy *self, PyObject *args)
 {
     PyObject *r;
-    proxy_step(self, NULL, args, 1, &r);
+    proxy_step(self, NULL, args, 1, &r, 1);
     return r;
 }
 
