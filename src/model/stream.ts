@@ -13,16 +13,15 @@
 // Rules that follow the file order (the first `task`, `end` or `fut` record of an id counts, the last `name`) use
 // each record's position in the file (its seq).
 
+import { FutState, FutureColumns, NO_CHILDREN } from './future-columns.js';
 import { emptyData } from './parser.js';
 import {
   cancellerOf,
   futureStateOf,
-  waitKindOf,
   type AwaitKind,
   type BlockInfo,
   type CallbackInfo,
   type FutureInfo,
-  type FutureState,
   type LoopInfo,
   type Resolution,
   type StepInfo,
@@ -87,28 +86,6 @@ interface Res extends Resolution {
   stepDur: number;
 }
 
-/** A future as the report lists it, with what the reader needs besides: one object per future (a large trace has
- * millions). */
-class FutState implements FutureInfo {
-  kind = 'future';
-  waitKind: WaitKind = 'future';
-  state: FutureState = 'pending';
-  owner: number | null = null;
-  site: Site | null = null;
-  created: number | null = null;
-  resolved: number | null = null;
-  resolvedBy: number | null = null;
-  via: string | null = null;
-  text: string | null = null;
-  children: number[] = NO_CHILDREN;
-  res: Res | null = null;
-  /** Position in the report's list: a `fut` record's seq, or 2^52 + the first `set`'s seq when only set. */
-  constructor(readonly id: number, public key: number) {}
-}
-
-/** The children of every future that has none (never written to: a `fut` record's own list replaces it). */
-const NO_CHILDREN: number[] = [];
-
 class TaskAgg {
   /** Null once the task is final (its tallies written into `info`). */
   split: TaskSplit | null = new TaskSplit();
@@ -141,8 +118,11 @@ class TaskAgg {
   laAwaited = 0;
   laKind: AwaitKind | null = null;
   laWake: Res | null | undefined = undefined;
-  laFut: FutureInfo | null = null;
-  lastFut: FutureInfo | null = null;
+  /** The futures it awaited last and in its last step (slots in FutureColumns with their serials; -1: none). */
+  laFut = -1;
+  laFutSer = 0;
+  lastFut = -1;
+  lastFutSer = 0;
   /** The first `set` that cancelled the task itself (task.cancel()). */
   cancel: { by: number | null; via: string | null } | null = null;
   constructor(readonly info: TaskInfo) {}
@@ -251,8 +231,10 @@ export class StreamView implements TraceView {
   lateRecords = 0;
   meta!: TraceMeta;
   /** @internal */ aggs = new Map<number, AnyTask>();
-  /** @internal The futures still known (see TraceStream.futs). */
+  /** @internal The futures still known at the end (during the read: see futureNow). */
   futs: Map<number, FutureInfo> = new Map();
+  /** @internal During the read: the future still known, as it is now. */
+  futureNow: (id: number) => FutureInfo | undefined = () => undefined;
   /** @internal Futures a task waited on last (the findings may name them), kept after they are dropped. */
   pinned = new Map<number, FutureInfo>();
   private lastSteps = new Map<TaskInfo, StepInfo | undefined>();
@@ -264,7 +246,7 @@ export class StreamView implements TraceView {
   }
 
   future(id: number): FutureInfo | undefined {
-    return this.futs.get(id) ?? this.pinned.get(id);
+    return this.futureNow(id) ?? this.futs.get(id) ?? this.pinned.get(id);
   }
 
   stepCount(task: TaskInfo): number {
@@ -368,7 +350,9 @@ export class TraceStream {
   /** Which ids below ID_BITS are tasks', one bit each: most ids looked up (what a step awaited) are futures', and this
    * answers "not a task" without a lookup in `tasks`. */
   private idBits = new Int32Array(1 << 10);
-  private readonly futs: Map<number, FutState> = this.view.futs as Map<number, FutState>;
+  private readonly futs = new FutureColumns();
+  /** Futures dropped while a task not final yet still referred to them (laFut, lastFut): by serial. */
+  private readonly dropped = new Map<number, { f: FutState; refs: number }>();
   private readonly resolvedFifo: number[] = [];
   private fifoHead = 0;
   private readonly pending = new Map<number, Pending[]>();
@@ -403,6 +387,10 @@ export class TraceStream {
     this.pR = new Array<unknown>(n * REFS).fill(undefined);
     this.freeSlots = new Int32Array(n).map((_, i) => i);
     this.nFree = n;
+    this.view.futureNow = (id) => {
+      const slot = this.futs.slotOf(id);
+      return slot === undefined ? undefined : this.futs.snapshot(slot);
+    };
   }
 
   /** For `new TraceParser(stream.makeData)`. */
@@ -740,10 +728,11 @@ export class TraceStream {
   private resolutionNow(id: number): Res | null | undefined {
     const a = this.taskOf(id);
     if (a !== undefined) return a.res;
-    const f = this.futs.get(id);
-    if (f === undefined) return null;
-    if (f.res !== null) return f.res;
-    if (f.kind === 'gather' && f.children.length > 0) return this.eof ? this.finalResolution(id, 0) : undefined;
+    const futs = this.futs;
+    const s = futs.slotOf(id);
+    if (s === undefined) return null;
+    if (futs.resolvedYet[s] === 1) return this.resAt(s);
+    if (futs.kind[s] === 'gather' && futs.children[s].length > 0) return this.eof ? this.finalResolution(id, 0) : undefined;
     return null;
   }
 
@@ -783,8 +772,17 @@ export class TraceStream {
     }
     // Futures the findings may name (what a task still pending, or cancelled at exit, waited on last) stay known.
     const named = info.end === null || info.state === 'cancelled';
-    if (named && a.laFut !== null) view.pinned.set(a.laFut.id, a.laFut);
-    if (named && a.lastFut !== null) view.pinned.set(a.lastFut.id, a.lastFut);
+    if (named && a.laFut >= 0) {
+      const f = this.referred(a.laFut, a.laFutSer);
+      view.pinned.set(f.id, f);
+    }
+    if (named && a.lastFut >= 0) {
+      const f = this.referred(a.lastFut, a.lastFutSer);
+      view.pinned.set(f.id, f);
+    }
+    this.unrefer(a.laFut, a.laFutSer);
+    this.unrefer(a.lastFut, a.lastFutSer);
+    a.laFut = a.lastFut = -1;
     view.tasks.push(info);
     this.hooks.taskStart?.(info, a.steps > 0 ? a.minStepT : null);
     this.hooks.task?.(info);
@@ -805,16 +803,17 @@ export class TraceStream {
     if (known !== undefined) return known;
     const a = this.taskOf(id);
     if (a !== undefined) return a.res;
-    const f = this.futs.get(id);
-    if (f === undefined) return null;
-    if (f.res !== null) return f.res;
+    const futs = this.futs;
+    const s = futs.slotOf(id);
+    if (s === undefined) return null;
+    if (futs.resolvedYet[s] === 1) return this.resAt(s);
     if (depth > MAX_GATHER_DEPTH) return null;
     this.finalMemo.set(id, null);
     let r: Res | null = null;
-    if (f.kind === 'gather' && f.children.length > 0) {
+    if (futs.kind[s] === 'gather' && futs.children[s].length > 0) {
       let lastR: Res | null = null;
       let ok = true;
-      for (const child of f.children) {
+      for (const child of futs.children[s]) {
         const c = this.finalResolution(child, depth + 1);
         if (c === null) {
           ok = false;
@@ -847,9 +846,9 @@ export class TraceStream {
     }
     // kindOf() and resolutionNow() with one lookup each.
     const awaitedTask = this.taskOf(awaited);
-    const fs = awaitedTask === undefined ? this.futs.get(awaited) : undefined;
-    const fut = fs;
-    const kind: WaitKind = awaitedTask !== undefined ? 'task' : fut === undefined ? 'other' : fut.waitKind;
+    const futs = this.futs;
+    const fs = awaitedTask === undefined ? futs.slotOf(awaited) : undefined;
+    const kind: WaitKind = awaitedTask !== undefined ? 'task' : fs === undefined ? 'other' : futs.wait[fs];
     split.addAwait(a.oSite, kind, gap);
     a.lastAwaitIdx = idx;
     a.laT = a.oT;
@@ -857,17 +856,17 @@ export class TraceStream {
     a.laSite = a.oSite;
     a.laAwaited = awaited;
     a.laKind = kind;
-    a.laFut = fut ?? null;
+    this.refer(a, fs ?? -1, false);
     a.laWake = undefined;
-    if (last) a.lastFut = fut ?? null;
+    if (last) this.refer(a, fs ?? -1, true);
     const res =
       awaitedTask !== undefined
         ? awaitedTask.res
         : fs === undefined
           ? null
-          : fs.res !== null
-            ? fs.res
-            : fut!.kind === 'gather' && fut!.children.length > 0
+          : futs.resolvedYet[fs] === 1
+            ? this.resAt(fs)
+            : futs.kind[fs] === 'gather' && futs.children[fs].length > 0
               ? this.eof
                 ? this.finalResolution(awaited, 0)
                 : undefined
@@ -943,9 +942,9 @@ export class TraceStream {
     if (res.by !== null) resolver = this.taskOf(res.by);
     else if (awaited !== null) {
       // A gather is resolved by a done-callback: its arrow comes from the child that finished last.
-      const f = this.futs.get(awaited);
-      if (f !== undefined && f.kind === 'gather') {
-        for (const id of f.children) {
+      const f = this.futs.slotOf(awaited);
+      if (f !== undefined && this.futs.kind[f] === 'gather') {
+        for (const id of this.futs.children[f]) {
           const c = this.taskOf(id);
           if (c !== undefined && c.info.end !== null && (resolver === undefined || c.info.end >= resolver.info.end!)) resolver = c;
         }
@@ -967,21 +966,21 @@ export class TraceStream {
   // ---- futures ----
 
   private fut(t: number, id: number, kind: string, owner: number | null, site: number | null, children: number[], q: number): void {
-    const known = this.futs.get(id);
-    if (known !== undefined && known.key <= q) return;
-    const f = known ?? new FutState(id, q);
-    f.kind = kind;
-    f.waitKind = waitKindOf(kind);
-    f.owner = owner;
-    f.site = this.siteAt(site);
-    f.created = t;
-    f.children = children;
-    if (known !== undefined) known.key = q;
-    else this.futs.set(id, f);
+    const futs = this.futs;
+    let s = futs.slotOf(id);
+    if (s !== undefined && futs.key[s] <= q) return;
+    if (s === undefined) s = futs.add(id, q);
+    else futs.key[s] = q;
+    futs.setKind(s, kind);
+    futs.owner[s] = owner ?? -1;
+    futs.site[s] = this.siteAt(site);
+    futs.created[s] = t;
+    futs.children[s] = children;
   }
 
   private set(t: number, id: number, state: SetState, by: number | null, via: string | null, text: string, q: number): void {
-    let f = this.futs.get(id);
+    const futs = this.futs;
+    let f = futs.slotOf(id);
     if (f === undefined) {
       const a = this.taskOf(id);
       if (a !== undefined && a.info.defined) {
@@ -989,20 +988,18 @@ export class TraceStream {
         if (state === 'cancelled' && a.split !== null && a.cancel === null) a.cancel = { by, via };
         return;
       }
-      f = new FutState(id, 2 ** 52 + q);
-      this.futs.set(id, f);
+      f = futs.add(id, 2 ** 52 + q);
     }
-    if (f.res !== null) return; // the first resolution counts (the earliest: records come in time order)
-    f.state = state;
-    f.resolved = t;
-    f.resolvedBy = by;
-    f.via = via ?? (by !== null ? 'task' : null);
-    f.text = text;
+    if (futs.resolvedYet[f] === 1) return; // the first resolution counts (the earliest: records come in time order)
+    futs.resolvedYet[f] = 1;
+    futs.state[f] = state;
+    futs.resolved[f] = t;
+    futs.by[f] = by ?? -1;
+    futs.via[f] = via ?? (by !== null ? 'task' : null);
+    futs.text[f] = text;
     const resolver = by === null ? undefined : this.taskOf(by);
-    f.res = {
-      t, by, via: f.via, state,
-      stepStart: resolver !== undefined && resolver.steps > 0 ? resolver.oT : NaN, stepDur: resolver !== undefined ? resolver.oDur : NaN,
-    };
+    futs.stepStart[f] = resolver !== undefined && resolver.steps > 0 ? resolver.oT : NaN;
+    futs.stepDur[f] = resolver !== undefined ? resolver.oDur : NaN;
     this.resolvePending(id);
     this.resolvedFifo.push(id);
     if (this.resolvedFifo.length - this.fifoHead > RESOLVED_KEPT) this.evict(this.resolvedFifo[this.fifoHead++]);
@@ -1013,13 +1010,56 @@ export class TraceStream {
   }
 
   private evict(id: number): void {
-    const f = this.futs.get(id);
-    if (f === undefined || (this.pending.size > 0 && this.pending.has(id))) return;
+    const futs = this.futs;
+    const s = futs.slotOf(id);
+    if (s === undefined || (this.pending.size > 0 && this.pending.has(id))) return;
     // Kept: an exception someone may report as never retrieved, a gather whose children may still be asked for.
-    if (f.state === 'exception' || f.kind === 'gather') return;
-    this.futs.delete(id);
+    if (futs.state[s] === 'exception' || futs.kind[s] === 'gather') return;
+    const refs = futs.refs[s];
+    const ser = futs.ser[s];
+    const f = futs.remove(s, refs > 0 || this.hooks.future !== undefined);
+    if (refs > 0) this.dropped.set(ser, { f: f!, refs });
     if (this.workByFuture.size > 0) this.workByFuture.delete(id);
-    this.hooks.future?.(f, f.key);
+    if (f !== null) this.hooks.future?.(f, f.key);
+  }
+
+  /** The resolution of the future in slot `s` (resolved). */
+  private resAt(s: number): Res {
+    const futs = this.futs;
+    return { t: futs.resolved[s], by: idOrNull(futs.by[s]), via: futs.via[s], state: futs.state[s], stepStart: futs.stepStart[s], stepDur: futs.stepDur[s] };
+  }
+
+  /** Points the task's laFut (or with `last`, lastFut) at the future in slot `s` (-1: none), which then stays
+   * reachable (dropped) until the task is final. */
+  private refer(a: TaskAgg, s: number, last: boolean): void {
+    const ser = s < 0 ? 0 : this.futs.ser[s];
+    if (last) {
+      if (a.lastFut === s && a.lastFutSer === ser) return;
+      this.unrefer(a.lastFut, a.lastFutSer);
+      a.lastFut = s;
+      a.lastFutSer = ser;
+    } else {
+      if (a.laFut === s && a.laFutSer === ser) return;
+      this.unrefer(a.laFut, a.laFutSer);
+      a.laFut = s;
+      a.laFutSer = ser;
+    }
+    if (s >= 0) this.futs.refs[s]++;
+  }
+
+  private unrefer(s: number, ser: number): void {
+    if (s < 0) return;
+    if (this.futs.ser[s] === ser) {
+      this.futs.refs[s]--;
+      return;
+    }
+    const d = this.dropped.get(ser)!;
+    if (--d.refs === 0) this.dropped.delete(ser);
+  }
+
+  /** The future a task refers to, known still or dropped since. */
+  private referred(s: number, ser: number): FutState {
+    return this.futs.ser[s] === ser ? this.futs.object(s) : this.dropped.get(ser)!.f;
   }
 
   // ---- the loop: callbacks, blocks, work ----
@@ -1101,8 +1141,10 @@ export class TraceStream {
       if (p.children === NONE) p.children = [];
       p.children.push(t.id);
     }
+    for (const s of this.futs.slotList()) view.futs.set(this.futs.id[s], this.futs.object(s));
+    view.futureNow = () => undefined;
     if (this.hooks.future) {
-      for (const f of this.futs.values()) this.hooks.future(f, f.key);
+      for (const s of this.futs.slotList()) this.hooks.future(this.futs.object(s), this.futs.key[s]);
     }
     this.warnRecs.sort((x, y) => x.seq - y.seq);
     view.warnings = this.warnRecs.map(({ r: w }) => ({ t: w.t, kind: w.kind, site: this.siteAt(w.site), task: w.task, text: w.text }));
