@@ -15,6 +15,7 @@
 
 import { FutState, FutureColumns, NO_CHILDREN } from './future-columns.js';
 import { emptyData } from './parser.js';
+import { ColumnTask, LAST_DUR, LAST_START, TaskTimes } from './task-columns.js';
 import {
   cancellerOf,
   futureStateOf,
@@ -125,7 +126,7 @@ class TaskAgg {
   lastFutSer = 0;
   /** The first `set` that cancelled the task itself (task.cancel()). */
   cancel: { by: number | null; via: string | null } | null = null;
-  constructor(readonly info: TaskInfo) {}
+  constructor(readonly info: ColumnTask) {}
 }
 
 /** A task's last step that awaited something, with what woke it (kept after it is settled only when it was
@@ -147,16 +148,27 @@ class Settled {
   /** Its resolution, kept only when it is not the one its end record made (endRes): undefined then. */
   private readonly ownRes: Res | null | undefined;
   constructor(
-    readonly info: TaskInfo,
+    readonly info: ColumnTask,
     res: Res | null,
     readonly steps: number,
-    readonly oT: number,
-    readonly oDur: number,
+    oT: number,
+    oDur: number,
     readonly oAwaited: number | null,
     readonly oSite: number | null,
     readonly lastAwait: LastAwait | null,
   ) {
+    info.times.set(info.slot, LAST_START, oT);
+    info.times.set(info.slot, LAST_DUR, oDur);
     this.ownRes = res !== null && info.end !== null && sameRes(res, endRes(info, steps, oT, oDur)) ? undefined : res;
+  }
+
+  /** Its last step's start and duration (in its TaskTimes: numbers in an object would be an object each). */
+  get oT(): number {
+    return this.info.times.get(this.info.slot, LAST_START);
+  }
+
+  get oDur(): number {
+    return this.info.times.get(this.info.slot, LAST_DUR);
   }
 
   get res(): Res | null {
@@ -350,6 +362,7 @@ export class TraceStream {
   /** Which ids below ID_BITS are tasks', one bit each: most ids looked up (what a step awaited) are futures', and this
    * answers "not a task" without a lookup in `tasks`. */
   private idBits = new Int32Array(1 << 10);
+  private readonly times = new TaskTimes();
   private readonly futs = new FutureColumns();
   /** Futures dropped while a task not final yet still referred to them (laFut, lastFut): by serial. */
   private readonly dropped = new Map<number, { f: FutState; refs: number }>();
@@ -616,7 +629,7 @@ export class TraceStream {
   private agg(id: number): AnyTask {
     let a: AnyTask | undefined = this.taskOf(id);
     if (a === undefined) {
-      const t = new TaskAgg(newTaskInfo(id));
+      const t = new TaskAgg(new ColumnTask(id, NONE, this.times, this.times.add()));
       this.tasks.set(id, t);
       this.live.set(id, t);
       if (id < ID_BITS) {
@@ -1172,10 +1185,4 @@ function idOrNull(v: number): number | null {
 const NONE: never[] = Object.freeze([]) as unknown as never[];
 const NO_IDLE: TaskInfo['idleByKind'] = Object.freeze({});
 
-function newTaskInfo(id: number): TaskInfo {
-  return {
-    id, defined: false, parent: null, children: NONE, name: `task ${id}`, coro: '', site: null, loop: null, created: 0, start: 0,
-    end: null, state: 'pending', result: null, error: null, raiseSite: null, cancelledBy: null, busyNs: 0, idleNs: 0,
-    scheduledNs: 0, idleByKind: {}, steps: NONE, awaits: [], wakers: [],
-  };
-}
+
