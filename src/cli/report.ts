@@ -6,7 +6,7 @@ import { callbackEntry, findingEntry, futureEntry, loopEntry, metaEntry, taskEnt
 import { TraceStream, type StreamHooks, type StreamView } from '../model/stream.js';
 import { optionValue, parseArgs } from './args.js';
 import { CliError } from './errors.js';
-import { streamTraceFile, traceNotices } from '../files/trace-file.js';
+import { HeapKeeper, streamTraceFile, traceNotices } from '../files/trace-file.js';
 import { SortedSpool, Spool } from '../files/spool.js';
 import { reportLines } from './text.js';
 import type { Io } from './io.js';
@@ -73,7 +73,9 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
       : {};
     const stream = new TraceStream(hooks, { keepTallies: false });
     view = stream.view;
-    await streamTraceFile(file, stream);
+    // The same bound on the heap while the report is made as while the trace is read (a row per task).
+    const heap = new HeapKeeper();
+    await streamTraceFile(file, stream, heap);
     for (const notice of traceNotices(view.meta)) io.err(`async-lanes: notice: ${notice}`);
     findings = findFindings(view);
     if (json) {
@@ -97,6 +99,7 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
         if (text.length >= 1 << 16) {
           out.write(text);
           text = '';
+          heap.check();
         }
       }
       if (text !== '') out.write(text);
