@@ -844,8 +844,8 @@ export class TraceStream {
   private close(a: TaskAgg, last: boolean, nextStart: number): void {
     const idx = a.steps - 1;
     const gapStart = a.oT + a.oDur;
-    const ended = a.info.end !== null;
-    const gapEnd = gapEndOf(gapStart, last ? (a.info.end ?? this.data!.endNs) : nextStart);
+    const ended = a.endSeq !== Infinity; // info.end !== null, without its column's accessor (once per step)
+    const gapEnd = gapEndOf(gapStart, last ? (ended ? a.endT : this.data!.endNs) : nextStart);
     const gap = gapEnd - gapStart;
     const awaited = a.oAwaited;
     const split = a.split!;
