@@ -116,7 +116,10 @@ export class PauseView implements vscode.TreeDataProvider<number>, vscode.Dispos
       const path = resolveSourcePath(s.site.file, p.cwd);
       if (path === null) continue;
       const task = p.index.task(s.id);
-      const text = `⏸ ${shortLabel(p.index, s.id)}: ${stateText(s, p.t)}`;
+      // ‖ (U+2016), not the pause symbol ⏸ (U+23F8): that one is only in emoji and symbol fonts (not in DejaVu, many
+      // Linux machines' only fonts: a box in the e2e screenshots), drawn in colour where an emoji font has it; ‖ is
+      // in the monospace fonts themselves (DejaVu Sans Mono, the Bitstream Vera family) and takes the note's colour.
+      const text = `‖ ${shortLabel(p.index, s.id)}: ${stateText(s, p.t)}`;
       out.push({ path, line: s.site.line - 1, text, hover: `**Async Lanes** — ${task ? taskTitle(task) : `task #${s.id}`} ${stateText(s, p.t)} here, at the pause.` });
     }
     return out;
