@@ -10,7 +10,7 @@
 // also says which tasks are in a step (the trace cannot: steps are written when they end). Then every task's state
 // at that instant (model/pause-state.ts) goes to the Tasks view and the editor's notes, cleared on continue.
 
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { FileTail } from '../files/tail.js';
@@ -28,6 +28,26 @@ const TRACE_KEY = '__asyncLanesTrace';
 /** Requests after which the program runs again (no `continued` event follows the ones the user makes). */
 const RESUMING = new Set(['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'goto', 'restartFrame', 'restart', 'disconnect', 'terminate']);
 
+/** A recorded root session: its configuration's trace file, and the trace shown live (that file; after a restart, the
+ * new process's `<stem>.<pid>.lanes` once it appears). */
+interface Recorded {
+  trace: string;
+  live: string | null;
+}
+
+/** How long a restarted session's new trace file is looked for. */
+const RESTART_WAIT_MS = 60_000;
+
+/** The per-process trace files beside `trace` (`<stem>.<pid>.lanes`: a restart's, or a further Node process's). */
+function processTraces(trace: string): string[] {
+  const stem = basename(trace).replace(/\.lanes$/, '');
+  try {
+    return readdirSync(dirname(trace)).filter((f) => f.startsWith(`${stem}.`) && /^\.\d+\.lanes$/.test(f.slice(stem.length))).map((f) => join(dirname(trace), f));
+  } catch {
+    return [];
+  }
+}
+
 /** One process's trace, read as it grows. */
 interface TraceReader {
   tail: FileTail;
@@ -36,8 +56,10 @@ interface TraceReader {
 
 export class DebugRecorder implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
-  /** Root sessions being recorded → their trace. */
-  private readonly sessions = new Map<string, string>();
+  /** Root sessions being recorded. */
+  private readonly sessions = new Map<string, Recorded>();
+  /** Root sessions restarting → the configuration's trace and the look for the new process's trace file. */
+  private readonly restarts = new Map<string, { trace: string; timer: NodeJS.Timeout }>();
   private readonly readers = new Map<string, TraceReader>();
   /** Each root session's pause count: an answer that arrives after the program went on is dropped. */
   private readonly generation = new Map<string, number>();
@@ -54,7 +76,7 @@ export class DebugRecorder implements vscode.Disposable {
     private readonly view: PauseView,
   ) {
     const recording = timelines.isRecording;
-    timelines.isRecording = (file) => recording(file) || [...this.sessions.values()].includes(file);
+    timelines.isRecording = (file) => recording(file) || [...this.sessions.values()].some((s) => s.live === file);
     const provider: vscode.DebugConfigurationProvider = {
       resolveDebugConfigurationWithSubstitutedVariables: (folder, config) => this.resolve(folder, config),
     };
@@ -121,23 +143,58 @@ export class DebugRecorder implements vscode.Disposable {
   private started(session: vscode.DebugSession): void {
     const traceFile = session.configuration[TRACE_KEY];
     if (typeof traceFile !== 'string' || this.rootOf(session) !== session || this.sessions.has(session.id)) return;
-    this.sessions.set(session.id, traceFile);
+    // debugpy's restart is a new launch of the same session (and configuration): its new process's trace opens when
+    // it appears, not the first one again.
+    const restarted = this.restarts.get(session.id)?.trace === traceFile;
+    if (!restarted) this.stopLooking(session.id); // (launch.json changed: the configuration, resolved again, has a new trace file)
+    this.sessions.set(session.id, { trace: traceFile, live: restarted ? null : traceFile });
     void vscode.commands.executeCommand('setContext', 'asyncLanes.debugRecording', true);
+    if (restarted) return;
     this.recordings.remember(traceFile);
     this.timelines.openLive(traceFile);
   }
 
   private ended(session: vscode.DebugSession): void {
-    const traceFile = this.sessions.get(session.id);
-    if (traceFile === undefined) return;
+    const recorded = this.sessions.get(session.id);
+    if (recorded === undefined) return;
+    const traceFile = recorded.trace;
     this.sessions.delete(session.id);
     this.generation.delete(session.id);
     this.pausedFile.delete(session.id);
     for (const [file] of this.readers) if (file === traceFile || file.startsWith(traceFile.replace(/\.lanes$/, '.'))) this.readers.delete(file);
-    for (const view of this.timelines.viewsOf(traceFile)) view.ended();
+    if (recorded.live !== null) for (const view of this.timelines.viewsOf(recorded.live)) view.ended();
     this.view.clear(session);
     if (this.sessions.size === 0) void vscode.commands.executeCommand('setContext', 'asyncLanes.debugRecording', false);
     this.log.info(`debug session "${session.name}" ended; trace ${existsSync(traceFile) ? traceFile : 'not written'}`);
+  }
+
+  /** A restart (js-debug: a restart request; debugpy: terminate, then a new launch of the same session): the program's
+   * new process writes `<stem>.<pid>.lanes` beside the first trace (the same environment); it is shown live when it
+   * appears, as the first was, and the pauses in it mark it. */
+  private restarting(session: vscode.DebugSession): void {
+    const root = this.rootOf(session);
+    const recorded = root && this.sessions.get(root.id);
+    if (!root || !recorded || this.restarts.has(root.id)) return;
+    if (recorded.live !== null) for (const view of this.timelines.viewsOf(recorded.live)) view.ended();
+    const earlier = new Set(processTraces(recorded.trace));
+    const deadline = Date.now() + RESTART_WAIT_MS;
+    const timer = setInterval(() => {
+      const file = processTraces(recorded.trace).find((f) => !earlier.has(f));
+      if (file === undefined && Date.now() < deadline) return;
+      this.stopLooking(root.id);
+      const now = this.sessions.get(root.id);
+      if (file === undefined || now?.trace !== recorded.trace) return; // (no new process, or the session ended)
+      now.live = file;
+      this.recordings.remember(file);
+      this.timelines.openLive(file);
+      this.log.info(`debug session "${root.name}" restarted: recorded to ${file}`);
+    }, 200);
+    this.restarts.set(root.id, { trace: recorded.trace, timer });
+  }
+
+  private stopLooking(id: string): void {
+    clearInterval(this.restarts.get(id)?.timer);
+    this.restarts.delete(id);
   }
 
   private tracker(session: vscode.DebugSession): vscode.DebugAdapterTracker | undefined {
@@ -151,8 +208,10 @@ export class DebugRecorder implements vscode.Disposable {
         if (m.event === 'stopped') void this.paused(session, m.body?.threadId);
         else if (m.event === 'continued' || m.event === 'terminated' || m.event === 'exited') this.resumed(session);
       },
-      onWillReceiveMessage: (m: { type?: string; command?: string }) => {
-        if (m.type === 'request' && m.command !== undefined && RESUMING.has(m.command)) this.resumed(session);
+      onWillReceiveMessage: (m: { type?: string; command?: string; arguments?: { restart?: unknown } }) => {
+        if (m.type !== 'request' || m.command === undefined) return;
+        if (m.command === 'restart' || ((m.command === 'terminate' || m.command === 'disconnect') && m.arguments?.restart === true)) this.restarting(session);
+        if (RESUMING.has(m.command)) this.resumed(session);
       },
     };
   }
@@ -219,6 +278,7 @@ export class DebugRecorder implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const id of [...this.restarts.keys()]) this.stopLooking(id);
     for (const d of this.disposables) d.dispose();
   }
 }
