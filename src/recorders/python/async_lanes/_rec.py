@@ -38,7 +38,9 @@ _ext = _buf.extend  # a step: six ints (t0, task, t1, awaited, cid, lasti), flat
 _next_id = itertools.count(1).__next__
 _thr = 100_000_000  # block threshold, ns
 # buffered list entries at which a pure-Python step, a task's end or a callback hands them over (_take): bigger
-# than the C accelerator's 4096 steps (a pure step is six entries); with 4096 the I/O benchmark ran 1.3x, not 0.8x
+# than the C accelerator's 4096 steps (a pure step is six entries).  With 4096 the I/O benchmark ran 1.3x, not
+# 0.8x; with the accelerator, the same difference came from glibc's mmap threshold, which freeing a big hand-over
+# buffer raises (the program's 256 KiB reads are then not mapped and unmapped each time: see the README)
 _TAKE_AT = 16384
 _take = None  # hands the buffers to the writer now (_life._take, set at start)
 _PY = sys.version_info[:2]
