@@ -6,10 +6,11 @@
 // runs `report` only on the 1 GB trace (it runs out of memory there) and gets BENCH_TIMEOUT_S (default 600) per run.
 // BENCH_SIZES=92,276 picks sizes (MB), BENCH_COMMANDS=report the commands, BENCH_BEFORE_COMMANDS=report the previous
 // reader's, BENCH_BEFORE= (empty) runs no previous reader. CPU time (user + system) is /usr/bin/time's. Everything
-// generated is deleted at the end.
+// generated is deleted at the end, but for BENCH_TRACE_DIR=<dir>: the traces are kept there and reused by the next
+// run (generating 1 GB takes a while; a size always gives the same trace).
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateTrace } from './gen-trace.mjs';
@@ -92,9 +93,15 @@ try {
   console.log('| trace | command | before: wall (CPU), peak RSS | after: wall (CPU), peak RSS | load |');
   console.log('|---|---|---|---|---|');
   for (const mb of sizes) {
-    const file = join(tmp, `gen-${mb}mb.lanes`);
-    const g = generateTrace(file, mb * 1e6, mb);
-    const label = `${(g.bytes / 1e6).toFixed(0)} MB (${(g.steps / 1e6).toFixed(1)}M steps)`;
+    const kept = process.env.BENCH_TRACE_DIR;
+    const file = join(kept ?? tmp, `gen-${mb}mb.lanes`);
+    let label;
+    if (kept === undefined || !existsSync(file)) {
+      if (kept !== undefined) mkdirSync(kept, { recursive: true });
+      const g = generateTrace(`${file}.part`, mb * 1e6, mb);
+      renameSync(`${file}.part`, file);
+      label = `${(g.bytes / 1e6).toFixed(0)} MB (${(g.steps / 1e6).toFixed(1)}M steps)`;
+    } else label = `${(statSync(file).size / 1e6).toFixed(0)} MB (kept)`;
     for (const c of commands.filter((c) => onlyCommands.includes(c.name))) {
       let b = null;
       if (old && (mb < 1000 || c.name === 'report') && beforeCommands.includes(c.name)) b = await measure(old.bin, c.args(file));
@@ -103,7 +110,7 @@ try {
       console.log(`| ${label} | ${c.name} | ${fmt(b)} | ${fmt(a)} | ${load()} |`);
       rmSync(join(tmp, 'export.json'), { force: true });
     }
-    rmSync(file, { force: true });
+    if (kept === undefined) rmSync(file, { force: true });
   }
   if (old) spawnSync('git', ['worktree', 'remove', '--force', old.dir], { cwd: ROOT });
 } finally {
