@@ -61,8 +61,8 @@ const RUNS = 4;
 /** Resolved futures kept for steps that may still name them. */
 export const RESOLVED_KEPT = 1 << 14;
 const MAX_GATHER_DEPTH = 200;
-/** Task ids below this are marked in a bit set (at most 16 MB of it); a larger id is looked up in the Map. */
-const ID_BITS = 2 ** 27;
+/** Task ids below this are marked in a bit set (at most 4 MB of it); a larger id is looked up in the Map. */
+const ID_BITS = 2 ** 25;
 /** Numbers and references a window slot holds (a step's id, dur, awaited, site; a set's via, state, text). */
 const NUMS = 4;
 const REFS = 3;
