@@ -3,8 +3,9 @@
 // lanes inside the webview, the side panel, go to source from an await site (with its editor decoration), open a
 // .lanes file from the explorer, a trace too big for the timeline and a time window of it, export Chrome JSON, record a typed command, record a JavaScript file (and the
 // message for TypeScript without esbuild), watch a recording grow and stop it from
-// the status bar, reload the window, a dark theme, the log, a debug session recorded with its paused tasks (Async Tasks
-// view, notes at the await lines, the time cursor), and the refusal to record in an untrusted workspace. Screenshots of each step go to
+// the status bar, reload the window, a dark theme, the log, debug sessions recorded with their paused tasks (Async Tasks
+// view, notes at the await lines, the time cursor: Node, Python 3.11 and 3.14, a restart, two sessions at once, Node
+// 22/24/26), and the refusal to record in an untrusted workspace. Screenshots of each step go to
 // /tmp/async-lanes-shots/vscode/.
 
 import assert from 'node:assert/strict';
@@ -33,12 +34,13 @@ let server: CodeServer;
 let page: Page;
 let errors: string[];
 
-/** A test step that leaves a screenshot of the workbench when it fails. */
-const step = (name: string, fn: () => Promise<void>, target = () => page) => async () => {
+/** A test step that leaves a screenshot of the workbench when it fails (then cleans up). */
+const step = (name: string, fn: () => Promise<void>, target = () => page, cleanUp: () => Promise<void> = async () => undefined) => async () => {
   try {
     await fn();
   } catch (err) {
     await shot(target(), `FAILED-${name}`).catch(() => undefined);
+    await cleanUp().catch(() => undefined);
     throw err;
   }
 };
@@ -49,7 +51,8 @@ const view = (frame: Frame): Promise<HookView> => hook(frame, (h) => h.view());
 const tasks = async (frame: Frame) => (await rows(frame)).filter((r) => r.type === 'task').map((r) => `${r.label}@${r.depth}`);
 
 /** The trace files written so far for `stem`. */
-const tracesOf = (stem: string) => (existsSync(traces) ? readdirSync(traces) : []).filter((f) => f.startsWith(`${stem}-`) && f.endsWith('.lanes'));
+const traceFiles = () => (existsSync(traces) ? readdirSync(traces) : []);
+const tracesOf = (stem: string) => traceFiles().filter((f) => f.startsWith(`${stem}-`) && f.endsWith('.lanes'));
 const ended = (file: string) => readFileSync(file, 'utf8').includes('["exit"');
 
 /** The Async Tasks view in Run and Debug (its rows' texts) and the notes at the ends of the active editor's lines. */
@@ -81,19 +84,71 @@ async function goToLine(line: number): Promise<void> {
  * (after the earlier steps several editor groups and a notification are open) with a breakpoint at `line`; returns
  * its new trace file once the recorder has made it. */
 async function startRecordedSession(config: Record<string, unknown>, source: string, line: number): Promise<string> {
-  mkdirSync(join(ws, '.vscode'), { recursive: true });
-  writeFileSync(join(ws, '.vscode', 'launch.json'), JSON.stringify({ version: '0.2.0', configurations: [config] }, null, 2));
+  writeLaunchJson({ configurations: [config] });
   const stem = source.replace(/\.[^.]+$/, '');
   const earlier = new Set(tracesOf(stem));
   await runCommand(page, 'View: Close All Editors');
   await runCommand(page, 'Notifications: Clear All Notifications');
+  await runCommand(page, 'Remove All Breakpoints'); // (F9 on a line that has one would remove it)
+  await breakAt(source, line);
+  await page.keyboard.press('F5');
+  await until('the trace file', () => tracesOf(stem).some((f) => !earlier.has(f)), 60_000);
+  return join(traces, tracesOf(stem).find((f) => !earlier.has(f))!);
+}
+
+function writeLaunchJson(launch: { configurations: Record<string, unknown>[]; compounds?: Record<string, unknown>[] }): void {
+  mkdirSync(join(ws, '.vscode'), { recursive: true });
+  writeFileSync(join(ws, '.vscode', 'launch.json'), JSON.stringify({ version: '0.2.0', ...launch }, null, 2));
+}
+
+/** Opens `source` and sets a breakpoint at `line`. */
+async function breakAt(source: string, line: number): Promise<void> {
   await quickOpen(page, source);
   await goToLine(line);
   await page.keyboard.press('F9');
   await page.locator('.editor-group-container.active .codicon-debug-breakpoint').first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('F5');
-  await until('the trace file', () => tracesOf(stem).some((f) => !earlier.has(f)), 60_000);
-  return join(traces, tracesOf(stem).find((f) => !earlier.has(f))!);
+}
+
+/** Ends the debug sessions: no breakpoints, continue (each of `sessions` focused in turn, when there are several). */
+async function runToTheEnd(sessions: string[] = []): Promise<void> {
+  await runCommand(page, 'Remove All Breakpoints');
+  await until('no breakpoint in the editor', async () => (await page.locator('.editor-group-container.active .codicon-debug-breakpoint').count()) === 0);
+  if (sessions.length === 0) await runCommand(page, 'Debug: Continue');
+  for (const name of sessions) {
+    await focusSession(name);
+    await runCommand(page, 'Debug: Continue');
+  }
+}
+
+/** A debug session's row in the Call Stack view. */
+const callStackSession = (name: string) => page.locator('.debug-call-stack .monaco-list-row .session .name', { hasText: name }).first();
+
+/** Focuses a debug session: Debug: Select Debug Session, then its name (a click on its row in the Call Stack view
+ * toggles the row, and may land on the row's buttons). */
+async function focusSession(name: string): Promise<void> {
+  await runCommand(page, 'Debug: Select Debug Session');
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().click();
+  const select = page.locator('.debug-toolbar select');
+  await until(`${name} focused`, async () => (await select.evaluate((e) => (e as unknown as { selectedOptions: { text: string }[] }).selectedOptions[0]?.text)) === name);
+}
+
+/** A failed debug step's clean-up: its log, and its session stopped (the next step's F5 would continue it). */
+async function stopDebugging(): Promise<void> {
+  printExtensionLog();
+  await runCommand(page, 'Debug: Stop', 5000); // (listed only while a session runs)
+}
+
+/** The extension's log (its output channel's file in code-server's state folder), printed when a debug step fails. */
+function printExtensionLog(): void {
+  const logs = spawnSync('find', [join(dir, 'state'), '-name', 'Async Lanes.log'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+  for (const log of logs) console.log(`--- ${log}\n${readFileSync(log, 'utf8').split('\n').slice(-60).join('\n')}`);
+}
+
+/** The Node versions of scripts/setup-node-versions.sh (22, 24, 26): "version path" lines. */
+function nodeVersions(): { version: string; bin: string }[] {
+  const out = spawnSync('bash', [join(ROOT, 'scripts', 'setup-node-versions.sh')], { encoding: 'utf8', timeout: 600_000 });
+  if (out.status !== 0) throw new Error(`scripts/setup-node-versions.sh failed: ${out.stderr}`);
+  return out.stdout.trim().split('\n').map((l) => l.split(' ')).map(([version, bin]) => ({ version, bin }));
 }
 
 /** The interpreters the Python debug step runs on: Debian's python3 (debugpy 1.6) and the 3.14 of
@@ -384,16 +439,16 @@ describe('Async Lanes in VS Code (code-server)', () => {
     assert.match(list[1], /^fetchItem.*at the breakpoint · task \d+ · running/, 'its child at the breakpoint first and marked');
     for (const r of list.slice(2, 4)) assert.match(r, /^fetchItem.*waiting \d+(\.\d+)? m?s on a promise · gather_timers\.js:5/);
     for (const ms of waitedMs(list.slice(2, 4).join(' '))) assert.ok(ms >= 90, `they slept since the start: ${ms} ms`);
-    await until('the notes at the await lines', async () => (await notes()).some((n) => /⏸ fetchItem · task \d+: waiting/.test(n)));
+    await until('the notes at the await lines', async () => (await notes()).some((n) => /‖ fetchItem · task \d+: waiting/.test(n)));
     let shown = await notes();
-    const line5 = shown.find((n) => n.includes('⏸ fetchItem'))!;
-    assert.equal(line5.match(/⏸ fetchItem · task \d+: waiting \d+(\.\d+)? m?s on a promise/g)?.length, 2, line5);
+    const line5 = shown.find((n) => n.includes('‖ fetchItem'))!;
+    assert.equal(line5.match(/‖ fetchItem · task \d+: waiting \d+(\.\d+)? m?s on a promise/g)?.length, 2, line5);
     // The timeline's time cursor is at the pause.
     const live = await timelineFrame(page, basename(file));
     const cursorAtPause = async () => (await pane.textContent())?.includes(`Paused at ${formatDuration((await view(live)).cursorT ?? -1)} of the trace: 4 tasks`) === true;
     await until('the time cursor at the pause', cursorAtPause);
     const firstCursor = (await view(live)).cursorT!;
-    assert.ok(shown.some((n) => /⏸ main · task \d+: waiting .* on /.test(n)), `main's note at line 10: ${shown.join(' | ')}`);
+    assert.ok(shown.some((n) => /‖ main · task \d+: waiting .* on /.test(n)), `main's note at line 10: ${shown.join(' | ')}`);
     await shot(page, '07h-debug-first-pause');
     // The editor alone, to see the notes whole.
     await runCommand(page, 'View: Toggle Maximize Editor Group');
@@ -413,7 +468,7 @@ describe('Async Lanes in VS Code (code-server)', () => {
     assert.equal(still.length, 1, list.join('\n'));
     assert.ok(waitedMs(still[0])[0] >= 190, still[0]);
     await until('the time cursor at the second pause', async () => (await view(live)).cursorT! > firstCursor && (await cursorAtPause()));
-    await until('one note left at line 5', async () => (await notes()).some((n) => n.match(/⏸ fetchItem/g)?.length === 1));
+    await until('one note left at line 5', async () => (await notes()).some((n) => n.match(/‖ fetchItem/g)?.length === 1));
     shown = await notes();
     await shot(page, '07i-debug-second-pause');
 
@@ -424,14 +479,14 @@ describe('Async Lanes in VS Code (code-server)', () => {
     await until('no breakpoint in the editor', async () => (await page.locator('.editor-group-container.active .codicon-debug-breakpoint').count()) === 0);
     await runCommand(page, 'Debug: Continue');
     await until('the program to end', () => ended(file), 60_000);
-    await until('the notes cleared', async () => !(await notes()).some((n) => n.includes('⏸')));
+    await until('the notes cleared', async () => !(await notes()).some((n) => n.includes('‖')));
     const index = new TraceIndex(parseTrace(readFileSync(file, 'utf8')));
     assert.equal(index.tasks.length, 4);
     assert.deepEqual(index.blocks, [], 'the steps stopped at the breakpoint did not block the loop');
     const frame = await timelineFrame(page, basename(file));
     await frame.waitForFunction(() => (globalThis as unknown as { __lanes: LanesHook }).__lanes.rows().filter((r) => r.type === 'task').length === 4, undefined, { timeout: 30_000 });
     await shot(page, '07j-debug-ended');
-  }));
+  }, () => page, stopDebugging));
 
   // The same with Python under debugpy (the stand-in extension runs its adapter), on each interpreter that has it.
   for (const { label, python } of DEBUGPY_PYTHONS) {
@@ -450,10 +505,10 @@ describe('Async Lanes in VS Code (code-server)', () => {
       assert.match(list[1], /^fetch ?at the breakpoint · Task-\d · running/, 'its child at the breakpoint first and marked');
       for (const r of list.slice(2, 4)) assert.match(r, /^fetch ?Task-\d · (waiting \d+(\.\d+)? [mµ]?s on sleep|scheduled \S+ [mµ]?s \(woken from sleep\)) · gather_sleeps\.py:12/);
       for (const ms of waitedMs(list.slice(2, 4).join(' '))) assert.ok(ms >= 90, `they slept since the start: ${ms} ms`);
-      await until('the notes at the await lines', async () => (await notes()).some((n) => /⏸ fetch · Task-\d: (waiting|scheduled)/.test(n)));
+      await until('the notes at the await lines', async () => (await notes()).some((n) => /‖ fetch · Task-\d: (waiting|scheduled)/.test(n)));
       const shown = await notes();
-      assert.equal(shown.find((n) => n.includes('⏸ fetch'))!.match(/⏸ fetch · Task-\d: (waiting \d+(\.\d+)? [mµ]?s on sleep|scheduled \S+ [mµ]?s \(woken from sleep\))/g)?.length, 2, shown.join(' | '));
-      assert.ok(shown.some((n) => /⏸ main · Task-1: waiting .* on gather of 3/.test(n)), `main's note at line 18: ${shown.join(' | ')}`);
+      assert.equal(shown.find((n) => n.includes('‖ fetch'))!.match(/‖ fetch · Task-\d: (waiting \d+(\.\d+)? [mµ]?s on sleep|scheduled \S+ [mµ]?s \(woken from sleep\))/g)?.length, 2, shown.join(' | '));
+      assert.ok(shown.some((n) => /‖ main · Task-1: waiting .* on gather of 3/.test(n)), `main's note at line 18: ${shown.join(' | ')}`);
       const live = await timelineFrame(page, basename(file));
       const cursorAtPause = async () => (await pane.textContent())?.includes(`Paused at ${formatDuration((await view(live)).cursorT ?? -1)} of the trace: 4 tasks`) === true;
       await until('the time cursor at the pause', cursorAtPause);
@@ -476,14 +531,14 @@ describe('Async Lanes in VS Code (code-server)', () => {
       assert.equal(list.filter((r) => /^fetch.*finished/.test(r)).length, 1, list.join('\n'));
       assert.equal(list.filter((r) => /^fetch ?Task-\d · (waiting \S+ [mµ]?s on sleep|scheduled \S+ [mµ]?s \(woken from sleep\)) · gather_sleeps\.py:12/.test(r)).length, 1, list.join('\n'));
       await until('the time cursor at the second pause', async () => (await view(live)).cursorT! > firstCursor && (await cursorAtPause()));
-      await until('one note left at line 12', async () => (await notes()).some((n) => n.match(/⏸ fetch/g)?.length === 1));
+      await until('one note left at line 12', async () => (await notes()).some((n) => n.match(/‖ fetch/g)?.length === 1));
       await shot(page, `07k-${label}-debugpy-second-pause`);
 
       await runCommand(page, 'Remove All Breakpoints');
       await until('no breakpoint in the editor', async () => (await page.locator('.editor-group-container.active .codicon-debug-breakpoint').count()) === 0);
       await runCommand(page, 'Debug: Continue');
       await until('the program to end', () => ended(file), 60_000);
-      await until('the notes cleared', async () => !(await notes()).some((n) => n.includes('⏸')));
+      await until('the notes cleared', async () => !(await notes()).some((n) => n.includes('‖')));
       await until('the pause cursor cleared', async () => (await view(live)).cursorT === null);
       const index = new TraceIndex(parseTrace(readFileSync(file, 'utf8')));
       assert.deepEqual(index.meta.header.argv, [join(ws, 'app', 'gather_sleeps.py')], "the program's trace, not debugpy's launcher's");
@@ -493,8 +548,115 @@ describe('Async Lanes in VS Code (code-server)', () => {
       const frame = await timelineFrame(page, basename(file));
       await frame.waitForFunction((n) => (globalThis as unknown as { __lanes: LanesHook }).__lanes.rows().filter((r) => r.type === 'task').length === n, program.length, { timeout: 30_000 });
       await shot(page, `07k-${label}-debugpy-ended`);
-    }));
+    }, () => page, stopDebugging));
   }
+  const [py311] = DEBUGPY_PYTHONS;
+  const pythonConfig = { type: 'debugpy', request: 'launch', name: 'gather_sleeps (Async Lanes)', program: '${workspaceFolder}/app/gather_sleeps.py', python: py311.python, console: 'integratedTerminal', asyncLanes: true };
+  const nodeConfig = { type: 'node', request: 'launch', name: 'gather_timers (Async Lanes)', program: '${workspaceFolder}/app/gather_timers.js', asyncLanes: true };
+
+  it('a recorded debug session restarted (debugpy): the new process\'s trace is shown live, with the pause cursor and the Async Tasks at its breakpoint', { skip: py311.python === null ? 'no Python with debugpy' : false }, step('07l', async () => {
+    const first = await startRecordedSession(pythonConfig, 'gather_sleeps.py', 13);
+    const { row, pane } = pausedTasks();
+    const cursorAtPause = async (live: Frame) => (await pane.textContent())?.includes(`Paused at ${formatDuration((await view(live)).cursorT ?? -1)} of the trace: 4 tasks`) === true;
+    await row('at the breakpoint').first().waitFor({ timeout: 90_000 });
+    const firstLive = await timelineFrame(page, basename(first));
+    await until('the time cursor at the pause', () => cursorAtPause(firstLive));
+    const earlier = new Set(traceFiles());
+    await runCommand(page, 'Debug: Restart');
+    const stem = basename(first, '.lanes');
+    await until('the new process\'s trace', () => traceFiles().some((f) => !earlier.has(f) && f.startsWith(`${stem}.`)), 60_000);
+    const second = join(traces, traceFiles().find((f) => !earlier.has(f) && f.startsWith(`${stem}.`))!);
+    assert.match(basename(second).slice(stem.length), /^\.\d+\.lanes$/, 'the new process\'s trace beside the first');
+    // Its own live timeline, which the pause in the new process marks; the Async Tasks view shows that pause.
+    const live = await timelineFrame(page, basename(second), 90_000);
+    await until('the pause cursor in the new trace', async () => (await view(live)).cursorT !== null && (await cursorAtPause(live)), 90_000);
+    assert.match((await pausedTasks().rowTexts())[1], /^fetch ?at the breakpoint · Task-\d · running/);
+    await shot(page, '07l-debug-restarted');
+    await runToTheEnd();
+    await until('the new process to end', () => ended(second), 60_000);
+    const [a, b] = [first, second].map((f) => new TraceIndex(parseTrace(readFileSync(f, 'utf8'))).meta.header.pid);
+    assert.notEqual(a, b);
+    await until('the pause cursor cleared', async () => (await view(live)).cursorT === null);
+  }, () => page, stopDebugging));
+
+  it('two recorded debug sessions at once (a compound: Python and Node): each keeps its own pause, Async Tasks and pause cursor', { skip: py311.python === null ? 'no Python with debugpy' : false }, step('07m', async () => {
+    writeLaunchJson({ configurations: [pythonConfig, nodeConfig], compounds: [{ name: 'both (Async Lanes)', configurations: [pythonConfig.name, nodeConfig.name] }] });
+    const earlier = new Set(traceFiles());
+    await runCommand(page, 'View: Close All Editors');
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    await runCommand(page, 'Remove All Breakpoints');
+    await breakAt('gather_sleeps.py', 13);
+    await breakAt('gather_timers.js', 6);
+    await runCommand(page, 'Debug: Select and Start Debugging');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'both (Async Lanes)' }).first().click();
+    const newTrace = (stem: string) => traceFiles().find((f) => !earlier.has(f) && f.startsWith(`${stem}-`));
+    await until('both traces', () => newTrace('gather_sleeps') !== undefined && newTrace('gather_timers') !== undefined, 90_000);
+    const files = { python: join(traces, newTrace('gather_sleeps')!), node: join(traces, newTrace('gather_timers')!) };
+    const { rowTexts, pane } = pausedTasks();
+    /** Focuses the session, then: its timeline's pause cursor, the Async Tasks rows. */
+    const pausedIn = async (session: string, file: string, task: RegExp) => {
+      await focusSession(session);
+      await until(`${session}'s tasks`, async () => (await rowTexts()).filter((r) => task.test(r)).length === 3, 90_000);
+      await page.locator('.tab', { hasText: basename(file) }).first().click();
+      const live = await timelineFrame(page, basename(file));
+      await until(`${session}'s pause cursor`, async () => (await view(live)).cursorT !== null && (await pane.textContent())?.includes(`Paused at ${formatDuration((await view(live)).cursorT!)} of the trace: 4 tasks`) === true, 60_000);
+      return { cursor: (await view(live)).cursorT!, rows: await rowTexts() };
+    };
+    await until('both sessions in the Call Stack', async () => (await callStackSession(pythonConfig.name).count()) > 0 && (await callStackSession(nodeConfig.name).count()) > 0, 90_000);
+    const py = await pausedIn(pythonConfig.name, files.python, /^fetch ?(at the breakpoint · )?Task-/);
+    const js = await pausedIn(nodeConfig.name, files.node, /^fetchItem/);
+    assert.ok(!js.rows.some((r) => /^fetch ?(at the breakpoint · )?Task-/.test(r)), js.rows.join('\n'));
+    await shot(page, '07m-two-sessions-node');
+    // The Node session goes on to its second stop; the Python one stays paused where it was.
+    await runCommand(page, 'Debug: Continue');
+    await until('the Node session\'s second pause', async () => (await rowTexts()).some((r) => /^fetchItem.*finished/.test(r)), 60_000);
+    const again = await pausedIn(pythonConfig.name, files.python, /^fetch ?(at the breakpoint · )?Task-/);
+    assert.equal(again.cursor, py.cursor, 'the Python pause cursor did not move');
+    assert.deepEqual(again.rows, py.rows);
+    await shot(page, '07m-two-sessions-python');
+    await runToTheEnd([pythonConfig.name, nodeConfig.name]);
+    await until('both programs to end', () => ended(files.python) && ended(files.node), 60_000);
+  }, () => page, async () => {
+    // (failed: the next steps start their own sessions with F5, which would continue these)
+    printExtensionLog();
+    for (const name of [pythonConfig.name, nodeConfig.name]) {
+      if ((await callStackSession(name).count()) === 0) continue;
+      await focusSession(name);
+      await runCommand(page, 'Debug: Stop');
+    }
+  }));
+
+  // Known failure (todo): on Node 22, 24 and 26 the pause finds the trace as it was at the start (no tasks): the
+  // recorder's writer thread, which js-debug attaches to as "[worker 1]" (on these versions each time; on Node 20 it
+  // did once, and 07h failed the same way), writes nothing while the program is paused, and the pause flush waits its
+  // 2 s for nothing. The same flush answers in ~40 ms on Node 22 under a plain inspector client that attaches the
+  // worker (NodeWorker.enable, waitForDebuggerOnStart) and resumes it.
+  it('a Node debug session on Node 22, 24 and 26 (runtimeExecutable): the paused tasks at the breakpoint; the recording stays', { todo: 'Node 22+ under js-debug: the writer thread writes nothing while the program is paused' }, step('07n', async () => {
+    const failed: string[] = [];
+    for (const { version, bin } of nodeVersions()) {
+      const file = await startRecordedSession({ ...nodeConfig, name: `gather_timers on ${version}`, runtimeExecutable: bin }, 'gather_timers.js', 6);
+      try {
+        const { row, rowTexts, pane } = pausedTasks();
+        await row('at the breakpoint').first().waitFor({ timeout: 60_000 });
+        await until('the three fetchItem rows', async () => (await rowTexts()).filter((r) => r.startsWith('fetchItem')).length === 3);
+        const list = await rowTexts();
+        assert.match(list[1], /^fetchItem.*at the breakpoint · task \d+ · running/, list.join('\n'));
+        for (const r of list.slice(2, 4)) assert.match(r, /^fetchItem.*waiting \d+(\.\d+)? m?s on a promise · gather_timers\.js:5/);
+        const live = await timelineFrame(page, basename(file));
+        await until('the time cursor at the pause', async () => (await pane.textContent())?.includes(`Paused at ${formatDuration((await view(live)).cursorT ?? -1)} of the trace: 4 tasks`) === true);
+      } catch (err) {
+        failed.push(`${version}: ${String(err).split('\n')[0]}`);
+        printExtensionLog();
+      }
+      await shot(page, `07n-debug-node-${version}`);
+      await runToTheEnd();
+      await until('the program to end', () => ended(file), 60_000);
+      const index = new TraceIndex(parseTrace(readFileSync(file, 'utf8')));
+      assert.equal(`v${index.meta.header.runtimeVersion}`, version);
+      assert.equal(index.tasks.length, 4);
+    }
+    assert.deepEqual(failed, []);
+  }, () => page, stopDebugging));
 });
 
 describe('Async Lanes in an untrusted workspace', () => {
