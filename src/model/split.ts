@@ -25,6 +25,12 @@ function sameVia(a: string | null, b: string | null): boolean {
 /** Await sites or wakers a task has before they are indexed by a Map. */
 const SCAN_MAX = 16;
 
+function indexWaker(index: Map<number | null, WakerAcc[]>, w: WakerAcc): void {
+  const same = index.get(w.by);
+  if (same === undefined) index.set(w.by, [w]);
+  else same.push(w);
+}
+
 interface AwaitAcc {
   site: number | null;
   count: number;
@@ -56,7 +62,8 @@ export class TaskSplit {
   private awaitIndex: Map<number | null, AwaitAcc> | null = null;
   private lastAwait: AwaitAcc | null = null;
   private wakers: WakerAcc[] | null = null;
-  private wakerIndex: Map<string, WakerAcc> | null = null;
+  /** Past SCAN_MAX wakers: the wakers by who woke (a few `via`s each), so a lookup builds no key. */
+  private wakerIndex: Map<number | null, WakerAcc[]> | null = null;
   private lastWaker: WakerAcc | null = null;
   private wakersOutOfOrder = false;
 
@@ -116,13 +123,20 @@ export class TaskSplit {
   private findWaker(by: number | null, via: string | null, order: number): WakerAcc {
     const list = (this.wakers ??= []);
     let w: WakerAcc | undefined;
-    if (this.wakerIndex !== null) w = this.wakerIndex.get(`${by}|${via}`);
-    else for (let i = 0; i < list.length; i++) if (list[i].by === by && sameVia(list[i].via, via)) w = list[i];
+    const index = this.wakerIndex;
+    if (index !== null) {
+      const same = index.get(by);
+      if (same !== undefined) for (let i = 0; i < same.length; i++) if (sameVia(same[i].via, via)) w = same[i];
+    } else for (let i = 0; i < list.length; i++) if (list[i].by === by && sameVia(list[i].via, via)) w = list[i];
     if (w === undefined) {
       w = { by, via, count: 0, first: order };
       list.push(w);
-      if (this.wakerIndex !== null) this.wakerIndex.set(`${by}|${via}`, w);
-      else if (list.length > SCAN_MAX) this.wakerIndex = new Map(list.map((x) => [`${x.by}|${x.via}`, x]));
+      if (index !== null) indexWaker(index, w);
+      else if (list.length > SCAN_MAX) {
+        const made = new Map<number | null, WakerAcc[]>();
+        for (const x of list) indexWaker(made, x);
+        this.wakerIndex = made;
+      }
     }
     return w;
   }
