@@ -12,9 +12,11 @@ import Module from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMainThread, Worker } from 'node:worker_threads';
+import { ChunkSink, type WriterMessage } from './chunk-sink.js';
 import { Shared, type Chunk } from './codes.js';
 import { compileTs, instrumentFile, isInstrumented, isProgramFile, TS_FILE } from './compile.js';
 import { initialize, loadSync } from './esm-hooks.js';
+import { TraceFormatter } from './format.js';
 import { exitRecord, flush, inStep, ownResources, registerMap, registerSite, runtime, settleDeferred, startRuntime, unhandled } from './runtime.js';
 import { RUNTIME_GLOBAL } from './transform.js';
 
@@ -70,6 +72,31 @@ function createTrace(out: string, header: string): string | null {
   return null;
 }
 
+type Send = (msg: WriterMessage, transfer: ArrayBuffer[]) => void;
+
+/** The writer thread (writer.ts): formats and writes off the program's thread, and is the blocked-loop watchdog. */
+function writerThread(path: string, base: number, thresholdMs: number, sab: SharedArrayBuffer): Send {
+  const worker = new Worker(join(RECORDER_DIR, 'writer.js'), {
+    workerData: { out: path, base, origin: performance.timeOrigin, thresholdMs, shared: sab, recorderDir: RECORDER_DIR },
+    env: {},
+    // Not piped to the program's stdout/stderr (the writer prints nothing): piping would queue more ticks.
+    stdout: true,
+    stderr: true,
+  });
+  worker.unref();
+  // A segment is shared memory (no copy); a buffer of its own moves to the writer.
+  return (msg, transfer) => worker.postMessage(msg, transfer);
+}
+
+/** Under a debugger the program's thread writes its records itself. A writer thread would start after the debugger
+ * attached (js-debug's bootloader comes first in NODE_OPTIONS) and be held at "Break on start" until the debugger
+ * resumes it, which the debugger cannot do while a pause flush holds the program's thread: the flush would wait its
+ * 2 s for nothing (always on Node 22-26 under js-debug). The watchdog is off under a debugger anyway (writer.ts). */
+function writeHere(path: string, base: number, thresholdMs: number, shared: Int32Array): Send {
+  const sink = new ChunkSink(openSync(path, 'a'), new TraceFormatter(base, thresholdMs), shared);
+  return (msg) => sink.take(msg);
+}
+
 function start(): void {
   const out = process.env.ASYNC_LANES_OUT;
   if (!out || !isMainThread || isPackageManager() || (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL]) return;
@@ -91,22 +118,14 @@ function start(): void {
 
   const sab = new SharedArrayBuffer(Shared.Size * 4);
   const shared = new Int32Array(sab);
-  const worker = new Worker(join(RECORDER_DIR, 'writer.js'), {
-    workerData: { out: path, base, origin: performance.timeOrigin, thresholdMs, shared: sab, recorderDir: RECORDER_DIR, debugger: process.env.ASYNC_LANES_DEBUGGER === '1' },
-    env: {},
-    // Not piped to the program's stdout/stderr (the writer prints nothing): piping would queue more ticks.
-    stdout: true,
-    stderr: true,
-  });
-  worker.unref();
+  const send = process.env.ASYNC_LANES_DEBUGGER === '1' ? writeHere(path, base, thresholdMs, shared) : writerThread(path, base, thresholdMs, sab);
   let written = 0;
   let sent = 0;
   startRuntime({
     shared,
     post(c: Chunk, last: boolean) {
       sent++;
-      // A segment is shared memory (no copy); a buffer of its own moves to the writer.
-      worker.postMessage({ chunk: c, last }, c.seg < 0 ? [c.buf.buffer as ArrayBuffer] : []);
+      send({ chunk: c, last }, c.seg < 0 ? [c.buf.buffer as ArrayBuffer] : []);
     },
   });
   /** `__async_lanes.p()`: called by the VS Code extension through the debugger's evaluate request at every pause. The
@@ -117,7 +136,7 @@ function start(): void {
    * clock, the tasks in a step (innermost first, with their steps' starts) and the trace's path, URI-encoded. */
   const pauseFlush = (): string => {
     sent++;
-    worker.postMessage({ pause: performance.now() });
+    send({ pause: performance.now() }, []);
     flush(false);
     const deadline = Date.now() + 2000;
     while ((written = Atomics.load(shared, Shared.Written)) < sent && Date.now() < deadline) {

@@ -10,11 +10,12 @@
 // early start and the delay before disabling. Blocks before the writer thread is up (its first ~0.1 s, longer on a
 // loaded machine) are not sampled: their record names the step's own site.
 
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { openSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { fileURLToPath } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
-import { Shared, type Chunk } from './codes.js';
+import { ChunkSink, type WriterMessage } from './chunk-sink.js';
+import { Shared } from './codes.js';
 import { TraceFormatter } from './format.js';
 
 interface WriterData {
@@ -26,9 +27,6 @@ interface WriterData {
   shared: SharedArrayBuffer;
   /** Files of the recorder itself: never a program site. */
   recorderDir: string;
-  /** A debugger runs the program: no watchdog. Its pauses look like one long slice, and the watchdog's session,
-   * enabled then, would be told of the debugger's pause and resume the program under the user's breakpoint. */
-  debugger: boolean;
 }
 
 const data = workerData as WriterData;
@@ -43,7 +41,10 @@ const sampleSites = new Map<string, number>();
 let session: Session | null = null;
 /** The debugger: off, being enabled, on, or being disabled. */
 let debug: 'off' | 'enabling' | 'on' | 'disabling' = 'off';
-let noInspector = data.debugger;
+/** No watchdog without an inspector. Nor under a debugger, where this thread does not run (preload.ts writes on the
+ * program's thread): the debugger's pauses would look like one long slice, and the watchdog's session, enabled then,
+ * would be told of the debugger's pause and resume the program under the user's breakpoint. */
+let noInspector = false;
 const scripts = new Map<string, string>();
 /** The slice being sampled (its start, as the program wrote it), the time of its next sample and their interval. */
 let slice = 0;
@@ -169,24 +170,13 @@ function keep(t: number, frames: Frame[]): void {
 
 const timer = setInterval(watch, TICK);
 
-parentPort!.on('message', (msg: { chunk?: Chunk; last?: boolean; pause?: number }) => {
-  if (msg.pause !== undefined) formatter.pauses = [...formatter.pauses.slice(-63), msg.pause];
-  if (msg.chunk) {
-    try {
-      for (const bytes of formatter.format(msg.chunk)) writeSync(fd, bytes);
-    } catch {
-      // the disk is full or the file went away: the program runs on regardless
-    }
-    if (msg.chunk.seg >= 0) Atomics.store(shared, Shared.Busy + msg.chunk.seg, 0);
-  }
-  if (msg.last) {
+const sink = new ChunkSink(fd, formatter, shared);
+parentPort!.on('message', (msg: WriterMessage) => {
+  // Before the program is told it may exit: a session still open then makes Node print "Waiting for the debugger to
+  // disconnect...".
+  sink.take(msg, () => {
     clearInterval(timer);
-    // Before the program is told it may exit: a session still open then makes Node print "Waiting for the
-    // debugger to disconnect...".
     session?.disconnect();
-    closeSync(fd);
-  }
-  Atomics.add(shared, Shared.Written, 1);
-  Atomics.notify(shared, Shared.Written);
+  });
   if (msg.last) parentPort!.close();
 });
