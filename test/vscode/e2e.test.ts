@@ -554,31 +554,38 @@ describe('Async Lanes in VS Code (code-server)', () => {
   const pythonConfig = { type: 'debugpy', request: 'launch', name: 'gather_sleeps (Async Lanes)', program: '${workspaceFolder}/app/gather_sleeps.py', python: py311.python, console: 'integratedTerminal', asyncLanes: true };
   const nodeConfig = { type: 'node', request: 'launch', name: 'gather_timers (Async Lanes)', program: '${workspaceFolder}/app/gather_timers.js', asyncLanes: true };
 
-  it('a recorded debug session restarted (debugpy): the new process\'s trace is shown live, with the pause cursor and the Async Tasks at its breakpoint', { skip: py311.python === null ? 'no Python with debugpy' : false }, step('07l', async () => {
-    const first = await startRecordedSession(pythonConfig, 'gather_sleeps.py', 13);
-    const { row, pane } = pausedTasks();
-    const cursorAtPause = async (live: Frame) => (await pane.textContent())?.includes(`Paused at ${formatDuration((await view(live)).cursorT ?? -1)} of the trace: 4 tasks`) === true;
-    await row('at the breakpoint').first().waitFor({ timeout: 90_000 });
-    const firstLive = await timelineFrame(page, basename(first));
-    await until('the time cursor at the pause', () => cursorAtPause(firstLive));
-    const earlier = new Set(traceFiles());
-    await runCommand(page, 'Debug: Restart');
-    const stem = basename(first, '.lanes');
-    await until('the new process\'s trace', () => traceFiles().some((f) => !earlier.has(f) && f.startsWith(`${stem}.`)), 60_000);
-    const second = join(traces, traceFiles().find((f) => !earlier.has(f) && f.startsWith(`${stem}.`))!);
-    assert.match(basename(second).slice(stem.length), /^\.\d+\.lanes$/, 'the new process\'s trace beside the first');
-    // Its own live timeline, which the pause in the new process marks; the Async Tasks view shows that pause.
-    const live = await timelineFrame(page, basename(second), 90_000);
-    await until('the pause cursor in the new trace', async () => (await view(live)).cursorT !== null && (await cursorAtPause(live)), 90_000);
-    // (the view's rows are drawn after its message line: wait for them)
-    await until('the task at the breakpoint in Async Tasks', async () => /^fetch ?at the breakpoint · Task-\d · running/.test((await pausedTasks().rowTexts())[1] ?? ''));
-    await shot(page, '07l-debug-restarted');
-    await runToTheEnd();
-    await until('the new process to end', () => ended(second), 60_000);
-    const [a, b] = [first, second].map((f) => new TraceIndex(parseTrace(readFileSync(f, 'utf8'))).meta.header.pid);
-    assert.notEqual(a, b);
-    await until('the pause cursor cleared', async () => (await view(live)).cursorT === null);
-  }, () => page, stopDebugging));
+  // A restart: debugpy relaunches the program (terminate/disconnect with restart), js-debug answers a restart request.
+  const restarts = [
+    { label: 'debugpy', config: pythonConfig, source: 'gather_sleeps.py', line: 13, atBreakpoint: /^fetch ?at the breakpoint · Task-\d · running/, skip: py311.python === null ? 'no Python with debugpy' : false },
+    { label: 'js-debug', config: nodeConfig, source: 'gather_timers.js', line: 6, atBreakpoint: /^fetchItem.*at the breakpoint · task \d+ · running/, skip: false as const },
+  ];
+  for (const { label, config, source, line, atBreakpoint, skip } of restarts) {
+    it(`a recorded debug session restarted (${label}): the new process's trace is shown live, with the pause cursor and the Async Tasks at its breakpoint`, { skip }, step(`07l-${label}`, async () => {
+      const first = await startRecordedSession(config, source, line);
+      const { row, pane } = pausedTasks();
+      const cursorAtPause = async (live: Frame) => (await pane.textContent())?.includes(`Paused at ${formatDuration((await view(live)).cursorT ?? -1)} of the trace: 4 tasks`) === true;
+      await row('at the breakpoint').first().waitFor({ timeout: 90_000 });
+      const firstLive = await timelineFrame(page, basename(first));
+      await until('the time cursor at the pause', () => cursorAtPause(firstLive));
+      const earlier = new Set(traceFiles());
+      await runCommand(page, 'Debug: Restart');
+      const stem = basename(first, '.lanes');
+      await until('the new process\'s trace', () => traceFiles().some((f) => !earlier.has(f) && f.startsWith(`${stem}.`)), 60_000);
+      const second = join(traces, traceFiles().find((f) => !earlier.has(f) && f.startsWith(`${stem}.`))!);
+      assert.match(basename(second).slice(stem.length), /^\.\d+\.lanes$/, 'the new process\'s trace beside the first');
+      // Its own live timeline, which the pause in the new process marks; the Async Tasks view shows that pause.
+      const live = await timelineFrame(page, basename(second), 90_000);
+      await until('the pause cursor in the new trace', async () => (await view(live)).cursorT !== null && (await cursorAtPause(live)), 90_000);
+      // (the view's rows are drawn after its message line: wait for them)
+      await until('the task at the breakpoint in Async Tasks', async () => atBreakpoint.test((await pausedTasks().rowTexts())[1] ?? ''));
+      await shot(page, `07l-debug-restarted-${label}`);
+      await runToTheEnd();
+      await until('the new process to end', () => ended(second), 60_000);
+      const [a, b] = [first, second].map((f) => new TraceIndex(parseTrace(readFileSync(f, 'utf8'))).meta.header.pid);
+      assert.notEqual(a, b);
+      await until('the pause cursor cleared', async () => (await view(live)).cursorT === null);
+    }, () => page, stopDebugging));
+  }
 
   it('two recorded debug sessions at once (a compound: Python and Node): each keeps its own pause, Async Tasks and pause cursor', { skip: py311.python === null ? 'no Python with debugpy' : false }, step('07m', async () => {
     writeLaunchJson({ configurations: [pythonConfig, nodeConfig], compounds: [{ name: 'both (Async Lanes)', configurations: [pythonConfig.name, nodeConfig.name] }] });
