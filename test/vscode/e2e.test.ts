@@ -126,8 +126,17 @@ const callStackSession = (name: string) => page.locator('.debug-call-stack .mona
 /** Focuses a debug session: Debug: Select Debug Session, then its name (a click on its row in the Call Stack view
  * toggles the row, and may land on the row's buttons). */
 async function focusSession(name: string): Promise<void> {
-  await runCommand(page, 'Debug: Select Debug Session');
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().click();
+  // The session picker may close before the click (another session's event took the focus): then it is opened again.
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, 'Debug: Select Debug Session');
+    try {
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().click({ timeout: 5000 });
+      break;
+    } catch (err) {
+      if (attempt === 5) throw err;
+      await page.keyboard.press('Escape');
+    }
+  }
   const select = page.locator('.debug-toolbar select');
   await until(`${name} focused`, async () => (await select.evaluate((e) => (e as unknown as { selectedOptions: { text: string }[] }).selectedOptions[0]?.text)) === name);
 }
