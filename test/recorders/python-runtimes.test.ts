@@ -96,6 +96,27 @@ const NEVER_AWAITED = program('never_awaited_flags.py', [
   'print("end")',
 ]);
 const FLAGS = [[], ['-W', 'error'], ['-X', 'dev'], ['-W', 'error', '-X', 'dev']];
+// A daemon thread's loop still stepping while the program exits; a GIL switch every microsecond puts it between the
+// exit record and the last hand-over (CPython's test_asyncio once ended its trace with such a thread's `loop` record).
+const DAEMON_LOOP = program('daemon_loop.py', [
+  'import asyncio, sys, threading, time',
+  'sys.setswitchinterval(1e-6)',
+  'def spin():',
+  '    async def beat():',
+  '        while True:',
+  '            await asyncio.sleep(0.0001)',
+  '    loop = asyncio.new_event_loop()',
+  '    loop.create_task(beat())',
+  '    def stop():',
+  '        while True:',
+  '            time.sleep(0.0005)',
+  '            loop.call_soon_threadsafe(loop.stop)',
+  '    threading.Thread(target=stop, daemon=True).start()',
+  '    while True:',
+  '        loop.run_forever()',
+  'threading.Thread(target=spin, daemon=True).start()',
+  'asyncio.run(asyncio.sleep(0.05))',
+]);
 
 const INTERPRETERS = program('interpreter_pool.py', [
   'import asyncio',
@@ -229,6 +250,19 @@ for (const py of pythons) {
           ['never-awaited 12', 'never-awaited 19'],
           `both never-awaited coroutines are findings: ${JSON.stringify(report.findings)}`,
         );
+      });
+
+      test(`the exit is the trace's last record, also with a daemon thread's loop still stepping (${mode})`, { skip }, async () => {
+        const lasts = await Promise.all(
+          Array.from({ length: 8 }, async (_, i) => {
+            const trace = traceFile(`daemon-${py.minor}-${mode}-${i}.lanes`);
+            const r = await run(py, [], DAEMON_LOOP, mode, trace);
+            assert.equal(r.code, 0, r.stderr);
+            const lines = readFileSync(trace, 'utf8').trimEnd().split('\n');
+            return (JSON.parse(lines[lines.length - 1]) as unknown[])[0];
+          }),
+        );
+        assert.deepEqual(lasts, Array(8).fill('exit'), 'what each of 8 runs ends with');
       });
 
       if (!atLeast(py, 3, 14)) continue;

@@ -1802,7 +1802,12 @@ def exit_records(how, detail):
         _scan_unretrieved()
     except Exception:
         pass
+    global _app, _ext
     _app(('exit', _pc(), how, detail))
+    # the exit is the trace's last record: a daemon thread's loop still running is not recorded past it
+    _app = _ext = _sites._app = _drop
+    if _nat is not None:
+        _nat.off()
 
 
 def _scan_unretrieved():

@@ -55,7 +55,7 @@ static Py_ssize_t g_nsteps, g_cap;
 #define FLUSH_RECS_AT 4096
 static PyObject *g_flush_cb, *g_flush_buf;
 static int g_in_flush;
-static int g_off; /* set by reset(): a forked child, not recorded */
+static int g_off; /* set by reset() (a forked child, not recorded) and off() (the program has exited) */
 
 static int
 push_step(long long t0, long long tid, long long t1, long long aw, long long cid, long long la)
@@ -902,6 +902,13 @@ static PyObject *
 mod_pending(PyObject *mod, PyObject *Py_UNUSED(ignored))
 {
     return PyLong_FromSsize_t(g_nsteps);
+}
+
+static PyObject *
+mod_off(PyObject *mod, PyObject *Py_UNUSED(ignored))
+{
+    g_off = 1; /* (the exit record is the last: a thread still running then is not recorded further) */
+    Py_RETURN_NONE;
 }
 
 static PyObject *
@@ -2194,6 +2201,7 @@ static PyMethodDef mod_methods[] = {
     {"send", mod_send, METH_VARARGS, "send(fd, list): the buffered records and steps written to fd; the rest or None"},
     {"set_flush", mod_set_flush, METH_VARARGS,
      "set_flush(callable or None, records list): called when FLUSH_AT steps or FLUSH_RECS_AT list entries are buffered"},
+    {"off", mod_off, METH_NOARGS, "record no more, keeping what is buffered (at the program's exit)"},
     {"reset", mod_reset, METH_NOARGS, "drop the buffered steps and record no more (after fork, in the child)"},
     {"now", mod_now, METH_NOARGS, "the clock the steps are timed with (ns)"},
     {"trim", mod_trim, METH_NOARGS, "trim() -> whether glibc handed free memory back to the system"},
