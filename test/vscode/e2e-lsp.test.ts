@@ -135,9 +135,15 @@ describe('Async Lanes language server in VS Code (code-server)', () => {
     // Onto the code (the diagnostic's range starts after the indentation).
     await page.keyboard.press('Home');
     await until('the cursor on the code', async () => (await cursorPosition(page)) === `Ln ${findingLine}, Col 5`);
-    await page.keyboard.press('Control+.');
     const fix = page.locator('.action-widget .monaco-list-row, .context-view .action-item', { hasText: "Add 'await' before save" }).first();
-    await fix.waitFor({ timeout: 20_000 });
+    // Asked again until offered: on a loaded machine the first ask can come before the server has the file's
+    // diagnostics again (the fresh-clone CI's menu did not show the fix within 20 s).
+    await until('the quick fix offered', async () => {
+      if (await fix.isVisible()) return true;
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+.');
+      return fix.waitFor({ timeout: 5000 }).then(() => true, () => false);
+    }, 60_000);
     await shot(page, 'lsp-03-quick-fix-menu');
     await fix.click();
     await page.keyboard.press('Control+S');
