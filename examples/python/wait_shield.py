@@ -3,7 +3,8 @@
 - Race: two mirrors are asked at once; `asyncio.wait(..., return_when=FIRST_COMPLETED)` returns as soon as the fast
   one answers, and `main` cancels the slow one.
 - Shield: `wait_for(shield(saver), 0.03)` gives up waiting after 30 ms, but the shield keeps the save task itself
-  from being cancelled; `main` collects its result later.
+  from being cancelled; `main` collects its result later. (The save takes 0.5 s, long beside the 30 ms, so that
+  the order is the same on a busy machine.)
 """
 import asyncio
 
@@ -14,7 +15,7 @@ async def mirror(name, delay):
 
 
 async def save(log):
-    await asyncio.sleep(0.1)  # await: save-sleep
+    await asyncio.sleep(0.5)  # await: save-sleep
     log.append("saved")
     return "save done"
 

@@ -96,6 +96,26 @@ const NEVER_AWAITED = program('never_awaited_flags.py', [
   'print("end")',
 ]);
 const FLAGS = [[], ['-W', 'error'], ['-X', 'dev'], ['-W', 'error', '-X', 'dev']];
+// Await chains of fresh coroutines (a handler calling a service calling a client): each step is recorded at the
+// innermost program line. leaf() can wait at one place only (the C accelerator then knows its line without reading
+// its frame), two() at two, and the same chain is walked from tasks at different depths.
+const CHAINS = program('chains.py', [
+  'import asyncio',
+  'async def leaf(n):',
+  '    await asyncio.sleep(0)  # leaf',
+  '    return n',
+  'async def two(n):',
+  '    await asyncio.sleep(0)  # two-a',
+  '    await asyncio.sleep(0)  # two-b',
+  '    return n',
+  'async def mid(d, n):',
+  '    if d == 0:',
+  '        return await leaf(n) + await two(n) + await leaf(n)',
+  '    return await mid(d - 1, n)',
+  'async def main():',
+  '    await asyncio.gather(*(mid(d, d) for d in range(5)))',
+  'asyncio.run(main())',
+]);
 // A daemon thread's loop still stepping while the program exits; a GIL switch every microsecond puts it between the
 // exit record and the last hand-over (CPython's test_asyncio once ended its trace with such a thread's `loop` record).
 const DAEMON_LOOP = program('daemon_loop.py', [
@@ -250,6 +270,20 @@ for (const py of pythons) {
           ['never-awaited 12', 'never-awaited 19'],
           `both never-awaited coroutines are findings: ${JSON.stringify(report.findings)}`,
         );
+      });
+
+      test(`each step of a chain of fresh coroutines is recorded at the innermost program line (${mode})`, { skip }, async () => {
+        const trace = traceFile(`chains-${py.minor}-${mode}.lanes`);
+        const r = await run(py, [], CHAINS, mode, trace);
+        assert.equal(r.code, 0, r.stderr);
+        const report = await loadReport(trace);
+        const mids = report.tasks.filter((t) => t.coroutine === 'mid');
+        assert.equal(mids.length, 5, describeTasks(report));
+        const line = (marker: string) => readFileSync(CHAINS, 'utf8').split('\n').findIndex((l) => l.endsWith(`# ${marker}`)) + 1;
+        for (const t of mids) {
+          const awaits = t.awaits.map((a) => `${a.file === CHAINS ? 'chains.py' : a.file}:${a.line} x${a.count}`).sort();
+          assert.deepEqual(awaits, [`chains.py:${line('leaf')} x2`, `chains.py:${line('two-a')} x1`, `chains.py:${line('two-b')} x1`].sort(), `task ${t.name}`);
+        }
       });
 
       test(`the exit is the trace's last record, also with a daemon thread's loop still stepping (${mode})`, { skip }, async () => {

@@ -415,6 +415,13 @@ def _deep_site(c):
     return _C(f.f_code), f.f_lasti
 
 
+def _one_suspension(co):
+    """Whether a coroutine of code co can wait at one place only (then that place is known without reading the
+    frame: see deep_site_c in _speedups.c)."""
+    import dis
+    return sum(i.opname in ('YIELD_VALUE', 'YIELD_FROM') for i in dis.get_instructions(co)) == 1
+
+
 class _Coro(collections.abc.Coroutine):
     """Wraps a task's coroutine: each send/throw is one step."""
 
@@ -1741,6 +1748,7 @@ def setup_native(nat):
         from async_lanes import _native
         _Coro = _native.proxy_type(nat, Future, _decide, _deep_site, _aid, _Coro._end, _C, _dk_by_code)
     nat.setup_cb(_cbcur, _cb_start, _cb_done, _codes, _reg, _pending, _finish_pending)
+    nat.setup_sites(_lib, _classify, _STOP, tuple(_WRAP_TYPES), _one_suspension)
     _nat = nat
     if _NOPROXY:
         _create_task_np = _make_create_task_np(_orig_create_task)

@@ -20,6 +20,9 @@
 #include <Python.h>
 #include <structmember.h>
 #include <marshal.h>
+#if PY_VERSION_HEX < 0x030B0000
+#include <frameobject.h> /* (PyFrame_Check; Python.h has it since 3.11) */
+#endif
 #include <time.h>
 #include <string.h>
 #include <errno.h>
@@ -105,7 +108,8 @@ static PyObject *g_C;          /* _rec._C(code) -> cid */
 static PyObject *g_dk_by_code; /* _rec._dk_by_code */
 static PyObject *g_coro_type;  /* types.CoroutineType */
 static PyTypeObject *g_fut_type; /* _rec.Future */
-static PyObject *s_throw, *s_send, *s_cr_code, *s_cr_frame, *s_await, *s_close, *s_f_lasti, *s_al_id;
+static PyObject *s_cr_code, *s_cr_frame, *s_cr_await, *s_gi_code, *s_gi_frame, *s_gi_yieldfrom;
+static PyObject *s_throw, *s_send, *s_await, *s_close, *s_f_lasti, *s_al_id;
 static PyObject *s_end, *s_ok, *s_name, *s_get_name, *s_None, *g_minus1, *s_callback;
 
 static inline long long
@@ -286,6 +290,303 @@ coro_lasti(Proxy *self, PyObject *c)
     return v;
 }
 
+/* ---- attributes read without the generic lookup ------------------------------------------------------ */
+
+/* An attribute that a type with the generic __getattribute__ has as a data descriptor (a getset, or a member
+ * whose reads are not audited): its getter is called directly, which is what PyObject_GetAttr ends up calling
+ * (data descriptors come before the instance's dict), without the lookups on the way (about 175 instructions
+ * a read on 3.14: a step's await site reads two attributes per coroutine of its chain).  For the first type
+ * seen; another type takes PyObject_GetAttr. */
+typedef struct {
+    PyObject **name;
+    PyTypeObject *type;
+    getter get;
+    void *closure;
+    PyMemberDef *member;
+    int tried;
+} FastAttr;
+
+static PyObject *
+fast_attr(FastAttr *a, PyObject *o)
+{
+    PyTypeObject *t = Py_TYPE(o);
+    if (t == a->type)
+        return a->get != NULL ? a->get(o, a->closure) : PyMember_GetOne((const char *)o, a->member);
+    if (!a->tried && t->tp_getattro == PyObject_GenericGetAttr) {
+        a->tried = 1;
+        PyObject *d = PyObject_GetAttr((PyObject *)t, *a->name);
+        if (d == NULL) {
+            PyErr_Clear();
+        }
+        else {
+            if (Py_TYPE(d) == &PyGetSetDescr_Type && ((PyGetSetDescrObject *)d)->d_getset->get != NULL) {
+                a->get = ((PyGetSetDescrObject *)d)->d_getset->get;
+                a->closure = ((PyGetSetDescrObject *)d)->d_getset->closure;
+                a->type = (PyTypeObject *)Py_NewRef(t);
+            }
+            else if (Py_TYPE(d) == &PyMemberDescr_Type && !(((PyMemberDescrObject *)d)->d_member->flags & READ_RESTRICTED)) {
+                a->member = ((PyMemberDescrObject *)d)->d_member;
+                a->type = (PyTypeObject *)Py_NewRef(t);
+            }
+            Py_DECREF(d); /* (the type keeps its descriptor, and a->type keeps the type) */
+            if (a->type == t)
+                return fast_attr(a, o);
+        }
+    }
+    return PyObject_GetAttr(o, *a->name);
+}
+
+static FastAttr a_cr_code = {&s_cr_code}, a_cr_frame = {&s_cr_frame}, a_cr_await = {&s_cr_await};
+static FastAttr a_gi_code = {&s_gi_code}, a_gi_frame = {&s_gi_frame}, a_gi_yieldfrom = {&s_gi_yieldfrom};
+
+/* ---- the await site of a step that went deeper: _rec._deep_site, in C ---------------------------------- */
+
+static PyObject *g_lib;      /* _sites._lib: id(code) -> library code (True/False, or g_stop) */
+static PyObject *g_classify; /* _sites._classify(code) -> the same, recorded in _lib */
+static PyObject *g_stop;     /* _sites._STOP */
+static PyObject *g_codes;      /* _rec._codes: cid -> code, the codes sent to the writer */
+static PyObject *g_reg;        /* _rec._reg(code) -> cid: sends one */
+static PyObject *g_wrap_types; /* tuple: asend/athrow/coroutine_wrapper types (_rec._WRAP_TYPES) */
+
+/* What the site walk knows of a code, cached by the code's address: _classify keeps every code it saw alive
+ * (_lib_keep), so an address is never reused for another code.  Open addressing, grown at half full. */
+#define LA_UNASKED (-3) /* whether the code can suspend at one place only: not asked yet */
+#define LA_MANY (-2)    /* it can suspend at several */
+#define LA_ONE (-1)     /* at one, not seen yet */
+typedef struct {
+    void *co;
+    signed char lib; /* library code (the loop's boundaries included) */
+    signed char sent; /* in _codes (sent to the writer) */
+    long long la;    /* LA_*, or the one offset where a coroutine of this code waits */
+} CodeSlot;
+static CodeSlot *g_codec;
+static size_t g_codec_cap, g_codec_n;
+static PyObject *g_one_susp; /* _rec._one_suspension(code) -> bool */
+
+static CodeSlot *
+codec_find(void *co)
+{
+    if (g_codec_cap == 0)
+        return NULL;
+    size_t h = ((size_t)co >> 4) & (g_codec_cap - 1);
+    while (g_codec[h].co != NULL) {
+        if (g_codec[h].co == co)
+            return &g_codec[h];
+        h = (h + 1) & (g_codec_cap - 1);
+    }
+    return NULL;
+}
+
+static CodeSlot *
+codec_add(void *co, int lib)
+{
+    if ((g_codec_n + 1) * 2 > g_codec_cap) {
+        size_t cap = g_codec_cap ? g_codec_cap * 2 : 256;
+        CodeSlot *n = PyMem_RawCalloc(cap, sizeof(CodeSlot));
+        if (n == NULL) {
+            PyErr_NoMemory();
+            return NULL;
+        }
+        for (size_t i = 0; i < g_codec_cap; i++) {
+            if (g_codec[i].co == NULL)
+                continue;
+            size_t h = ((size_t)g_codec[i].co >> 4) & (cap - 1);
+            while (n[h].co != NULL)
+                h = (h + 1) & (cap - 1);
+            n[h] = g_codec[i];
+        }
+        PyMem_RawFree(g_codec);
+        g_codec = n;
+        g_codec_cap = cap;
+    }
+    size_t h = ((size_t)co >> 4) & (g_codec_cap - 1);
+    while (g_codec[h].co != NULL)
+        h = (h + 1) & (g_codec_cap - 1);
+    CodeSlot *e = &g_codec[h];
+    e->co = co;
+    e->lib = (signed char)lib;
+    e->sent = 0;
+    e->la = LA_UNASKED;
+    g_codec_n++;
+    return e;
+}
+
+/* The code's slot (classified as _sites._is_lib does), or NULL on error.  Valid until the next codec_add. */
+static CodeSlot *
+code_slot(PyObject *co)
+{
+    CodeSlot *e = codec_find(co);
+    if (e != NULL)
+        return e;
+    PyObject *key = PyLong_FromVoidPtr(co);
+    if (key == NULL)
+        return NULL;
+    PyObject *r = Py_XNewRef(PyDict_GetItemWithError(g_lib, key));
+    Py_DECREF(key);
+    if (r == NULL && !PyErr_Occurred())
+        r = PyObject_CallOneArg(g_classify, co);
+    if (r == NULL)
+        return NULL;
+    int lib = r == g_stop || PyObject_IsTrue(r);
+    Py_DECREF(r);
+    return lib < 0 ? NULL : codec_add(co, lib);
+}
+
+/* f.f_lasti, or -1 with an exception set */
+static long long
+frame_lasti(PyObject *f)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    if (PyFrame_Check(f))
+        return PyFrame_GetLasti((PyFrameObject *)f);
+#endif
+    PyObject *la = PyObject_GetAttr(f, s_f_lasti);
+    if (la == NULL)
+        return -1;
+    long long v = PyLong_AsLongLong(la);
+    Py_DECREF(la);
+    return v;
+}
+
+/* (code, f_lasti) of the frame of coroutine or generator x into *cid, *la: 1, 0 when it has no frame, -1 on
+ * error.  The code is sent to the writer the first time, as _sites._C does. */
+static int
+frame_site(PyObject *x, long long *cid, long long *la)
+{
+    PyObject *f = fast_attr(PyCoro_CheckExact(x) ? &a_cr_frame : &a_gi_frame, x);
+    if (f == NULL)
+        return -1;
+    if (!PyFrame_Check(f)) {
+        Py_DECREF(f);
+        return 0;
+    }
+    PyCodeObject *co = PyFrame_GetCode((PyFrameObject *)f);
+    *la = frame_lasti(f);
+    Py_DECREF(f);
+    CodeSlot *e = *la == -1 && PyErr_Occurred() ? NULL : code_slot((PyObject *)co);
+    if (e != NULL && !e->sent) {
+        PyObject *key = PyLong_FromVoidPtr(co);
+        int known = key == NULL ? -1 : PyDict_Contains(g_codes, key);
+        Py_XDECREF(key);
+        if (known == 0) {
+            PyObject *r = PyObject_CallOneArg(g_reg, (PyObject *)co);
+            known = r == NULL ? -1 : 1;
+            Py_XDECREF(r);
+        }
+        if (known < 0 || (e = codec_find(co)) == NULL) /* (_reg may have classified more codes) */
+            e = NULL;
+        else
+            e->sent = 1;
+    }
+    *cid = (long long)(Py_intptr_t)co;
+    Py_DECREF(co);
+    return e == NULL ? -1 : 1;
+}
+
+/* What _rec._deep_site(c) returns, as *cid and *la: the innermost program frame of c's await chain, else the
+ * innermost library one, else c's own.  Returns 1, 0 when the chain holds what only the Python walk follows (an
+ * async generator's asend/athrow, a coroutine_wrapper, a coroutine without a frame), or -1 on error.
+ * Only the answer's frame is read, and not even that when its code can suspend at one place only: reading a
+ * coroutine's frame makes a frame object, and a chain of fresh coroutines (a handler calling a service calling
+ * a client) would make one per coroutine per step. */
+static int
+deep_site_c(PyObject *c, long long *cid, long long *la)
+{
+    if (g_lib == NULL || g_codes == NULL || g_one_susp == NULL)
+        return 0;
+    int rc = -1;
+    PyObject *prog = NULL, *last = NULL, *a = NULL, *co = fast_attr(&a_cr_code, c);
+    if (co == NULL)
+        return -1;
+    CodeSlot *e = code_slot(co);
+    Py_DECREF(co);
+    if (e == NULL)
+        return -1;
+    if (!e->lib)
+        prog = Py_NewRef(c);
+    if ((a = fast_attr(&a_cr_await, c)) == NULL)
+        goto done;
+    while (a != Py_None) {
+        int coro = PyCoro_CheckExact(a);
+        if (!coro && !PyGen_CheckExact(a)) {
+            int wrap = PySequence_Contains(g_wrap_types, (PyObject *)Py_TYPE(a));
+            if (wrap != 0) {
+                rc = wrap < 0 ? -1 : 0;
+                goto done;
+            }
+            break;
+        }
+        if ((co = fast_attr(coro ? &a_cr_code : &a_gi_code, a)) == NULL)
+            goto done;
+        e = code_slot(co);
+        Py_DECREF(co);
+        if (e == NULL)
+            goto done;
+        Py_XSETREF(*(e->lib ? &last : &prog), Py_NewRef(a));
+        Py_SETREF(a, fast_attr(coro ? &a_cr_await : &a_gi_yieldfrom, a));
+        if (a == NULL)
+            goto done;
+    }
+    if (prog != NULL) {
+        if ((co = fast_attr(PyCoro_CheckExact(prog) ? &a_cr_code : &a_gi_code, prog)) == NULL)
+            goto done;
+        e = code_slot(co);
+        if (e == NULL) {
+            Py_DECREF(co);
+            goto done;
+        }
+        if (e->la >= 0 && e->sent) {
+            *cid = (long long)(Py_intptr_t)co;
+            *la = e->la;
+            Py_DECREF(co);
+            rc = 1;
+            goto done;
+        }
+        int one = e->la == LA_ONE;
+        if (e->la == LA_UNASKED) {
+            PyObject *r = PyObject_CallOneArg(g_one_susp, co);
+            one = r == NULL ? -1 : PyObject_IsTrue(r);
+            Py_XDECREF(r);
+            if (one < 0 || (e = codec_find(co)) == NULL) {
+                Py_DECREF(co);
+                goto done;
+            }
+            e->la = one ? LA_ONE : LA_MANY;
+        }
+        rc = frame_site(prog, cid, la);
+        if (rc > 0 && one && (e = codec_find(co)) != NULL)
+            e->la = *la;
+        Py_DECREF(co);
+        goto done; /* (no frame: the Python walk, which stops above such a coroutine) */
+    }
+    rc = last == NULL ? 0 : frame_site(last, cid, la);
+    if (rc == 0)
+        rc = frame_site(c, cid, la);
+done:
+    Py_XDECREF(prog);
+    Py_XDECREF(last);
+    Py_XDECREF(a);
+    return rc;
+}
+
+/* the site of a step whose await went deeper: in C, else by _rec._deep_site.  0, or -1 on error. */
+static int
+deep_site(PyObject *c, long long *cid, long long *la)
+{
+    int r = deep_site_c(c, cid, la);
+    if (r != 0)
+        return r < 0 ? -1 : 0;
+    PyObject *site = PyObject_CallOneArg(g_deep_site, c);
+    if (site == NULL)
+        return -1;
+    int bad = !PyTuple_Check(site) || PyTuple_GET_SIZE(site) != 2 || as_ll(PyTuple_GET_ITEM(site, 0), cid) < 0
+              || as_ll(PyTuple_GET_ITEM(site, 1), la) < 0;
+    Py_DECREF(site);
+    if (bad && !PyErr_Occurred())
+        PyErr_SetString(PyExc_ValueError, "async_lanes: bad deep site");
+    return bad ? -1 : 0;
+}
+
 /* _Coro._end(self, e, t0), with e as the exception being handled (as in the Python proxy's
  * except clause).  Returns 0, or -1 with an exception set if _end itself failed. */
 static int
@@ -398,20 +699,8 @@ step_yielded(Proxy *self, PyObject *c, long long t0, PyObject *r)
         self->last_deep = deep;
     }
     long long cid = self->cid_v;
-    if (deep) {
-        PyObject *site = PyObject_CallOneArg(g_deep_site, c);
-        if (site == NULL)
-            goto error;
-        int bad = !PyTuple_Check(site) || PyTuple_GET_SIZE(site) != 2
-                  || as_ll(PyTuple_GET_ITEM(site, 0), &cid) < 0
-                  || as_ll(PyTuple_GET_ITEM(site, 1), &la) < 0;
-        Py_DECREF(site);
-        if (bad) {
-            if (!PyErr_Occurred())
-                PyErr_SetString(PyExc_ValueError, "async_lanes: bad deep site");
-            goto error;
-        }
-    }
+    if (deep && deep_site(c, &cid, &la) < 0)
+        goto error;
     long long aw = NONE_ID;
     if (r != Py_None) {
         PyObject *a = NULL;
@@ -912,6 +1201,21 @@ mod_off(PyObject *mod, PyObject *Py_UNUSED(ignored))
 }
 
 static PyObject *
+mod_setup_sites(PyObject *mod, PyObject *args)
+{
+    PyObject *lib, *classify, *stop, *wrap, *one;
+    if (!PyArg_ParseTuple(args, "O!OOO!O:setup_sites", &PyDict_Type, &lib, &classify, &stop, &PyTuple_Type, &wrap,
+                          &one))
+        return NULL;
+    Py_XSETREF(g_one_susp, Py_NewRef(one));
+    Py_XSETREF(g_lib, Py_NewRef(lib));
+    Py_XSETREF(g_classify, Py_NewRef(classify));
+    Py_XSETREF(g_stop, Py_NewRef(stop));
+    Py_XSETREF(g_wrap_types, Py_NewRef(wrap));
+    Py_RETURN_NONE;
+}
+
+static PyObject *
 mod_reset(PyObject *mod, PyObject *Py_UNUSED(ignored))
 {
     g_nsteps = 0; /* (a forked child: the parent's steps are not its own, and it is not recorded) */
@@ -948,8 +1252,6 @@ mod_now(PyObject *mod, PyObject *Py_UNUSED(ignored))
 
 static PyObject *g_cbcur;      /* _rec._cbcur: thread ident -> (t0, handle) of the callback running there */
 static PyObject *g_py_cb_start, *g_py_cb_done; /* _rec._cb_start, _rec._cb_done */
-static PyObject *g_codes;      /* _rec._codes: cid -> code, the codes sent to the writer */
-static PyObject *g_reg;        /* _rec._reg(code) -> cid: sends one */
 static PyObject *g_pending;    /* _rec._pending: tasks seen in an eager first step, recorded by g_finish once it ended */
 static PyObject *g_finish;     /* _rec._finish_pending() */
 static PyObject *s_cb;
@@ -1396,7 +1698,7 @@ mod_begin(PyObject *mod, PyObject *h)
  * parent, the creation site (the first program frame outwards from the caller, as _prog_frame), orig's task, its
  * `task` record, an eager first step.  What is not the common case calls the same Python helpers. */
 
-static PyObject *g_next_id, *g_c_current, *g_ctasks, *g_task_id, *g_lib, *g_classify, *g_lib_fallback, *g_stop;
+static PyObject *g_next_id, *g_c_current, *g_ctasks, *g_task_id, *g_lib_fallback;
 static PyObject *g_eager, *g_new_task_name, *g_loop_info, *g_loop_id;
 static PyObject *s_task, *s_qualname, *s_cr_suspended, *s_done, *s_source_tb;
 
@@ -1733,7 +2035,7 @@ static PyObject *
 step_done(PyObject *st, PyObject *task, PyObject *c, long long t0, long long t1)
 {
     /* the task is done exactly when its coroutine finished (its frame is gone): no call of task.done() */
-    PyObject *f = PyObject_GetAttr(c, s_cr_frame);
+    PyObject *f = fast_attr(&a_cr_frame, c);
     if (f == NULL)
         goto error;
     if (f == Py_None) {
@@ -1801,13 +2103,7 @@ step_done(PyObject *st, PyObject *task, PyObject *c, long long t0, long long t1)
     }
     long long cid, tid = ts->id_v, aw = NONE_ID;
     if (deep) {
-        PyObject *site = PyObject_CallOneArg(g_deep_site, c);
-        if (site == NULL)
-            goto error;
-        bad = !PyTuple_Check(site) || PyTuple_GET_SIZE(site) != 2 || as_ll(PyTuple_GET_ITEM(site, 0), &cid) < 0
-              || as_ll(PyTuple_GET_ITEM(site, 1), &la) < 0;
-        Py_DECREF(site);
-        if (bad)
+        if (deep_site(c, &cid, &la) < 0)
             goto error;
     }
     else {
@@ -2201,6 +2497,8 @@ static PyMethodDef mod_methods[] = {
     {"send", mod_send, METH_VARARGS, "send(fd, list): the buffered records and steps written to fd; the rest or None"},
     {"set_flush", mod_set_flush, METH_VARARGS,
      "set_flush(callable or None, records list): called when FLUSH_AT steps or FLUSH_RECS_AT list entries are buffered"},
+    {"setup_sites", mod_setup_sites, METH_VARARGS,
+     "setup_sites(_lib, _classify, _STOP, wrap types, _one_suspension): the await site of a deeper step is found in C (see deep_site)"},
     {"off", mod_off, METH_NOARGS, "record no more, keeping what is buffered (at the program's exit)"},
     {"reset", mod_reset, METH_NOARGS, "drop the buffered steps and record no more (after fork, in the child)"},
     {"now", mod_now, METH_NOARGS, "the clock the steps are timed with (ns)"},
@@ -2253,6 +2551,12 @@ PyInit__speedups(void)
     s_None = PyUnicode_InternFromString("None");
     s_cb = PyUnicode_InternFromString("cb");
     s_callback = PyUnicode_InternFromString("_callback");
+    s_cr_await = PyUnicode_InternFromString("cr_await");
+    s_gi_code = PyUnicode_InternFromString("gi_code");
+    s_gi_frame = PyUnicode_InternFromString("gi_frame");
+    s_gi_yieldfrom = PyUnicode_InternFromString("gi_yieldfrom");
+    if (!s_cr_await || !s_gi_code || !s_gi_frame || !s_gi_yieldfrom)
+        return NULL;
     g_minus1 = PyLong_FromLong(-1);
     if (!s_throw || !s_send || !s_cr_code || !s_cr_frame || !s_await || !s_close || !s_f_lasti || !s_al_id
         || !s_end || !s_ok || !s_name || !s_get_name || !s_None || !g_minus1 || !s_cb || !s_callback)
