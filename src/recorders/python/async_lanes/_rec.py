@@ -1810,12 +1810,14 @@ def exit_records(how, detail):
         _scan_unretrieved()
     except Exception:
         pass
+    # The exit is the trace's last record: a daemon thread's loop still running is not recorded past it. Recording
+    # stops before the exit's time is read: a record timed after it cannot come in between.
     global _app, _ext
-    _app(('exit', _pc(), how, detail))
-    # the exit is the trace's last record: a daemon thread's loop still running is not recorded past it
+    app = _app
     _app = _ext = _sites._app = _drop
     if _nat is not None:
         _nat.off()
+    app(('exit', _pc(), how, detail))
 
 
 def _scan_unretrieved():

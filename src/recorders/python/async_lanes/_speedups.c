@@ -134,6 +134,56 @@ as_ll(PyObject *o, long long *out) /* None -> NONE_ID */
     return 0;
 }
 
+/* ---- attributes read without the generic lookup ------------------------------------------------------ */
+
+/* An attribute that a type with the generic __getattribute__ has as a data descriptor (a getset, or a member
+ * whose reads are not audited): its getter is called directly, which is what PyObject_GetAttr ends up calling
+ * (data descriptors come before the instance's dict), without the lookups on the way (about 175 instructions
+ * a read on 3.14: a step's await site reads two attributes per coroutine of its chain).  For the first type
+ * seen; another type takes PyObject_GetAttr. */
+typedef struct {
+    PyObject **name;
+    PyTypeObject *type;
+    getter get;
+    void *closure;
+    PyMemberDef *member;
+    int tried;
+} FastAttr;
+
+static PyObject *
+fast_attr(FastAttr *a, PyObject *o)
+{
+    PyTypeObject *t = Py_TYPE(o);
+    if (t == a->type)
+        return a->get != NULL ? a->get(o, a->closure) : PyMember_GetOne((const char *)o, a->member);
+    if (!a->tried && t->tp_getattro == PyObject_GenericGetAttr) {
+        a->tried = 1;
+        PyObject *d = PyObject_GetAttr((PyObject *)t, *a->name);
+        if (d == NULL) {
+            PyErr_Clear();
+        }
+        else {
+            if (Py_TYPE(d) == &PyGetSetDescr_Type && ((PyGetSetDescrObject *)d)->d_getset->get != NULL) {
+                a->get = ((PyGetSetDescrObject *)d)->d_getset->get;
+                a->closure = ((PyGetSetDescrObject *)d)->d_getset->closure;
+                a->type = (PyTypeObject *)Py_NewRef(t);
+            }
+            else if (Py_TYPE(d) == &PyMemberDescr_Type && !(((PyMemberDescrObject *)d)->d_member->flags & READ_RESTRICTED)) {
+                a->member = ((PyMemberDescrObject *)d)->d_member;
+                a->type = (PyTypeObject *)Py_NewRef(t);
+            }
+            Py_DECREF(d); /* (the type keeps its descriptor, and a->type keeps the type) */
+            if (a->type == t)
+                return fast_attr(a, o);
+        }
+    }
+    return PyObject_GetAttr(o, *a->name);
+}
+
+static FastAttr a_cr_code = {&s_cr_code}, a_cr_frame = {&s_cr_frame}, a_cr_await = {&s_cr_await};
+static FastAttr a_gi_code = {&s_gi_code}, a_gi_frame = {&s_gi_frame}, a_gi_yieldfrom = {&s_gi_yieldfrom};
+static FastAttr a_callback = {&s_callback}, a_al_id = {&s_al_id};
+
 /* ---- the proxy ---------------------------------------------------------- */
 
 typedef struct {
@@ -289,55 +339,6 @@ coro_lasti(Proxy *self, PyObject *c)
     Py_DECREF(la);
     return v;
 }
-
-/* ---- attributes read without the generic lookup ------------------------------------------------------ */
-
-/* An attribute that a type with the generic __getattribute__ has as a data descriptor (a getset, or a member
- * whose reads are not audited): its getter is called directly, which is what PyObject_GetAttr ends up calling
- * (data descriptors come before the instance's dict), without the lookups on the way (about 175 instructions
- * a read on 3.14: a step's await site reads two attributes per coroutine of its chain).  For the first type
- * seen; another type takes PyObject_GetAttr. */
-typedef struct {
-    PyObject **name;
-    PyTypeObject *type;
-    getter get;
-    void *closure;
-    PyMemberDef *member;
-    int tried;
-} FastAttr;
-
-static PyObject *
-fast_attr(FastAttr *a, PyObject *o)
-{
-    PyTypeObject *t = Py_TYPE(o);
-    if (t == a->type)
-        return a->get != NULL ? a->get(o, a->closure) : PyMember_GetOne((const char *)o, a->member);
-    if (!a->tried && t->tp_getattro == PyObject_GenericGetAttr) {
-        a->tried = 1;
-        PyObject *d = PyObject_GetAttr((PyObject *)t, *a->name);
-        if (d == NULL) {
-            PyErr_Clear();
-        }
-        else {
-            if (Py_TYPE(d) == &PyGetSetDescr_Type && ((PyGetSetDescrObject *)d)->d_getset->get != NULL) {
-                a->get = ((PyGetSetDescrObject *)d)->d_getset->get;
-                a->closure = ((PyGetSetDescrObject *)d)->d_getset->closure;
-                a->type = (PyTypeObject *)Py_NewRef(t);
-            }
-            else if (Py_TYPE(d) == &PyMemberDescr_Type && !(((PyMemberDescrObject *)d)->d_member->flags & READ_RESTRICTED)) {
-                a->member = ((PyMemberDescrObject *)d)->d_member;
-                a->type = (PyTypeObject *)Py_NewRef(t);
-            }
-            Py_DECREF(d); /* (the type keeps its descriptor, and a->type keeps the type) */
-            if (a->type == t)
-                return fast_attr(a, o);
-        }
-    }
-    return PyObject_GetAttr(o, *a->name);
-}
-
-static FastAttr a_cr_code = {&s_cr_code}, a_cr_frame = {&s_cr_frame}, a_cr_await = {&s_cr_await};
-static FastAttr a_gi_code = {&s_gi_code}, a_gi_frame = {&s_gi_frame}, a_gi_yieldfrom = {&s_gi_yieldfrom};
 
 /* ---- the await site of a step that went deeper: _rec._deep_site, in C ---------------------------------- */
 
@@ -705,7 +706,7 @@ step_yielded(Proxy *self, PyObject *c, long long t0, PyObject *r)
     if (r != Py_None) {
         PyObject *a = NULL;
         if (Py_TYPE(r) == g_fut_type) {
-            a = PyObject_GetAttr(r, s_al_id);
+            a = fast_attr(&a_al_id, r);
             if (a == NULL)
                 PyErr_Clear();
         }
@@ -1315,7 +1316,7 @@ mod_cb_begin(PyObject *mod, PyObject *h)
 {
     if (finish_pending() < 0)
         PyErr_Clear(); /* (the recorder's trouble, never the program's) */
-    PyObject *cb = PyObject_GetAttr(h, s_callback);
+    PyObject *cb = fast_attr(&a_callback, h);
     if (cb == NULL)
         return NULL;
     if (!PyFunction_Check(cb) || g_off || g_flush_buf == NULL) {
@@ -1390,6 +1391,7 @@ static PyObject *g_adopt;     /* _rec._adopt_at_step(task): a task not in _treg 
 static PyTypeObject *g_task_type;  /* the C Task */
 static PyTypeObject *g_stepw_type; /* TaskStepMethWrapper, once seen */
 static PyObject *s_self, *s_coro, *s_fut_waiter, *s_state, *s_exception, *s_result;
+static FastAttr a_self = {&s_self}, a_coro = {&s_coro}, a_fut_waiter = {&s_fut_waiter};
 
 /* The steps running on each thread (a few threads; a stack of a few, in case a callback runs another loop's
  * Handle._run by hand): what done() needs, held here rather than in a token object (a GC-tracked tuple per step
@@ -1623,7 +1625,7 @@ mod_begin(PyObject *mod, PyObject *h)
 {
     if (finish_pending() < 0)
         PyErr_Clear(); /* (the recorder's trouble, never the program's) */
-    PyObject *cb = PyObject_GetAttr(h, s_callback);
+    PyObject *cb = fast_attr(&a_callback, h);
     if (cb == NULL)
         return NULL;
     PyTypeObject *tc = Py_TYPE(cb);
@@ -1642,7 +1644,7 @@ mod_begin(PyObject *mod, PyObject *h)
              || (g_stepw_type == NULL && strcmp(tc->tp_name, "_asyncio.TaskStepMethWrapper") == 0)) {
         if (g_stepw_type == NULL)
             g_stepw_type = (PyTypeObject *)Py_NewRef((PyObject *)tc);
-        task = PyObject_GetAttr(cb, s_self);
+        task = fast_attr(&a_self, cb);
         Py_DECREF(cb);
         if (task == NULL)
             return NULL;
@@ -1670,7 +1672,7 @@ mod_begin(PyObject *mod, PyObject *h)
             return st;
         }
     }
-    PyObject *coro = PyObject_GetAttr(task, s_coro);
+    PyObject *coro = fast_attr(&a_coro, task);
     if (coro == NULL) {
         Py_DECREF(task);
         Py_DECREF(st);
@@ -2109,13 +2111,13 @@ step_done(PyObject *st, PyObject *task, PyObject *c, long long t0, long long t1)
     else {
         cid = ts->cid_v;
     }
-    PyObject *w = PyObject_GetAttr(task, s_fut_waiter);
+    PyObject *w = fast_attr(&a_fut_waiter, task);
     if (w == NULL)
         goto error;
     if (w != Py_None) {
         PyObject *a = NULL;
         if (Py_TYPE(w) == g_fut_type) {
-            a = PyObject_GetAttr(w, s_al_id);
+            a = fast_attr(&a_al_id, w);
             if (a == NULL)
                 PyErr_Clear();
         }
