@@ -1748,7 +1748,7 @@ def setup_native(nat):
         from async_lanes import _native
         _Coro = _native.proxy_type(nat, Future, _decide, _deep_site, _aid, _Coro._end, _C, _dk_by_code)
     nat.setup_cb(_cbcur, _cb_start, _cb_done, _codes, _reg, _pending, _finish_pending)
-    nat.setup_sites(_lib, _classify, _STOP, tuple(_WRAP_TYPES), _one_suspension)
+    nat.setup_sites(_lib, _classify, _STOP, tuple(_WRAP_TYPES), _one_suspension, _TaskBases)
     _nat = nat
     if _NOPROXY:
         _create_task_np = _make_create_task_np(_orig_create_task)

@@ -110,7 +110,7 @@ static PyObject *g_coro_type;  /* types.CoroutineType */
 static PyTypeObject *g_fut_type; /* _rec.Future */
 static PyObject *s_cr_code, *s_cr_frame, *s_cr_await, *s_gi_code, *s_gi_frame, *s_gi_yieldfrom;
 static PyObject *s_throw, *s_send, *s_await, *s_close, *s_f_lasti, *s_al_id;
-static PyObject *s_end, *s_ok, *s_name, *s_get_name, *s_None, *g_minus1, *s_callback;
+static PyObject *s_end, *s_ok, *s_name, *s_get_name, *s_None, *g_minus1, *s_callback, *s_qualname;
 
 static inline long long
 now_ns(void)
@@ -348,6 +348,7 @@ static PyObject *g_stop;     /* _sites._STOP */
 static PyObject *g_codes;      /* _rec._codes: cid -> code, the codes sent to the writer */
 static PyObject *g_reg;        /* _rec._reg(code) -> cid: sends one */
 static PyObject *g_wrap_types; /* tuple: asend/athrow/coroutine_wrapper types (_rec._WRAP_TYPES) */
+static PyObject *g_task_bases; /* tuple: the task classes (_rec._TaskBases) */
 
 /* What the site walk knows of a code, cached by the code's address: _classify keeps every code it saw alive
  * (_lib_keep), so an address is never reused for another code.  Open addressing, grown at half full. */
@@ -1204,10 +1205,11 @@ mod_off(PyObject *mod, PyObject *Py_UNUSED(ignored))
 static PyObject *
 mod_setup_sites(PyObject *mod, PyObject *args)
 {
-    PyObject *lib, *classify, *stop, *wrap, *one;
-    if (!PyArg_ParseTuple(args, "O!OOO!O:setup_sites", &PyDict_Type, &lib, &classify, &stop, &PyTuple_Type, &wrap,
-                          &one))
+    PyObject *lib, *classify, *stop, *wrap, *one, *tb;
+    if (!PyArg_ParseTuple(args, "O!OOO!OO!:setup_sites", &PyDict_Type, &lib, &classify, &stop, &PyTuple_Type, &wrap,
+                          &one, &PyTuple_Type, &tb))
         return NULL;
+    Py_XSETREF(g_task_bases, Py_NewRef(tb));
     Py_XSETREF(g_one_susp, Py_NewRef(one));
     Py_XSETREF(g_lib, Py_NewRef(lib));
     Py_XSETREF(g_classify, Py_NewRef(classify));
@@ -1311,6 +1313,35 @@ cb_begin_fn(PyObject *h, PyObject *cb)
     return tok;
 }
 
+/* A callback timed here, not by _rec._cb_start: a function, a function bound to an object, or a builtin bound to
+ * one (a future's set_result: every resolved future's callback) — not to a task: a task's own methods go to the
+ * Python functions (steps of tasks constructed directly, methods that are not timed).  1, 0, or -1 on error. */
+static int
+cb_plain(PyObject *cb)
+{
+    PyObject *self;
+    PyTypeObject *tc = Py_TYPE(cb);
+    if (tc == &PyFunction_Type)
+        return 1;
+    if (tc == &PyMethod_Type) {
+        if (!PyFunction_Check(PyMethod_GET_FUNCTION(cb)))
+            return 0;
+        self = PyMethod_GET_SELF(cb);
+    }
+    else if (tc == &PyCFunction_Type || tc == &PyCMethod_Type) {
+        self = PyCFunction_GET_SELF(cb);
+        if (self == NULL)
+            return 0;
+    }
+    else {
+        return 0;
+    }
+    if (g_task_bases == NULL)
+        return 0;
+    int task = PyObject_IsInstance(self, g_task_bases);
+    return task < 0 ? -1 : !task;
+}
+
 static PyObject *
 mod_cb_begin(PyObject *mod, PyObject *h)
 {
@@ -1319,8 +1350,11 @@ mod_cb_begin(PyObject *mod, PyObject *h)
     PyObject *cb = fast_attr(&a_callback, h);
     if (cb == NULL)
         return NULL;
-    if (!PyFunction_Check(cb) || g_off || g_flush_buf == NULL) {
+    int plain = g_off || g_flush_buf == NULL ? 0 : cb_plain(cb);
+    if (plain <= 0) {
         Py_DECREF(cb);
+        if (plain < 0)
+            PyErr_Clear();
         return PyObject_CallOneArg(g_py_cb_start, h);
     }
     return cb_begin_fn(h, cb);
@@ -1329,7 +1363,10 @@ mod_cb_begin(PyObject *mod, PyObject *h)
 static int
 cb_fn_token(PyObject *tok)
 {
-    return PyList_CheckExact(tok) && PyList_GET_SIZE(tok) == 3 && PyFunction_Check(PyList_GET_ITEM(tok, 1));
+    if (!PyList_CheckExact(tok) || PyList_GET_SIZE(tok) != 3)
+        return 0;
+    PyTypeObject *tc = Py_TYPE(PyList_GET_ITEM(tok, 1));
+    return tc == &PyFunction_Type || tc == &PyMethod_Type || tc == &PyCFunction_Type || tc == &PyCMethod_Type;
 }
 
 /* cb_end(token): the callback's `cb` record (see _rec._cb_done) */
@@ -1341,31 +1378,48 @@ mod_cb_end(PyObject *mod, PyObject *tok)
     if (finish_pending() < 0)
         PyErr_Clear();
     long long t1 = now_ns();
-    PyObject *cb = PyList_GET_ITEM(tok, 1), *t1o = NULL, *cid = NULL, *rec = NULL;
+    PyObject *cb = PyList_GET_ITEM(tok, 1), *t1o = NULL, *cid = NULL, *rec = NULL, *name = NULL;
     if (PyDict_SetItem(g_cbcur, PyList_GET_ITEM(tok, 2), Py_None) < 0)
         goto error;
-    PyObject *co = PyFunction_GET_CODE(cb);
-    cid = PyLong_FromVoidPtr(co);
-    if (cid == NULL)
-        goto error;
-    int known = PyDict_Contains(g_codes, cid);
-    if (known < 0)
-        goto error;
-    if (!known) {
-        PyObject *r = PyObject_CallOneArg(g_reg, co);
-        if (r == NULL)
+    /* the name and code as _rec._cb_done has them: a bound function's own; a builtin's qualified name, no code */
+    if (PyMethod_Check(cb))
+        cb = PyMethod_GET_FUNCTION(cb);
+    if (PyFunction_Check(cb)) {
+        PyObject *co = PyFunction_GET_CODE(cb);
+        cid = PyLong_FromVoidPtr(co);
+        if (cid == NULL)
             goto error;
-        Py_DECREF(r);
+        int known = PyDict_Contains(g_codes, cid);
+        if (known < 0)
+            goto error;
+        if (!known) {
+            PyObject *r = PyObject_CallOneArg(g_reg, co);
+            if (r == NULL)
+                goto error;
+            Py_DECREF(r);
+        }
+        name = Py_NewRef(((PyFunctionObject *)cb)->func_qualname);
+    }
+    else {
+        cid = Py_NewRef(Py_None);
+        name = PyObject_GetAttr(cb, s_qualname);
+        if (name == NULL)
+            goto error;
+        if (!PyUnicode_Check(name))
+            Py_SETREF(name, PyObject_GetAttr((PyObject *)Py_TYPE(cb), s_qualname));
+        if (name == NULL)
+            goto error;
     }
     t1o = PyLong_FromLongLong(t1);
     if (t1o == NULL)
         goto error;
-    rec = PyTuple_Pack(6, s_cb, PyList_GET_ITEM(tok, 0), t1o, ((PyFunctionObject *)cb)->func_qualname, cid, g_minus1);
+    rec = PyTuple_Pack(6, s_cb, PyList_GET_ITEM(tok, 0), t1o, name, cid, g_minus1);
     if (rec == NULL || PyList_Append(g_flush_buf, rec) < 0)
         goto error;
     Py_DECREF(rec);
     Py_DECREF(t1o);
     Py_DECREF(cid);
+    Py_DECREF(name);
     maybe_flush();
     Py_RETURN_NONE;
 error:
@@ -1373,6 +1427,7 @@ error:
     Py_XDECREF(rec);
     Py_XDECREF(t1o);
     Py_XDECREF(cid);
+    Py_XDECREF(name);
     Py_RETURN_NONE;
 }
 
@@ -1650,9 +1705,12 @@ mod_begin(PyObject *mod, PyObject *h)
             return NULL;
     }
     if (task == NULL) {
-        if (PyFunction_Check(cb))
+        int plain = g_off || g_flush_buf == NULL ? 0 : cb_plain(cb);
+        if (plain > 0)
             return cb_begin_fn(h, cb);
         Py_DECREF(cb);
+        if (plain < 0)
+            PyErr_Clear();
         return PyObject_CallOneArg(g_cb_start, h);
     }
     PyObject *key = PyLong_FromVoidPtr(task);
@@ -1702,7 +1760,7 @@ mod_begin(PyObject *mod, PyObject *h)
 
 static PyObject *g_next_id, *g_c_current, *g_ctasks, *g_task_id, *g_lib_fallback;
 static PyObject *g_eager, *g_new_task_name, *g_loop_info, *g_loop_id;
-static PyObject *s_task, *s_qualname, *s_cr_suspended, *s_done, *s_source_tb;
+static PyObject *s_task, *s_cr_suspended, *s_done, *s_source_tb;
 
 static PyObject *
 mod_setup_create(PyObject *mod, PyObject *args)
@@ -2500,7 +2558,7 @@ static PyMethodDef mod_methods[] = {
     {"set_flush", mod_set_flush, METH_VARARGS,
      "set_flush(callable or None, records list): called when FLUSH_AT steps or FLUSH_RECS_AT list entries are buffered"},
     {"setup_sites", mod_setup_sites, METH_VARARGS,
-     "setup_sites(_lib, _classify, _STOP, wrap types, _one_suspension): the await site of a deeper step is found in C (see deep_site)"},
+     "setup_sites(_lib, _classify, _STOP, wrap types, _one_suspension, task classes): await sites and callbacks in C"},
     {"off", mod_off, METH_NOARGS, "record no more, keeping what is buffered (at the program's exit)"},
     {"reset", mod_reset, METH_NOARGS, "drop the buffered steps and record no more (after fork, in the child)"},
     {"now", mod_now, METH_NOARGS, "the clock the steps are timed with (ns)"},
@@ -2553,6 +2611,7 @@ PyInit__speedups(void)
     s_None = PyUnicode_InternFromString("None");
     s_cb = PyUnicode_InternFromString("cb");
     s_callback = PyUnicode_InternFromString("_callback");
+    s_qualname = PyUnicode_InternFromString("__qualname__");
     s_cr_await = PyUnicode_InternFromString("cr_await");
     s_gi_code = PyUnicode_InternFromString("gi_code");
     s_gi_frame = PyUnicode_InternFromString("gi_frame");
@@ -2561,7 +2620,7 @@ PyInit__speedups(void)
         return NULL;
     g_minus1 = PyLong_FromLong(-1);
     if (!s_throw || !s_send || !s_cr_code || !s_cr_frame || !s_await || !s_close || !s_f_lasti || !s_al_id
-        || !s_end || !s_ok || !s_name || !s_get_name || !s_None || !g_minus1 || !s_cb || !s_callback)
+        || !s_end || !s_ok || !s_name || !s_get_name || !s_None || !g_minus1 || !s_cb || !s_callback || !s_qualname)
         return NULL;
 #if PY_VERSION_HEX >= 0x030E0000
     s_self = PyUnicode_InternFromString("__self__");
@@ -2571,11 +2630,10 @@ PyInit__speedups(void)
     s_exception = PyUnicode_InternFromString("_exception");
     s_result = PyUnicode_InternFromString("_result");
     s_task = PyUnicode_InternFromString("task");
-    s_qualname = PyUnicode_InternFromString("__qualname__");
     s_cr_suspended = PyUnicode_InternFromString("cr_suspended");
     s_done = PyUnicode_InternFromString("done");
     s_source_tb = PyUnicode_InternFromString("_source_traceback");
-    if (!s_self || !s_coro || !s_fut_waiter || !s_state || !s_exception || !s_result || !s_task || !s_qualname
+    if (!s_self || !s_coro || !s_fut_waiter || !s_state || !s_exception || !s_result || !s_task
         || !s_cr_suspended || !s_done || !s_source_tb)
         return NULL;
 #endif
