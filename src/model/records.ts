@@ -70,10 +70,12 @@ export function decodeRecord(r: unknown[], data: TraceData, clock: Clock): boole
       const coro = r[5];
       const site = r[6];
       const loop = r[7];
-      if (!isId(id) || !isOptId(parent) || !isOptStr(name) || !isOptStr(coro) || !isOptId(site) || !isOptId(loop)) {
+      // (a number N is asyncio's default name, `Task-N`: version 2)
+      if (!isId(id) || !isOptId(parent) || !(isOptStr(name) || isId(name)) || !isOptStr(coro) || !isOptId(site) || !isOptId(loop)) {
         return false;
       }
-      data.tasks.push({ t: advance(clock, data, dt), id, parent: parent ?? null, name: name ?? null, coro: coro ?? '', site: site ?? null, loop: loop ?? null });
+      const named = typeof name === 'number' ? `Task-${name}` : (name ?? null);
+      data.tasks.push({ t: advance(clock, data, dt), id, parent: parent ?? null, name: named, coro: coro ?? '', site: site ?? null, loop: loop ?? null });
       return true;
     }
     case 'name': {
@@ -88,15 +90,17 @@ export function decodeRecord(r: unknown[], data: TraceData, clock: Clock): boole
       const dur = r[3];
       const awaited = r[4];
       const site = r[5];
-      const futKind = r[6];
+      const extra = r[6];
       if (!isId(id) || !isId(dur) || !isOptId(awaited) || !isOptId(site)) return false;
       const t = advance(clock, data, dt);
       reach(data, t, dur);
       data.steps.push({ t, id, dur, awaited: awaited ?? null, site: site ?? null });
-      // Optional 7th element: the awaited future was created in this step by this task at `site`, of this kind
-      // (instead of a `fut` record).
-      if (isStr(futKind) && isId(awaited)) {
-        data.futs.push({ t, id: awaited, kind: futKind, owner: id, site: site ?? null, children: [] });
+      // Optional 7th element, a string: the awaited future was created in this step by this task at `site`, of this
+      // kind (instead of a `fut` record); awaiting nothing, the task's last step: it ended `ok` at its end, at `site`,
+      // with this result (instead of an `end` record; version 2).
+      if (isStr(extra)) {
+        if (isId(awaited)) data.futs.push({ t, id: awaited, kind: extra, owner: id, site: site ?? null, children: [] });
+        else data.ends.push({ t: t + dur, id, state: 'ok', text: extra, site: site ?? null });
       }
       return true;
     }
