@@ -23,6 +23,22 @@ const isStr = (v: unknown): v is string => typeof v === 'string';
 const isOptStr = (v: unknown): v is string | null | undefined => v === null || v === undefined || isStr(v);
 const isIds = (v: unknown): v is number[] => Array.isArray(v) && v.every(isId);
 
+/** A `fut` record's children: ids, where a negative -d (version 2) is the id d more than the one before it; null when
+ * damaged. */
+function readIds(v: unknown): number[] | null {
+  if (!Array.isArray(v)) return null;
+  const ids = new Array<number>(v.length);
+  let prev = -1;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (!isInt(x)) return null;
+    const id = x >= 0 ? x : prev >= 0 ? prev - x : -1;
+    if (id < 0 || !Number.isSafeInteger(id)) return null;
+    ids[i] = prev = id;
+  }
+  return ids;
+}
+
 /** Moves the clock by a timed record's dt; returns the record's time. */
 function advance(clock: Clock, data: TraceData, dt: number): number {
   const t = (clock.t += dt);
@@ -120,8 +136,9 @@ export function decodeRecord(r: unknown[], data: TraceData, clock: Clock): boole
       const site = r[5];
       const children = r[6];
       if (!isId(id) || !isStr(futKind) || !isOptId(owner) || !isOptId(site)) return false;
-      if (children !== null && children !== undefined && !isIds(children)) return false;
-      data.futs.push({ t: advance(clock, data, dt), id, kind: futKind, owner: owner ?? null, site: site ?? null, children: children ?? [] });
+      const ids = children === null || children === undefined ? [] : readIds(children);
+      if (ids === null) return false;
+      data.futs.push({ t: advance(clock, data, dt), id, kind: futKind, owner: owner ?? null, site: site ?? null, children: ids });
       return true;
     }
     case 'set': {

@@ -128,6 +128,10 @@ test('version 2: a task name that is a number N is asyncio\'s Task-N; a last ste
   assert.equal(parseTrace(HEADER + '\n["task",0,1,null,0,"m",1]\n["task",0,2,null,1234567,"m",1]\n').tasks.map((t) => t.name).join(), 'Task-0,Task-1234567');
   const bad = parseTrace(HEADER + '\n["task",0,1,null,-1,"m",1]\n["task",0,2,null,1.5,"m",1]\n' + '["task",0,3,null,"x","m",1]\n'.repeat(3));
   assert.deepEqual([bad.skipped, bad.tasks.length], [2, 3]);
+  // a fut record's children: a negative -d is the id d more than the one before it
+  const kids = parseTrace(HEADER + '\n["fut",0,9,"gather",null,null,[1001,-1,-1,-5,7,0,-2]]\n["fut",0,8,"wait",null,null,[-1,2]]\n["fut",0,7,"wait",null,null,[]]\n');
+  assert.equal(kids.skipped, 1, 'a difference without an id before it is damage');
+  assert.deepEqual(kids.futs.map((f) => f.children), [[1001, 1002, 1003, 1008, 7, 0, 2], []]);
 });
 
 test('missing optional trailing elements read as null / empty', () => {
