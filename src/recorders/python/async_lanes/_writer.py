@@ -6,8 +6,9 @@ program ended, or was killed), so a killed program still leaves everything that 
 A chunk is the recorder's records, marshalled, and the C accelerator's steps (int64 sextuples,
 formatted by the same C module; none without it).  Each chunk becomes: a `clock` record, then
 its records (docs/trace-format.md); a future that a task created and then awaited at the end
-of the same step, and a task's `ok` end right after its last step, are written as part of that step.  It holds a lock on the trace while it writes:
-a recorder whose pipe the program closed appends its notice after it (append_when_done).  After
+of the same step, and a task's `ok` end right after its last step, are written as part of that
+step.  It holds a lock on the trace while it writes: a recorder whose pipe the program closed
+appends its notice after it (append_when_done).  After
 the pipe closed (the program has ended), it builds the C accelerator for the next runs if it is not built yet (_native.py).
 Standard library only; must not import the recorder.
 """
