@@ -16,7 +16,7 @@
 // with the reason when it cannot be built) and `pure` (Python only, ASYNC_LANES_NATIVE=0),
 // and the trace size in bytes per event (resumes + suspends + creations + ends + future
 // creations/resolutions + callbacks; a step record counts as two events, three when it also
-// says that it created the future it awaits).
+// says that it created the future it awaits, or that its task ended: its 7th element).
 // Targets: <= 1.3x step-heavy and service-shaped, <= 1.5x short tasks, <= 1.05x I/O-bound (uvloop too),
 // <= 20 bytes/event.
 // Unless --no-versions, it also prints the ratios for every CPython it finds (fewer runs): 3.9-3.13 under pyenv,
@@ -130,7 +130,7 @@ function traceStats() {
     const r = JSON.parse(l);
     kinds[r[0]] = (kinds[r[0]] ?? 0) + 1;
     switch (r[0]) {
-      case 'step': events += r.length > 6 && typeof r[6] === 'string' ? 3 : 2; break; // (+ the future it created)
+      case 'step': events += r.length > 6 && typeof r[6] === 'string' ? 3 : 2; break; // (+ the future it created, or its task's end)
       case 'task': case 'end': case 'fut': case 'set': case 'cb': events += 1; break;
       default: break;
     }

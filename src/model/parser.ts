@@ -5,7 +5,7 @@
 import { decodeLine, decodeRecord, learnStrings } from './records.js';
 import type { TraceData, TraceHeader } from './types.js';
 
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 /** Lines longer than this are damage, not records: real records are well under 1 KiB (reprs are bounded). Keeps a
  * newline-free multi-megabyte input from being buffered or parsed. */
@@ -239,9 +239,9 @@ function shapeRecords(): void {
   const lines = [
     ['clock', big], ['site', 1, 'f', 1, null], ['site', 2, 'f', 1, 'g'],
     ['loop', 1, 0, 'start', null], ['loop', 1, 0, 'stop', 1],
-    ['task', 1, 1, null, null, null, null, null], ['task', 1, 2, 1, 'n', 'c', 1, 0],
+    ['task', 1, 1, null, null, null, null, null], ['task', 1, 2, 1, 'n', 'c', 1, 0], ['task', 1, 3, 1, 3, 'c', 1, 0],
     ['name', 1, 1, 'n'],
-    ['step', 1, 1, 1, null, null], ['step', 1, 1, 1, 2, 1, 'sleep'],
+    ['step', 1, 1, 1, null, null], ['step', 1, 1, 1, 2, 1, 'sleep'], ['step', 1, 1, 1, null, 1, 'None'],
     ['end', 1, 1, 'ok', null, null], ['end', 1, 1, 'error', 'e', 1],
     ['fut', 1, 3, 'f', null, null, null], ['fut', 1, 4, 'gather', 1, 1, [1]],
     ['set', 1, 3, null, null], ['set', 1, 3, 'task', 1, 'exception', 'e'],

@@ -23,6 +23,22 @@ const isStr = (v: unknown): v is string => typeof v === 'string';
 const isOptStr = (v: unknown): v is string | null | undefined => v === null || v === undefined || isStr(v);
 const isIds = (v: unknown): v is number[] => Array.isArray(v) && v.every(isId);
 
+/** A `fut` record's children: ids, where a negative -d (version 2) is the id d more than the one before it; null when
+ * damaged. */
+function readIds(v: unknown): number[] | null {
+  if (!Array.isArray(v)) return null;
+  const ids = new Array<number>(v.length);
+  let prev = -1;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (!isInt(x)) return null;
+    const id = x >= 0 ? x : prev >= 0 ? prev - x : -1;
+    if (id < 0 || !Number.isSafeInteger(id)) return null;
+    ids[i] = prev = id;
+  }
+  return ids;
+}
+
 /** Moves the clock by a timed record's dt; returns the record's time. */
 function advance(clock: Clock, data: TraceData, dt: number): number {
   const t = (clock.t += dt);
@@ -70,10 +86,12 @@ export function decodeRecord(r: unknown[], data: TraceData, clock: Clock): boole
       const coro = r[5];
       const site = r[6];
       const loop = r[7];
-      if (!isId(id) || !isOptId(parent) || !isOptStr(name) || !isOptStr(coro) || !isOptId(site) || !isOptId(loop)) {
+      // (a number N is asyncio's default name, `Task-N`: version 2)
+      if (!isId(id) || !isOptId(parent) || !(isOptStr(name) || isId(name)) || !isOptStr(coro) || !isOptId(site) || !isOptId(loop)) {
         return false;
       }
-      data.tasks.push({ t: advance(clock, data, dt), id, parent: parent ?? null, name: name ?? null, coro: coro ?? '', site: site ?? null, loop: loop ?? null });
+      const named = typeof name === 'number' ? `Task-${name}` : (name ?? null);
+      data.tasks.push({ t: advance(clock, data, dt), id, parent: parent ?? null, name: named, coro: coro ?? '', site: site ?? null, loop: loop ?? null });
       return true;
     }
     case 'name': {
@@ -88,15 +106,17 @@ export function decodeRecord(r: unknown[], data: TraceData, clock: Clock): boole
       const dur = r[3];
       const awaited = r[4];
       const site = r[5];
-      const futKind = r[6];
+      const extra = r[6];
       if (!isId(id) || !isId(dur) || !isOptId(awaited) || !isOptId(site)) return false;
       const t = advance(clock, data, dt);
       reach(data, t, dur);
       data.steps.push({ t, id, dur, awaited: awaited ?? null, site: site ?? null });
-      // Optional 7th element: the awaited future was created in this step by this task at `site`, of this kind
-      // (instead of a `fut` record).
-      if (isStr(futKind) && isId(awaited)) {
-        data.futs.push({ t, id: awaited, kind: futKind, owner: id, site: site ?? null, children: [] });
+      // Optional 7th element, a string: the awaited future was created in this step by this task at `site`, of this
+      // kind (instead of a `fut` record); awaiting nothing, the task's last step: it ended `ok` at its end, at `site`,
+      // with this result (instead of an `end` record; version 2).
+      if (isStr(extra)) {
+        if (isId(awaited)) data.futs.push({ t, id: awaited, kind: extra, owner: id, site: site ?? null, children: [] });
+        else data.ends.push({ t: t + dur, id, state: 'ok', text: extra, site: site ?? null });
       }
       return true;
     }
@@ -116,8 +136,9 @@ export function decodeRecord(r: unknown[], data: TraceData, clock: Clock): boole
       const site = r[5];
       const children = r[6];
       if (!isId(id) || !isStr(futKind) || !isOptId(owner) || !isOptId(site)) return false;
-      if (children !== null && children !== undefined && !isIds(children)) return false;
-      data.futs.push({ t: advance(clock, data, dt), id, kind: futKind, owner: owner ?? null, site: site ?? null, children: children ?? [] });
+      const ids = children === null || children === undefined ? [] : readIds(children);
+      if (ids === null) return false;
+      data.futs.push({ t: advance(clock, data, dt), id, kind: futKind, owner: owner ?? null, site: site ?? null, children: ids });
       return true;
     }
     case 'set': {

@@ -186,9 +186,15 @@ export class TraceWindow {
           r = r.slice(0, 6);
         }
         const end = Math.min(t + (r[3] as number), this.to);
+        if (endsTask(r) && end < this.from) {
+          // its task ended before the window (the step says so: its result appended)
+          this.before(['end', 0, id, 'ok', r[6], r[5] ?? null], end, out);
+          return;
+        }
+        const cut = t + (r[3] as number) > this.to;
         if (this.opened) {
-          if (end >= this.from) this.write(clip(r, 3, end - this.from), this.from, out);
-        } else this.lastSteps.set(id, clip(r, 3, Math.max(0, end - this.from)));
+          if (end >= this.from) this.write(clip(r, 3, end - this.from, cut), this.from, out);
+        } else this.lastSteps.set(id, clip(r, 3, Math.max(0, end - this.from), cut));
         return;
       }
       case 'cb':
@@ -224,7 +230,7 @@ export class TraceWindow {
 
   private inside(r: Rec, t: number, out: string[]): void {
     const durAt = r[0] === 'step' ? 3 : r[0] === 'cb' || r[0] === 'block' || r[0] === 'work' ? 2 : -1;
-    if (durAt > 0 && typeof r[durAt] === 'number' && t + (r[durAt] as number) > this.to) r = clip(r, durAt, this.to - t);
+    if (durAt > 0 && typeof r[durAt] === 'number' && t + (r[durAt] as number) > this.to) r = clip(r, durAt, this.to - t, true);
     this.kept++;
     this.write(r, t, out);
   }
@@ -239,11 +245,17 @@ export class TraceWindow {
   }
 }
 
-/** `r` with its duration (element `at`) set to `dur`. */
-function clip(r: Rec, at: number, dur: number): Rec {
-  const copy = r.slice();
+/** `r` with its duration (element `at`) set to `dur`. A step that says its task ended at its end no longer does
+ * when that end is `cut` off (after the window). */
+function clip(r: Rec, at: number, dur: number, cut = false): Rec {
+  const copy = cut && endsTask(r) ? r.slice(0, 6) : r.slice();
   copy[at] = dur;
   return copy;
+}
+
+/** A step that awaits nothing and says its task's result: the task ended `ok` at the step's end. */
+function endsTask(r: Rec): boolean {
+  return r[0] === 'step' && r[4] === null && typeof r[6] === 'string';
 }
 
 function parse(line: string): unknown {

@@ -62,7 +62,8 @@ export interface StepRecord {
 
 export type EndState = 'ok' | 'error' | 'cancelled';
 
-/** `["end", dt, taskId, state, text, siteId]`: the task finished; `site` is the raise site of an error. */
+/** `["end", dt, taskId, state, text, siteId]`: the task finished; `site` is the raise site of an error. (An `ok` end
+ * right after the last step can be that step's 7th element instead.) */
 export interface EndRecord {
   t: number;
   id: number;

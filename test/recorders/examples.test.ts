@@ -1137,9 +1137,11 @@ describe('the C accelerator (build, use, fallback)', { skip: !wanted('gather_sle
           if (k === 'site' || k === 'clock' || k === 'loop' || k === 'thread') continue;
           if (k === 'step') {
             out.push(JSON.stringify(['step', r[2], r[4], site(r[5])]));
-            if (typeof r[6] === 'string') out.push(JSON.stringify(['fut', r[4], r[6], r[2], site(r[5])])); // (folded)
+            // (folded: the future it created, or, awaiting nothing, its task's ok end; either mode may write them apart)
+            if (typeof r[6] === 'string' && r[4] !== null) out.push(JSON.stringify(['fut', r[4], r[6], r[2], site(r[5])]));
+            else if (typeof r[6] === 'string') out.push(JSON.stringify(['end', r[2], 'ok', r[6], site(r[5])]));
           } else if (k === 'fut') out.push(JSON.stringify(['fut', r[2], r[3], r[4], site(r[5]), ...(r.length > 6 ? [r[6]] : [])]));
-          else if (k === 'task') out.push(JSON.stringify(['task', ...r.slice(2, 6), site(r[6])]));
+          else if (k === 'task') out.push(JSON.stringify(['task', r[2], r[3], typeof r[4] === 'number' ? `Task-${r[4]}` : r[4], r[5], site(r[6])]));
           else if (k === 'end') out.push(JSON.stringify(['end', r[2], r[3], r[4], site(r[5])]));
           else if (k === 'cb') out.push(JSON.stringify(['cb', site(r[3]), r[4] ?? '']));
           else out.push(JSON.stringify([k, ...r.slice(2)]));

@@ -107,7 +107,7 @@ test('notices: damaged lines are counted with the first one; a newer version is 
   const t = new LiveTrace();
   t.load(HEADER.replace('"version":1', '"version":7') + BODY + 'garbage\n["step","x"]\n' + EXIT, false);
   assert.deepEqual(texts(t), [
-    "warning: trace format version 7 is newer than this reader's (1); some details may be missing",
+    "warning: trace format version 7 is newer than this reader's (2); some details may be missing",
     'warning: Damaged trace: 2 unreadable lines skipped (the first is line 5); the rest was read.',
   ]);
 });

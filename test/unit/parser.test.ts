@@ -101,10 +101,37 @@ test('a step whose 7th element is a kind defines the future it awaits, as the fu
   const ib = new TraceIndex(b);
   assert.deepEqual({ ...ib.future(21), created: 25 }, ia.future(21), 'the same future, created at the step\'s start');
   assert.deepEqual(ib.task(2), ia.task(2));
-  // without an awaited id, or with a 7th element that is not a string, nothing is defined
+  // without an awaited id (then it is the task's result: see below), or with a 7th element that is not a string, no
+  // future is defined
   const none = parseTrace(HEADER + '\n["step",0,1,3,null,null,"io"]\n["step",5,1,3,7,null,99]\n');
   assert.equal(none.skipped, 0);
   assert.deepEqual(none.futs, []);
+});
+
+test('version 2: a task name that is a number N is asyncio\'s Task-N; a last step with a string stands for its ok end', () => {
+  // task 2's end, at its last step's end and site, written as the step's 7th element
+  const separate = fixtureText('future-by-task.lanes').replace('["end",10,2,"ok","None",null]', '["end",10,2,"ok","None",4]');
+  const folded = separate
+    .replace('"version":1', '"version":2')
+    .replace('"Task-2"', '2')
+    .replace('["step",-5,2,10,null,4]\n["end",10,2,"ok","None",4]\n["set",35,', '["step",-5,2,10,null,4,"None"]\n["set",45,');
+  assert.equal(folded.includes('["step",-5,2,10,null,4,"None"]\n["set",45,') && folded.includes('["task",3,2,1,2,'), true);
+  const a = parseTrace(separate);
+  const b = parseTrace(folded);
+  assert.equal(b.skipped, 0);
+  assert.deepEqual(b.notices, []);
+  assert.deepEqual(b.tasks, a.tasks);
+  assert.deepEqual(b.steps, a.steps);
+  assert.deepEqual(b.ends, a.ends);
+  assert.equal(b.endNs, a.endNs);
+  assert.deepEqual(new TraceIndex(b).task(2), new TraceIndex(a).task(2));
+  assert.equal(parseTrace(HEADER + '\n["task",0,1,null,0,"m",1]\n["task",0,2,null,1234567,"m",1]\n').tasks.map((t) => t.name).join(), 'Task-0,Task-1234567');
+  const bad = parseTrace(HEADER + '\n["task",0,1,null,-1,"m",1]\n["task",0,2,null,1.5,"m",1]\n' + '["task",0,3,null,"x","m",1]\n'.repeat(3));
+  assert.deepEqual([bad.skipped, bad.tasks.length], [2, 3]);
+  // a fut record's children: a negative -d is the id d more than the one before it
+  const kids = parseTrace(HEADER + '\n["fut",0,9,"gather",null,null,[1001,-1,-1,-5,7,0,-2]]\n["fut",0,8,"wait",null,null,[-1,2]]\n["fut",0,7,"wait",null,null,[]]\n');
+  assert.equal(kids.skipped, 1, 'a difference without an id before it is damage');
+  assert.deepEqual(kids.futs.map((f) => f.children), [[1001, 1002, 1003, 1008, 7, 0, 2], []]);
 });
 
 test('missing optional trailing elements read as null / empty', () => {

@@ -117,3 +117,41 @@ test('the whole trace as a window: the same tasks, futures and findings, in any 
     assert.equal(windowOf(text, 0, Number.MAX_SAFE_INTEGER, pieces).text, once, `${name} in pieces`);
   }
 });
+
+test('version 2 traces (a last step stands for its task\'s ok end): the same windows as from separate end records', () => {
+  const v1 = [
+    '{"format":"async-lanes","version":1,"runtime":"python","cwd":"/w"}',
+    '["site",1,"/w/a.py",3,"main"]',
+    '["task",0,1,null,"main","main",1,0]',
+    '["step",10,1,50,100,1,"sleep"]',
+    '["task",90,2,1,"Task-2","short",1,0]', // 100
+    '["step",0,2,5,null,1]', // 100 .. 105
+    '["end",5,2,"ok","None",1]',
+    '["cb",145,100,1]', // 250 .. 350
+    '["set",250,100,"timer"]', // 500
+    '["step",0,1,20,null,1]', // 500 .. 520
+    '["end",20,1,"ok","None",1]',
+    '["task",80,3,null,"late","late",1,0]', // 600
+    '["exit",100,"exit",0]', // 700
+  ].join('\n') + '\n';
+  const v2 = v1
+    .replace('"version":1', '"version":2')
+    .replace('"Task-2"', '2')
+    .replace('["step",0,2,5,null,1]\n["end",5,2,"ok","None",1]\n["cb",145,', '["step",0,2,5,null,1,"None"]\n["cb",150,')
+    .replace('["step",0,1,20,null,1]\n["end",20,1,"ok","None",1]\n["task",80,', '["step",0,1,20,null,1,"None"]\n["task",100,');
+  assert.notEqual(v2.indexOf('"None"]\n["task",100,'), -1);
+  const pick = (text: string) => {
+    const index = new TraceIndex(parseTrace(text));
+    const r = buildReport(index);
+    return JSON.stringify({ tasks: r.tasks, futures: r.futures, findings: r.findings, callbacks: r.callbacks, end: index.meta.endNs });
+  };
+  assert.equal(pick(v2), pick(v1));
+  // task 2: its last step across the window's start, after it; task 1: its last step cut by the window's end
+  for (const [from, to] of [[0, Number.MAX_SAFE_INTEGER], [102, 600], [106, 600], [300, 550], [300, 510], [0, 103], [5000, 6000]]) {
+    assert.equal(pick(windowOf(v2, from, to).text), pick(windowOf(v1, from, to).text), `${from}-${to}`);
+  }
+  const states = (text: string) => new TraceIndex(parseTrace(text)).tasks.map((t) => `${t.id} ${t.state}`);
+  assert.deepEqual(states(windowOf(v2, 300, 510).text), ['1 pending']);
+  assert.deepEqual(states(windowOf(v2, 102, 599).text), ['1 ok', '2 ok']);
+  assert.deepEqual(states(windowOf(v2, 106, 599).text), ['1 ok']);
+});

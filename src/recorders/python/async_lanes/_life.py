@@ -557,7 +557,7 @@ def install(out_path, block_threshold_ms, argv):
     now = time.time()
     start_iso = time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(now)) + '.%06dZ' % int((now % 1) * 1e6)
     header = {
-        'format': 'async-lanes', 'version': 1, 'runtime': 'python',
+        'format': 'async-lanes', 'version': 2, 'runtime': 'python',
         'runtimeVersion': '%d.%d.%d' % sys.version_info[:3], 'pid': os.getpid(),
         'argv': list(argv), 'cwd': os.getcwd(), 'start': start_iso,
         'blockThresholdNs': core._thr, 'native': _nat is not None,

@@ -2262,19 +2262,22 @@ ll_obj(long long v)
     return v == NONE_ID ? Py_NewRef(Py_None) : PyLong_FromLongLong(v);
 }
 
-/* resolve(steps, base, site_fn, folds, kinds) -> bytes of RStep.
+/* resolve(steps, base, site_fn, folds, kinds[, ends]) -> bytes of RStep.
  * site_fn(cid, lasti) -> site id (int) or 'null' (it writes the `site` records itself);
  * folds: {fut id: (t, kind, owner, site)} of futures created by a task, not written yet: a
  * step that awaits one it created during this step, at the same site, says so (kind appended
- * to `kinds`, its index kept) and the entry is removed. */
+ * to `kinds`, its index kept) and the entry is removed.
+ * ends: {task id: (t, text, site)} of `ok` ends not written yet (text: JSON, without its quotes):
+ * a step that awaits nothing and ends at t, at that site, says so the same way (the text in
+ * `kinds`: merge writes both alike). */
 static PyObject *
 mod_resolve(PyObject *mod, PyObject *args)
 {
     Py_buffer data;
     long long base;
-    PyObject *site_fn, *folds, *kinds;
-    if (!PyArg_ParseTuple(args, "y*LOO!O!:resolve", &data, &base, &site_fn, &PyDict_Type, &folds,
-                          &PyList_Type, &kinds))
+    PyObject *site_fn, *folds, *kinds, *ends = NULL;
+    if (!PyArg_ParseTuple(args, "y*LOO!O!|O!:resolve", &data, &base, &site_fn, &PyDict_Type, &folds,
+                          &PyList_Type, &kinds, &PyDict_Type, &ends))
         return NULL;
     Py_ssize_t n = data.len / (Py_ssize_t)sizeof(Step);
     PyObject *out = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(RStep));
@@ -2336,6 +2339,34 @@ mod_resolve(PyObject *mod, PyObject *args)
                 if (owner == s.tid && fsite == site && o->t <= ft && ft <= s.t1 - base) {
                     Py_ssize_t ki = PyList_GET_SIZE(kinds);
                     if (PyList_Append(kinds, PyTuple_GET_ITEM(f, 1)) < 0 || PyDict_DelItem(folds, k) < 0) {
+                        Py_DECREF(k);
+                        goto fail;
+                    }
+                    o->kind = (int)ki;
+                }
+            }
+            Py_DECREF(k);
+        }
+        else if (s.aw == NONE_ID && ends != NULL && PyDict_Size(ends)) {
+            PyObject *k = PyLong_FromLongLong(s.tid);
+            if (k == NULL)
+                goto fail;
+            PyObject *e = PyDict_GetItemWithError(ends, k);
+            if (e == NULL && PyErr_Occurred()) {
+                Py_DECREF(k);
+                goto fail;
+            }
+            if (e != NULL && PyTuple_Check(e) && PyTuple_GET_SIZE(e) == 3) {
+                long long et = PyLong_AsLongLong(PyTuple_GET_ITEM(e, 0));
+                PyObject *es = PyTuple_GET_ITEM(e, 2);
+                long long esite = PyLong_Check(es) ? PyLong_AsLongLong(es) : -1;
+                if (PyErr_Occurred()) {
+                    Py_DECREF(k);
+                    goto fail;
+                }
+                if (et == s.t1 - base && esite == site) {
+                    Py_ssize_t ki = PyList_GET_SIZE(kinds);
+                    if (PyList_Append(kinds, PyTuple_GET_ITEM(e, 1)) < 0 || PyDict_DelItem(ends, k) < 0) {
                         Py_DECREF(k);
                         goto fail;
                     }
@@ -2582,7 +2613,7 @@ static PyMethodDef mod_methods[] = {
     {"running", mod_running, METH_NOARGS, "running() -> the _TS of the innermost step timed on this thread, or None (3.14+)"},
     {"current", mod_current, METH_O, "current(thread ident) -> start of the step running there, or 0 (3.14+)"},
 #endif
-    {"resolve", mod_resolve, METH_VARARGS, "resolve(steps, base, site_fn, folds, kinds) -> resolved steps"},
+    {"resolve", mod_resolve, METH_VARARGS, "resolve(steps, base, site_fn, folds, kinds[, ends]) -> resolved steps"},
     {"merge", mod_merge, METH_VARARGS, "merge(resolved, kinds, timed, prev, thr, block_fn) -> (text, prev)"},
     {NULL}
 };

@@ -6,8 +6,9 @@ program ended, or was killed), so a killed program still leaves everything that 
 A chunk is the recorder's records, marshalled, and the C accelerator's steps (int64 sextuples,
 formatted by the same C module; none without it).  Each chunk becomes: a `clock` record, then
 its records (docs/trace-format.md); a future that a task created and then awaited at the end
-of the same step is written as part of that step.  It holds a lock on the trace while it writes:
-a recorder whose pipe the program closed appends its notice after it (append_when_done).  After
+of the same step, and a task's `ok` end right after its last step, are written as part of that
+step.  It holds a lock on the trace while it writes: a recorder whose pipe the program closed
+appends its notice after it (append_when_done).  After
 the pipe closed (the program has ended), it builds the C accelerator for the next runs if it is not built yet (_native.py).
 Standard library only; must not import the recorder.
 """
@@ -34,6 +35,32 @@ def _js(s):
 
 def _n(v):
     return 'null' if v is None else str(v)
+
+
+def _task_name(name):
+    """A task's name as written: asyncio's default name `Task-N` as the number N (7 bytes fewer)."""
+    if type(name) is str and name.startswith('Task-'):
+        n = name[5:]
+        # (ASCII digits without leading zeros, of a size a reader takes exactly: N reads back as this very text)
+        if 0 < len(n) < 16 and n.isdigit() and n.isascii() and str(int(n)) == n:
+            return n
+    return _js(name)
+
+
+def _ids(ch):
+    """A gather's or wait's awaitable ids; an id d more than the one before as -d when that is shorter (version 2:
+    tasks made in a row have ids in a row)."""
+    out = []
+    prev = None
+    for c in ch:
+        if c is None:
+            out.append('null')
+        elif prev is not None and c > prev and len(str(c - prev)) + 1 < len(str(c)):
+            out.append(str(prev - c))
+        else:
+            out.append(str(c))
+        prev = c
+    return ','.join(out)
 
 
 _PAUSE = struct.Struct('<q')  # a debugger's pause: its instant (_life.pause)
@@ -145,6 +172,8 @@ class Formatter:
         site_cl = self.site_cl
         out.append('["clock",%d]' % prev)
         folds = {}  # fut id -> (t, kind, owner, site): futures created by a task, not written yet
+        last = {}  # task id -> (index in timed, end time, site) of its latest step that awaited nothing
+        ends = {}  # task id -> (t, text inside its quotes, site): `ok` ends for the C module's steps (resolve)
         i = 0
         n = len(recs)
         while i < n:
@@ -159,6 +188,7 @@ class Formatter:
                         s = self.site(cid, la, out)
                     t = r - base
                     if aw is None:
+                        last[tid] = (len(timed), t1 - base, s)
                         tm(t, '["step",', f',{tid},{t1 - r},null,{s}]')
                     else:
                         f = folds.get(aw) if folds else None
@@ -202,8 +232,7 @@ class Formatter:
                         else:
                             tm(t, '["fut",', f',{fid},"{kind}",{_n(owner)},{s}]')
                     else:
-                        chs = ','.join('null' if c is None else str(c) for c in ch)
-                        tm(t, '["fut",', f',{fid},"{kind}",{_n(owner)},{s},[{chs}]]')
+                        tm(t, '["fut",', f',{fid},"{kind}",{_n(owner)},{s},[{_ids(ch)}]]')
                 elif k == 'set':
                     _, t, fid, state, by, via, text = r
                     t -= base
@@ -221,16 +250,26 @@ class Formatter:
                     s = site_cl.get((cid, la))
                     if s is None:
                         s = self.site(cid, la, out)
-                    tap((t - base, '["task",', f',{tid},{"null" if parent is None else parent},'
-                         f'{_enc(name) if type(name) is str else _js(name)},'
+                    tap((t - base, '["task",', f',{tid},{"null" if parent is None else parent},{_task_name(name)},'
                          f'{_enc(coro) if type(coro) is str else _js(coro)},{s},{"null" if lid is None else lid}]'))
                 elif k == 'end':
                     _, t, tid, state, text, cid, la = r
                     s = site_cl.get((cid, la))
                     if s is None:
                         s = self.site(cid, la, out)
+                    t -= base
                     text = _enc(text) if type(text) is str else _js(text)
-                    tap((t - base, '["end",', f',{tid},"{state}",{text},{s}]'))
+                    if state == 'ok' and text[0] == '"':
+                        # right after its last step (same time, same site): the step says it (the result appended)
+                        p = last.pop(tid, None)
+                        if p is not None and p[1] == t and p[2] == s:
+                            t0, head, rest = timed[p[0]]
+                            timed[p[0]] = (t0, head, f'{rest[:-1]},{text}]')
+                            continue
+                        if steps:
+                            ends[tid] = (t, text[1:-1], s)  # (for the C module's steps: resolve)
+                            continue
+                    tap((t, '["end",', f',{tid},"{state}",{text},{s}]'))
                 elif k == 'name':
                     _, t, tid, name = r
                     t -= base
@@ -282,7 +321,9 @@ class Formatter:
         if steps:
             kinds = []
             rs = nat.resolve(steps, base, lambda c, la: self._site_or_null(None if c == -1 else c, la, out),
-                             folds, kinds)
+                             folds, kinds, ends)
+            for tid, (t, text, s) in ends.items():
+                tap((t, '["end",', f',{tid},"ok","{text}",{s}]'))
         for fid, (t, kind, owner, s) in folds.items():
             tap((t, '["fut",', f',{fid},"{kind}",{owner},{s}]'))
         timed.sort(key=_time_of)  # stable: a block stays after its step, an exit last among equals
