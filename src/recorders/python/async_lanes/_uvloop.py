@@ -14,6 +14,7 @@ after the recorder replaced them.
 """
 import importlib.machinery
 import sys
+import types
 from asyncio import events
 
 from async_lanes import _rec, _sites
@@ -44,12 +45,19 @@ class _Finder:
         return spec
 
 
-def _timed(cb, handle):
+def _hooks():
+    """What Handle._run calls around a callback (_rec._make_handle_run): the C accelerator's when it is used (the
+    Python functions are their fallbacks, record for record)."""
+    nat = _rec._nat
+    if _rec._NOPROXY:
+        return (nat.begin, nat.done) if nat is not None else (_rec._cb_start_np, _rec._cb_done_np)
+    return (nat.cb_begin, nat.cb_end) if nat is not None else (_rec._cb_start, _rec._cb_done)
+
+
+def _timed(cb, handle, start, done):
     """`cb` run the way Handle._run runs a callback: timed (a `cb` record, or on 3.14+ a task's step), with the
     running callback known to the watchdog and to whoever resolves a future meanwhile."""
     handle._callback = cb
-    start = _rec._cb_start_np if _rec._NOPROXY else _rec._cb_start
-    done = _rec._cb_done_np if _rec._NOPROXY else _rec._cb_done
 
     def run(*args):
         tok = start(handle)
@@ -63,7 +71,36 @@ def _timed(cb, handle):
     return run
 
 
-_RUN_CODE = _timed(None, events.Handle.__new__(events.Handle)).__code__
+def _make_call_soon(orig, start, done):
+    """uvloop's call_soon with the callback timed: _timed inlined (one Python call fewer: call_soon runs for every
+    step of a task and every future's callback)."""
+    new = events.Handle.__new__
+    Handle = events.Handle
+
+    def call_soon(self, callback, *args, context=None):
+        handle = new(Handle)
+        handle._callback = callback
+
+        def run(*a):
+            tok = start(handle)
+            if tok is None:
+                return callback(*a)
+            try:
+                return callback(*a)
+            finally:
+                done(tok)
+
+        return orig(self, run, *args, context=context)
+
+    return call_soon
+
+
+def _inner_code(fn):
+    return next(c for c in fn.__code__.co_consts if isinstance(c, types.CodeType))
+
+
+# the wrappers' frames are the recorder's: a sampled stack stops there
+_RUN_CODES = (_inner_code(_timed), _inner_code(_make_call_soon(None, None, None)))
 
 
 def patch(uvloop):
@@ -72,29 +109,27 @@ def patch(uvloop):
     loop_class = uvloop.Loop
     make = _rec._make_create_task_np if _rec._NOPROXY else _rec._make_create_task
     loop_class.create_task = make(loop_class.create_task)
-    orig_soon = loop_class.call_soon
+    start, done = _hooks()
     orig_later = loop_class.call_later
     orig_at = loop_class.call_at
-    Handle = events.Handle
     TimerHandle = events.TimerHandle
 
-    def call_soon(self, callback, *args, context=None):
-        return orig_soon(self, _timed(callback, Handle.__new__(Handle)), *args, context=context)
-
     def call_later(self, delay, callback, *args, context=None):
-        return orig_later(self, delay, _timed(callback, TimerHandle.__new__(TimerHandle)), *args, context=context)
+        return orig_later(self, delay, _timed(callback, TimerHandle.__new__(TimerHandle), start, done), *args,
+                          context=context)
 
     def call_at(self, when, callback, *args, context=None):
-        return orig_at(self, when, _timed(callback, TimerHandle.__new__(TimerHandle)), *args, context=context)
+        return orig_at(self, when, _timed(callback, TimerHandle.__new__(TimerHandle), start, done), *args,
+                       context=context)
 
     _rec._C_IO_LOOPS.add(loop_class)
-    loop_class.call_soon = call_soon
+    loop_class.call_soon = _make_call_soon(loop_class.call_soon, start, done)
     loop_class.call_later = call_later
     loop_class.call_at = call_at
-    # The wrapper's frame is the recorder's: a sampled stack stops there.
-    _rec._STOP_CODES.add(_RUN_CODE)
-    _sites._lib[id(_RUN_CODE)] = _sites._STOP
-    _sites._lib_keep[id(_RUN_CODE)] = _RUN_CODE
+    for co in _RUN_CODES:
+        _rec._STOP_CODES.add(co)
+        _sites._lib[id(co)] = _sites._STOP
+        _sites._lib_keep[id(co)] = co
     _done[0] = True
 
 
