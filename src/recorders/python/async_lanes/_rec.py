@@ -1128,6 +1128,8 @@ if _fn is not None and hasattr(_fn, '__code__'):
                                                            '_call_check_cancel'):
             _THREAD_CODES.add(_c)
 
+# 3.14+, with the C accelerator: the records of Future.__init__ and set_result, in C (see setup_native)
+_fut_new = _fut_set = None
 _kind_cache = {}  # id(code) -> kind ('' for none): by id, as _lib (hashing a code object costs ~1 µs on 3.14)
 _KIND_OF = {}
 
@@ -1196,6 +1198,9 @@ class Future(_CFuture, metaclass=_FutMeta):
 
     def __init__(self, *args, **kwargs):
         _CFuture.__init__(self, *args, **kwargs)
+        if _fut_new is not None and not self._source_traceback:
+            _fut_new(self, self._loop)  # (the same, in C)
+            return
         self._al_id = fid = _next_id()
         t = _pc()
         try:
@@ -1232,6 +1237,9 @@ class Future(_CFuture, metaclass=_FutMeta):
 
     def set_result(self, result):
         _CFuture.set_result(self, result)
+        if _fut_set is not None:
+            _fut_set(self, result)  # (the same, in C)
+            return
         try:
             by, via = _resolver(self._loop)
             _app(('set', _pc(), self._al_id, 'result', by, via,
@@ -1739,7 +1747,7 @@ def _watch():
 
 def setup_native(nat):
     """Steps and callbacks timed by the C accelerator `nat`; raises when it cannot be set up."""
-    global _nat, _Coro, _TS, _register, _create_task_np
+    global _nat, _Coro, _TS, _register, _create_task_np, _fut_new, _fut_set
     if _NOPROXY:  # (no proxy: steps are timed around Handle._run's callback, see _cb_start_np)
         _TS = nat.setup_np(_treg, _cb_start_np, _cb_done_np, _step_end, Future, _CTask, _decide, _deep_site,
                            _aid, _adopt_at_step, _C, _dk_by_code)
@@ -1754,6 +1762,8 @@ def setup_native(nat):
     _nat = nat
     if _NOPROXY:
         _create_task_np = _make_create_task_np(_orig_create_task)
+        nat.setup_fut(_kind_of, _C_IO_LOOPS, _TimerHandle, _via_of, _brepr)
+        _fut_new, _fut_set = nat.fut_new, nat.fut_set
 
 
 def patch():

@@ -358,7 +358,9 @@ static PyObject *g_task_bases; /* tuple: the task classes (_rec._TaskBases) */
 typedef struct {
     void *co;
     signed char lib; /* library code (the loop's boundaries included) */
+    signed char stop; /* one of the loop's boundaries (_STOP) */
     signed char sent; /* in _codes (sent to the writer) */
+    PyObject *kind;  /* what a future made in this code stands for (_rec._kind_of), once asked */
     long long la;    /* LA_*, or the one offset where a coroutine of this code waits */
 } CodeSlot;
 static CodeSlot *g_codec;
@@ -380,7 +382,7 @@ codec_find(void *co)
 }
 
 static CodeSlot *
-codec_add(void *co, int lib)
+codec_add(void *co, int lib, int stop)
 {
     if ((g_codec_n + 1) * 2 > g_codec_cap) {
         size_t cap = g_codec_cap ? g_codec_cap * 2 : 256;
@@ -407,7 +409,9 @@ codec_add(void *co, int lib)
     CodeSlot *e = &g_codec[h];
     e->co = co;
     e->lib = (signed char)lib;
+    e->stop = (signed char)stop;
     e->sent = 0;
+    e->kind = NULL;
     e->la = LA_UNASKED;
     g_codec_n++;
     return e;
@@ -429,9 +433,10 @@ code_slot(PyObject *co)
         r = PyObject_CallOneArg(g_classify, co);
     if (r == NULL)
         return NULL;
-    int lib = r == g_stop || PyObject_IsTrue(r);
+    int stop = r == g_stop || (PyLong_CheckExact(r) && PyObject_RichCompareBool(r, g_stop, Py_EQ) == 1);
+    int lib = stop || PyObject_IsTrue(r);
     Py_DECREF(r);
-    return lib < 0 ? NULL : codec_add(co, lib);
+    return lib < 0 ? NULL : codec_add(co, lib, stop);
 }
 
 /* f.f_lasti, or -1 with an exception set */
@@ -2202,6 +2207,270 @@ error:
 }
 #endif
 
+#if PY_VERSION_HEX >= 0x030E0000
+/* ---- 3.14+: a future's creation (_rec.Future.__init__'s record), in C --------------------------------------- */
+
+static PyObject *g_kind_of; /* _rec._kind_of(code) -> kind or '' */
+static PyObject *s_fut, *s_future;
+
+/* fut_new(future, loop): the future's id (set as its _al_id) and its `fut` record, as Future.__init__ makes them:
+ * the kind from the library frames below the creation site (a semaphore's acquire, a stream's read...), the site
+ * (the first program frame outwards from Future()'s caller, up to the loop's boundary; else _lib_fallback), the
+ * task running on the loop as its owner.  Never raises: a failure leaves the future unrecorded. */
+static PyObject *
+mod_fut_new(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || g_off || g_flush_buf == NULL || g_kind_of == NULL || g_c_current == NULL)
+        Py_RETURN_NONE;
+    PyObject *fut = args[0], *loop = args[1], *fid = NULL, *owner = NULL, *cid = NULL, *rec = NULL, *t = NULL;
+    PyObject *kind = NULL; /* borrowed from a CodeSlot */
+    PyFrameObject *f0 = NULL, *f = NULL;
+    long long la = 0, now = now_ns();
+    if ((fid = PyObject_CallNoArgs(g_next_id)) == NULL || PyObject_SetAttr(fut, s_al_id, fid) < 0)
+        goto error;
+    PyFrameObject *me = PyEval_GetFrame(); /* (borrowed: Future.__init__'s frame; the walk starts at its caller) */
+    f0 = me == NULL ? NULL : PyFrame_GetBack(me);
+    f = (PyFrameObject *)Py_XNewRef((PyObject *)f0);
+    int fallback = 1;
+    while (f != NULL) {
+        PyCodeObject *co = PyFrame_GetCode(f);
+        CodeSlot *e = code_slot((PyObject *)co);
+        if (e != NULL && e->lib && e->kind == NULL) {
+            PyObject *k = PyObject_CallOneArg(g_kind_of, (PyObject *)co);
+            if (k != NULL && (e = codec_find(co)) != NULL) {
+                e->kind = k; /* (kept: the slot lives as long as the process) */
+            }
+            else {
+                Py_XDECREF(k);
+                e = NULL;
+            }
+        }
+        Py_DECREF(co);
+        if (e == NULL)
+            goto error;
+        if (!e->lib) {
+            fallback = 0;
+            break;
+        }
+        if (kind == NULL && PyUnicode_GET_LENGTH(e->kind) > 0)
+            kind = e->kind;
+        if (e->stop)
+            break;
+        Py_SETREF(f, PyFrame_GetBack(f));
+    }
+    if (fallback) {
+        Py_CLEAR(f);
+        PyObject *fb = PyObject_CallOneArg(g_lib_fallback, f0 ? (PyObject *)f0 : Py_None);
+        if (fb == NULL)
+            goto error;
+        if (fb == Py_None)
+            Py_DECREF(fb);
+        else
+            f = (PyFrameObject *)fb;
+    }
+    if (f != NULL && PyFrame_Check(f)) {
+        PyCodeObject *co = PyFrame_GetCode(f);
+        la = frame_lasti((PyObject *)f);
+        CodeSlot *e = la == -1 && PyErr_Occurred() ? NULL : code_slot((PyObject *)co);
+        if (e != NULL && !e->sent) {
+            PyObject *key = PyLong_FromVoidPtr(co);
+            int known = key == NULL ? -1 : PyDict_Contains(g_codes, key);
+            Py_XDECREF(key);
+            if (known == 0) {
+                PyObject *r = PyObject_CallOneArg(g_reg, (PyObject *)co);
+                known = r == NULL ? -1 : 1;
+                Py_XDECREF(r);
+            }
+            e = known < 0 ? NULL : codec_find(co);
+            if (e != NULL)
+                e->sent = 1;
+        }
+        cid = e == NULL ? NULL : PyLong_FromVoidPtr(co);
+        Py_DECREF(co);
+        if (cid == NULL)
+            goto error;
+    }
+    else {
+        cid = Py_NewRef(Py_None);
+    }
+    /* the owner: the task running on the loop (as _task_id(_cur_task(loop))) */
+    if ((owner = PyObject_CallOneArg(g_c_current, loop)) == NULL)
+        goto error;
+    if (owner == Py_None && PyDict_GET_SIZE(g_ctasks)) {
+        PyObject *p = PyDict_GetItemWithError(g_ctasks, loop);
+        if (p == NULL && PyErr_Occurred())
+            goto error;
+        if (p != NULL)
+            Py_SETREF(owner, Py_NewRef(p));
+    }
+    if (owner != Py_None) {
+        Py_SETREF(owner, parent_id(owner));
+        if (owner == NULL)
+            goto error;
+    }
+    PyObject *lao = PyLong_FromLongLong(la);
+    t = PyLong_FromLongLong(now);
+    if (lao == NULL || t == NULL) {
+        Py_XDECREF(lao);
+        goto error;
+    }
+    rec = PyTuple_Pack(8, s_fut, t, fid, kind ? kind : s_future, owner, cid, lao, Py_None);
+    Py_DECREF(lao);
+    if (rec == NULL || PyList_Append(g_flush_buf, rec) < 0)
+        goto error;
+    maybe_flush();
+error:
+    PyErr_Clear(); /* (the recorder's trouble, never the program's) */
+    Py_XDECREF(rec);
+    Py_XDECREF(t);
+    Py_XDECREF(fid);
+    Py_XDECREF(owner);
+    Py_XDECREF(cid);
+    Py_XDECREF(f);
+    Py_XDECREF(f0);
+    Py_RETURN_NONE;
+}
+
+static PyObject *g_io_loops, *g_timer_handle, *g_via_of, *g_brepr;
+static PyObject *s_set, *s_result_state, *s_task_via, *s_thread, *s_shutdown, *s_io, *s_callback_via, *s_timer;
+static PyObject *s_is_running, *s_loop;
+
+/* What resolved a future now, as _rec._resolver: *by (a new reference: a task id, or None) and *via (borrowed).
+ * 0, or -1 on error. */
+static int
+resolver(PyObject *loop, PyObject **by, PyObject **via)
+{
+    *by = NULL;
+    unsigned long ident = PyThread_get_thread_ident();
+    PyObject *key = PyLong_FromVoidPtr(loop);
+    if (key == NULL)
+        return -1;
+    PyObject *info = PyDict_GetItemWithError(g_loop_info, key);
+    Py_DECREF(key);
+    if (info == NULL && PyErr_Occurred())
+        return -1;
+    if (info != NULL && PyList_CheckExact(info) && PyList_GET_SIZE(info) >= 2 && PyList_GET_ITEM(info, 1) != Py_None) {
+        unsigned long tident = PyLong_AsUnsignedLong(PyList_GET_ITEM(info, 1));
+        if (tident == (unsigned long)-1 && PyErr_Occurred())
+            return -1;
+        if (tident != ident) {
+            *by = Py_NewRef(Py_None);
+            *via = s_thread;
+            return 0;
+        }
+    }
+    PyObject *t = PyObject_CallOneArg(g_c_current, loop);
+    if (t == NULL)
+        return -1;
+    if (t == Py_None && PyDict_GET_SIZE(g_ctasks)) {
+        PyObject *p = PyDict_GetItemWithError(g_ctasks, loop);
+        if (p == NULL && PyErr_Occurred()) {
+            Py_DECREF(t);
+            return -1;
+        }
+        if (p != NULL)
+            Py_SETREF(t, Py_NewRef(p));
+    }
+    if (t != Py_None) {
+        *by = parent_id(t);
+        Py_DECREF(t);
+        *via = s_task_via;
+        return *by == NULL ? -1 : 0;
+    }
+    Py_DECREF(t);
+    PyObject *io = PyLong_FromUnsignedLong(ident);
+    if (io == NULL)
+        return -1;
+    PyObject *cur = PyDict_GetItemWithError(g_cbcur, io);
+    Py_DECREF(io);
+    if (cur == NULL && PyErr_Occurred())
+        return -1;
+    PyObject *h = cur != NULL && PyTuple_CheckExact(cur) && PyTuple_GET_SIZE(cur) == 2 ? PyTuple_GET_ITEM(cur, 1) : NULL;
+    *by = Py_NewRef(Py_None);
+    if (h == NULL) {
+        PyObject *r = PyObject_CallMethodNoArgs(loop, s_is_running);
+        int running = r == NULL ? -1 : PyObject_IsTrue(r);
+        Py_XDECREF(r);
+        if (running < 0)
+            return -1;
+        if (!running) {
+            *via = s_shutdown;
+            return 0;
+        }
+        /* (uvloop runs its I/O callbacks into protocols in C: with every Python callback it runs timed, what
+         * resolves a future outside them is a socket event) */
+        int c_io = PySequence_Contains(g_io_loops, (PyObject *)Py_TYPE(loop));
+        if (c_io < 0)
+            return -1;
+        *via = c_io ? s_io : s_callback_via;
+        return 0;
+    }
+    if ((PyObject *)Py_TYPE(h) == g_timer_handle) {
+        *via = s_timer;
+        return 0;
+    }
+    PyObject *cb = fast_attr(&a_callback, h);
+    PyObject *v = cb == NULL ? NULL : PyObject_CallOneArg(g_via_of, cb);
+    Py_XDECREF(cb);
+    if (v == NULL)
+        return -1;
+    /* (_via_of answers one of the interned strings below; another answer is kept by the record's tuple) */
+    *via = v == s_io ? s_io : v == s_thread ? s_thread : v == s_callback_via ? s_callback_via : NULL;
+    if (*via == NULL) {
+        PyUnicode_InternInPlace(&v);
+        *via = v; /* (interned: stays alive) */
+    }
+    Py_DECREF(v);
+    return 0;
+}
+
+/* fut_set(future, result): the `set` record of a future whose set_result just returned (_rec.Future.set_result's
+ * record).  Never raises. */
+static PyObject *
+mod_fut_set(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || g_off || g_flush_buf == NULL || g_via_of == NULL)
+        Py_RETURN_NONE;
+    long long now = now_ns();
+    PyObject *fut = args[0], *result = args[1], *loop = NULL, *fid = NULL, *by = NULL, *via = NULL, *text = NULL;
+    PyObject *t = NULL, *rec = NULL;
+    if ((loop = PyObject_GetAttr(fut, s_loop)) == NULL || resolver(loop, &by, &via) < 0)
+        goto error;
+    if ((fid = fast_attr(&a_al_id, fut)) == NULL)
+        goto error;
+    text = result == Py_None ? Py_NewRef(Py_None) : PyObject_CallOneArg(g_brepr, result);
+    if (text == NULL || (t = PyLong_FromLongLong(now)) == NULL)
+        goto error;
+    rec = PyTuple_Pack(7, s_set, t, fid, s_result_state, by, via, text);
+    if (rec == NULL || PyList_Append(g_flush_buf, rec) < 0)
+        goto error;
+    maybe_flush();
+error:
+    PyErr_Clear(); /* (the recorder's trouble, never the program's) */
+    Py_XDECREF(rec);
+    Py_XDECREF(t);
+    Py_XDECREF(text);
+    Py_XDECREF(by);
+    Py_XDECREF(fid);
+    Py_XDECREF(loop);
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+mod_setup_fut(PyObject *mod, PyObject *args)
+{
+    PyObject *kind_of, *io_loops, *timer_handle, *via_of, *brepr;
+    if (!PyArg_ParseTuple(args, "OOOOO:setup_fut", &kind_of, &io_loops, &timer_handle, &via_of, &brepr))
+        return NULL;
+    Py_XSETREF(g_kind_of, Py_NewRef(kind_of));
+    Py_XSETREF(g_io_loops, Py_NewRef(io_loops));
+    Py_XSETREF(g_timer_handle, Py_NewRef(timer_handle));
+    Py_XSETREF(g_via_of, Py_NewRef(via_of));
+    Py_XSETREF(g_brepr, Py_NewRef(brepr));
+    Py_RETURN_NONE;
+}
+#endif
+
 /* ---- writer side -------------------------------------------------------- */
 
 /* A resolved step, relative time; site -1 = null; kind: index into the kinds list or -1. */
@@ -2608,6 +2877,12 @@ static PyMethodDef mod_methods[] = {
      "new_task_name, loop_info, loop_id): 3.14+, for create()"},
     {"create", (PyCFunction)(void (*)(void))mod_create, METH_FASTCALL,
      "create(orig, loop, coro, kwargs) -> orig(loop, coro, **kwargs), recorded (3.14+)"},
+    {"fut_new", (PyCFunction)(void (*)(void))mod_fut_new, METH_FASTCALL,
+     "fut_new(future, loop): its id and its `fut` record, as Future.__init__ (3.14+)"},
+    {"fut_set", (PyCFunction)(void (*)(void))mod_fut_set, METH_FASTCALL,
+     "fut_set(future, result): its `set` record after set_result, as Future.set_result (3.14+)"},
+    {"setup_fut", mod_setup_fut, METH_VARARGS,
+     "setup_fut(_kind_of, _C_IO_LOOPS, TimerHandle, _via_of, _brepr): for fut_new() and fut_set() (3.14+)"},
     {"begin", mod_begin, METH_O, "begin(handle) -> token or None: before a callback (3.14+)"},
     {"done", mod_done, METH_O, "done(token): after it (3.14+)"},
     {"running", mod_running, METH_NOARGS, "running() -> the _TS of the innermost step timed on this thread, or None (3.14+)"},
@@ -2654,6 +2929,21 @@ PyInit__speedups(void)
         || !s_end || !s_ok || !s_name || !s_get_name || !s_None || !g_minus1 || !s_cb || !s_callback || !s_qualname)
         return NULL;
 #if PY_VERSION_HEX >= 0x030E0000
+    s_fut = PyUnicode_InternFromString("fut");
+    s_future = PyUnicode_InternFromString("future");
+    s_set = PyUnicode_InternFromString("set");
+    s_result_state = PyUnicode_InternFromString("result");
+    s_task_via = PyUnicode_InternFromString("task");
+    s_thread = PyUnicode_InternFromString("thread");
+    s_shutdown = PyUnicode_InternFromString("shutdown");
+    s_io = PyUnicode_InternFromString("io");
+    s_callback_via = PyUnicode_InternFromString("callback");
+    s_timer = PyUnicode_InternFromString("timer");
+    s_is_running = PyUnicode_InternFromString("is_running");
+    s_loop = PyUnicode_InternFromString("_loop");
+    if (!s_fut || !s_future || !s_set || !s_result_state || !s_task_via || !s_thread || !s_shutdown || !s_io
+        || !s_callback_via || !s_timer || !s_is_running || !s_loop)
+        return NULL;
     s_self = PyUnicode_InternFromString("__self__");
     s_coro = PyUnicode_InternFromString("_coro");
     s_fut_waiter = PyUnicode_InternFromString("_fut_waiter");
