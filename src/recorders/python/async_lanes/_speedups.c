@@ -425,9 +425,16 @@ static PyTypeObject ProxyType;
 
 /* The cid of a code object (_rec._C: sent to the writer once) and its {lasti: deeper?} dict (_rec._dk_by_code), new
  * references.  A code in _dk_by_code was registered already (its cid is its id): no call into Python. */
+static PyObject *g_cs_code, *g_cs_cid, *g_cs_dk; /* the last code's (tasks come in runs of one coroutine function) */
+
 static int
 code_state(PyObject *code, PyObject **pcid, long long *pcid_v, PyObject **pdk)
 {
+    if (code == g_cs_code && code != NULL) { /* (held here: its id is still its own) */
+        *pcid = Py_NewRef(g_cs_cid);
+        *pdk = Py_NewRef(g_cs_dk);
+        return as_ll(g_cs_cid, pcid_v);
+    }
     PyObject *cid = PyLong_FromVoidPtr(code);
     PyObject *dk = cid == NULL ? NULL : PyDict_GetItemWithError(g_dk_by_code, cid);
     if (dk == NULL && !PyErr_Occurred())
@@ -451,6 +458,9 @@ code_state(PyObject *code, PyObject **pcid, long long *pcid_v, PyObject **pdk)
     }
     *pcid = cid;
     *pdk = dk;
+    Py_XSETREF(g_cs_code, Py_NewRef(code));
+    Py_XSETREF(g_cs_cid, Py_NewRef(cid));
+    Py_XSETREF(g_cs_dk, Py_NewRef(dk));
     return 0;
 fail:
     Py_XDECREF(cid);
@@ -1225,6 +1235,32 @@ static PyObject *g_pending;    /* _rec._pending: tasks seen in an eager first st
 static PyObject *g_finish;     /* _rec._finish_pending() */
 static PyObject *s_cb;
 
+/* Whether code co is registered (sent to the writer, kept alive by _codes: its id stays its own); registered now if
+ * not.  The last one is remembered: callbacks and creation sites come in runs of the same code.  0, or -1. */
+static PyObject *g_known_code;
+
+static int
+code_known(PyObject *co)
+{
+    if (co == g_known_code)
+        return 0;
+    PyObject *cid = PyLong_FromVoidPtr(co);
+    if (cid == NULL)
+        return -1;
+    int known = PyDict_Contains(g_codes, cid);
+    Py_DECREF(cid);
+    if (known < 0)
+        return -1;
+    if (!known) {
+        PyObject *r = PyObject_CallOneArg(g_reg, co);
+        if (r == NULL)
+            return -1;
+        Py_DECREF(r);
+    }
+    Py_XSETREF(g_known_code, Py_NewRef(co));
+    return 0;
+}
+
 /* the tasks seen in an eager first step are recorded at the next callback's start or end */
 static int
 finish_pending(void)
@@ -1309,32 +1345,20 @@ mod_cb_end(PyObject *mod, PyObject *tok)
     if (finish_pending() < 0)
         PyErr_Clear();
     long long t1 = now_ns();
-    PyObject *cb = PyList_GET_ITEM(tok, 1), *cid = NULL;
+    PyObject *cb = PyList_GET_ITEM(tok, 1);
     if (PyDict_SetItem(g_cbcur, PyList_GET_ITEM(tok, 2), Py_None) < 0)
         goto error;
     PyObject *co = PyFunction_GET_CODE(cb);
-    cid = PyLong_FromVoidPtr(co);
-    if (cid == NULL)
+    if (code_known(co) < 0)
         goto error;
-    int known = PyDict_Contains(g_codes, cid);
-    if (known < 0)
-        goto error;
-    if (!known) {
-        PyObject *r = PyObject_CallOneArg(g_reg, co);
-        if (r == NULL)
-            goto error;
-        Py_DECREF(r);
-    }
-    Fld rec[6] = {{s_cb}, {PyList_GET_ITEM(tok, 0)}, {NULL, t1}, {((PyFunctionObject *)cb)->func_qualname}, {cid},
-                  {g_minus1}};
+    Fld rec[6] = {{s_cb}, {PyList_GET_ITEM(tok, 0)}, {NULL, t1}, {((PyFunctionObject *)cb)->func_qualname},
+                  {NULL, (long long)(uintptr_t)co}, {g_minus1}}; /* (cid: id(co), as PyLong_FromVoidPtr) */
     if (rb_record(rec, 6) < 0)
         goto error;
-    Py_DECREF(cid);
     maybe_flush();
     Py_RETURN_NONE;
 error:
     PyErr_Clear(); /* (the recorder's trouble, never the program's: this callback is not recorded) */
-    Py_XDECREF(cid);
     Py_RETURN_NONE;
 }
 
@@ -1420,16 +1444,17 @@ typedef struct {
     PyObject *key; /* id(task) in _treg once registered (register()) */
     long long t0, id_v, cid_v, last_la;
     int last_deep;
+    vectorcallfunc vectorcall; /* (called as its task's weakref callback: no argument tuple made) */
 } TS;
 
 static PyTypeObject TSType;
 
+static PyObject *ts_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames);
+
+/* A _TS (type: _TS or a subclass) for task id i whose coroutine runs code */
 static PyObject *
-ts_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+ts_make(PyTypeObject *type, PyObject *i, PyObject *code)
 {
-    PyObject *i, *code;
-    if (!PyArg_ParseTuple(args, "OO:_TS", &i, &code))
-        return NULL;
     if (g_C == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "async_lanes._speedups: setup_np() not called");
         return NULL;
@@ -1443,11 +1468,21 @@ ts_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->run_task = Py_NewRef(Py_None);
     self->coro = Py_NewRef(Py_None);
     self->last_la = -2;
+    self->vectorcall = ts_vectorcall;
     if (as_ll(i, &self->id_v) < 0 || code_state(code, &self->cid, &self->cid_v, &self->dk) < 0) {
         Py_DECREF(self);
         return NULL;
     }
     return (PyObject *)self;
+}
+
+static PyObject *
+ts_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *i, *code;
+    if (!PyArg_ParseTuple(args, "OO:_TS", &i, &code))
+        return NULL;
+    return ts_make(type, i, code);
 }
 
 static int
@@ -1500,8 +1535,9 @@ static PyMemberDef ts_members[] = {
 
 /* The _TS is its task's weakref callback (see register): the task is gone, so is its entry in _treg. */
 static PyObject *
-ts_call(TS *self, PyObject *args, PyObject *kwds)
+ts_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
+    TS *self = (TS *)callable;
     if (self->key != NULL && g_treg != NULL) {
         PyObject *cur = PyDict_GetItemWithError(g_treg, self->key);
         if (cur == (PyObject *)self) {
@@ -1519,9 +1555,10 @@ static PyTypeObject TSType = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "async_lanes._speedups._TS",
     .tp_basicsize = sizeof(TS),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_vectorcall_offset = offsetof(TS, vectorcall),
     .tp_new = ts_new,
-    .tp_call = (ternaryfunc)ts_call,
+    .tp_call = PyVectorcall_Call,
     .tp_dealloc = (destructor)ts_dealloc,
     .tp_traverse = (traverseproc)ts_traverse,
     .tp_clear = (inquiry)ts_clear,
@@ -1682,6 +1719,8 @@ mod_setup_create(PyObject *mod, PyObject *args)
 
 /* The creation site's frame (a new reference, or NULL for none; -1 on error): the first frame outwards from f0
  * that is not library code, up to the loop's boundary; else _lib_fallback(f0). */
+static PyObject *g_prog_code; /* the last program code met here (held: its id stays its own) */
+
 static int
 creation_frame(PyFrameObject *f0, PyObject **out)
 {
@@ -1689,24 +1728,34 @@ creation_frame(PyFrameObject *f0, PyObject **out)
     PyFrameObject *f = (PyFrameObject *)Py_XNewRef((PyObject *)f0);
     while (f != NULL) {
         PyCodeObject *co = PyFrame_GetCode(f);
-        PyObject *key = PyLong_FromVoidPtr(co);
-        if (key == NULL) {
-            Py_DECREF(co);
-            Py_DECREF(f);
-            return -1;
+        PyObject *r;
+        if ((PyObject *)co == g_prog_code) {
+            r = Py_NewRef(Py_False);
         }
-        PyObject *r = Py_XNewRef(PyDict_GetItemWithError(g_lib, key));
-        Py_DECREF(key);
-        if (r == NULL && !PyErr_Occurred())
-            r = PyObject_CallOneArg(g_classify, (PyObject *)co);
-        Py_DECREF(co);
+        else {
+            PyObject *key = PyLong_FromVoidPtr(co);
+            if (key == NULL) {
+                Py_DECREF(co);
+                Py_DECREF(f);
+                return -1;
+            }
+            r = Py_XNewRef(PyDict_GetItemWithError(g_lib, key));
+            Py_DECREF(key);
+            if (r == NULL && !PyErr_Occurred())
+                r = PyObject_CallOneArg(g_classify, (PyObject *)co);
+        }
         if (r == NULL) {
+            Py_DECREF(co);
             Py_DECREF(f);
             return -1;
         }
         int stop = r == g_stop || (PyLong_CheckExact(r) && PyObject_RichCompareBool(r, g_stop, Py_EQ) == 1);
         int lib = stop || PyObject_IsTrue(r);
         Py_DECREF(r);
+        if (lib == 0)
+            Py_XSETREF(g_prog_code, (PyObject *)co);
+        else
+            Py_DECREF(co);
         if (lib < 0) {
             Py_DECREF(f);
             return -1;
@@ -1749,10 +1798,21 @@ parent_id(PyObject *parent)
     return PyObject_CallOneArg(g_task_id, parent);
 }
 
-/* The loop's id (a new reference), as _loop_info / _loop_id. */
+/* The loop's id (a new reference), as _loop_info / _loop_id.  The last loop's _loop_info entry is remembered (its
+ * weakref says whether it is still that loop's). */
+static PyObject *g_last_info;
+
 static PyObject *
 loop_id(PyObject *loop)
 {
+    if (g_last_info != NULL && PyList_GET_SIZE(g_last_info) >= 3) {
+        PyObject *lp = NULL;
+        if (PyWeakref_GetRef(PyList_GET_ITEM(g_last_info, 2), &lp) < 0)
+            return NULL;
+        Py_XDECREF(lp);
+        if (lp == loop && lp != NULL)
+            return Py_NewRef(PyList_GET_ITEM(g_last_info, 0));
+    }
     PyObject *key = PyLong_FromVoidPtr(loop);
     if (key == NULL)
         return NULL;
@@ -1763,8 +1823,11 @@ loop_id(PyObject *loop)
         if (lp == NULL)
             return NULL;
         Py_DECREF(lp);
-        if (lp == loop)
+        if (lp == loop) {
+            if (PyWeakref_CheckRefExact(PyList_GET_ITEM(info, 2)))
+                Py_XSETREF(g_last_info, Py_NewRef(info));
             return Py_NewRef(PyList_GET_ITEM(info, 0));
+        }
     }
     else if (PyErr_Occurred()) {
         return NULL;
@@ -1804,30 +1867,23 @@ created(TS *st, PyObject *task, PyObject *loop, PyObject *coro, PyObject *tid, P
             return -1;
     }
     Py_XSETREF(st->name, Py_NewRef(name));
-    PyObject *cid = NULL, *la = NULL, *qn = NULL, *lid = NULL, *to = NULL;
+    PyObject *qn = NULL, *lid = NULL, *to = NULL;
+    Fld cid = {Py_None}, la = {NULL, 0}; /* (the site: id(code), as PyLong_FromVoidPtr, and lasti) */
     int rc = -1;
-    if (f == NULL) {
-        cid = Py_NewRef(Py_None);
-        la = PyLong_FromLong(0);
-    }
-    else {
+    if (f != NULL) {
         PyCodeObject *co = PyFrame_GetCode((PyFrameObject *)f);
-        cid = PyLong_FromVoidPtr(co);
-        int known = cid == NULL ? -1 : PyDict_Contains(g_codes, cid);
-        if (known == 0) {
-            PyObject *r = PyObject_CallOneArg(g_reg, (PyObject *)co);
-            known = r == NULL ? -1 : 1;
-            Py_XDECREF(r);
-        }
+        int bad = code_known((PyObject *)co);
+        cid.o = NULL;
+        cid.v = (long long)(uintptr_t)co;
         Py_DECREF(co);
-        if (known < 0)
+        if (bad < 0)
             goto done;
-        la = PyLong_FromLong(PyFrame_GetLasti((PyFrameObject *)f));
+        la.v = PyFrame_GetLasti((PyFrameObject *)f);
     }
-    if (la == NULL || (qn = PyObject_GetAttr(coro, s_qualname)) == NULL || (lid = loop_id(loop)) == NULL)
+    if ((qn = PyObject_GetAttr(coro, s_qualname)) == NULL || (lid = loop_id(loop)) == NULL)
         goto done;
     if (!g_off && g_flush_buf != NULL) {
-        Fld rec[9] = {{s_task}, {NULL, t}, {tid}, {parent}, {name}, {qn}, {cid}, {la}, {lid}};
+        Fld rec[9] = {{s_task}, {NULL, t}, {tid}, {parent}, {name}, {qn}, cid, la, {lid}};
         if (rb_record(rec, 9) < 0)
             goto done;
     }
@@ -1858,8 +1914,6 @@ created(TS *st, PyObject *task, PyObject *loop, PyObject *coro, PyObject *tid, P
     rc = 0;
 done:
     Py_DECREF(name);
-    Py_XDECREF(cid);
-    Py_XDECREF(la);
     Py_XDECREF(qn);
     Py_XDECREF(lid);
     Py_XDECREF(to);
@@ -1874,14 +1928,12 @@ mod_create(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     PyObject *orig = args[0], *loop = args[1], *coro = args[2], *kwargs = args[3];
-    PyObject *call_args = PyTuple_Pack(2, loop, coro);
-    if (call_args == NULL)
-        return NULL;
+    PyObject *const *call_args = args + 1; /* (loop, coro) */
     long long t = now_ns();
     PyObject *tid = NULL, *st = NULL, *parent = NULL, *f = NULL, *entry = NULL, *code = NULL;
     /* before the task exists: a failure here only means that the task is not recorded this way */
     if ((tid = PyObject_CallNoArgs(g_next_id)) == NULL || (code = PyObject_GetAttr(coro, s_cr_code)) == NULL
-        || (st = PyObject_CallFunctionObjArgs((PyObject *)&TSType, tid, code, NULL)) == NULL
+        || (st = ts_make(&TSType, tid, code)) == NULL
         || (parent = PyObject_CallOneArg(g_c_current, loop)) == NULL)
         goto plain;
     if (parent == Py_None && PyDict_GET_SIZE(g_ctasks)) {
@@ -1903,7 +1955,7 @@ mod_create(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
     Py_XDECREF(caller);
     if (bad < 0 || (entry = PyTuple_Pack(2, st, coro)) == NULL || PyList_Append(g_eager, entry) < 0)
         goto plain;
-    PyObject *task = PyObject_Call(orig, call_args, kwargs);
+    PyObject *task = PyObject_VectorcallDict(orig, call_args, 2, kwargs);
     Py_ssize_t n = PyList_GET_SIZE(g_eager);
     PyObject *et, *ev, *etb;
     PyErr_Fetch(&et, &ev, &etb);
@@ -1912,7 +1964,6 @@ mod_create(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
     PyErr_Restore(et, ev, etb);
     if (task != NULL && created((TS *)st, task, loop, coro, tid, parent, f, t, now_ns()) < 0)
         PyErr_Clear(); /* (the recorder's trouble, never the program's) */
-    Py_DECREF(call_args);
     Py_XDECREF(tid);
     Py_XDECREF(code);
     Py_XDECREF(st);
@@ -1928,8 +1979,7 @@ plain:
     Py_XDECREF(parent);
     Py_XDECREF(f);
     Py_XDECREF(entry);
-    task = PyObject_Call(orig, call_args, kwargs);
-    Py_DECREF(call_args);
+    task = PyObject_VectorcallDict(orig, call_args, 2, kwargs);
     return task;
 }
 
