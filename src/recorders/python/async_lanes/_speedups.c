@@ -91,10 +91,8 @@ static Py_ssize_t g_rn;        /* how many */
 static PyObject *g_plain;      /* _life._plain */
 
 static int
-rb_need(size_t n)
+rb_grow(size_t n)
 {
-    if (g_rlen + n <= g_rcap)
-        return 0;
     size_t cap = g_rcap ? g_rcap : 65536;
     while (cap < g_rlen + n)
         cap *= 2;
@@ -108,6 +106,12 @@ rb_need(size_t n)
     return 0;
 }
 
+static inline int
+rb_need(size_t n)
+{
+    return g_rlen + n <= g_rcap ? 0 : rb_grow(n);
+}
+
 static inline void
 rb_u32(uint32_t v) /* (room made by the caller) */
 {
@@ -117,7 +121,7 @@ rb_u32(uint32_t v) /* (room made by the caller) */
 }
 
 /* an int as marshal writes it: TYPE_INT when it fits 32 bits, else TYPE_LONG (15-bit digits) */
-static int
+static inline int
 rb_ll(long long v)
 {
     if (rb_need(1 + 4 + 2 * 5) < 0)
@@ -140,7 +144,7 @@ rb_ll(long long v)
     return 0;
 }
 
-static int
+static inline int
 rb_bytes(char type, const char *s, Py_ssize_t n)
 {
     if (rb_need(5 + (size_t)n) < 0)
@@ -183,6 +187,10 @@ rb_obj(PyObject *o, int depth)
         return r;
     }
     if (t == &PyLong_Type) {
+#if PY_VERSION_HEX >= 0x030C0000
+        if (PyUnstable_Long_IsCompact((PyLongObject *)o))
+            return rb_ll(PyUnstable_Long_CompactValue((PyLongObject *)o));
+#endif
         int over;
         long long v = PyLong_AsLongLongAndOverflow(o, &over);
         if (over)
