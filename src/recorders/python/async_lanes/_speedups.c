@@ -270,26 +270,28 @@ rb_item(PyObject *o)
     return r;
 }
 
-/* The Python side's records, moved in (in order: they came before what is written next). */
+/* The Python side's records, moved in (in order: they came before what is written next).  The list is emptied
+ * first: _plain (Python) may let another thread hand over meanwhile.  A record that cannot be encoded (no memory) is
+ * dropped, as the recorder's trouble. */
 static int
 rb_take_list(void)
 {
-    if (g_flush_buf == NULL)
+    if (g_flush_buf == NULL || PyList_GET_SIZE(g_flush_buf) == 0)
         return 0;
-    Py_ssize_t n = PyList_GET_SIZE(g_flush_buf), i = 0;
-    if (n == 0)
-        return 0;
-    int r = 0;
-    for (; i < n && r == 0; i++) {
-        r = rb_item(PyList_GET_ITEM(g_flush_buf, i));
-        if (r == 0)
-            g_rn++;
-    }
-    if (r != 0)
-        i--; /* (that one stays, with those after it) */
-    if (PyList_SetSlice(g_flush_buf, 0, i, NULL) < 0)
+    Py_ssize_t n = PyList_GET_SIZE(g_flush_buf);
+    PyObject *items = PyList_GetSlice(g_flush_buf, 0, n);
+    if (items == NULL || PyList_SetSlice(g_flush_buf, 0, n, NULL) < 0) {
+        Py_XDECREF(items);
         return -1;
-    return r;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (rb_item(PyList_GET_ITEM(items, i)) == 0)
+            g_rn++;
+        else
+            PyErr_Clear();
+    }
+    Py_DECREF(items);
+    return 0;
 }
 
 /* A field of a record written here: the object o, or the int v when o is NULL. */
