@@ -78,8 +78,9 @@ def _marshal(recs):
 
 
 def _parts(recs, steps):
-    """A chunk for the pipe, in parts (written with writev: no copy into one buffer)."""
-    data = _marshal(recs)
+    """A chunk for the pipe, in parts (written with writev: no copy into one buffer).  recs: a list, or already
+    marshalled (the C accelerator's take)."""
+    data = recs if type(recs) is bytes else _marshal(recs)
     return [_pack(len(data), len(steps)), data, steps]
 
 
@@ -105,11 +106,7 @@ def _take():
             _taken.extend(_parts(*_chunk()))
             _write_taken()
         else:
-            try:
-                rest = _nat.send(_wfd, _buf)  # (straight from the C step buffer)
-            except ValueError:  # (see _plain; nothing was taken)
-                _buf[:] = _plain(_buf)
-                rest = _nat.send(_wfd, _buf)
+            rest = _nat.send(_wfd, _buf)  # (straight from the C record and step buffers)
             if rest is not None:
                 _taken.append(rest)
     finally:
@@ -199,7 +196,8 @@ def _flush(deadline=None):
             _write_taken(deadline)
         elif _inproc is not None and (_buf or (_nat is not None and _nat.pending())):
             try:
-                _inproc[1].write(_inproc[0].format(*_chunk()))
+                recs, steps = _chunk()
+                _inproc[1].write(_inproc[0].format(marshal.loads(recs) if type(recs) is bytes else recs, steps))
                 _inproc[1].flush()
             except Exception:
                 pass
@@ -519,7 +517,7 @@ def _start_writer(out_path, t_start):
     os.set_blocking(w1, False)  # (a full pipe never blocks the program: see _take)
     _wfd = w1
     if _nat is not None:
-        _nat.set_flush(_take, _buf)
+        _nat.set_flush(_take, _buf, _plain)
     _done_fd = r2
 
 

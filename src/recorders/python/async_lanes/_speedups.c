@@ -53,8 +53,8 @@ static Py_ssize_t g_nsteps, g_cap;
  * over while it is small enough to stay in the CPU caches (the recorder's thread, which needs the
  * GIL, flushes much less often on a busy program). */
 #define FLUSH_AT 4096
-/* ... or when the recorder's record list (g_flush_buf) has this many entries (records of futures,
- * callbacks, task ends: nothing else hands them over while the program is busy) */
+/* ... or when this many records are buffered (records of futures, callbacks, task ends: nothing else hands them
+ * over while the program is busy) */
 #define FLUSH_RECS_AT 4096
 static PyObject *g_flush_cb, *g_flush_buf;
 static int g_in_flush;
@@ -80,12 +80,296 @@ push_step(long long t0, long long tid, long long t1, long long aw, long long cid
     return 0;
 }
 
+/* ---- the record buffer ---------------------------------------------------
+ * Records go straight into a C buffer as the items of a marshalled list: what marshal.loads in the writer reads
+ * back as the list of record tuples it always got.  No tuple, int or list entry is made and freed per record, and
+ * the hand-over writes the buffer as it is.  Items are written without back-references (FLAG_REF), so each one
+ * reads the same wherever it stands; what this encoder does not know goes through marshal version 2 (no references
+ * either), and what marshal refuses through _life._plain first.  Records the Python side appends to the record
+ * list (g_flush_buf) are moved in here, in order, before each record written here and at each hand-over. */
+
+static char *g_rb;             /* the items */
+static size_t g_rlen, g_rcap;
+static Py_ssize_t g_rn;        /* how many */
+static PyObject *g_plain;      /* _life._plain */
+
+static int
+rb_grow(size_t n)
+{
+    size_t cap = g_rcap ? g_rcap : 65536;
+    while (cap < g_rlen + n)
+        cap *= 2;
+    char *b = PyMem_RawRealloc(g_rb, cap);
+    if (b == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    g_rb = b;
+    g_rcap = cap;
+    return 0;
+}
+
+static inline int
+rb_need(size_t n)
+{
+    return g_rlen + n <= g_rcap ? 0 : rb_grow(n);
+}
+
+static inline void
+rb_u32(uint32_t v) /* (room made by the caller) */
+{
+    char *p = g_rb + g_rlen;
+    p[0] = (char)v; p[1] = (char)(v >> 8); p[2] = (char)(v >> 16); p[3] = (char)(v >> 24);
+    g_rlen += 4;
+}
+
+/* an int as marshal writes it: TYPE_INT when it fits 32 bits, else TYPE_LONG (15-bit digits) */
+static inline int
+rb_ll(long long v)
+{
+    if (rb_need(1 + 4 + 2 * 5) < 0)
+        return -1;
+    if (v >= INT32_MIN && v <= INT32_MAX) {
+        g_rb[g_rlen++] = 'i';
+        rb_u32((uint32_t)(int32_t)v);
+        return 0;
+    }
+    unsigned long long a = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    int n = 0;
+    for (unsigned long long x = a; x; x >>= 15)
+        n++;
+    g_rb[g_rlen++] = 'l';
+    rb_u32((uint32_t)(v < 0 ? -n : n));
+    for (; a; a >>= 15) {
+        g_rb[g_rlen++] = (char)(a & 0xff);
+        g_rb[g_rlen++] = (char)((a >> 8) & 0x7f);
+    }
+    return 0;
+}
+
+static inline int
+rb_bytes(char type, const char *s, Py_ssize_t n)
+{
+    if (rb_need(5 + (size_t)n) < 0)
+        return -1;
+    g_rb[g_rlen++] = type;
+    if (type == 'z')
+        g_rb[g_rlen++] = (char)n;
+    else
+        rb_u32((uint32_t)n);
+    memcpy(g_rb + g_rlen, s, (size_t)n);
+    g_rlen += (size_t)n;
+    return 0;
+}
+
+/* o written as marshal.loads reads it back; 1: not a value this encoder writes (nothing written), -1: error */
+static int
+rb_obj(PyObject *o, int depth)
+{
+    PyTypeObject *t = Py_TYPE(o);
+    if (o == Py_None || o == Py_True || o == Py_False) {
+        if (rb_need(1) < 0)
+            return -1;
+        g_rb[g_rlen++] = o == Py_None ? 'N' : o == Py_True ? 'T' : 'F';
+        return 0;
+    }
+    if (t == &PyUnicode_Type) {
+#if PY_VERSION_HEX < 0x030C0000
+        if (PyUnicode_READY(o) < 0)
+            return -1;
+#endif
+        if (PyUnicode_IS_ASCII(o)) {
+            Py_ssize_t n = PyUnicode_GET_LENGTH(o);
+            return rb_bytes(n < 256 ? 'z' : 'a', (const char *)PyUnicode_DATA(o), n);
+        }
+        PyObject *u = PyUnicode_AsEncodedString(o, "utf8", "surrogatepass"); /* (as marshal) */
+        if (u == NULL)
+            return -1;
+        int r = rb_bytes('u', PyBytes_AS_STRING(u), PyBytes_GET_SIZE(u));
+        Py_DECREF(u);
+        return r;
+    }
+    if (t == &PyLong_Type) {
+#if PY_VERSION_HEX >= 0x030C0000
+        if (PyUnstable_Long_IsCompact((PyLongObject *)o))
+            return rb_ll(PyUnstable_Long_CompactValue((PyLongObject *)o));
+#endif
+        int over;
+        long long v = PyLong_AsLongLongAndOverflow(o, &over);
+        if (over)
+            return 1;
+        if (v == -1 && PyErr_Occurred())
+            return -1;
+        return rb_ll(v);
+    }
+    if (t == &PyTuple_Type || t == &PyList_Type) {
+        Py_ssize_t n = PySequence_Fast_GET_SIZE(o);
+        if (depth > 8 || n > INT32_MAX)
+            return 1;
+        size_t at = g_rlen;
+        if (rb_need(5) < 0)
+            return -1;
+        if (t == &PyTuple_Type && n < 256) {
+            g_rb[g_rlen++] = ')';
+            g_rb[g_rlen++] = (char)n;
+        }
+        else {
+            g_rb[g_rlen++] = t == &PyTuple_Type ? '(' : '[';
+            rb_u32((uint32_t)n);
+        }
+        for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(o); i++) {
+            int r = rb_obj(PySequence_Fast_GET_ITEM(o, i), depth + 1);
+            if (r != 0) {
+                g_rlen = at;
+                return r;
+            }
+        }
+        if (PySequence_Fast_GET_SIZE(o) != n) { /* (changed meanwhile: not ours to write) */
+            g_rlen = at;
+            return 1;
+        }
+        return 0;
+    }
+#if PY_VERSION_HEX >= 0x030B0000
+    if (t == &PyFloat_Type) {
+        if (rb_need(9) < 0)
+            return -1;
+        g_rb[g_rlen++] = 'g';
+        if (PyFloat_Pack8(PyFloat_AS_DOUBLE(o), g_rb + g_rlen, 1) < 0)
+            return -1;
+        g_rlen += 8;
+        return 0;
+    }
+#endif
+    if (t == &PyBytes_Type)
+        return rb_bytes('s', PyBytes_AS_STRING(o), PyBytes_GET_SIZE(o));
+    return 1;
+}
+
+/* one item of the record list (a record, or a value of a pure-Python step) */
+static int
+rb_item(PyObject *o)
+{
+    int r = rb_obj(o, 0);
+    if (r <= 0)
+        return r;
+    PyObject *data = PyMarshal_WriteObjectToString(o, 2);
+    if (data == NULL && g_plain != NULL && PyErr_ExceptionMatches(PyExc_ValueError)) {
+        PyErr_Clear();
+        PyObject *p = PyObject_CallOneArg(g_plain, o);
+        if (p == NULL)
+            return -1;
+        data = PyMarshal_WriteObjectToString(p, 2);
+        Py_DECREF(p);
+    }
+    if (data == NULL)
+        return -1;
+    r = rb_need((size_t)PyBytes_GET_SIZE(data));
+    if (r == 0) {
+        memcpy(g_rb + g_rlen, PyBytes_AS_STRING(data), (size_t)PyBytes_GET_SIZE(data));
+        g_rlen += (size_t)PyBytes_GET_SIZE(data);
+    }
+    Py_DECREF(data);
+    return r;
+}
+
+/* The Python side's records, moved in (in order: they came before what is written next).  The list is emptied
+ * first: _plain (Python) may let another thread hand over meanwhile.  A record that cannot be encoded (no memory) is
+ * dropped, as the recorder's trouble. */
+static int
+rb_take_list(void)
+{
+    if (g_flush_buf == NULL || PyList_GET_SIZE(g_flush_buf) == 0)
+        return 0;
+    Py_ssize_t n = PyList_GET_SIZE(g_flush_buf);
+    PyObject *items = PyList_GetSlice(g_flush_buf, 0, n);
+    if (items == NULL || PyList_SetSlice(g_flush_buf, 0, n, NULL) < 0) {
+        Py_XDECREF(items);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (rb_item(PyList_GET_ITEM(items, i)) == 0)
+            g_rn++;
+        else
+            PyErr_Clear();
+    }
+    Py_DECREF(items);
+    return 0;
+}
+
+/* A field of a record written here: the object o, or the int v when o is NULL. */
+typedef struct { PyObject *o; long long v; } Fld;
+
+/* One record (a tuple of n fields) into the buffer; a field this encoder does not write makes the record a tuple,
+ * written as a Python record would be.  0, or -1 on error (nothing written). */
+static int
+rb_record(const Fld *f, int n)
+{
+    if (rb_take_list() < 0)
+        return -1;
+    size_t at = g_rlen;
+    if (rb_need(2) < 0)
+        return -1;
+    g_rb[g_rlen++] = ')';
+    g_rb[g_rlen++] = (char)n;
+    for (int i = 0; i < n; i++) {
+        int r = f[i].o == NULL ? rb_ll(f[i].v) : rb_obj(f[i].o, 1);
+        if (r == 0)
+            continue;
+        g_rlen = at;
+        if (r < 0)
+            return -1;
+        PyObject *tup = PyTuple_New(n);
+        if (tup == NULL)
+            return -1;
+        for (int j = 0; j < n; j++) {
+            PyObject *x = f[j].o == NULL ? PyLong_FromLongLong(f[j].v) : Py_NewRef(f[j].o);
+            if (x == NULL) {
+                Py_DECREF(tup);
+                return -1;
+            }
+            PyTuple_SET_ITEM(tup, j, x);
+        }
+        r = rb_item(tup);
+        Py_DECREF(tup);
+        if (r < 0)
+            return -1;
+        break;
+    }
+    g_rn++;
+    return 0;
+}
+
+static void
+rb_taken(void)
+{
+    g_rlen = 0;
+    g_rn = 0;
+    if (g_rcap > (1 << 22)) { /* a burst: give the memory back */
+        PyMem_RawFree(g_rb);
+        g_rb = NULL;
+        g_rcap = 0;
+    }
+}
+
+/* The list header of what is buffered, moved in first from the Python side: 5 bytes */
+static int
+rb_head(unsigned char *h)
+{
+    if (rb_take_list() < 0)
+        return -1;
+    h[0] = '[';
+    for (int i = 0; i < 4; i++)
+        h[1 + i] = (unsigned char)((uint32_t)g_rn >> (8 * i));
+    return 0;
+}
+
 /* The step that filled the buffer hands it over (see FLUSH_AT). */
 static void
 maybe_flush(void)
 {
     if (g_flush_cb != NULL && !g_in_flush
-        && (g_nsteps >= FLUSH_AT || PyList_GET_SIZE(g_flush_buf) >= FLUSH_RECS_AT)) {
+        && (g_nsteps >= FLUSH_AT || g_rn + PyList_GET_SIZE(g_flush_buf) >= FLUSH_RECS_AT)) {
         g_in_flush = 1;
         PyObject *et, *ev, *etb;
         PyErr_Fetch(&et, &ev, &etb);
@@ -205,9 +489,16 @@ static PyTypeObject ProxyType;
 
 /* The cid of a code object (_rec._C: sent to the writer once) and its {lasti: deeper?} dict (_rec._dk_by_code), new
  * references.  A code in _dk_by_code was registered already (its cid is its id): no call into Python. */
+static PyObject *g_cs_code, *g_cs_cid, *g_cs_dk; /* the last code's (tasks come in runs of one coroutine function) */
+
 static int
 code_state(PyObject *code, PyObject **pcid, long long *pcid_v, PyObject **pdk)
 {
+    if (code == g_cs_code && code != NULL) { /* (held here: its id is still its own) */
+        *pcid = Py_NewRef(g_cs_cid);
+        *pdk = Py_NewRef(g_cs_dk);
+        return as_ll(g_cs_cid, pcid_v);
+    }
     PyObject *cid = PyLong_FromVoidPtr(code);
     PyObject *dk = cid == NULL ? NULL : PyDict_GetItemWithError(g_dk_by_code, cid);
     if (dk == NULL && !PyErr_Occurred())
@@ -231,6 +522,9 @@ code_state(PyObject *code, PyObject **pcid, long long *pcid_v, PyObject **pdk)
     }
     *pcid = cid;
     *pdk = dk;
+    Py_XSETREF(g_cs_code, Py_NewRef(code));
+    Py_XSETREF(g_cs_cid, Py_NewRef(cid));
+    Py_XSETREF(g_cs_dk, Py_NewRef(dk));
     return 0;
 fail:
     Py_XDECREF(cid);
@@ -794,27 +1088,21 @@ end_ok_fast(PyObject *task, PyObject **pname, PyObject *id, long long tid_v, PyO
     }
     if (t1 == 0)
         t1 = now_ns();
-    PyObject *t1o = PyLong_FromLongLong(t1), *rec = NULL;
-    if (t1o == NULL || push_step(t0, tid_v, t1, NONE_ID, cid_v, -1) < 0)
+    if (push_step(t0, tid_v, t1, NONE_ID, cid_v, -1) < 0)
         goto fail;
-    rec = PyTuple_Pack(7, s_end, t1o, id, s_ok, text, cid, g_minus1);
-    if (rec == NULL || PyList_Append(g_flush_buf, rec) < 0)
+    Fld end[7] = {{s_end}, {NULL, t1}, {id}, {s_ok}, {text}, {cid}, {g_minus1}};
+    if (rb_record(end, 7) < 0)
         goto fail;
-    Py_CLEAR(rec);
     if (changed) {
         Py_SETREF(*pname, Py_NewRef(name));
-        rec = PyTuple_Pack(4, s_name, t1o, id, name);
-        if (rec == NULL || PyList_Append(g_flush_buf, rec) < 0)
+        Fld nm[4] = {{s_name}, {NULL, t1}, {id}, {name}};
+        if (rb_record(nm, 4) < 0)
             goto fail;
-        Py_CLEAR(rec);
     }
-    Py_DECREF(t1o);
     rc = 1;
     maybe_flush();
     goto done;
 fail:
-    Py_XDECREF(t1o);
-    Py_XDECREF(rec);
     rc = -1;
 done:
     Py_DECREF(text);
@@ -1092,11 +1380,10 @@ steps_taken(void)
 }
 
 /* send(fd, buf): one chunk for the writer (a 16-byte header: the lengths of the marshalled records
- * and of the steps, little-endian; the records of buf, marshalled; the steps) written to fd, a
- * non-blocking pipe, straight from the step buffer (no copy, no new buffer whose pages fault in
- * each time); buf and the steps are emptied.  Returns None when all of it was written, else what
- * was not (bytes), for the caller to write later.  The GIL is held throughout (the write does
- * not block). */
+ * and of the steps, little-endian; the records, a marshalled list: buf's moved into the record buffer; the steps)
+ * written to fd, a non-blocking pipe, straight from the record and step buffers (no copy, no new buffer whose
+ * pages fault in each time); all three are emptied.  Returns None when all of it was written, else what was not
+ * (bytes), for the caller to write later.  The GIL is held throughout (the write does not block). */
 static PyObject *
 mod_send(PyObject *mod, PyObject *args)
 {
@@ -1104,25 +1391,17 @@ mod_send(PyObject *mod, PyObject *args)
     PyObject *buf;
     if (!PyArg_ParseTuple(args, "iO!:send", &fd, &PyList_Type, &buf))
         return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(buf);
-    PyObject *recs = PyList_GetSlice(buf, 0, n);
-    if (recs == NULL)
+    PyObject *saved = g_flush_buf; /* (buf is the record list) */
+    g_flush_buf = buf;
+    unsigned char hdr[21];
+    int bad = rb_head(hdr + 16);
+    g_flush_buf = saved;
+    if (bad < 0)
         return NULL;
-    PyObject *data = PyMarshal_WriteObjectToString(recs, 4); /* (see _life._marshal) */
-    Py_DECREF(recs);
-    if (data == NULL)
-        return NULL;
-    if (PyList_SetSlice(buf, 0, n, NULL) < 0) {
-        Py_DECREF(data);
-        return NULL;
-    }
-    unsigned long long lens[2] = {(unsigned long long)PyBytes_GET_SIZE(data),
-                                  (unsigned long long)g_nsteps * sizeof(Step)};
-    unsigned char hdr[16];
+    unsigned long long lens[2] = {5 + (unsigned long long)g_rlen, (unsigned long long)g_nsteps * sizeof(Step)};
     for (int i = 0; i < 16; i++)
         hdr[i] = (unsigned char)(lens[i / 8] >> (8 * (i % 8)));
-    struct iovec iov[3] = {
-        {hdr, 16}, {PyBytes_AS_STRING(data), (size_t)lens[0]}, {g_steps, (size_t)lens[1]}};
+    struct iovec iov[3] = {{hdr, 21}, {g_rb, g_rlen}, {g_steps, (size_t)lens[1]}};
     size_t total = 16 + lens[0] + lens[1];
     ssize_t w;
     do {
@@ -1133,10 +1412,8 @@ mod_send(PyObject *mod, PyObject *args)
     PyObject *rest = Py_None;
     if ((size_t)w < total) {
         rest = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(total - (size_t)w));
-        if (rest == NULL) {
-            Py_DECREF(data);
+        if (rest == NULL)
             return NULL;
-        }
         char *o = PyBytes_AS_STRING(rest);
         size_t skip = (size_t)w;
         for (int i = 0; i < 3; i++) {
@@ -1153,12 +1430,13 @@ mod_send(PyObject *mod, PyObject *args)
     else {
         Py_INCREF(rest);
     }
-    Py_DECREF(data);
+    rb_taken();
     steps_taken();
     return rest;
 }
 
-/* take(buf) -> (records of buf, steps as bytes); both emptied, with the GIL held throughout */
+/* take(buf) -> (the records, a marshalled list (buf's moved in first), steps as bytes); all emptied, with the GIL
+ * held throughout */
 static PyObject *
 mod_take(PyObject *mod, PyObject *buf)
 {
@@ -1166,16 +1444,25 @@ mod_take(PyObject *mod, PyObject *buf)
         PyErr_SetString(PyExc_TypeError, "take(list)");
         return NULL;
     }
-    Py_ssize_t n = PyList_GET_SIZE(buf);
-    PyObject *recs = PyList_GetSlice(buf, 0, n);
+    PyObject *saved = g_flush_buf; /* (buf is the record list; or, in a check, another list) */
+    g_flush_buf = buf;
+    unsigned char h[5];
+    int bad = rb_head(h);
+    g_flush_buf = saved;
+    if (bad < 0)
+        return NULL;
+    PyObject *recs = PyBytes_FromStringAndSize(NULL, 5 + (Py_ssize_t)g_rlen);
     if (recs == NULL)
         return NULL;
+    memcpy(PyBytes_AS_STRING(recs), h, 5);
+    if (g_rlen)
+        memcpy(PyBytes_AS_STRING(recs) + 5, g_rb, g_rlen);
     PyObject *steps = PyBytes_FromStringAndSize((const char *)g_steps, g_nsteps * (Py_ssize_t)sizeof(Step));
-    if (steps == NULL || PyList_SetSlice(buf, 0, n, NULL) < 0) {
+    if (steps == NULL) {
         Py_DECREF(recs);
-        Py_XDECREF(steps);
         return NULL;
     }
+    rb_taken();
     steps_taken();
     PyObject *res = PyTuple_Pack(2, recs, steps);
     Py_DECREF(recs);
@@ -1186,18 +1473,20 @@ mod_take(PyObject *mod, PyObject *buf)
 static PyObject *
 mod_set_flush(PyObject *mod, PyObject *args)
 {
-    PyObject *cb, *buf;
-    if (!PyArg_ParseTuple(args, "OO!:set_flush", &cb, &PyList_Type, &buf))
+    PyObject *cb, *buf, *plain = NULL;
+    if (!PyArg_ParseTuple(args, "OO!|O:set_flush", &cb, &PyList_Type, &buf, &plain))
         return NULL;
     Py_XSETREF(g_flush_cb, cb == Py_None ? NULL : Py_NewRef(cb));
     Py_XSETREF(g_flush_buf, Py_NewRef(buf));
+    if (plain != NULL)
+        Py_XSETREF(g_plain, Py_NewRef(plain));
     Py_RETURN_NONE;
 }
 
 static PyObject *
 mod_pending(PyObject *mod, PyObject *Py_UNUSED(ignored))
 {
-    return PyLong_FromSsize_t(g_nsteps);
+    return PyLong_FromSsize_t(g_nsteps + g_rn);
 }
 
 static PyObject *
@@ -1226,7 +1515,9 @@ mod_setup_sites(PyObject *mod, PyObject *args)
 static PyObject *
 mod_reset(PyObject *mod, PyObject *Py_UNUSED(ignored))
 {
-    g_nsteps = 0; /* (a forked child: the parent's steps are not its own, and it is not recorded) */
+    g_nsteps = 0; /* (a forked child: the parent's steps and records are not its own, and it is not recorded) */
+    g_rlen = 0;
+    g_rn = 0;
     g_off = 1;
     Py_RETURN_NONE;
 }
@@ -1263,6 +1554,32 @@ static PyObject *g_py_cb_start, *g_py_cb_done; /* _rec._cb_start, _rec._cb_done 
 static PyObject *g_pending;    /* _rec._pending: tasks seen in an eager first step, recorded by g_finish once it ended */
 static PyObject *g_finish;     /* _rec._finish_pending() */
 static PyObject *s_cb;
+
+/* Whether code co is registered (sent to the writer, kept alive by _codes: its id stays its own); registered now if
+ * not.  The last one is remembered: callbacks and creation sites come in runs of the same code.  0, or -1. */
+static PyObject *g_known_code;
+
+static int
+code_known(PyObject *co)
+{
+    if (co == g_known_code)
+        return 0;
+    PyObject *cid = PyLong_FromVoidPtr(co);
+    if (cid == NULL)
+        return -1;
+    int known = PyDict_Contains(g_codes, cid);
+    Py_DECREF(cid);
+    if (known < 0)
+        return -1;
+    if (!known) {
+        PyObject *r = PyObject_CallOneArg(g_reg, co);
+        if (r == NULL)
+            return -1;
+        Py_DECREF(r);
+    }
+    Py_XSETREF(g_known_code, Py_NewRef(co));
+    return 0;
+}
 
 /* the tasks seen in an eager first step are recorded at the next callback's start or end */
 static int
@@ -1383,55 +1700,36 @@ mod_cb_end(PyObject *mod, PyObject *tok)
     if (finish_pending() < 0)
         PyErr_Clear();
     long long t1 = now_ns();
-    PyObject *cb = PyList_GET_ITEM(tok, 1), *t1o = NULL, *cid = NULL, *rec = NULL, *name = NULL;
+    PyObject *cb = PyList_GET_ITEM(tok, 1), *name = NULL;
     if (PyDict_SetItem(g_cbcur, PyList_GET_ITEM(tok, 2), Py_None) < 0)
         goto error;
     /* the name and code as _rec._cb_done has them: a bound function's own; a builtin's qualified name, no code */
     if (PyMethod_Check(cb))
         cb = PyMethod_GET_FUNCTION(cb);
+    PyObject *co = NULL;
     if (PyFunction_Check(cb)) {
-        PyObject *co = PyFunction_GET_CODE(cb);
-        cid = PyLong_FromVoidPtr(co);
-        if (cid == NULL)
+        co = PyFunction_GET_CODE(cb);
+        if (code_known(co) < 0)
             goto error;
-        int known = PyDict_Contains(g_codes, cid);
-        if (known < 0)
-            goto error;
-        if (!known) {
-            PyObject *r = PyObject_CallOneArg(g_reg, co);
-            if (r == NULL)
-                goto error;
-            Py_DECREF(r);
-        }
         name = Py_NewRef(((PyFunctionObject *)cb)->func_qualname);
     }
     else {
-        cid = Py_NewRef(Py_None);
         name = PyObject_GetAttr(cb, s_qualname);
-        if (name == NULL)
-            goto error;
-        if (!PyUnicode_Check(name))
+        if (name != NULL && !PyUnicode_Check(name))
             Py_SETREF(name, PyObject_GetAttr((PyObject *)Py_TYPE(cb), s_qualname));
         if (name == NULL)
             goto error;
     }
-    t1o = PyLong_FromLongLong(t1);
-    if (t1o == NULL)
+    /* (cid: id(co), as PyLong_FromVoidPtr; None without a code) */
+    Fld rec[6] = {{s_cb}, {PyList_GET_ITEM(tok, 0)}, {NULL, t1}, {name},
+                  {co == NULL ? Py_None : NULL, (long long)(uintptr_t)co}, {g_minus1}};
+    if (rb_record(rec, 6) < 0)
         goto error;
-    rec = PyTuple_Pack(6, s_cb, PyList_GET_ITEM(tok, 0), t1o, name, cid, g_minus1);
-    if (rec == NULL || PyList_Append(g_flush_buf, rec) < 0)
-        goto error;
-    Py_DECREF(rec);
-    Py_DECREF(t1o);
-    Py_DECREF(cid);
     Py_DECREF(name);
     maybe_flush();
     Py_RETURN_NONE;
 error:
     PyErr_Clear(); /* (the recorder's trouble, never the program's: this callback is not recorded) */
-    Py_XDECREF(rec);
-    Py_XDECREF(t1o);
-    Py_XDECREF(cid);
     Py_XDECREF(name);
     Py_RETURN_NONE;
 }
@@ -1519,16 +1817,17 @@ typedef struct {
     PyObject *key; /* id(task) in _treg once registered (register()) */
     long long t0, id_v, cid_v, last_la;
     int last_deep;
+    vectorcallfunc vectorcall; /* (called as its task's weakref callback: no argument tuple made) */
 } TS;
 
 static PyTypeObject TSType;
 
+static PyObject *ts_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames);
+
+/* A _TS (type: _TS or a subclass) for task id i whose coroutine runs code */
 static PyObject *
-ts_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+ts_make(PyTypeObject *type, PyObject *i, PyObject *code)
 {
-    PyObject *i, *code;
-    if (!PyArg_ParseTuple(args, "OO:_TS", &i, &code))
-        return NULL;
     if (g_C == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "async_lanes._speedups: setup_np() not called");
         return NULL;
@@ -1542,11 +1841,21 @@ ts_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->run_task = Py_NewRef(Py_None);
     self->coro = Py_NewRef(Py_None);
     self->last_la = -2;
+    self->vectorcall = ts_vectorcall;
     if (as_ll(i, &self->id_v) < 0 || code_state(code, &self->cid, &self->cid_v, &self->dk) < 0) {
         Py_DECREF(self);
         return NULL;
     }
     return (PyObject *)self;
+}
+
+static PyObject *
+ts_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *i, *code;
+    if (!PyArg_ParseTuple(args, "OO:_TS", &i, &code))
+        return NULL;
+    return ts_make(type, i, code);
 }
 
 static int
@@ -1599,8 +1908,9 @@ static PyMemberDef ts_members[] = {
 
 /* The _TS is its task's weakref callback (see register): the task is gone, so is its entry in _treg. */
 static PyObject *
-ts_call(TS *self, PyObject *args, PyObject *kwds)
+ts_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
+    TS *self = (TS *)callable;
     if (self->key != NULL && g_treg != NULL) {
         PyObject *cur = PyDict_GetItemWithError(g_treg, self->key);
         if (cur == (PyObject *)self) {
@@ -1618,9 +1928,10 @@ static PyTypeObject TSType = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "async_lanes._speedups._TS",
     .tp_basicsize = sizeof(TS),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_vectorcall_offset = offsetof(TS, vectorcall),
     .tp_new = ts_new,
-    .tp_call = (ternaryfunc)ts_call,
+    .tp_call = PyVectorcall_Call,
     .tp_dealloc = (destructor)ts_dealloc,
     .tp_traverse = (traverseproc)ts_traverse,
     .tp_clear = (inquiry)ts_clear,
@@ -1784,6 +2095,8 @@ mod_setup_create(PyObject *mod, PyObject *args)
 
 /* The creation site's frame (a new reference, or NULL for none; -1 on error): the first frame outwards from f0
  * that is not library code, up to the loop's boundary; else _lib_fallback(f0). */
+static PyObject *g_prog_code; /* the last program code met here (held: its id stays its own) */
+
 static int
 creation_frame(PyFrameObject *f0, PyObject **out)
 {
@@ -1791,24 +2104,34 @@ creation_frame(PyFrameObject *f0, PyObject **out)
     PyFrameObject *f = (PyFrameObject *)Py_XNewRef((PyObject *)f0);
     while (f != NULL) {
         PyCodeObject *co = PyFrame_GetCode(f);
-        PyObject *key = PyLong_FromVoidPtr(co);
-        if (key == NULL) {
-            Py_DECREF(co);
-            Py_DECREF(f);
-            return -1;
+        PyObject *r;
+        if ((PyObject *)co == g_prog_code) {
+            r = Py_NewRef(Py_False);
         }
-        PyObject *r = Py_XNewRef(PyDict_GetItemWithError(g_lib, key));
-        Py_DECREF(key);
-        if (r == NULL && !PyErr_Occurred())
-            r = PyObject_CallOneArg(g_classify, (PyObject *)co);
-        Py_DECREF(co);
+        else {
+            PyObject *key = PyLong_FromVoidPtr(co);
+            if (key == NULL) {
+                Py_DECREF(co);
+                Py_DECREF(f);
+                return -1;
+            }
+            r = Py_XNewRef(PyDict_GetItemWithError(g_lib, key));
+            Py_DECREF(key);
+            if (r == NULL && !PyErr_Occurred())
+                r = PyObject_CallOneArg(g_classify, (PyObject *)co);
+        }
         if (r == NULL) {
+            Py_DECREF(co);
             Py_DECREF(f);
             return -1;
         }
         int stop = r == g_stop || (PyLong_CheckExact(r) && PyObject_RichCompareBool(r, g_stop, Py_EQ) == 1);
         int lib = stop || PyObject_IsTrue(r);
         Py_DECREF(r);
+        if (lib == 0)
+            Py_XSETREF(g_prog_code, (PyObject *)co);
+        else
+            Py_DECREF(co);
         if (lib < 0) {
             Py_DECREF(f);
             return -1;
@@ -1851,10 +2174,21 @@ parent_id(PyObject *parent)
     return PyObject_CallOneArg(g_task_id, parent);
 }
 
-/* The loop's id (a new reference), as _loop_info / _loop_id. */
+/* The loop's id (a new reference), as _loop_info / _loop_id.  The last loop's _loop_info entry is remembered (its
+ * weakref says whether it is still that loop's). */
+static PyObject *g_last_info;
+
 static PyObject *
 loop_id(PyObject *loop)
 {
+    if (g_last_info != NULL && PyList_GET_SIZE(g_last_info) >= 3) {
+        PyObject *lp = NULL;
+        if (PyWeakref_GetRef(PyList_GET_ITEM(g_last_info, 2), &lp) < 0)
+            return NULL;
+        Py_XDECREF(lp);
+        if (lp == loop && lp != NULL)
+            return Py_NewRef(PyList_GET_ITEM(g_last_info, 0));
+    }
     PyObject *key = PyLong_FromVoidPtr(loop);
     if (key == NULL)
         return NULL;
@@ -1865,8 +2199,11 @@ loop_id(PyObject *loop)
         if (lp == NULL)
             return NULL;
         Py_DECREF(lp);
-        if (lp == loop)
+        if (lp == loop) {
+            if (PyWeakref_CheckRefExact(PyList_GET_ITEM(info, 2)))
+                Py_XSETREF(g_last_info, Py_NewRef(info));
             return Py_NewRef(PyList_GET_ITEM(info, 0));
+        }
     }
     else if (PyErr_Occurred()) {
         return NULL;
@@ -1906,32 +2243,24 @@ created(TS *st, PyObject *task, PyObject *loop, PyObject *coro, PyObject *tid, P
             return -1;
     }
     Py_XSETREF(st->name, Py_NewRef(name));
-    PyObject *cid = NULL, *la = NULL, *qn = NULL, *lid = NULL, *to = NULL, *rec = NULL;
+    PyObject *qn = NULL, *lid = NULL, *to = NULL;
+    Fld cid = {Py_None}, la = {NULL, 0}; /* (the site: id(code), as PyLong_FromVoidPtr, and lasti) */
     int rc = -1;
-    if (f == NULL) {
-        cid = Py_NewRef(Py_None);
-        la = PyLong_FromLong(0);
-    }
-    else {
+    if (f != NULL) {
         PyCodeObject *co = PyFrame_GetCode((PyFrameObject *)f);
-        cid = PyLong_FromVoidPtr(co);
-        int known = cid == NULL ? -1 : PyDict_Contains(g_codes, cid);
-        if (known == 0) {
-            PyObject *r = PyObject_CallOneArg(g_reg, (PyObject *)co);
-            known = r == NULL ? -1 : 1;
-            Py_XDECREF(r);
-        }
+        int bad = code_known((PyObject *)co);
+        cid.o = NULL;
+        cid.v = (long long)(uintptr_t)co;
         Py_DECREF(co);
-        if (known < 0)
+        if (bad < 0)
             goto done;
-        la = PyLong_FromLong(PyFrame_GetLasti((PyFrameObject *)f));
+        la.v = PyFrame_GetLasti((PyFrameObject *)f);
     }
-    if (la == NULL || (qn = PyObject_GetAttr(coro, s_qualname)) == NULL || (lid = loop_id(loop)) == NULL
-        || (to = PyLong_FromLongLong(t)) == NULL)
+    if ((qn = PyObject_GetAttr(coro, s_qualname)) == NULL || (lid = loop_id(loop)) == NULL)
         goto done;
     if (!g_off && g_flush_buf != NULL) {
-        rec = PyTuple_Pack(9, s_task, to, tid, parent, name, qn, cid, la, lid);
-        if (rec == NULL || PyList_Append(g_flush_buf, rec) < 0)
+        Fld rec[9] = {{s_task}, {NULL, t}, {tid}, {parent}, {name}, {qn}, cid, la, {lid}};
+        if (rb_record(rec, 9) < 0)
             goto done;
     }
     /* an eager first step ran (in the task's constructor) */
@@ -1947,8 +2276,10 @@ created(TS *st, PyObject *task, PyObject *loop, PyObject *coro, PyObject *tid, P
         goto done;
     if (eager) {
         PyObject *t1o = PyLong_FromLongLong(t1);
-        if (t1o == NULL)
+        if (t1o == NULL || (to = PyLong_FromLongLong(t)) == NULL) {
+            Py_XDECREF(t1o);
             goto done;
+        }
         PyObject *args[5] = {(PyObject *)st, task, coro, to, t1o};
         PyObject *r = PyObject_Vectorcall(g_step_end, args, 5, NULL);
         Py_DECREF(t1o);
@@ -1959,12 +2290,9 @@ created(TS *st, PyObject *task, PyObject *loop, PyObject *coro, PyObject *tid, P
     rc = 0;
 done:
     Py_DECREF(name);
-    Py_XDECREF(cid);
-    Py_XDECREF(la);
     Py_XDECREF(qn);
     Py_XDECREF(lid);
     Py_XDECREF(to);
-    Py_XDECREF(rec);
     return rc;
 }
 
@@ -1976,14 +2304,12 @@ mod_create(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     PyObject *orig = args[0], *loop = args[1], *coro = args[2], *kwargs = args[3];
-    PyObject *call_args = PyTuple_Pack(2, loop, coro);
-    if (call_args == NULL)
-        return NULL;
+    PyObject *const *call_args = args + 1; /* (loop, coro) */
     long long t = now_ns();
     PyObject *tid = NULL, *st = NULL, *parent = NULL, *f = NULL, *entry = NULL, *code = NULL;
     /* before the task exists: a failure here only means that the task is not recorded this way */
     if ((tid = PyObject_CallNoArgs(g_next_id)) == NULL || (code = PyObject_GetAttr(coro, s_cr_code)) == NULL
-        || (st = PyObject_CallFunctionObjArgs((PyObject *)&TSType, tid, code, NULL)) == NULL
+        || (st = ts_make(&TSType, tid, code)) == NULL
         || (parent = PyObject_CallOneArg(g_c_current, loop)) == NULL)
         goto plain;
     if (parent == Py_None && PyDict_GET_SIZE(g_ctasks)) {
@@ -2005,7 +2331,7 @@ mod_create(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
     Py_XDECREF(caller);
     if (bad < 0 || (entry = PyTuple_Pack(2, st, coro)) == NULL || PyList_Append(g_eager, entry) < 0)
         goto plain;
-    PyObject *task = PyObject_Call(orig, call_args, kwargs);
+    PyObject *task = PyObject_VectorcallDict(orig, call_args, 2, kwargs);
     Py_ssize_t n = PyList_GET_SIZE(g_eager);
     PyObject *et, *ev, *etb;
     PyErr_Fetch(&et, &ev, &etb);
@@ -2014,7 +2340,6 @@ mod_create(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
     PyErr_Restore(et, ev, etb);
     if (task != NULL && created((TS *)st, task, loop, coro, tid, parent, f, t, now_ns()) < 0)
         PyErr_Clear(); /* (the recorder's trouble, never the program's) */
-    Py_DECREF(call_args);
     Py_XDECREF(tid);
     Py_XDECREF(code);
     Py_XDECREF(st);
@@ -2030,8 +2355,7 @@ plain:
     Py_XDECREF(parent);
     Py_XDECREF(f);
     Py_XDECREF(entry);
-    task = PyObject_Call(orig, call_args, kwargs);
-    Py_DECREF(call_args);
+    task = PyObject_VectorcallDict(orig, call_args, 2, kwargs);
     return task;
 }
 
@@ -2222,7 +2546,7 @@ mod_fut_new(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 2 || g_off || g_flush_buf == NULL || g_kind_of == NULL || g_c_current == NULL)
         Py_RETURN_NONE;
-    PyObject *fut = args[0], *loop = args[1], *fid = NULL, *owner = NULL, *cid = NULL, *rec = NULL, *t = NULL;
+    PyObject *fut = args[0], *loop = args[1], *fid = NULL, *owner = NULL, *cid = NULL;
     PyObject *kind = NULL; /* borrowed from a CodeSlot */
     PyFrameObject *f0 = NULL, *f = NULL;
     long long la = 0, now = now_ns();
@@ -2308,21 +2632,12 @@ mod_fut_new(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
         if (owner == NULL)
             goto error;
     }
-    PyObject *lao = PyLong_FromLongLong(la);
-    t = PyLong_FromLongLong(now);
-    if (lao == NULL || t == NULL) {
-        Py_XDECREF(lao);
-        goto error;
-    }
-    rec = PyTuple_Pack(8, s_fut, t, fid, kind ? kind : s_future, owner, cid, lao, Py_None);
-    Py_DECREF(lao);
-    if (rec == NULL || PyList_Append(g_flush_buf, rec) < 0)
+    Fld rec[8] = {{s_fut}, {NULL, now}, {fid}, {kind ? kind : s_future}, {owner}, {cid}, {NULL, la}, {Py_None}};
+    if (rb_record(rec, 8) < 0)
         goto error;
     maybe_flush();
 error:
     PyErr_Clear(); /* (the recorder's trouble, never the program's) */
-    Py_XDECREF(rec);
-    Py_XDECREF(t);
     Py_XDECREF(fid);
     Py_XDECREF(owner);
     Py_XDECREF(cid);
@@ -2433,22 +2748,19 @@ mod_fut_set(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
         Py_RETURN_NONE;
     long long now = now_ns();
     PyObject *fut = args[0], *result = args[1], *loop = NULL, *fid = NULL, *by = NULL, *via = NULL, *text = NULL;
-    PyObject *t = NULL, *rec = NULL;
     if ((loop = PyObject_GetAttr(fut, s_loop)) == NULL || resolver(loop, &by, &via) < 0)
         goto error;
     if ((fid = fast_attr(&a_al_id, fut)) == NULL)
         goto error;
     text = result == Py_None ? Py_NewRef(Py_None) : PyObject_CallOneArg(g_brepr, result);
-    if (text == NULL || (t = PyLong_FromLongLong(now)) == NULL)
+    if (text == NULL)
         goto error;
-    rec = PyTuple_Pack(7, s_set, t, fid, s_result_state, by, via, text);
-    if (rec == NULL || PyList_Append(g_flush_buf, rec) < 0)
+    Fld rec[7] = {{s_set}, {NULL, now}, {fid}, {s_result_state}, {by}, {via}, {text}};
+    if (rb_record(rec, 7) < 0)
         goto error;
     maybe_flush();
 error:
     PyErr_Clear(); /* (the recorder's trouble, never the program's) */
-    Py_XDECREF(rec);
-    Py_XDECREF(t);
     Py_XDECREF(text);
     Py_XDECREF(by);
     Py_XDECREF(fid);
@@ -2852,11 +3164,11 @@ fail:
 static PyMethodDef mod_methods[] = {
     {"setup", mod_setup, METH_VARARGS,
      "setup(Future, decide, deep_site, aid, end, C, dk_by_code, CoroutineType) -> the proxy type"},
-    {"take", mod_take, METH_O, "take(buf) -> (records, steps bytes), both emptied"},
-    {"pending", mod_pending, METH_NOARGS, "number of buffered steps"},
+    {"take", mod_take, METH_O, "take(buf) -> (records: a marshalled list, steps bytes), all emptied"},
+    {"pending", mod_pending, METH_NOARGS, "number of buffered steps and records"},
     {"send", mod_send, METH_VARARGS, "send(fd, list): the buffered records and steps written to fd; the rest or None"},
     {"set_flush", mod_set_flush, METH_VARARGS,
-     "set_flush(callable or None, records list): called when FLUSH_AT steps or FLUSH_RECS_AT list entries are buffered"},
+     "set_flush(callable or None, records list[, plain]): called when FLUSH_AT steps or FLUSH_RECS_AT records are buffered"},
     {"setup_sites", mod_setup_sites, METH_VARARGS,
      "setup_sites(_lib, _classify, _STOP, wrap types, _one_suspension, task classes): await sites and callbacks in C"},
     {"off", mod_off, METH_NOARGS, "record no more, keeping what is buffered (at the program's exit)"},
