@@ -749,6 +749,41 @@ frame_lasti(PyObject *f)
     return v;
 }
 
+/* Whether code co is registered (sent to the writer, kept alive by _codes: its id stays its own); registered now if
+ * not.  Known from its code slot when it has one, else from the last one asked (callbacks and creation sites come in
+ * runs of the same code).  0, or -1. */
+static PyObject *g_known_code;
+
+static int
+code_known(PyObject *co)
+{
+    CodeSlot *e = codec_find(co);
+    if (e != NULL && e->sent)
+        return 0;
+    if (co == g_known_code) {
+        if (e != NULL)
+            e->sent = 1;
+        return 0;
+    }
+    PyObject *cid = PyLong_FromVoidPtr(co);
+    if (cid == NULL)
+        return -1;
+    int known = PyDict_Contains(g_codes, cid);
+    Py_DECREF(cid);
+    if (known < 0)
+        return -1;
+    if (!known) {
+        PyObject *r = PyObject_CallOneArg(g_reg, co);
+        if (r == NULL)
+            return -1;
+        Py_DECREF(r);
+    }
+    Py_XSETREF(g_known_code, Py_NewRef(co));
+    if ((e = codec_find(co)) != NULL) /* (again: _reg may have added slots) */
+        e->sent = 1;
+    return 0;
+}
+
 /* (code, f_lasti) of the frame of coroutine or generator x into *cid, *la: 1, 0 when it has no frame, -1 on
  * error.  The code is sent to the writer the first time, as _sites._C does. */
 static int
@@ -764,24 +799,10 @@ frame_site(PyObject *x, long long *cid, long long *la)
     PyCodeObject *co = PyFrame_GetCode((PyFrameObject *)f);
     *la = frame_lasti(f);
     Py_DECREF(f);
-    CodeSlot *e = *la == -1 && PyErr_Occurred() ? NULL : code_slot((PyObject *)co);
-    if (e != NULL && !e->sent) {
-        PyObject *key = PyLong_FromVoidPtr(co);
-        int known = key == NULL ? -1 : PyDict_Contains(g_codes, key);
-        Py_XDECREF(key);
-        if (known == 0) {
-            PyObject *r = PyObject_CallOneArg(g_reg, (PyObject *)co);
-            known = r == NULL ? -1 : 1;
-            Py_XDECREF(r);
-        }
-        if (known < 0 || (e = codec_find(co)) == NULL) /* (_reg may have classified more codes) */
-            e = NULL;
-        else
-            e->sent = 1;
-    }
+    int bad = (*la == -1 && PyErr_Occurred()) || code_slot((PyObject *)co) == NULL || code_known((PyObject *)co) < 0;
     *cid = (long long)(Py_intptr_t)co;
     Py_DECREF(co);
-    return e == NULL ? -1 : 1;
+    return bad ? -1 : 1;
 }
 
 /* What _rec._deep_site(c) returns, as *cid and *la: the innermost program frame of c's await chain, else the
@@ -1554,32 +1575,6 @@ static PyObject *g_py_cb_start, *g_py_cb_done; /* _rec._cb_start, _rec._cb_done 
 static PyObject *g_pending;    /* _rec._pending: tasks seen in an eager first step, recorded by g_finish once it ended */
 static PyObject *g_finish;     /* _rec._finish_pending() */
 static PyObject *s_cb;
-
-/* Whether code co is registered (sent to the writer, kept alive by _codes: its id stays its own); registered now if
- * not.  The last one is remembered: callbacks and creation sites come in runs of the same code.  0, or -1. */
-static PyObject *g_known_code;
-
-static int
-code_known(PyObject *co)
-{
-    if (co == g_known_code)
-        return 0;
-    PyObject *cid = PyLong_FromVoidPtr(co);
-    if (cid == NULL)
-        return -1;
-    int known = PyDict_Contains(g_codes, cid);
-    Py_DECREF(cid);
-    if (known < 0)
-        return -1;
-    if (!known) {
-        PyObject *r = PyObject_CallOneArg(g_reg, co);
-        if (r == NULL)
-            return -1;
-        Py_DECREF(r);
-    }
-    Py_XSETREF(g_known_code, Py_NewRef(co));
-    return 0;
-}
 
 /* the tasks seen in an eager first step are recorded at the next callback's start or end */
 static int
@@ -2595,21 +2590,8 @@ mod_fut_new(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
     if (f != NULL && PyFrame_Check(f)) {
         PyCodeObject *co = PyFrame_GetCode(f);
         la = frame_lasti((PyObject *)f);
-        CodeSlot *e = la == -1 && PyErr_Occurred() ? NULL : code_slot((PyObject *)co);
-        if (e != NULL && !e->sent) {
-            PyObject *key = PyLong_FromVoidPtr(co);
-            int known = key == NULL ? -1 : PyDict_Contains(g_codes, key);
-            Py_XDECREF(key);
-            if (known == 0) {
-                PyObject *r = PyObject_CallOneArg(g_reg, (PyObject *)co);
-                known = r == NULL ? -1 : 1;
-                Py_XDECREF(r);
-            }
-            e = known < 0 ? NULL : codec_find(co);
-            if (e != NULL)
-                e->sent = 1;
-        }
-        cid = e == NULL ? NULL : PyLong_FromVoidPtr(co);
+        int bad = (la == -1 && PyErr_Occurred()) || code_known((PyObject *)co) < 0;
+        cid = bad ? NULL : PyLong_FromVoidPtr(co);
         Py_DECREF(co);
         if (cid == NULL)
             goto error;
