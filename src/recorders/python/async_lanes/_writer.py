@@ -174,6 +174,7 @@ class Formatter:
         folds = {}  # fut id -> (t, kind, owner, site): futures created by a task, not written yet
         last = {}  # task id -> (index in timed, end time, site) of its latest step that awaited nothing
         ends = {}  # task id -> (t, text inside its quotes, site): `ok` ends for the C module's steps (resolve)
+        t_exit = None
         i = 0
         n = len(recs)
         while i < n:
@@ -314,7 +315,11 @@ class Formatter:
                     tm(t, '["warn",', f',"{kind}",{s},{_n(tid)},{_js(text)}]')
                 elif k == 'exit':
                     _, t, how, detail = r
-                    tm(t - base, '["exit",', _exit_rest(how, detail))
+                    t_exit = t - base
+                    tm(t_exit, '["exit",', _exit_rest(how, detail))
+                    # The exit is the last record: a thread that fetched the recorder's append before recording
+                    # stopped may still append one after it (its time read later). It is left out.
+                    break
             except Exception:
                 pass
         nat = self.native
@@ -327,6 +332,10 @@ class Formatter:
         for fid, (t, kind, owner, s) in folds.items():
             tap((t, '["fut",', f',{fid},"{kind}",{owner},{s}]'))
         timed.sort(key=_time_of)  # stable: a block stays after its step, an exit last among equals
+        if t_exit is not None and timed[-1][1] != '["exit",':
+            # a record appended before the exit but timed after it (its thread read the clock later)
+            timed = [e for e in timed if e[0] <= t_exit and e[1] != '["exit",'] + [
+                e for e in timed if e[1] == '["exit",']
         if steps:
             clock = prev
             text, prev = nat.merge(rs, kinds, timed, prev, self.thr, self._block_rest)
