@@ -7,12 +7,13 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { RECORDER_PATH } from './lib/run.js';
 
-/** The NDJSON the writer makes of one chunk of records (given as a Python literal), times in ns from 0. */
-function format(records: string): unknown[][] {
+/** The NDJSON the writer makes of chunks of records (each a Python literal), times in ns from 0. */
+function format(...chunks: string[]): unknown[][] {
   const code = [
     'import sys',
     'from async_lanes._writer import Formatter',
-    'sys.stdout.write(Formatter(0, 1).format(' + records + '))',
+    'f = Formatter(0, 1)',
+    ...chunks.map((c) => 'sys.stdout.write(f.format(' + c + ') + "\\n")'),
   ].join('\n');
   const r = spawnSync('python3', ['-c', code], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: RECORDER_PATH } });
   assert.equal(r.status, 0, r.stderr);
@@ -32,6 +33,11 @@ test('the exit stays the last record when a thread appends after it or timed a r
   // the same thread's record appended before the exit, timed after it
   assert.deepEqual(
     kinds(format("[('loop', 5, 1, 'start', 2), ('loop', 12, 1, 'stop', 2), ('exit', 10, 'exit', 0)]")),
+    ['loop', 'exit'],
+  );
+  // or appended it after the exit's chunk was handed over
+  assert.deepEqual(
+    kinds(format("[('loop', 5, 1, 'start', 2), ('exit', 10, 'exit', 0)]", "[('loop', 12, 1, 'stop', 2)]")),
     ['loop', 'exit'],
   );
   // nothing is lost before it: a record timed at the exit's instant stays

@@ -77,6 +77,7 @@ class Formatter:
         self.codes = {}  # cid -> (file, func, firstline, starts, lines)
         self.sites = {}  # (file, line, func) -> site id
         self.site_cl = {}  # (cid, lasti) -> site id
+        self.exited = False  # the exit record was written: it is the last
         self.pauses = []  # a debugger's pauses (perf_counter_ns): a step stopped at one is no blocked loop
 
     def loc_site(self, fn, line, func, out):
@@ -158,6 +159,8 @@ class Formatter:
         """NDJSON text of one chunk: `recs`, the records (tuples; a step is six values, flat),
         and `steps`, the C proxy's steps (int64 sextuples, after the records they may refer to;
         only from a recorder that has the C module, which this forked writer then has too)."""
+        if self.exited:  # (a chunk handed over after the exit's: records of a thread that appended late)
+            return ''
         out = []
         # Timed records are written in time order within the chunk (records arrive when events end: a step
         # after it ran), so that each dt is small; `site` records, untimed, go first.
@@ -316,6 +319,7 @@ class Formatter:
                 elif k == 'exit':
                     _, t, how, detail = r
                     t_exit = t - base
+                    self.exited = True
                     tm(t_exit, '["exit",', _exit_rest(how, detail))
                     # The exit is the last record: a thread that fetched the recorder's append before recording
                     # stopped may still append one after it (its time read later). It is left out.
