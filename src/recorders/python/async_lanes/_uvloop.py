@@ -120,14 +120,19 @@ def patch(uvloop):
     orig_later = loop_class.call_later
     orig_at = loop_class.call_at
     TimerHandle = events.TimerHandle
+    timed_code = _RUN_CODES[0]
+
+    def timer(cb):
+        # (uvloop's call_at calls call_later: a callback is timed once, not also as a callback named `run`)
+        if getattr(cb, '__code__', None) is timed_code:
+            return cb
+        return _timed(cb, TimerHandle.__new__(TimerHandle), start, done)
 
     def call_later(self, delay, callback, *args, context=None):
-        return orig_later(self, delay, _timed(callback, TimerHandle.__new__(TimerHandle), start, done), *args,
-                          context=context)
+        return orig_later(self, delay, timer(callback), *args, context=context)
 
     def call_at(self, when, callback, *args, context=None):
-        return orig_at(self, when, _timed(callback, TimerHandle.__new__(TimerHandle), start, done), *args,
-                       context=context)
+        return orig_at(self, when, timer(callback), *args, context=context)
 
     _rec._C_IO_LOOPS.add(loop_class)
     nat = _rec._nat
