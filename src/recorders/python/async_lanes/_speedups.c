@@ -1742,16 +1742,6 @@ error:
  * Handle._run does, run inside _uvloop._run, a frame of the recorder's that stack walks stop at (as at Handle._run).
  * One GC object per call, where the Python wrapper made a Handle, a cell, a closure and a kwargs dict. */
 
-#if PY_VERSION_HEX >= 0x030E0000
-static PyObject *begin_h(PyObject *h, PyObject *cb);
-static PyObject *mod_done(PyObject *mod, PyObject *tok);
-#define UV_BEGIN begin_h
-#define UV_DONE mod_done
-#else
-#define UV_BEGIN cb_begin_h
-#define UV_DONE mod_cb_end
-#endif
-
 typedef struct {
     PyObject_HEAD
     PyObject *cb;
@@ -1761,6 +1751,56 @@ typedef struct {
 static PyObject *g_uv_call_soon; /* uvloop's own Loop.call_soon */
 static PyObject *g_uv_run;       /* _uvloop._run(cb, *args) -> cb(*args) */
 static PyObject *g_uv_run_code;  /* its code */
+static PyObject *g_uv_treg;      /* _rec._treg */
+
+#if PY_VERSION_HEX >= 0x030E0000
+static PyObject *begin_h(PyObject *h, PyObject *cb);
+static PyObject *mod_done(PyObject *mod, PyObject *tok);
+#define UV_BEGIN begin_h
+#define UV_DONE mod_done
+#else
+#define UV_DONE mod_cb_end
+
+/* A task's own method (its step or wakeup wrapper, a method bound to it): 1, else 0 */
+static int
+task_own(PyObject *cb)
+{
+    PyTypeObject *tc = Py_TYPE(cb);
+    PyObject *self;
+    if (tc == &PyMethod_Type) {
+        self = PyMethod_GET_SELF(cb);
+    }
+    else if (tc == &PyCFunction_Type || tc == &PyCMethod_Type) {
+        self = PyCFunction_GET_SELF(cb);
+    }
+    else {
+        const char *n = strrchr(tc->tp_name, '.');
+        n = n == NULL ? tc->tp_name : n + 1;
+        return strcmp(n, "TaskStepMethWrapper") == 0 || strcmp(n, "TaskWakeupMethWrapper") == 0;
+    }
+    if (self == NULL || g_task_bases == NULL)
+        return 0;
+    int r = PyObject_IsInstance(self, g_task_bases);
+    if (r < 0)
+        PyErr_Clear();
+    return r > 0;
+}
+
+/* cb_begin, without the call into _rec._cb_start for a task's own method while no task is in _treg (the proxy times
+ * its steps; _cb_start would answer None) */
+static PyObject *
+uv_cb_begin(PyObject *h, PyObject *cb)
+{
+    if (g_uv_treg != NULL && PyDict_GET_SIZE(g_uv_treg) == 0 && task_own(cb)) {
+        Py_DECREF(cb);
+        if (finish_pending() < 0)
+            PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    return cb_begin_h(h, cb);
+}
+#define UV_BEGIN uv_cb_begin
+#endif
 
 /* The exception e a timed callback raised, without _run's frame in its traceback: as under plain uvloop (whose
  * handle logs it) */
@@ -1904,19 +1944,21 @@ done:
 static PyMethodDef uv_call_soon_def = {"call_soon", (PyCFunction)(void (*)(void))uv_call_soon,
                                        METH_FASTCALL | METH_KEYWORDS, NULL};
 
-/* uv_call_soon(Loop, its call_soon, _uvloop._run) -> the call_soon to put on Loop (a method descriptor: the loop
+/* uv_call_soon(Loop, its call_soon, _uvloop._run, _rec._treg) -> the call_soon to put on Loop (a method descriptor: the loop
  * is passed as self, no bound method is made) */
 static PyObject *
 mod_uv_call_soon(PyObject *mod, PyObject *args)
 {
-    PyObject *cls, *orig, *run;
-    if (!PyArg_ParseTuple(args, "O!OO!:uv_call_soon", &PyType_Type, &cls, &orig, &PyFunction_Type, &run))
+    PyObject *cls, *orig, *run, *treg;
+    if (!PyArg_ParseTuple(args, "O!OO!O!:uv_call_soon", &PyType_Type, &cls, &orig, &PyFunction_Type, &run,
+                          &PyDict_Type, &treg))
         return NULL;
     if (PyType_Ready(&TimedType) < 0)
         return NULL;
     Py_XSETREF(g_uv_call_soon, Py_NewRef(orig));
     Py_XSETREF(g_uv_run, Py_NewRef(run));
     Py_XSETREF(g_uv_run_code, Py_NewRef(PyFunction_GET_CODE(run)));
+    Py_XSETREF(g_uv_treg, Py_NewRef(treg));
     return PyDescr_NewMethod((PyTypeObject *)cls, &uv_call_soon_def);
 }
 
@@ -3358,7 +3400,7 @@ static PyMethodDef mod_methods[] = {
     {"cb_begin", mod_cb_begin, METH_O, "cb_begin(handle) -> token or None: before a callback"},
     {"cb_end", mod_cb_end, METH_O, "cb_end(token): after it"},
     {"uv_call_soon", mod_uv_call_soon, METH_VARARGS,
-     "uv_call_soon(uvloop.Loop, its call_soon, run) -> a call_soon timing its callbacks in C (see _uvloop.py)"},
+     "uv_call_soon(uvloop.Loop, its call_soon, run, treg) -> a call_soon timing its callbacks in C (see _uvloop.py)"},
 #if PY_VERSION_HEX >= 0x030E0000
     {"setup_np", mod_setup_np, METH_VARARGS,
      "setup_np(treg, cb_start, cb_done, step_end, Future, Task, decide, deep_site, aid, adopt, C, dk_by_code) -> the _TS type: 3.14+, no proxy"},

@@ -137,7 +137,7 @@ def patch(uvloop):
     _rec._C_IO_LOOPS.add(loop_class)
     nat = _rec._nat
     if nat is not None:
-        loop_class.call_soon = nat.uv_call_soon(loop_class, loop_class.call_soon, _run)
+        loop_class.call_soon = nat.uv_call_soon(loop_class, loop_class.call_soon, _run, _rec._treg)
     else:
         loop_class.call_soon = _make_call_soon(loop_class.call_soon, start, done)
     loop_class.call_later = call_later
