@@ -1266,3 +1266,56 @@ describe('uvloop with a task factory of the program', { skip: !wanted('task_fact
     }
   });
 });
+
+// uvloop with the C accelerator: its call_soon is the recorder's (C), yet uvloop's handle shows and logs the
+// program's callback (an exception in a callback is logged as without the recorder), and a call_at callback is
+// timed once (uvloop's call_at calls call_later: no record of the recorder's own wrapper).
+const UVLOOP_CB: { py: () => string | null; label: string }[] = [
+  { py: () => '/usr/bin/python3', label: '/usr/bin/python3' },
+  { py: () => pythons.find((p) => p.minor === '3.14')?.path ?? null, label: 'CPython 3.14' },
+];
+for (const r of UVLOOP_CB) {
+  describe(`uvloop callbacks with the accelerator on ${r.label}`, { skip: !wanted('uvloop_callbacks.py') }, () => {
+    const py = r.py();
+    const skip = !py ? `no ${r.label}` : spawnSync(py, ['-c', 'import uvloop']).status !== 0 ? `${py} has no uvloop`
+      : nativeUnbuildable(py);
+    const lines = [
+      'import asyncio, sys, uvloop',
+      'def raiser():',
+      '    raise ValueError("boom in a callback")',
+      'def at_cb(fut):',
+      '    fut.set_result("at")',
+      'async def main():',
+      '    loop = asyncio.get_running_loop()',
+      '    loop.call_soon(raiser)',
+      '    fut = loop.create_future()',
+      '    loop.call_at(loop.time() + 0.001, at_cb, fut)',
+      '    print(await fut)',
+      'if sys.version_info >= (3, 12):',
+      '    asyncio.run(main(), loop_factory=uvloop.new_event_loop)',
+      'else:',
+      '    uvloop.install()',
+      '    asyncio.run(main())',
+    ];
+    test('the same output (the callback in uvloop\'s log), one record per call_at callback', { skip: skip || false }, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'al-uvcb-'));
+      try {
+        const prog = join(dir, 'prog.py');
+        writeFileSync(prog, lines.join('\n') + '\n');
+        const t = traceFile(`uvloop-callbacks-${r.label.replace(/\W+/g, '_')}.lanes`);
+        const [plain, rec] = await Promise.all([runPlain(py!, prog), runRecorded(py!, prog, t, [], 'native')]);
+        assert.match(plain.stderr, /Exception in callback .*raiser/, plain.stderr);
+        const addr = (x: string) => x.replace(/0x[0-9a-f]+/g, '0x?'); // (the function's address differs between runs)
+        assert.equal(addr(rec.stderr), addr(plain.stderr), 'stderr under the recorder');
+        assert.equal(rec.stdout, plain.stdout);
+        assert.equal(rec.code, plain.code);
+        const text = readFileSync(t, 'utf8');
+        assert.doesNotMatch(text, /_timed|call_soon\.<locals>|_uvloop/, 'a record of the recorder\'s own wrapper');
+        const report = await loadReport(t);
+        assert.equal(report.meta.skipped, 0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}

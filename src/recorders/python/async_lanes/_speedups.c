@@ -1659,14 +1659,12 @@ cb_plain(PyObject *cb)
     return task < 0 ? -1 : !task;
 }
 
+/* cb_begin for handle h whose callback is cb (a new reference, taken) */
 static PyObject *
-mod_cb_begin(PyObject *mod, PyObject *h)
+cb_begin_h(PyObject *h, PyObject *cb)
 {
     if (finish_pending() < 0)
         PyErr_Clear(); /* (the recorder's trouble, never the program's) */
-    PyObject *cb = fast_attr(&a_callback, h);
-    if (cb == NULL)
-        return NULL;
     int plain = g_off || g_flush_buf == NULL ? 0 : cb_plain(cb);
     if (plain <= 0) {
         Py_DECREF(cb);
@@ -1675,6 +1673,13 @@ mod_cb_begin(PyObject *mod, PyObject *h)
         return PyObject_CallOneArg(g_py_cb_start, h);
     }
     return cb_begin_fn(h, cb);
+}
+
+static PyObject *
+mod_cb_begin(PyObject *mod, PyObject *h)
+{
+    PyObject *cb = fast_attr(&a_callback, h);
+    return cb == NULL ? NULL : cb_begin_h(h, cb);
 }
 
 static int
@@ -1727,6 +1732,234 @@ error:
     PyErr_Clear(); /* (the recorder's trouble, never the program's: this callback is not recorded) */
     Py_XDECREF(name);
     Py_RETURN_NONE;
+}
+
+/* ---- uvloop: call_soon's callbacks timed without a Python closure per call ------------------------------
+ * uvloop's handles run their callbacks in C (no Handle._run to time), so _uvloop puts call_soon() on uvloop.Loop:
+ * uvloop's own call_soon is given a _Timed instead of the callback.  The _Timed stands for the handle where
+ * cb_begin/begin and _rec want one (its `_callback` is the callback: a plain Handle's type is not needed, only
+ * call_later/call_at's TimerHandle is, and those stay in _uvloop.py).  Calling it times the callback as
+ * Handle._run does, run inside _uvloop._run, a frame of the recorder's that stack walks stop at (as at Handle._run).
+ * One GC object per call, where the Python wrapper made a Handle, a cell, a closure and a kwargs dict. */
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *cb;
+    vectorcallfunc vectorcall;
+} Timed;
+
+static PyObject *g_uv_call_soon; /* uvloop's own Loop.call_soon */
+static PyObject *g_uv_run;       /* _uvloop._run(cb, *args) -> cb(*args) */
+static PyObject *g_uv_run_code;  /* its code */
+static PyObject *g_uv_treg;      /* _rec._treg */
+
+#if PY_VERSION_HEX >= 0x030E0000
+static PyObject *begin_h(PyObject *h, PyObject *cb);
+static PyObject *mod_done(PyObject *mod, PyObject *tok);
+#define UV_BEGIN begin_h
+#define UV_DONE mod_done
+#else
+#define UV_DONE mod_cb_end
+
+/* A task's own method (its step or wakeup wrapper, a method bound to it): 1, else 0 */
+static int
+task_own(PyObject *cb)
+{
+    PyTypeObject *tc = Py_TYPE(cb);
+    PyObject *self;
+    if (tc == &PyMethod_Type) {
+        self = PyMethod_GET_SELF(cb);
+    }
+    else if (tc == &PyCFunction_Type || tc == &PyCMethod_Type) {
+        self = PyCFunction_GET_SELF(cb);
+    }
+    else {
+        const char *n = strrchr(tc->tp_name, '.');
+        n = n == NULL ? tc->tp_name : n + 1;
+        return strcmp(n, "TaskStepMethWrapper") == 0 || strcmp(n, "TaskWakeupMethWrapper") == 0;
+    }
+    if (self == NULL || g_task_bases == NULL)
+        return 0;
+    int r = PyObject_IsInstance(self, g_task_bases);
+    if (r < 0)
+        PyErr_Clear();
+    return r > 0;
+}
+
+/* cb_begin, without the call into _rec._cb_start for a task's own method while no task is in _treg (the proxy times
+ * its steps; _cb_start would answer None) */
+static PyObject *
+uv_cb_begin(PyObject *h, PyObject *cb)
+{
+    if (g_uv_treg != NULL && PyDict_GET_SIZE(g_uv_treg) == 0 && task_own(cb)) {
+        Py_DECREF(cb);
+        if (finish_pending() < 0)
+            PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    return cb_begin_h(h, cb);
+}
+#define UV_BEGIN uv_cb_begin
+#endif
+
+/* The exception e a timed callback raised, without _run's frame in its traceback: as under plain uvloop (whose
+ * handle logs it) */
+static void
+unlink_run(PyObject *e)
+{
+    PyObject *tb = PyException_GetTraceback(e), *f = NULL, *next = NULL;
+    if (tb != NULL && (f = PyObject_GetAttrString(tb, "tb_frame")) != NULL
+        && (next = PyObject_GetAttrString(tb, "tb_next")) != NULL && PyFrame_Check(f)) {
+        PyCodeObject *co = PyFrame_GetCode((PyFrameObject *)f);
+        if ((PyObject *)co == g_uv_run_code && PyException_SetTraceback(e, next) < 0)
+            PyErr_Clear();
+        Py_DECREF(co);
+    }
+    PyErr_Clear(); /* (a traceback not unlinked: the recorder's trouble, never the program's) */
+    Py_XDECREF(next);
+    Py_XDECREF(f);
+    Py_XDECREF(tb);
+}
+
+static PyObject *
+timed_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    Timed *self = (Timed *)callable;
+    Py_ssize_t n = PyVectorcall_NARGS(nargsf), nall = n + (kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames));
+    PyObject *small[8], **stack = small, *res;
+    if (nall + 1 > 8 && (stack = PyMem_Malloc((nall + 1) * sizeof(PyObject *))) == NULL)
+        return PyErr_NoMemory();
+    stack[0] = self->cb;
+    memcpy(stack + 1, args, nall * sizeof(PyObject *));
+    PyObject *tok = UV_BEGIN(callable, Py_NewRef(self->cb));
+    if (tok == NULL)
+        PyErr_Clear(); /* (not timed: the recorder's trouble, never the program's) */
+    res = PyObject_Vectorcall(g_uv_run, stack, n + 1, kwnames);
+    if (stack != small)
+        PyMem_Free(stack);
+    PyObject *e = res == NULL ? fetch_exc() : NULL;
+    if (e != NULL)
+        unlink_run(e);
+    if (tok != NULL && tok != Py_None) {
+        PyObject *r = UV_DONE(NULL, tok);
+        if (r == NULL)
+            PyErr_Clear();
+        Py_XDECREF(r);
+    }
+    Py_XDECREF(tok);
+    if (e != NULL)
+        restore_exc(e);
+    return res;
+}
+
+static int
+timed_traverse(Timed *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->cb);
+    return 0;
+}
+
+static int
+timed_clear(Timed *self)
+{
+    Py_CLEAR(self->cb);
+    return 0;
+}
+
+static void
+timed_dealloc(Timed *self)
+{
+    PyObject_GC_UnTrack(self);
+    Py_CLEAR(self->cb);
+    PyObject_GC_Del(self);
+}
+
+static PyObject *
+timed_repr(Timed *self) /* (what uvloop's error messages show: the program's callback) */
+{
+    return PyObject_Repr(self->cb);
+}
+
+/* the callback's __qualname__, __name__ and __self__: what uvloop's Handle shows of its callback */
+static PyObject *
+timed_cb_attr(Timed *self, void *name)
+{
+    return PyObject_GetAttrString(self->cb, (const char *)name);
+}
+
+static PyGetSetDef timed_getset[] = {
+    {"__qualname__", (getter)timed_cb_attr, NULL, NULL, "__qualname__"},
+    {"__name__", (getter)timed_cb_attr, NULL, NULL, "__name__"},
+    {"__self__", (getter)timed_cb_attr, NULL, NULL, "__self__"},
+    {NULL}
+};
+
+static PyMemberDef timed_members[] = {
+    {"_callback", T_OBJECT, offsetof(Timed, cb), READONLY, NULL},
+    {NULL}
+};
+
+static PyTypeObject TimedType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "async_lanes._speedups._Timed",
+    .tp_basicsize = sizeof(Timed),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_vectorcall_offset = offsetof(Timed, vectorcall),
+    .tp_call = PyVectorcall_Call,
+    .tp_repr = (reprfunc)timed_repr,
+    .tp_dealloc = (destructor)timed_dealloc,
+    .tp_traverse = (traverseproc)timed_traverse,
+    .tp_clear = (inquiry)timed_clear,
+    .tp_members = timed_members,
+    .tp_getset = timed_getset,
+};
+
+/* Loop.call_soon(callback, *args, context=None): uvloop's, given a _Timed */
+static PyObject *
+uv_call_soon(PyObject *loop, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    Py_ssize_t nall = nargs + (kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames));
+    PyObject *small[8], **stack = small, *res = NULL;
+    if (nall + 1 > 8 && (stack = PyMem_Malloc((nall + 1) * sizeof(PyObject *))) == NULL)
+        return PyErr_NoMemory();
+    stack[0] = loop;
+    memcpy(stack + 1, args, nall * sizeof(PyObject *));
+    Timed *t = NULL;
+    if (nargs >= 1) { /* (else uvloop's own raises the TypeError) */
+        if ((t = PyObject_GC_New(Timed, &TimedType)) == NULL)
+            goto done;
+        t->cb = Py_NewRef(args[0]);
+        t->vectorcall = timed_vectorcall;
+        PyObject_GC_Track(t);
+        stack[1] = (PyObject *)t;
+    }
+    res = PyObject_Vectorcall(g_uv_call_soon, stack, nargs + 1, kwnames);
+    Py_XDECREF(t);
+done:
+    if (stack != small)
+        PyMem_Free(stack);
+    return res;
+}
+
+static PyMethodDef uv_call_soon_def = {"call_soon", (PyCFunction)(void (*)(void))uv_call_soon,
+                                       METH_FASTCALL | METH_KEYWORDS, NULL};
+
+/* uv_call_soon(Loop, its call_soon, _uvloop._run, _rec._treg) -> the call_soon to put on Loop (a method descriptor: the loop
+ * is passed as self, no bound method is made) */
+static PyObject *
+mod_uv_call_soon(PyObject *mod, PyObject *args)
+{
+    PyObject *cls, *orig, *run, *treg;
+    if (!PyArg_ParseTuple(args, "O!OO!O!:uv_call_soon", &PyType_Type, &cls, &orig, &PyFunction_Type, &run,
+                          &PyDict_Type, &treg))
+        return NULL;
+    if (PyType_Ready(&TimedType) < 0)
+        return NULL;
+    Py_XSETREF(g_uv_call_soon, Py_NewRef(orig));
+    Py_XSETREF(g_uv_run, Py_NewRef(run));
+    Py_XSETREF(g_uv_run_code, Py_NewRef(PyFunction_GET_CODE(run)));
+    Py_XSETREF(g_uv_treg, Py_NewRef(treg));
+    return PyDescr_NewMethod((PyTypeObject *)cls, &uv_call_soon_def);
 }
 
 #if PY_VERSION_HEX >= 0x030E0000
@@ -1986,14 +2219,12 @@ mod_register(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_NONE;
 }
 
+/* begin for handle h whose callback is cb (a new reference, taken) */
 static PyObject *
-mod_begin(PyObject *mod, PyObject *h)
+begin_h(PyObject *h, PyObject *cb)
 {
     if (finish_pending() < 0)
         PyErr_Clear(); /* (the recorder's trouble, never the program's) */
-    PyObject *cb = fast_attr(&a_callback, h);
-    if (cb == NULL)
-        return NULL;
     PyTypeObject *tc = Py_TYPE(cb);
     PyObject *task = NULL; /* new reference */
     if (tc == &PyCFunction_Type || tc == &PyCMethod_Type) {
@@ -2062,6 +2293,13 @@ mod_begin(PyObject *mod, PyObject *h)
     e->coro = coro;
     e->t0 = now_ns();
     return PyLong_FromLong(d);
+}
+
+static PyObject *
+mod_begin(PyObject *mod, PyObject *h)
+{
+    PyObject *cb = fast_attr(&a_callback, h);
+    return cb == NULL ? NULL : begin_h(h, cb);
 }
 
 /* ---- 3.14+: create_task's per-task work (_rec._make_create_task_np), in C -------------------------------
@@ -3161,6 +3399,8 @@ static PyMethodDef mod_methods[] = {
      "setup_cb(cbcur, cb_start, cb_done, codes, reg, pending, finish_pending): plain callbacks timed in C"},
     {"cb_begin", mod_cb_begin, METH_O, "cb_begin(handle) -> token or None: before a callback"},
     {"cb_end", mod_cb_end, METH_O, "cb_end(token): after it"},
+    {"uv_call_soon", mod_uv_call_soon, METH_VARARGS,
+     "uv_call_soon(uvloop.Loop, its call_soon, run, treg) -> a call_soon timing its callbacks in C (see _uvloop.py)"},
 #if PY_VERSION_HEX >= 0x030E0000
     {"setup_np", mod_setup_np, METH_VARARGS,
      "setup_np(treg, cb_start, cb_done, step_end, Future, Task, decide, deep_site, aid, adopt, C, dk_by_code) -> the _TS type: 3.14+, no proxy"},

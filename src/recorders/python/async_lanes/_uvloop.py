@@ -4,7 +4,8 @@ When the program imports uvloop, the recorder puts on uvloop.Loop:
 
 - create_task: the recorder's (tasks, their parents and creation sites; through any task factory the program set);
 - call_soon: callbacks run through a small wrapper that times them as Handle._run does on asyncio's loop (plain
-  callbacks, and on 3.14+ the task steps: there is no coroutine proxy there);
+  callbacks, and on 3.14+ the task steps: there is no coroutine proxy there); with the C accelerator, the wrapper
+  and call_soon itself are C (_speedups.uv_call_soon), the callback run inside _run;
 - call_later / call_at: the same, marked as timers (a future resolved in one was resolved by the timer).
 
 What uvloop runs in C without calling back into Python's loop methods (its I/O callbacks into protocols) is not
@@ -95,12 +96,18 @@ def _make_call_soon(orig, start, done):
     return call_soon
 
 
+def _run(cb, *args):
+    """What the C accelerator's call_soon (_speedups.uv_call_soon) runs a timed callback in: a frame of the
+    recorder's, as the Python wrappers' `run`."""
+    return cb(*args)
+
+
 def _inner_code(fn):
     return next(c for c in fn.__code__.co_consts if isinstance(c, types.CodeType))
 
 
 # the wrappers' frames are the recorder's: a sampled stack stops there
-_RUN_CODES = (_inner_code(_timed), _inner_code(_make_call_soon(None, None, None)))
+_RUN_CODES = (_inner_code(_timed), _inner_code(_make_call_soon(None, None, None)), _run.__code__)
 
 
 def patch(uvloop):
@@ -113,17 +120,26 @@ def patch(uvloop):
     orig_later = loop_class.call_later
     orig_at = loop_class.call_at
     TimerHandle = events.TimerHandle
+    timed_code = _RUN_CODES[0]
+
+    def timer(cb):
+        # (uvloop's call_at calls call_later: a callback is timed once, not also as a callback named `run`)
+        if getattr(cb, '__code__', None) is timed_code:
+            return cb
+        return _timed(cb, TimerHandle.__new__(TimerHandle), start, done)
 
     def call_later(self, delay, callback, *args, context=None):
-        return orig_later(self, delay, _timed(callback, TimerHandle.__new__(TimerHandle), start, done), *args,
-                          context=context)
+        return orig_later(self, delay, timer(callback), *args, context=context)
 
     def call_at(self, when, callback, *args, context=None):
-        return orig_at(self, when, _timed(callback, TimerHandle.__new__(TimerHandle), start, done), *args,
-                       context=context)
+        return orig_at(self, when, timer(callback), *args, context=context)
 
     _rec._C_IO_LOOPS.add(loop_class)
-    loop_class.call_soon = _make_call_soon(loop_class.call_soon, start, done)
+    nat = _rec._nat
+    if nat is not None:
+        loop_class.call_soon = nat.uv_call_soon(loop_class, loop_class.call_soon, _run, _rec._treg)
+    else:
+        loop_class.call_soon = _make_call_soon(loop_class.call_soon, start, done)
     loop_class.call_later = call_later
     loop_class.call_at = call_at
     for co in _RUN_CODES:
