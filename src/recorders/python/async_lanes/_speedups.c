@@ -1059,6 +1059,60 @@ proxy_coro(Proxy *self)
     return self->c;
 }
 
+/* ---- a task's name ------------------------------------------------------------------------------------
+ * 3.14+: a task made without a name holds the number N of its default name `Task-N` (asyncio's counter, an int) until
+ * get_name() is first called, which formats the string and keeps it instead.  Recording the name used to call
+ * get_name() for every task.  The C Task's name field is read instead: its offset is the word after the task's
+ * coroutine (TaskObj in Modules/_asynciomodule.c, 3.13-3.15), found once and checked against get_name() on the first
+ * task (the one exception to "public API only"; when the check fails, get_name() is called as before).  A recorded
+ * name is that int (the writer writes N, as for the string `Task-N`) or the str. */
+#if PY_VERSION_HEX >= 0x030E0000 && PY_VERSION_HEX < 0x03100000 && !defined(Py_GIL_DISABLED)
+#define NAME_FIELD 1
+static Py_ssize_t g_name_off; /* 0: not known yet, -1: not used */
+static PyTypeObject *g_ctask_type; /* _asyncio.Task (exactly: a subclass may have its own get_name) */
+
+/* the name field of a C Task, or NULL when it is not read */
+static inline PyObject *
+name_field(PyObject *task)
+{
+    if (g_name_off <= 0 || Py_TYPE(task) != g_ctask_type)
+        return NULL;
+    return *(PyObject **)((char *)task + g_name_off);
+}
+#endif
+
+/* A recorded name as a str (a new reference): an int N is `Task-N`. */
+static PyObject *
+name_str(PyObject *name)
+{
+    if (PyLong_CheckExact(name))
+        return PyUnicode_FromFormat("Task-%S", name);
+    return Py_NewRef(name);
+}
+
+/* Whether the task's name is no longer `recorded` (a recorded name): 1 with *out its name (a new reference), else 0
+ * (also when get_name() fails: no name record, as in Python). */
+static int
+name_changed(PyObject *task, PyObject *recorded, PyObject **out)
+{
+    *out = NULL;
+#ifdef NAME_FIELD
+    PyObject *v = name_field(task);
+    if (v != NULL && v == recorded)
+        return 0; /* (the same object: set_name stores the str it is given; the int until get_name() is called) */
+#endif
+    PyObject *name = PyObject_CallMethodNoArgs(task, s_get_name), *rs = NULL;
+    int ne = name == NULL || (rs = name_str(recorded)) == NULL ? -1 : PyObject_RichCompareBool(name, rs, Py_NE);
+    Py_XDECREF(rs);
+    if (ne <= 0) {
+        PyErr_Clear();
+        Py_XDECREF(name);
+        return 0;
+    }
+    *out = name;
+    return 1;
+}
+
 /* A task's coroutine returned r: its last step (t0..t1; t1 0: now), `end` and, when its name is no longer *pname,
  * `name` records, as _Coro._end (3.14+: _rec._task_end) writes them, when that is simple: r None, an int that fits
  * 64 bits or a str whose repr is at most 200 characters; the name a str.  No StopIteration made and no call into
@@ -1095,17 +1149,9 @@ end_ok_fast(PyObject *task, PyObject **pname, PyObject *id, long long tid_v, PyO
     }
     int rc = 0, changed = 0;
     if (task != NULL && task != Py_None) {
-        name = PyObject_CallMethodNoArgs(task, s_get_name);
-        if (name == NULL) {
-            PyErr_Clear(); /* (as Python: no name record) */
-        }
-        else if ((changed = PyObject_RichCompareBool(name, *pname, Py_NE)) < 0) {
-            PyErr_Clear();
-            changed = 0;
-        }
-        else if (changed && !PyUnicode_CheckExact(name)) {
+        changed = name_changed(task, *pname, &name);
+        if (changed && !PyUnicode_CheckExact(name))
             goto done; /* (its bounded repr: Python) */
-        }
     }
     if (t1 == 0)
         t1 = now_ns();
@@ -1892,12 +1938,34 @@ ts_dealloc(TS *self)
 static PyMemberDef ts_members[] = {
     {"_id", T_OBJECT_EX, offsetof(TS, id), READONLY, NULL},
     {"_task", T_OBJECT_EX, offsetof(TS, task), 0, NULL},
-    {"_name", T_OBJECT_EX, offsetof(TS, name), 0, NULL},
     {"_cid", T_OBJECT_EX, offsetof(TS, cid), READONLY, NULL},
     {"_dk", T_OBJECT_EX, offsetof(TS, dk), READONLY, NULL},
     {"_t0", T_LONGLONG, offsetof(TS, t0), 0, NULL},
     {"_run_task", T_OBJECT_EX, offsetof(TS, run_task), 0, NULL},
     {"_coro", T_OBJECT_EX, offsetof(TS, coro), 0, NULL},
+    {NULL}
+};
+
+/* _name: the recorded name as a str (a default name is kept as its number, see task_name) */
+static PyObject *
+ts_get_name(TS *self, void *closure)
+{
+    return name_str(self->name);
+}
+
+static int
+ts_set_name(TS *self, PyObject *v, void *closure)
+{
+    if (v == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "_name cannot be deleted");
+        return -1;
+    }
+    Py_SETREF(self->name, Py_NewRef(v));
+    return 0;
+}
+
+static PyGetSetDef ts_getset[] = {
+    {"_name", (getter)ts_get_name, (setter)ts_set_name, NULL, NULL},
     {NULL}
 };
 
@@ -1931,6 +1999,7 @@ static PyTypeObject TSType = {
     .tp_traverse = (traverseproc)ts_traverse,
     .tp_clear = (inquiry)ts_clear,
     .tp_members = ts_members,
+    .tp_getset = ts_getset,
 };
 
 static PyObject *
@@ -2206,6 +2275,47 @@ loop_id(PyObject *loop)
     return PyObject_CallOneArg(g_loop_id, loop);
 }
 
+/* A new task's name as recorded (a new reference; NULL with an exception set): its name field when that is the int N
+ * or a str, else get_name().  The first C Task finds the field (see name_field). */
+static PyObject *
+task_name(PyObject *task, PyObject *coro)
+{
+#ifdef NAME_FIELD
+    PyObject *v = name_field(task);
+    if (v != NULL && (PyLong_CheckExact(v) || PyUnicode_CheckExact(v)))
+        return Py_NewRef(v);
+    if (g_name_off == 0 && strcmp(Py_TYPE(task)->tp_name, "_asyncio.Task") == 0) {
+        /* the word after the coroutine's, the coroutine's found exactly once (not at all: an eager task that
+         * ended in its constructor, the next task is looked at) */
+        Py_ssize_t size = Py_TYPE(task)->tp_basicsize, at = 0;
+        for (Py_ssize_t o = sizeof(PyObject); o + 2 * (Py_ssize_t)sizeof(PyObject *) <= size; o += sizeof(PyObject *))
+            if (*(PyObject **)((char *)task + o) == coro)
+                at = at ? -1 : o;
+        if (at < 0)
+            g_name_off = -1;
+        if (at > 0) {
+            g_name_off = -1;
+            Py_ssize_t off = at + sizeof(PyObject *);
+            v = *(PyObject **)((char *)task + off);
+            PyObject *want = v == NULL || !(PyLong_CheckExact(v) || PyUnicode_CheckExact(v)) ? NULL : name_str(v);
+            PyObject *name = want == NULL ? NULL : PyObject_CallMethodNoArgs(task, s_get_name);
+            /* get_name() returns that name, and a str field is what it returns (the int is replaced by it) */
+            int ok = name != NULL && PyUnicode_CheckExact(name) && PyUnicode_Compare(name, want) == 0
+                     && *(PyObject **)((char *)task + off) == name;
+            Py_XDECREF(want);
+            PyErr_Clear();
+            if (ok) {
+                g_ctask_type = Py_TYPE(task);
+                g_name_off = off;
+            }
+            if (name != NULL)
+                return name;
+        }
+    }
+#endif
+    return PyObject_CallMethodNoArgs(task, s_get_name);
+}
+
 static PyObject *mod_register(PyObject *mod, PyObject *const *args, Py_ssize_t nargs);
 
 /* After orig made the task: registered, named, its `task` record; an eager first step recorded.  -1 on error. */
@@ -2220,8 +2330,8 @@ created(TS *st, PyObject *task, PyObject *loop, PyObject *coro, PyObject *tid, P
             return -1;
         Py_DECREF(r);
     }
-    PyObject *name = PyObject_CallMethodNoArgs(task, s_get_name), *stb = NULL;
-    if (name != NULL && PyUnicode_CheckExact(name)) {
+    PyObject *name = task_name(task, coro), *stb = NULL;
+    if (name != NULL && (PyUnicode_CheckExact(name) || PyLong_CheckExact(name))) {
         stb = PyObject_GetAttr(task, s_source_tb);
         int has = stb == NULL ? -1 : PyObject_IsTrue(stb);
         Py_XDECREF(stb);
