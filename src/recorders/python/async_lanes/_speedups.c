@@ -394,7 +394,7 @@ static PyObject *g_coro_type;  /* types.CoroutineType */
 static PyTypeObject *g_fut_type; /* _rec.Future */
 static PyObject *s_cr_code, *s_cr_frame, *s_cr_await, *s_gi_code, *s_gi_frame, *s_gi_yieldfrom;
 static PyObject *s_throw, *s_send, *s_await, *s_close, *s_f_lasti, *s_al_id;
-static PyObject *s_end, *s_ok, *s_name, *s_get_name, *s_None, *g_minus1, *s_callback, *s_qualname;
+static PyObject *s_end, *s_ok, *s_name, *s_get_name, *s_None, *g_minus1, *s_callback, *s_qualname, *s_coro;
 
 static inline long long
 now_ns(void)
@@ -532,11 +532,8 @@ fail:
 }
 
 static PyObject *
-proxy_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+proxy_make(PyTypeObject *type, PyObject *c, PyObject *i)
 {
-    PyObject *c, *i;
-    if (!PyArg_ParseTuple(args, "OO:_Coro", &c, &i))
-        return NULL;
     if (g_C == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "async_lanes._speedups: setup() not called");
         return NULL;
@@ -562,6 +559,15 @@ proxy_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 fail:
     Py_DECREF(self);
     return NULL;
+}
+
+static PyObject *
+proxy_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *c, *i;
+    if (!PyArg_ParseTuple(args, "OO:_Coro", &c, &i))
+        return NULL;
+    return proxy_make(type, c, i);
 }
 
 static int
@@ -1789,7 +1795,7 @@ static PyObject *g_step_end;  /* _rec._step_end(st, task, coro, t0, t1): a task'
 static PyObject *g_adopt;     /* _rec._adopt_at_step(task): a task not in _treg (constructed directly) -> _TS or None */
 static PyTypeObject *g_task_type;  /* the C Task */
 static PyTypeObject *g_stepw_type; /* TaskStepMethWrapper, once seen */
-static PyObject *s_self, *s_coro, *s_fut_waiter, *s_state, *s_exception, *s_result;
+static PyObject *s_self, *s_fut_waiter, *s_state, *s_exception, *s_result;
 static FastAttr a_self = {&s_self}, a_coro = {&s_coro}, a_fut_waiter = {&s_fut_waiter};
 
 /* The steps running on each thread (a few threads; a stack of a few, in case a callback runs another loop's
@@ -2133,29 +2139,18 @@ mod_begin(PyObject *mod, PyObject *h)
     return PyLong_FromLong(d);
 }
 
-/* ---- 3.14+: create_task's per-task work (_rec._make_create_task_np), in C -------------------------------
+#endif
+
+/* ---- create_task's per-task work (_rec._make_create_task_np, _make_create_task), in C -------------------------------
  * create(orig, loop, coro, kwargs): what _create_task_np does for a coroutine, record for record: a _TS, the
  * parent, the creation site (the first program frame outwards from the caller, as _prog_frame), orig's task, its
- * `task` record, an eager first step.  What is not the common case calls the same Python helpers. */
+ * `task` record, an eager first step.  What is not the common case calls the same Python helpers.
+ * 3.9-3.13: create(orig, loop, coro, kwargs) is what _make_create_task's create_task does: the proxy made, orig given
+ * it, the `task` record. */
 
 static PyObject *g_next_id, *g_c_current, *g_ctasks, *g_task_id, *g_lib_fallback;
 static PyObject *g_eager, *g_new_task_name, *g_loop_info, *g_loop_id;
 static PyObject *s_task, *s_cr_suspended, *s_done, *s_source_tb;
-
-static PyObject *
-mod_setup_create(PyObject *mod, PyObject *args)
-{
-    PyObject *a[12];
-    if (!PyArg_ParseTuple(args, "OOO!OO!OOOO!OO!O:setup_create", &a[0], &a[1], &PyDict_Type, &a[2], &a[3],
-                          &PyDict_Type, &a[4], &a[5], &a[6], &a[7], &PyList_Type, &a[8], &a[9], &PyDict_Type,
-                          &a[10], &a[11]))
-        return NULL;
-    PyObject **g[12] = {&g_next_id, &g_c_current, &g_ctasks, &g_task_id, &g_lib, &g_classify, &g_lib_fallback,
-                        &g_stop, &g_eager, &g_new_task_name, &g_loop_info, &g_loop_id};
-    for (int i = 0; i < 12; i++)
-        Py_XSETREF(*g[i], Py_NewRef(a[i]));
-    Py_RETURN_NONE;
-}
 
 /* The creation site's frame (a new reference, or NULL for none; -1 on error): the first frame outwards from f0
  * that is not library code, up to the loop's boundary; else _lib_fallback(f0). */
@@ -2222,22 +2217,6 @@ creation_frame(PyFrameObject *f0, PyObject **out)
     return 0;
 }
 
-/* The id of the recorded task `parent` (a new reference; None when it has none), as _task_id. */
-static PyObject *
-parent_id(PyObject *parent)
-{
-    PyObject *key = PyLong_FromVoidPtr(parent);
-    if (key == NULL)
-        return NULL;
-    PyObject *q = PyDict_GetItemWithError(g_treg, key);
-    Py_DECREF(key);
-    if (q != NULL && Py_TYPE(q) == &TSType)
-        return Py_NewRef(((TS *)q)->id);
-    if (PyErr_Occurred())
-        return NULL;
-    return PyObject_CallOneArg(g_task_id, parent);
-}
-
 /* The loop's id (a new reference), as _loop_info / _loop_id.  The last loop's _loop_info entry is remembered (its
  * weakref says whether it is still that loop's). */
 static PyObject *g_last_info;
@@ -2246,10 +2225,16 @@ static PyObject *
 loop_id(PyObject *loop)
 {
     if (g_last_info != NULL && PyList_GET_SIZE(g_last_info) >= 3) {
+#if PY_VERSION_HEX >= 0x030D0000
         PyObject *lp = NULL;
         if (PyWeakref_GetRef(PyList_GET_ITEM(g_last_info, 2), &lp) < 0)
             return NULL;
         Py_XDECREF(lp);
+#else
+        PyObject *lp = PyWeakref_GetObject(PyList_GET_ITEM(g_last_info, 2));
+        if (lp == NULL)
+            return NULL;
+#endif
         if (lp == loop && lp != NULL)
             return Py_NewRef(PyList_GET_ITEM(g_last_info, 0));
     }
@@ -2314,6 +2299,38 @@ task_name(PyObject *task, PyObject *coro)
     }
 #endif
     return PyObject_CallMethodNoArgs(task, s_get_name);
+}
+
+#if PY_VERSION_HEX >= 0x030E0000
+static PyObject *
+mod_setup_create(PyObject *mod, PyObject *args)
+{
+    PyObject *a[12];
+    if (!PyArg_ParseTuple(args, "OOO!OO!OOOO!OO!O:setup_create", &a[0], &a[1], &PyDict_Type, &a[2], &a[3],
+                          &PyDict_Type, &a[4], &a[5], &a[6], &a[7], &PyList_Type, &a[8], &a[9], &PyDict_Type,
+                          &a[10], &a[11]))
+        return NULL;
+    PyObject **g[12] = {&g_next_id, &g_c_current, &g_ctasks, &g_task_id, &g_lib, &g_classify, &g_lib_fallback,
+                        &g_stop, &g_eager, &g_new_task_name, &g_loop_info, &g_loop_id};
+    for (int i = 0; i < 12; i++)
+        Py_XSETREF(*g[i], Py_NewRef(a[i]));
+    Py_RETURN_NONE;
+}
+
+/* The id of the recorded task `parent` (a new reference; None when it has none), as _task_id. */
+static PyObject *
+parent_id(PyObject *parent)
+{
+    PyObject *key = PyLong_FromVoidPtr(parent);
+    if (key == NULL)
+        return NULL;
+    PyObject *q = PyDict_GetItemWithError(g_treg, key);
+    Py_DECREF(key);
+    if (q != NULL && Py_TYPE(q) == &TSType)
+        return Py_NewRef(((TS *)q)->id);
+    if (PyErr_Occurred())
+        return NULL;
+    return PyObject_CallOneArg(g_task_id, parent);
 }
 
 static PyObject *mod_register(PyObject *mod, PyObject *const *args, Py_ssize_t nargs);
@@ -2464,6 +2481,149 @@ plain:
     return task;
 }
 
+#else
+static PyObject *g_errs, *g_eager_done;
+
+static PyObject *
+mod_setup_create(PyObject *mod, PyObject *args)
+{
+    PyObject *a[12];
+    if (!PyArg_ParseTuple(args, "OO!OOOOOO!OOO!O:setup_create", &a[0], &PyDict_Type, &a[1], &a[2], &a[3], &a[4],
+                          &a[5], &a[6], &PyDict_Type, &a[7], &a[8], &a[9], &PyDict_Type, &a[10], &a[11]))
+        return NULL;
+    PyObject **g[12] = {&g_next_id, &g_ctasks, &g_task_id, &g_lib, &g_classify, &g_lib_fallback, &g_stop, &g_errs,
+                        &g_eager_done, &g_new_task_name, &g_loop_info, &g_loop_id};
+    for (int i = 0; i < 12; i++)
+        Py_XSETREF(*g[i], Py_NewRef(a[i]));
+    Py_RETURN_NONE;
+}
+
+static PyObject *proxy_make(PyTypeObject *type, PyObject *c, PyObject *i);
+
+/* After orig made the task: the proxy's weakref and name, its `task` record.  -1 on error. */
+static int
+created_p(Proxy *p, PyObject *task, PyObject *loop, PyObject *coro, PyObject *parent, PyObject *f, long long t)
+{
+    PyObject *wr = PyWeakref_NewRef(task, NULL);
+    if (wr != NULL)
+        Py_SETREF(p->task, wr);
+    else if (PyErr_ExceptionMatches(PyExc_TypeError))
+        PyErr_Clear();
+    else
+        return -1;
+    PyObject *name = PyObject_CallMethodNoArgs(task, s_get_name);
+    if (name != NULL && PyUnicode_CheckExact(name)) {
+        PyObject *stb = PyObject_GetAttr(task, s_source_tb);
+        int has = stb == NULL ? -1 : PyObject_IsTrue(stb);
+        Py_XDECREF(stb);
+        if (has != 0)
+            Py_CLEAR(name);
+    }
+    else {
+        Py_CLEAR(name);
+    }
+    if (name == NULL) {
+        PyErr_Clear();
+        name = PyObject_CallOneArg(g_new_task_name, task);
+        if (name == NULL)
+            return -1;
+    }
+    Py_XSETREF(p->name, Py_NewRef(name));
+    PyObject *qn = NULL, *lid = NULL;
+    Fld cid = {Py_None}, la = {NULL, 0}; /* (the site: id(code), as PyLong_FromVoidPtr, and lasti) */
+    int rc = -1;
+    /* its coroutine ended with an exception already (an eager first step): _end had no weakref to give _errs */
+    PyObject *e = PyDict_GetItemWithError(g_errs, p->id);
+    if (e == Py_None && PyDict_SetItem(g_errs, p->id, p->task) < 0)
+        goto done;
+    if (e == NULL && PyErr_Occurred())
+        goto done;
+#if PY_VERSION_HEX >= 0x030C0000
+    if (g_eager_done != Py_None) { /* (3.12+: an eager task done at once: its name may be set after this returns) */
+        PyObject *d = PyObject_CallMethodNoArgs(task, s_done);
+        int eager = d == NULL ? -1 : PyObject_IsTrue(d);
+        Py_XDECREF(d);
+        if (eager < 0)
+            goto done;
+        if (eager && PyObject_SetItem(g_eager_done, task, (PyObject *)p) < 0) {
+            if (!PyErr_ExceptionMatches(PyExc_TypeError))
+                goto done;
+            PyErr_Clear();
+        }
+    }
+#endif
+    if (f != NULL) {
+        PyCodeObject *co = PyFrame_GetCode((PyFrameObject *)f);
+        int bad = code_known((PyObject *)co);
+        cid.o = NULL;
+        cid.v = (long long)(uintptr_t)co;
+        Py_DECREF(co);
+        if (bad < 0 || (la.v = frame_lasti(f)) < 0)
+            goto done;
+    }
+    if ((qn = PyObject_GetAttr(coro, s_qualname)) == NULL || (lid = loop_id(loop)) == NULL)
+        goto done;
+    if (!g_off && g_flush_buf != NULL) {
+        Fld rec[9] = {{s_task}, {NULL, t}, {p->id}, {parent}, {name}, {qn}, cid, la, {lid}};
+        if (rb_record(rec, 9) < 0)
+            goto done;
+    }
+    rc = 0;
+done:
+    Py_DECREF(name);
+    Py_XDECREF(qn);
+    Py_XDECREF(lid);
+    return rc;
+}
+
+static PyObject *
+mod_create(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4 || !PyDict_Check(args[3]) || g_ctasks == NULL) {
+        PyErr_SetString(PyExc_TypeError, "create(orig, loop, coro, kwargs)");
+        return NULL;
+    }
+    PyObject *orig = args[0], *loop = args[1], *coro = args[2], *kwargs = args[3];
+    long long t = now_ns();
+    PyObject *tid = NULL, *p = NULL, *parent = NULL, *f = NULL, *task = NULL;
+    /* as in Python: an exception here is the program's (the parent's _coro, the frames' code) */
+    if ((tid = PyObject_CallNoArgs(g_next_id)) == NULL || (p = proxy_make(&ProxyType, coro, tid)) == NULL)
+        goto out;
+    parent = Py_XNewRef(PyDict_GetItemWithError(g_ctasks, loop));
+    if (parent == NULL) {
+        if (PyErr_Occurred())
+            goto out;
+        parent = Py_NewRef(Py_None);
+    }
+    else {
+        PyObject *q = PyObject_GetAttr(parent, s_coro);
+        if (q == NULL)
+            goto out;
+        Py_SETREF(parent, Py_TYPE(q) == &ProxyType ? Py_NewRef(((Proxy *)q)->id) : PyObject_CallOneArg(g_task_id, parent));
+        Py_DECREF(q);
+        if (parent == NULL)
+            goto out;
+    }
+    PyFrameObject *caller = PyEval_GetFrame(); /* (borrowed: the Python wrapper's frame; the site starts at its caller) */
+    caller = caller == NULL ? NULL : PyFrame_GetBack(caller);
+    int bad = creation_frame(caller, &f);
+    Py_XDECREF(caller);
+    if (bad < 0)
+        goto out;
+    PyObject *call_args[2] = {loop, p};
+    task = PyObject_VectorcallDict(orig, call_args, 2, kwargs);
+    if (task != NULL && created_p((Proxy *)p, task, loop, coro, parent, f, t) < 0)
+        PyErr_Clear(); /* (the recorder's trouble, never the program's) */
+out:
+    Py_XDECREF(tid);
+    Py_XDECREF(p);
+    Py_XDECREF(parent);
+    Py_XDECREF(f);
+    return task;
+}
+#endif
+
+#if PY_VERSION_HEX >= 0x030E0000
 static PyObject *step_done(PyObject *st, PyObject *task, PyObject *c, long long t0, long long t1);
 
 /* done(token): the step's record (see _rec._step_end); its end, and anything that is not a step, in Python. */
@@ -3271,16 +3431,18 @@ static PyMethodDef mod_methods[] = {
      "setup_cb(cbcur, cb_start, cb_done, codes, reg, pending, finish_pending): plain callbacks timed in C"},
     {"cb_begin", mod_cb_begin, METH_O, "cb_begin(handle) -> token or None: before a callback"},
     {"cb_end", mod_cb_end, METH_O, "cb_end(token): after it"},
+    {"setup_create", mod_setup_create, METH_VARARGS,
+     "3.14+: setup_create(next_id, current_task, current_tasks, task_id, lib, classify, lib_fallback, STOP, eager, "
+     "new_task_name, loop_info, loop_id); 3.9-3.13: setup_create(next_id, current_tasks, task_id, lib, classify, "
+     "lib_fallback, STOP, errs, eager_done or None, new_task_name, loop_info, loop_id): for create()"},
+    {"create", (PyCFunction)(void (*)(void))mod_create, METH_FASTCALL,
+     "create(orig, loop, coro, kwargs) -> orig(loop, coro, **kwargs), recorded (3.14+: with its _TS; before, "
+     "given the proxy of coro)"},
 #if PY_VERSION_HEX >= 0x030E0000
     {"setup_np", mod_setup_np, METH_VARARGS,
      "setup_np(treg, cb_start, cb_done, step_end, Future, Task, decide, deep_site, aid, adopt, C, dk_by_code) -> the _TS type: 3.14+, no proxy"},
     {"register", (PyCFunction)(void (*)(void))mod_register, METH_FASTCALL,
      "register(task, _TS): _rec._register in C (3.14+)"},
-    {"setup_create", mod_setup_create, METH_VARARGS,
-     "setup_create(next_id, current_task, current_tasks, task_id, lib, classify, lib_fallback, STOP, eager, "
-     "new_task_name, loop_info, loop_id): 3.14+, for create()"},
-    {"create", (PyCFunction)(void (*)(void))mod_create, METH_FASTCALL,
-     "create(orig, loop, coro, kwargs) -> orig(loop, coro, **kwargs), recorded (3.14+)"},
     {"fut_new", (PyCFunction)(void (*)(void))mod_fut_new, METH_FASTCALL,
      "fut_new(future, loop): its id and its `fut` record, as Future.__init__ (3.14+)"},
     {"fut_set", (PyCFunction)(void (*)(void))mod_fut_set, METH_FASTCALL,
@@ -3328,6 +3490,13 @@ PyInit__speedups(void)
     s_gi_yieldfrom = PyUnicode_InternFromString("gi_yieldfrom");
     if (!s_cr_await || !s_gi_code || !s_gi_frame || !s_gi_yieldfrom)
         return NULL;
+    s_coro = PyUnicode_InternFromString("_coro");
+    s_task = PyUnicode_InternFromString("task");
+    s_cr_suspended = PyUnicode_InternFromString("cr_suspended");
+    s_done = PyUnicode_InternFromString("done");
+    s_source_tb = PyUnicode_InternFromString("_source_traceback");
+    if (!s_coro || !s_task || !s_cr_suspended || !s_done || !s_source_tb)
+        return NULL;
     g_minus1 = PyLong_FromLong(-1);
     if (!s_throw || !s_send || !s_cr_code || !s_cr_frame || !s_await || !s_close || !s_f_lasti || !s_al_id
         || !s_end || !s_ok || !s_name || !s_get_name || !s_None || !g_minus1 || !s_cb || !s_callback || !s_qualname)
@@ -3349,17 +3518,11 @@ PyInit__speedups(void)
         || !s_callback_via || !s_timer || !s_is_running || !s_loop)
         return NULL;
     s_self = PyUnicode_InternFromString("__self__");
-    s_coro = PyUnicode_InternFromString("_coro");
     s_fut_waiter = PyUnicode_InternFromString("_fut_waiter");
     s_state = PyUnicode_InternFromString("_state");
     s_exception = PyUnicode_InternFromString("_exception");
     s_result = PyUnicode_InternFromString("_result");
-    s_task = PyUnicode_InternFromString("task");
-    s_cr_suspended = PyUnicode_InternFromString("cr_suspended");
-    s_done = PyUnicode_InternFromString("done");
-    s_source_tb = PyUnicode_InternFromString("_source_traceback");
-    if (!s_self || !s_coro || !s_fut_waiter || !s_state || !s_exception || !s_result || !s_task
-        || !s_cr_suspended || !s_done || !s_source_tb)
+    if (!s_self || !s_fut_waiter || !s_state || !s_exception || !s_result)
         return NULL;
 #endif
     return PyModule_Create(&moddef);
