@@ -1066,13 +1066,14 @@ proxy_coro(Proxy *self)
 }
 
 /* ---- a task's name ------------------------------------------------------------------------------------
- * 3.14+: a task made without a name holds the number N of its default name `Task-N` (asyncio's counter, an int) until
+ * 3.13+: a task made without a name holds the number N of its default name `Task-N` (asyncio's counter, an int) until
  * get_name() is first called, which formats the string and keeps it instead.  Recording the name used to call
- * get_name() for every task.  The C Task's name field is read instead: its offset is the word after the task's
- * coroutine (TaskObj in Modules/_asynciomodule.c, 3.13-3.15), found once and checked against get_name() on the first
- * task (the one exception to "public API only"; when the check fails, get_name() is called as before).  A recorded
- * name is that int (the writer writes N, as for the string `Task-N`) or the str. */
-#if PY_VERSION_HEX >= 0x030E0000 && PY_VERSION_HEX < 0x03100000 && !defined(Py_GIL_DISABLED)
+ * get_name() for every task, and again at its end.  The C Task's name field is read instead: its offset is the word
+ * after the task's coroutine (TaskObj in Modules/_asynciomodule.c, 3.9-3.15), found once and checked against
+ * get_name() on the first task (the one exception to "public API only"; when the check fails, get_name() is called as
+ * before).  A recorded name is that int (the writer writes N, as for the string `Task-N`) or the str; the name is the
+ * same while the field holds the same object (set_name stores a str it is given, or makes one). */
+#if PY_VERSION_HEX < 0x03100000 && !defined(Py_GIL_DISABLED)
 #define NAME_FIELD 1
 static Py_ssize_t g_name_off; /* 0: not known yet, -1: not used */
 static PyTypeObject *g_ctask_type; /* _asyncio.Task (exactly: a subclass may have its own get_name) */
@@ -1366,7 +1367,25 @@ get_forwarded(Proxy *self, void *closure)
 }
 
 #define FWD(n) {n, (getter)get_forwarded, NULL, "forwarded to the coroutine", n}
+static PyObject *
+proxy_get_name(Proxy *self, void *closure)
+{
+    return name_str(self->name);
+}
+
+static int
+proxy_set_name(Proxy *self, PyObject *v, void *closure)
+{
+    if (v == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "_name cannot be deleted");
+        return -1;
+    }
+    Py_SETREF(self->name, Py_NewRef(v));
+    return 0;
+}
+
 static PyGetSetDef proxy_getset[] = {
+    {"_name", (getter)proxy_get_name, (setter)proxy_set_name, "the recorded name (see task_name)", NULL},
     {"__class__", (getter)get_class, NULL, NULL, NULL},
     FWD("cr_frame"), FWD("cr_code"), FWD("cr_await"), FWD("cr_running"), FWD("cr_origin"),
 #if PY_VERSION_HEX >= 0x030B0000
@@ -1381,7 +1400,6 @@ static PyMemberDef proxy_members[] = {
     {"_id", T_OBJECT_EX, offsetof(Proxy, id), READONLY, NULL},
     {"_t0", T_LONGLONG, offsetof(Proxy, t0), 0, NULL},
     {"_task", T_OBJECT_EX, offsetof(Proxy, task), 0, NULL},
-    {"_name", T_OBJECT_EX, offsetof(Proxy, name), 0, NULL},
     {"_cid", T_OBJECT_EX, offsetof(Proxy, cid), READONLY, NULL},
     {"_dk", T_OBJECT_EX, offsetof(Proxy, dk), READONLY, NULL},
     {NULL}
@@ -2511,8 +2529,8 @@ created_p(Proxy *p, PyObject *task, PyObject *loop, PyObject *coro, PyObject *pa
         PyErr_Clear();
     else
         return -1;
-    PyObject *name = PyObject_CallMethodNoArgs(task, s_get_name);
-    if (name != NULL && PyUnicode_CheckExact(name)) {
+    PyObject *name = task_name(task, (PyObject *)p);
+    if (name != NULL && (PyUnicode_CheckExact(name) || PyLong_CheckExact(name))) {
         PyObject *stb = PyObject_GetAttr(task, s_source_tb);
         int has = stb == NULL ? -1 : PyObject_IsTrue(stb);
         Py_XDECREF(stb);
