@@ -563,7 +563,7 @@ def _make_create_task(orig):
             if type(coro) is not _CoroType:
                 return orig(self, coro, **kwargs)
             return create(orig, self, coro, kwargs)
-        return create_task
+        return _nat.create_method(orig, create_task)  # (create_task called for an unusual call only)
 
     def create_task(self, coro, **kwargs):
         if type(coro) is not _CoroType:
@@ -722,7 +722,7 @@ def _make_create_task_np(orig):
             if type(coro) is not _CoroType:
                 return orig(self, coro, **kwargs)
             return create(orig, self, coro, kwargs)
-        return _create_task_np
+        return _nat.create_method(orig, _create_task_np)  # (see _make_create_task)
 
     def _create_task_np(self, coro, **kwargs):
         if type(coro) is not _CoroType:

@@ -2278,6 +2278,156 @@ loop_id(PyObject *loop)
     return PyObject_CallOneArg(g_loop_id, loop);
 }
 
+/* The creation site's frame (see creation_frame) of a create_task called from the current frame (skip 0) or from
+ * its caller (skip 1: the current frame is the recorder's Python wrapper).  0, or -1 on error. */
+static int
+caller_site(int skip, PyObject **f)
+{
+    PyFrameObject *cur = PyEval_GetFrame(); /* (borrowed) */
+    if (!skip || cur == NULL)
+        return creation_frame(cur, f);
+    PyFrameObject *caller = PyFrame_GetBack(cur);
+    int bad = creation_frame(caller, f);
+    Py_XDECREF(caller);
+    return bad;
+}
+
+/* orig(loop, c, **kw): args is (loop, coro) followed by the values of kwnames, or kwargs a dict */
+static PyObject *
+call_orig(PyObject *orig, PyObject *const *args, PyObject *c, PyObject *kwnames, PyObject *kwargs)
+{
+    if (kwargs != NULL) {
+        PyObject *a[2] = {args[0], c};
+        return PyObject_VectorcallDict(orig, a, 2, kwargs);
+    }
+    if (c == args[1])
+        return PyObject_Vectorcall(orig, args, 2, kwnames);
+    Py_ssize_t n = 2 + (kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames));
+    PyObject *small[8], **a = n <= 8 ? small : PyMem_Malloc(n * sizeof(PyObject *));
+    if (a == NULL)
+        return PyErr_NoMemory();
+    memcpy(a, args, n * sizeof(PyObject *));
+    a[1] = c;
+    PyObject *r = PyObject_Vectorcall(orig, a, 2, kwnames);
+    if (a != small)
+        PyMem_Free(a);
+    return r;
+}
+
+static PyObject *create_impl(PyObject *orig, PyObject *const *args, PyObject *kwnames, PyObject *kwargs, int skip);
+
+/* create(orig, loop, coro, kwargs): from the recorder's Python wrapper */
+static PyObject *
+mod_create(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4 || !PyDict_Check(args[3]) || g_ctasks == NULL) {
+        PyErr_SetString(PyExc_TypeError, "create(orig, loop, coro, kwargs)");
+        return NULL;
+    }
+    return create_impl(args[0], args + 1, NULL, args[3], 1);
+}
+
+/* The loop class's create_task as a C method (create_method(orig, wrapper)): a call with a coroutine goes to
+ * create() without a Python frame or a dict of keyword arguments per task; any other call to orig, as the wrapper
+ * does, or (not two positional arguments) to the wrapper itself. */
+typedef struct {
+    PyObject_HEAD
+    PyObject *orig, *py;
+    vectorcallfunc vectorcall;
+} CreateMeth;
+
+static PyObject *
+cm_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    CreateMeth *m = (CreateMeth *)self;
+    Py_ssize_t n = PyVectorcall_NARGS(nargsf);
+    if (n != 2)
+        return PyObject_Vectorcall(m->py, args, n, kwnames);
+    if (Py_TYPE(args[1]) != &PyCoro_Type || g_ctasks == NULL)
+        return PyObject_Vectorcall(m->orig, args, n, kwnames);
+    return create_impl(m->orig, args, kwnames, NULL, 0);
+}
+
+static PyObject *
+cm_descr_get(PyObject *self, PyObject *obj, PyObject *type)
+{
+    if (obj == NULL || obj == Py_None)
+        return Py_NewRef(self);
+    return PyMethod_New(self, obj);
+}
+
+static int
+cm_traverse(CreateMeth *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->orig);
+    Py_VISIT(self->py);
+    return 0;
+}
+
+static int
+cm_clear(CreateMeth *self)
+{
+    Py_CLEAR(self->orig);
+    Py_CLEAR(self->py);
+    return 0;
+}
+
+static void
+cm_dealloc(CreateMeth *self)
+{
+    PyObject_GC_UnTrack(self);
+    cm_clear(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* __name__, __qualname__, __doc__, __module__, __wrapped__: the wrapper's */
+static PyObject *
+cm_attr(CreateMeth *self, void *name)
+{
+    return PyObject_GetAttrString(self->py, (const char *)name);
+}
+
+static PyGetSetDef cm_getset[] = {
+    {"__name__", (getter)cm_attr, NULL, NULL, "__name__"},
+    {"__qualname__", (getter)cm_attr, NULL, NULL, "__qualname__"},
+    {"__doc__", (getter)cm_attr, NULL, NULL, "__doc__"},
+    {"__module__", (getter)cm_attr, NULL, NULL, "__module__"},
+    {"__wrapped__", (getter)cm_attr, NULL, NULL, "__wrapped__"},
+    {NULL}
+};
+
+static PyTypeObject CreateMethType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "async_lanes._speedups.create_task",
+    .tp_basicsize = sizeof(CreateMeth),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL | Py_TPFLAGS_METHOD_DESCRIPTOR,
+    .tp_vectorcall_offset = offsetof(CreateMeth, vectorcall),
+    .tp_call = PyVectorcall_Call,
+    .tp_descr_get = cm_descr_get,
+    .tp_dealloc = (destructor)cm_dealloc,
+    .tp_traverse = (traverseproc)cm_traverse,
+    .tp_clear = (inquiry)cm_clear,
+    .tp_getset = cm_getset,
+};
+
+static PyObject *
+mod_create_method(PyObject *mod, PyObject *args)
+{
+    PyObject *orig, *py;
+    if (!PyArg_ParseTuple(args, "OO:create_method", &orig, &py))
+        return NULL;
+    if (PyType_Ready(&CreateMethType) < 0)
+        return NULL;
+    CreateMeth *m = PyObject_GC_New(CreateMeth, &CreateMethType);
+    if (m == NULL)
+        return NULL;
+    m->orig = Py_NewRef(orig);
+    m->py = Py_NewRef(py);
+    m->vectorcall = cm_vectorcall;
+    PyObject_GC_Track(m);
+    return (PyObject *)m;
+}
+
 /* A new task's name as recorded (a new reference; NULL with an exception set): its name field when that is the int N
  * or a str, else get_name().  The first C Task finds the field (see name_field). */
 static PyObject *
@@ -2437,14 +2587,9 @@ done:
 }
 
 static PyObject *
-mod_create(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
+create_impl(PyObject *orig, PyObject *const *args, PyObject *kwnames, PyObject *kwargs, int skip)
 {
-    if (nargs != 4 || !PyDict_Check(args[3]) || g_eager == NULL) {
-        PyErr_SetString(PyExc_TypeError, "create(orig, loop, coro, kwargs)");
-        return NULL;
-    }
-    PyObject *orig = args[0], *loop = args[1], *coro = args[2], *kwargs = args[3];
-    PyObject *const *call_args = args + 1; /* (loop, coro) */
+    PyObject *loop = args[0], *coro = args[1];
     long long t = now_ns();
     PyObject *tid = NULL, *st = NULL, *parent = NULL, *f = NULL, *entry = NULL, *code = NULL;
     /* before the task exists: a failure here only means that the task is not recorded this way */
@@ -2465,13 +2610,9 @@ mod_create(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
             goto plain;
         Py_SETREF(parent, pid);
     }
-    PyFrameObject *caller = PyEval_GetFrame(); /* (borrowed: the Python wrapper's frame; the site starts at its caller) */
-    caller = caller == NULL ? NULL : PyFrame_GetBack(caller);
-    int bad = creation_frame(caller, &f);
-    Py_XDECREF(caller);
-    if (bad < 0 || (entry = PyTuple_Pack(2, st, coro)) == NULL || PyList_Append(g_eager, entry) < 0)
+    if (caller_site(skip, &f) < 0 || (entry = PyTuple_Pack(2, st, coro)) == NULL || PyList_Append(g_eager, entry) < 0)
         goto plain;
-    PyObject *task = PyObject_VectorcallDict(orig, call_args, 2, kwargs);
+    PyObject *task = call_orig(orig, args, coro, kwnames, kwargs);
     Py_ssize_t n = PyList_GET_SIZE(g_eager);
     PyObject *et, *ev, *etb;
     PyErr_Fetch(&et, &ev, &etb);
@@ -2495,8 +2636,7 @@ plain:
     Py_XDECREF(parent);
     Py_XDECREF(f);
     Py_XDECREF(entry);
-    task = PyObject_VectorcallDict(orig, call_args, 2, kwargs);
-    return task;
+    return call_orig(orig, args, coro, kwnames, kwargs);
 }
 
 #else
@@ -2595,13 +2735,9 @@ done:
 }
 
 static PyObject *
-mod_create(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
+create_impl(PyObject *orig, PyObject *const *args, PyObject *kwnames, PyObject *kwargs, int skip)
 {
-    if (nargs != 4 || !PyDict_Check(args[3]) || g_ctasks == NULL) {
-        PyErr_SetString(PyExc_TypeError, "create(orig, loop, coro, kwargs)");
-        return NULL;
-    }
-    PyObject *orig = args[0], *loop = args[1], *coro = args[2], *kwargs = args[3];
+    PyObject *loop = args[0], *coro = args[1];
     long long t = now_ns();
     PyObject *tid = NULL, *p = NULL, *parent = NULL, *f = NULL, *task = NULL;
     /* as in Python: an exception here is the program's (the parent's _coro, the frames' code) */
@@ -2622,14 +2758,9 @@ mod_create(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
         if (parent == NULL)
             goto out;
     }
-    PyFrameObject *caller = PyEval_GetFrame(); /* (borrowed: the Python wrapper's frame; the site starts at its caller) */
-    caller = caller == NULL ? NULL : PyFrame_GetBack(caller);
-    int bad = creation_frame(caller, &f);
-    Py_XDECREF(caller);
-    if (bad < 0)
+    if (caller_site(skip, &f) < 0)
         goto out;
-    PyObject *call_args[2] = {loop, p};
-    task = PyObject_VectorcallDict(orig, call_args, 2, kwargs);
+    task = call_orig(orig, args, p, kwnames, kwargs);
     if (task != NULL && created_p((Proxy *)p, task, loop, coro, parent, f, t) < 0)
         PyErr_Clear(); /* (the recorder's trouble, never the program's) */
 out:
@@ -3453,6 +3584,8 @@ static PyMethodDef mod_methods[] = {
      "3.14+: setup_create(next_id, current_task, current_tasks, task_id, lib, classify, lib_fallback, STOP, eager, "
      "new_task_name, loop_info, loop_id); 3.9-3.13: setup_create(next_id, current_tasks, task_id, lib, classify, "
      "lib_fallback, STOP, errs, eager_done or None, new_task_name, loop_info, loop_id): for create()"},
+    {"create_method", mod_create_method, METH_VARARGS,
+     "create_method(orig, wrapper) -> a method whose call with a coroutine is create(orig, ...), without a frame"},
     {"create", (PyCFunction)(void (*)(void))mod_create, METH_FASTCALL,
      "create(orig, loop, coro, kwargs) -> orig(loop, coro, **kwargs), recorded (3.14+: with its _TS; before, "
      "given the proxy of coro)"},
