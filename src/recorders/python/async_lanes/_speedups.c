@@ -395,6 +395,7 @@ static PyTypeObject *g_fut_type; /* _rec.Future */
 static PyObject *s_cr_code, *s_cr_frame, *s_cr_await, *s_gi_code, *s_gi_frame, *s_gi_yieldfrom;
 static PyObject *s_throw, *s_send, *s_await, *s_close, *s_f_lasti, *s_al_id;
 static PyObject *s_end, *s_ok, *s_name, *s_get_name, *s_None, *g_minus1, *s_callback, *s_qualname, *s_coro;
+static PyObject *s_task, *s_cr_suspended, *s_done, *s_source_tb;
 
 static inline long long
 now_ns(void)
@@ -467,6 +468,7 @@ fast_attr(FastAttr *a, PyObject *o)
 static FastAttr a_cr_code = {&s_cr_code}, a_cr_frame = {&s_cr_frame}, a_cr_await = {&s_cr_await};
 static FastAttr a_gi_code = {&s_gi_code}, a_gi_frame = {&s_gi_frame}, a_gi_yieldfrom = {&s_gi_yieldfrom};
 static FastAttr a_callback = {&s_callback}, a_al_id = {&s_al_id};
+static FastAttr a_coro = {&s_coro}, a_source_tb = {&s_source_tb};
 
 /* ---- the proxy ---------------------------------------------------------- */
 
@@ -548,7 +550,7 @@ proxy_make(PyTypeObject *type, PyObject *c, PyObject *i)
     self->last_la = -2;
     if (as_ll(i, &self->tid_v) < 0)
         goto fail;
-    PyObject *code = PyObject_GetAttr(c, s_cr_code);
+    PyObject *code = fast_attr(&a_cr_code, c);
     if (code == NULL)
         goto fail;
     int bad = code_state(code, &self->cid, &self->cid_v, &self->dk);
@@ -1814,7 +1816,7 @@ static PyObject *g_adopt;     /* _rec._adopt_at_step(task): a task not in _treg 
 static PyTypeObject *g_task_type;  /* the C Task */
 static PyTypeObject *g_stepw_type; /* TaskStepMethWrapper, once seen */
 static PyObject *s_self, *s_fut_waiter, *s_state, *s_exception, *s_result;
-static FastAttr a_self = {&s_self}, a_coro = {&s_coro}, a_fut_waiter = {&s_fut_waiter};
+static FastAttr a_self = {&s_self}, a_fut_waiter = {&s_fut_waiter}, a_cr_suspended = {&s_cr_suspended};
 
 /* The steps running on each thread (a few threads; a stack of a few, in case a callback runs another loop's
  * Handle._run by hand): what done() needs, held here rather than in a token object (a GC-tracked tuple per step
@@ -2166,9 +2168,10 @@ mod_begin(PyObject *mod, PyObject *h)
  * 3.9-3.13: create(orig, loop, coro, kwargs) is what _make_create_task's create_task does: the proxy made, orig given
  * it, the `task` record. */
 
-static PyObject *g_next_id, *g_c_current, *g_ctasks, *g_task_id, *g_lib_fallback;
-static PyObject *g_eager, *g_new_task_name, *g_loop_info, *g_loop_id;
-static PyObject *s_task, *s_cr_suspended, *s_done, *s_source_tb;
+static PyObject *g_next_id, *g_ctasks, *g_task_id, *g_lib_fallback, *g_new_task_name, *g_loop_info, *g_loop_id;
+#if PY_VERSION_HEX >= 0x030E0000
+static PyObject *g_c_current, *g_eager;
+#endif
 
 /* The creation site's frame (a new reference, or NULL for none; -1 on error): the first frame outwards from f0
  * that is not library code, up to the loop's boundary; else _lib_fallback(f0). */
@@ -2517,7 +2520,7 @@ created(TS *st, PyObject *task, PyObject *loop, PyObject *coro, PyObject *tid, P
     }
     PyObject *name = task_name(task, coro), *stb = NULL;
     if (name != NULL && (PyUnicode_CheckExact(name) || PyLong_CheckExact(name))) {
-        stb = PyObject_GetAttr(task, s_source_tb);
+        stb = fast_attr(&a_source_tb, task);
         int has = stb == NULL ? -1 : PyObject_IsTrue(stb);
         Py_XDECREF(stb);
         if (has != 0)
@@ -2558,7 +2561,7 @@ created(TS *st, PyObject *task, PyObject *loop, PyObject *coro, PyObject *tid, P
     int eager = d == NULL ? -1 : PyObject_IsTrue(d);
     Py_XDECREF(d);
     if (eager == 0) {
-        PyObject *sus = PyObject_GetAttr(coro, s_cr_suspended);
+        PyObject *sus = fast_attr(&a_cr_suspended, coro);
         eager = sus == NULL ? -1 : PyObject_IsTrue(sus);
         Py_XDECREF(sus);
     }
@@ -2593,7 +2596,7 @@ create_impl(PyObject *orig, PyObject *const *args, PyObject *kwnames, PyObject *
     long long t = now_ns();
     PyObject *tid = NULL, *st = NULL, *parent = NULL, *f = NULL, *entry = NULL, *code = NULL;
     /* before the task exists: a failure here only means that the task is not recorded this way */
-    if ((tid = PyObject_CallNoArgs(g_next_id)) == NULL || (code = PyObject_GetAttr(coro, s_cr_code)) == NULL
+    if ((tid = PyObject_CallNoArgs(g_next_id)) == NULL || (code = fast_attr(&a_cr_code, coro)) == NULL
         || (st = ts_make(&TSType, tid, code)) == NULL
         || (parent = PyObject_CallOneArg(g_c_current, loop)) == NULL)
         goto plain;
@@ -2671,7 +2674,7 @@ created_p(Proxy *p, PyObject *task, PyObject *loop, PyObject *coro, PyObject *pa
         return -1;
     PyObject *name = task_name(task, (PyObject *)p);
     if (name != NULL && (PyUnicode_CheckExact(name) || PyLong_CheckExact(name))) {
-        PyObject *stb = PyObject_GetAttr(task, s_source_tb);
+        PyObject *stb = fast_attr(&a_source_tb, task);
         int has = stb == NULL ? -1 : PyObject_IsTrue(stb);
         Py_XDECREF(stb);
         if (has != 0)
@@ -2750,7 +2753,7 @@ create_impl(PyObject *orig, PyObject *const *args, PyObject *kwnames, PyObject *
         parent = Py_NewRef(Py_None);
     }
     else {
-        PyObject *q = PyObject_GetAttr(parent, s_coro);
+        PyObject *q = fast_attr(&a_coro, parent);
         if (q == NULL)
             goto out;
         Py_SETREF(parent, Py_TYPE(q) == &ProxyType ? Py_NewRef(((Proxy *)q)->id) : PyObject_CallOneArg(g_task_id, parent));
