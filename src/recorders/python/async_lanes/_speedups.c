@@ -1,6 +1,7 @@
 /* Optional C accelerator of the asyncio recorder (_rec.py, _writer.py); built by _native.py.
  *
- * Public C API only (no internal headers or structs), CPython 3.9-3.15.  On 3.14+ there is no proxy: begin()
+ * Public C API only (no internal headers or structs; one exception, checked at run time: a C Task's name field, see
+ * name_field), CPython 3.9-3.15.  On 3.14+ there is no proxy: begin()
  * and done() time a task's step around its step callback (see _rec._cb_start_np).
  *
  * Recorder side: the task coroutine proxy, record for record what _rec._Coro does.  Each
