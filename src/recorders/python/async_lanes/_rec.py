@@ -1774,11 +1774,10 @@ def setup_native(nat):
     _nat = nat
     if _NOPROXY:
         _create_task_np = _make_create_task_np(_orig_create_task)
-    else:
-        create_task = _make_create_task(_orig_create_task)
-    if _NOPROXY:
         nat.setup_fut(_kind_of, _C_IO_LOOPS, _TimerHandle, _via_of, _brepr)
         _fut_new, _fut_set = nat.fut_new, nat.fut_set
+    else:
+        create_task = _make_create_task(_orig_create_task)
 
 
 def patch():
