@@ -2391,7 +2391,20 @@ cm_attr(CreateMeth *self, void *name)
     return PyObject_GetAttrString(self->py, (const char *)name);
 }
 
+/* __signature__: the original's (inspect.signature of a loop's create_task reads as without the recorder) */
+static PyObject *
+cm_signature(CreateMeth *self, void *closure)
+{
+    PyObject *inspect = PyImport_ImportModule("inspect");
+    if (inspect == NULL)
+        return NULL;
+    PyObject *r = PyObject_CallMethod(inspect, "signature", "O", self->orig);
+    Py_DECREF(inspect);
+    return r;
+}
+
 static PyGetSetDef cm_getset[] = {
+    {"__signature__", (getter)cm_signature, NULL, NULL, NULL},
     {"__name__", (getter)cm_attr, NULL, NULL, "__name__"},
     {"__qualname__", (getter)cm_attr, NULL, NULL, "__qualname__"},
     {"__doc__", (getter)cm_attr, NULL, NULL, "__doc__"},
