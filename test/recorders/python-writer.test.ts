@@ -46,3 +46,13 @@ test('the exit stays the last record when a thread appends after it or timed a r
     ['loop', 'exit'],
   );
 });
+
+test("a task's default name sent as its number N is written as the string `Task-N` would be", () => {
+  const names = (rs: unknown[][]) => rs.filter((r) => r[0] === 'task').map((r) => r[4]);
+  // (the C accelerator reads a default name from the task without formatting it: 3.13+)
+  const task = (name: string) => `('task', 1, 7, None, ${name}, 'job', None, 0, 0)`;
+  assert.deepEqual(names(format(`[${task('12')}]`)), names(format(`[${task("'Task-12'")}]`)));
+  assert.deepEqual(names(format(`[${task('12')}]`)), [12]);
+  // beyond 15 digits the name stays a string, as `Task-N` does
+  assert.deepEqual(names(format(`[${task('10**16')}]`)), ['Task-10000000000000000']);
+});

@@ -554,7 +554,17 @@ def _new_task_name(task):
 
 
 def _make_create_task(orig):
-    """create_task of a loop class whose own create_task is `orig` (BaseEventLoop's, or uvloop's: see _uvloop.py)."""
+    """create_task of a loop class whose own create_task is `orig` (BaseEventLoop's, or uvloop's: see _uvloop.py);
+    with the C accelerator, the same in C (create)."""
+    if _nat is not None:
+        create = _nat.create
+
+        def create_task(self, coro, **kwargs):
+            if type(coro) is not _CoroType:
+                return orig(self, coro, **kwargs)
+            return create(orig, self, coro, kwargs)
+        return _nat.create_method(orig, create_task)  # (create_task called for an unusual call only)
+
     def create_task(self, coro, **kwargs):
         if type(coro) is not _CoroType:
             return orig(self, coro, **kwargs)
@@ -712,7 +722,7 @@ def _make_create_task_np(orig):
             if type(coro) is not _CoroType:
                 return orig(self, coro, **kwargs)
             return create(orig, self, coro, kwargs)
-        return _create_task_np
+        return _nat.create_method(orig, _create_task_np)  # (see _make_create_task)
 
     def _create_task_np(self, coro, **kwargs):
         if type(coro) is not _CoroType:
@@ -1747,7 +1757,7 @@ def _watch():
 
 def setup_native(nat):
     """Steps and callbacks timed by the C accelerator `nat`; raises when it cannot be set up."""
-    global _nat, _Coro, _TS, _register, _create_task_np, _fut_new, _fut_set
+    global _nat, _Coro, _TS, _register, _create_task_np, _fut_new, _fut_set, create_task
     if _NOPROXY:  # (no proxy: steps are timed around Handle._run's callback, see _cb_start_np)
         _TS = nat.setup_np(_treg, _cb_start_np, _cb_done_np, _step_end, Future, _CTask, _decide, _deep_site,
                            _aid, _adopt_at_step, _C, _dk_by_code)
@@ -1757,6 +1767,8 @@ def setup_native(nat):
     else:
         from async_lanes import _native
         _Coro = _native.proxy_type(nat, Future, _decide, _deep_site, _aid, _Coro._end, _C, _dk_by_code)
+        nat.setup_create(_next_id, _ctasks, _task_id, _lib, _classify, _lib_fallback, _STOP, _errs,
+                         _eager_done if _EAGER else None, _new_task_name, _loop_info, _loop_id)
     nat.setup_cb(_cbcur, _cb_start, _cb_done, _codes, _reg, _pending, _finish_pending)
     nat.setup_sites(_lib, _classify, _STOP, tuple(_WRAP_TYPES), _one_suspension, _TaskBases)
     _nat = nat
@@ -1764,6 +1776,8 @@ def setup_native(nat):
         _create_task_np = _make_create_task_np(_orig_create_task)
         nat.setup_fut(_kind_of, _C_IO_LOOPS, _TimerHandle, _via_of, _brepr)
         _fut_new, _fut_set = nat.fut_new, nat.fut_set
+    else:
+        create_task = _make_create_task(_orig_create_task)
 
 
 def patch():

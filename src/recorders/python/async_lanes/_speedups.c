@@ -1,6 +1,7 @@
 /* Optional C accelerator of the asyncio recorder (_rec.py, _writer.py); built by _native.py.
  *
- * Public C API only (no internal headers or structs), CPython 3.9-3.15.  On 3.14+ there is no proxy: begin()
+ * Public C API only (no internal headers or structs; one exception, checked at run time: a C Task's name field, see
+ * name_field), CPython 3.9-3.15.  On 3.14+ there is no proxy: begin()
  * and done() time a task's step around its step callback (see _rec._cb_start_np).
  *
  * Recorder side: the task coroutine proxy, record for record what _rec._Coro does.  Each
@@ -394,7 +395,8 @@ static PyObject *g_coro_type;  /* types.CoroutineType */
 static PyTypeObject *g_fut_type; /* _rec.Future */
 static PyObject *s_cr_code, *s_cr_frame, *s_cr_await, *s_gi_code, *s_gi_frame, *s_gi_yieldfrom;
 static PyObject *s_throw, *s_send, *s_await, *s_close, *s_f_lasti, *s_al_id;
-static PyObject *s_end, *s_ok, *s_name, *s_get_name, *s_None, *g_minus1, *s_callback, *s_qualname;
+static PyObject *s_end, *s_ok, *s_name, *s_get_name, *s_None, *g_minus1, *s_callback, *s_qualname, *s_coro;
+static PyObject *s_task, *s_cr_suspended, *s_done, *s_source_tb;
 
 static inline long long
 now_ns(void)
@@ -467,6 +469,7 @@ fast_attr(FastAttr *a, PyObject *o)
 static FastAttr a_cr_code = {&s_cr_code}, a_cr_frame = {&s_cr_frame}, a_cr_await = {&s_cr_await};
 static FastAttr a_gi_code = {&s_gi_code}, a_gi_frame = {&s_gi_frame}, a_gi_yieldfrom = {&s_gi_yieldfrom};
 static FastAttr a_callback = {&s_callback}, a_al_id = {&s_al_id};
+static FastAttr a_coro = {&s_coro}, a_source_tb = {&s_source_tb};
 
 /* ---- the proxy ---------------------------------------------------------- */
 
@@ -532,11 +535,8 @@ fail:
 }
 
 static PyObject *
-proxy_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+proxy_make(PyTypeObject *type, PyObject *c, PyObject *i)
 {
-    PyObject *c, *i;
-    if (!PyArg_ParseTuple(args, "OO:_Coro", &c, &i))
-        return NULL;
     if (g_C == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "async_lanes._speedups: setup() not called");
         return NULL;
@@ -551,7 +551,7 @@ proxy_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->last_la = -2;
     if (as_ll(i, &self->tid_v) < 0)
         goto fail;
-    PyObject *code = PyObject_GetAttr(c, s_cr_code);
+    PyObject *code = fast_attr(&a_cr_code, c);
     if (code == NULL)
         goto fail;
     int bad = code_state(code, &self->cid, &self->cid_v, &self->dk);
@@ -562,6 +562,15 @@ proxy_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 fail:
     Py_DECREF(self);
     return NULL;
+}
+
+static PyObject *
+proxy_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *c, *i;
+    if (!PyArg_ParseTuple(args, "OO:_Coro", &c, &i))
+        return NULL;
+    return proxy_make(type, c, i);
 }
 
 static int
@@ -1059,6 +1068,61 @@ proxy_coro(Proxy *self)
     return self->c;
 }
 
+/* ---- a task's name ------------------------------------------------------------------------------------
+ * 3.13+: a task made without a name holds the number N of its default name `Task-N` (asyncio's counter, an int) until
+ * get_name() is first called, which formats the string and keeps it instead.  Recording the name used to call
+ * get_name() for every task, and again at its end.  The C Task's name field is read instead: its offset is the word
+ * after the task's coroutine (TaskObj in Modules/_asynciomodule.c, 3.9-3.15), found once and checked against
+ * get_name() on the first task (the one exception to "public API only"; when the check fails, get_name() is called as
+ * before).  A recorded name is that int (the writer writes N, as for the string `Task-N`) or the str; the name is the
+ * same while the field holds the same object (set_name stores a str it is given, or makes one). */
+#if PY_VERSION_HEX < 0x03100000 && !defined(Py_GIL_DISABLED)
+#define NAME_FIELD 1
+static Py_ssize_t g_name_off; /* 0: not known yet, -1: not used */
+static PyTypeObject *g_ctask_type; /* _asyncio.Task (exactly: a subclass may have its own get_name) */
+
+/* the name field of a C Task, or NULL when it is not read */
+static inline PyObject *
+name_field(PyObject *task)
+{
+    if (g_name_off <= 0 || Py_TYPE(task) != g_ctask_type)
+        return NULL;
+    return *(PyObject **)((char *)task + g_name_off);
+}
+#endif
+
+/* A recorded name as a str (a new reference): an int N is `Task-N`. */
+static PyObject *
+name_str(PyObject *name)
+{
+    if (PyLong_CheckExact(name))
+        return PyUnicode_FromFormat("Task-%S", name);
+    return Py_NewRef(name);
+}
+
+/* Whether the task's name is no longer `recorded` (a recorded name): 1 with *out its name (a new reference), else 0
+ * (also when get_name() fails: no name record, as in Python). */
+static int
+name_changed(PyObject *task, PyObject *recorded, PyObject **out)
+{
+    *out = NULL;
+#ifdef NAME_FIELD
+    PyObject *v = name_field(task);
+    if (v != NULL && v == recorded)
+        return 0; /* (the same object: set_name stores the str it is given; the int until get_name() is called) */
+#endif
+    PyObject *name = PyObject_CallMethodNoArgs(task, s_get_name), *rs = NULL;
+    int ne = name == NULL || (rs = name_str(recorded)) == NULL ? -1 : PyObject_RichCompareBool(name, rs, Py_NE);
+    Py_XDECREF(rs);
+    if (ne <= 0) {
+        PyErr_Clear();
+        Py_XDECREF(name);
+        return 0;
+    }
+    *out = name;
+    return 1;
+}
+
 /* A task's coroutine returned r: its last step (t0..t1; t1 0: now), `end` and, when its name is no longer *pname,
  * `name` records, as _Coro._end (3.14+: _rec._task_end) writes them, when that is simple: r None, an int that fits
  * 64 bits or a str whose repr is at most 200 characters; the name a str.  No StopIteration made and no call into
@@ -1095,17 +1159,9 @@ end_ok_fast(PyObject *task, PyObject **pname, PyObject *id, long long tid_v, PyO
     }
     int rc = 0, changed = 0;
     if (task != NULL && task != Py_None) {
-        name = PyObject_CallMethodNoArgs(task, s_get_name);
-        if (name == NULL) {
-            PyErr_Clear(); /* (as Python: no name record) */
-        }
-        else if ((changed = PyObject_RichCompareBool(name, *pname, Py_NE)) < 0) {
-            PyErr_Clear();
-            changed = 0;
-        }
-        else if (changed && !PyUnicode_CheckExact(name)) {
+        changed = name_changed(task, *pname, &name);
+        if (changed && !PyUnicode_CheckExact(name))
             goto done; /* (its bounded repr: Python) */
-        }
     }
     if (t1 == 0)
         t1 = now_ns();
@@ -1314,7 +1370,25 @@ get_forwarded(Proxy *self, void *closure)
 }
 
 #define FWD(n) {n, (getter)get_forwarded, NULL, "forwarded to the coroutine", n}
+static PyObject *
+proxy_get_name(Proxy *self, void *closure)
+{
+    return name_str(self->name);
+}
+
+static int
+proxy_set_name(Proxy *self, PyObject *v, void *closure)
+{
+    if (v == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "_name cannot be deleted");
+        return -1;
+    }
+    Py_SETREF(self->name, Py_NewRef(v));
+    return 0;
+}
+
 static PyGetSetDef proxy_getset[] = {
+    {"_name", (getter)proxy_get_name, (setter)proxy_set_name, "the recorded name (see task_name)", NULL},
     {"__class__", (getter)get_class, NULL, NULL, NULL},
     FWD("cr_frame"), FWD("cr_code"), FWD("cr_await"), FWD("cr_running"), FWD("cr_origin"),
 #if PY_VERSION_HEX >= 0x030B0000
@@ -1329,7 +1403,6 @@ static PyMemberDef proxy_members[] = {
     {"_id", T_OBJECT_EX, offsetof(Proxy, id), READONLY, NULL},
     {"_t0", T_LONGLONG, offsetof(Proxy, t0), 0, NULL},
     {"_task", T_OBJECT_EX, offsetof(Proxy, task), 0, NULL},
-    {"_name", T_OBJECT_EX, offsetof(Proxy, name), 0, NULL},
     {"_cid", T_OBJECT_EX, offsetof(Proxy, cid), READONLY, NULL},
     {"_dk", T_OBJECT_EX, offsetof(Proxy, dk), READONLY, NULL},
     {NULL}
@@ -1976,8 +2049,8 @@ static PyObject *g_step_end;  /* _rec._step_end(st, task, coro, t0, t1): a task'
 static PyObject *g_adopt;     /* _rec._adopt_at_step(task): a task not in _treg (constructed directly) -> _TS or None */
 static PyTypeObject *g_task_type;  /* the C Task */
 static PyTypeObject *g_stepw_type; /* TaskStepMethWrapper, once seen */
-static PyObject *s_self, *s_coro, *s_fut_waiter, *s_state, *s_exception, *s_result;
-static FastAttr a_self = {&s_self}, a_coro = {&s_coro}, a_fut_waiter = {&s_fut_waiter};
+static PyObject *s_self, *s_fut_waiter, *s_state, *s_exception, *s_result;
+static FastAttr a_self = {&s_self}, a_fut_waiter = {&s_fut_waiter}, a_cr_suspended = {&s_cr_suspended};
 
 /* The steps running on each thread (a few threads; a stack of a few, in case a callback runs another loop's
  * Handle._run by hand): what done() needs, held here rather than in a token object (a GC-tracked tuple per step
@@ -2125,12 +2198,34 @@ ts_dealloc(TS *self)
 static PyMemberDef ts_members[] = {
     {"_id", T_OBJECT_EX, offsetof(TS, id), READONLY, NULL},
     {"_task", T_OBJECT_EX, offsetof(TS, task), 0, NULL},
-    {"_name", T_OBJECT_EX, offsetof(TS, name), 0, NULL},
     {"_cid", T_OBJECT_EX, offsetof(TS, cid), READONLY, NULL},
     {"_dk", T_OBJECT_EX, offsetof(TS, dk), READONLY, NULL},
     {"_t0", T_LONGLONG, offsetof(TS, t0), 0, NULL},
     {"_run_task", T_OBJECT_EX, offsetof(TS, run_task), 0, NULL},
     {"_coro", T_OBJECT_EX, offsetof(TS, coro), 0, NULL},
+    {NULL}
+};
+
+/* _name: the recorded name as a str (a default name is kept as its number, see task_name) */
+static PyObject *
+ts_get_name(TS *self, void *closure)
+{
+    return name_str(self->name);
+}
+
+static int
+ts_set_name(TS *self, PyObject *v, void *closure)
+{
+    if (v == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "_name cannot be deleted");
+        return -1;
+    }
+    Py_SETREF(self->name, Py_NewRef(v));
+    return 0;
+}
+
+static PyGetSetDef ts_getset[] = {
+    {"_name", (getter)ts_get_name, (setter)ts_set_name, NULL, NULL},
     {NULL}
 };
 
@@ -2164,6 +2259,7 @@ static PyTypeObject TSType = {
     .tp_traverse = (traverseproc)ts_traverse,
     .tp_clear = (inquiry)ts_clear,
     .tp_members = ts_members,
+    .tp_getset = ts_getset,
 };
 
 static PyObject *
@@ -2302,29 +2398,19 @@ mod_begin(PyObject *mod, PyObject *h)
     return cb == NULL ? NULL : begin_h(h, cb);
 }
 
-/* ---- 3.14+: create_task's per-task work (_rec._make_create_task_np), in C -------------------------------
+#endif
+
+/* ---- create_task's per-task work (_rec._make_create_task_np, _make_create_task), in C -------------------------------
  * create(orig, loop, coro, kwargs): what _create_task_np does for a coroutine, record for record: a _TS, the
  * parent, the creation site (the first program frame outwards from the caller, as _prog_frame), orig's task, its
- * `task` record, an eager first step.  What is not the common case calls the same Python helpers. */
+ * `task` record, an eager first step.  What is not the common case calls the same Python helpers.
+ * 3.9-3.13: create(orig, loop, coro, kwargs) is what _make_create_task's create_task does: the proxy made, orig given
+ * it, the `task` record. */
 
-static PyObject *g_next_id, *g_c_current, *g_ctasks, *g_task_id, *g_lib_fallback;
-static PyObject *g_eager, *g_new_task_name, *g_loop_info, *g_loop_id;
-static PyObject *s_task, *s_cr_suspended, *s_done, *s_source_tb;
-
-static PyObject *
-mod_setup_create(PyObject *mod, PyObject *args)
-{
-    PyObject *a[12];
-    if (!PyArg_ParseTuple(args, "OOO!OO!OOOO!OO!O:setup_create", &a[0], &a[1], &PyDict_Type, &a[2], &a[3],
-                          &PyDict_Type, &a[4], &a[5], &a[6], &a[7], &PyList_Type, &a[8], &a[9], &PyDict_Type,
-                          &a[10], &a[11]))
-        return NULL;
-    PyObject **g[12] = {&g_next_id, &g_c_current, &g_ctasks, &g_task_id, &g_lib, &g_classify, &g_lib_fallback,
-                        &g_stop, &g_eager, &g_new_task_name, &g_loop_info, &g_loop_id};
-    for (int i = 0; i < 12; i++)
-        Py_XSETREF(*g[i], Py_NewRef(a[i]));
-    Py_RETURN_NONE;
-}
+static PyObject *g_next_id, *g_ctasks, *g_task_id, *g_lib_fallback, *g_new_task_name, *g_loop_info, *g_loop_id;
+#if PY_VERSION_HEX >= 0x030E0000
+static PyObject *g_c_current, *g_eager;
+#endif
 
 /* The creation site's frame (a new reference, or NULL for none; -1 on error): the first frame outwards from f0
  * that is not library code, up to the loop's boundary; else _lib_fallback(f0). */
@@ -2391,22 +2477,6 @@ creation_frame(PyFrameObject *f0, PyObject **out)
     return 0;
 }
 
-/* The id of the recorded task `parent` (a new reference; None when it has none), as _task_id. */
-static PyObject *
-parent_id(PyObject *parent)
-{
-    PyObject *key = PyLong_FromVoidPtr(parent);
-    if (key == NULL)
-        return NULL;
-    PyObject *q = PyDict_GetItemWithError(g_treg, key);
-    Py_DECREF(key);
-    if (q != NULL && Py_TYPE(q) == &TSType)
-        return Py_NewRef(((TS *)q)->id);
-    if (PyErr_Occurred())
-        return NULL;
-    return PyObject_CallOneArg(g_task_id, parent);
-}
-
 /* The loop's id (a new reference), as _loop_info / _loop_id.  The last loop's _loop_info entry is remembered (its
  * weakref says whether it is still that loop's). */
 static PyObject *g_last_info;
@@ -2415,10 +2485,16 @@ static PyObject *
 loop_id(PyObject *loop)
 {
     if (g_last_info != NULL && PyList_GET_SIZE(g_last_info) >= 3) {
+#if PY_VERSION_HEX >= 0x030D0000
         PyObject *lp = NULL;
         if (PyWeakref_GetRef(PyList_GET_ITEM(g_last_info, 2), &lp) < 0)
             return NULL;
         Py_XDECREF(lp);
+#else
+        PyObject *lp = PyWeakref_GetObject(PyList_GET_ITEM(g_last_info, 2));
+        if (lp == NULL)
+            return NULL;
+#endif
         if (lp == loop && lp != NULL)
             return Py_NewRef(PyList_GET_ITEM(g_last_info, 0));
     }
@@ -2444,6 +2520,242 @@ loop_id(PyObject *loop)
     return PyObject_CallOneArg(g_loop_id, loop);
 }
 
+/* The creation site's frame (see creation_frame) of a create_task called from the current frame (skip 0) or from
+ * its caller (skip 1: the current frame is the recorder's Python wrapper).  0, or -1 on error. */
+static int
+caller_site(int skip, PyObject **f)
+{
+    PyFrameObject *cur = PyEval_GetFrame(); /* (borrowed) */
+    if (!skip || cur == NULL)
+        return creation_frame(cur, f);
+    PyFrameObject *caller = PyFrame_GetBack(cur);
+    int bad = creation_frame(caller, f);
+    Py_XDECREF(caller);
+    return bad;
+}
+
+/* orig(loop, c, **kw): args is (loop, coro) followed by the values of kwnames, or kwargs a dict */
+static PyObject *
+call_orig(PyObject *orig, PyObject *const *args, PyObject *c, PyObject *kwnames, PyObject *kwargs)
+{
+    if (kwargs != NULL) {
+        PyObject *a[2] = {args[0], c};
+        return PyObject_VectorcallDict(orig, a, 2, kwargs);
+    }
+    if (c == args[1])
+        return PyObject_Vectorcall(orig, args, 2, kwnames);
+    Py_ssize_t n = 2 + (kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames));
+    PyObject *small[8], **a = n <= 8 ? small : PyMem_Malloc(n * sizeof(PyObject *));
+    if (a == NULL)
+        return PyErr_NoMemory();
+    memcpy(a, args, n * sizeof(PyObject *));
+    a[1] = c;
+    PyObject *r = PyObject_Vectorcall(orig, a, 2, kwnames);
+    if (a != small)
+        PyMem_Free(a);
+    return r;
+}
+
+static PyObject *create_impl(PyObject *orig, PyObject *const *args, PyObject *kwnames, PyObject *kwargs, int skip);
+
+/* create(orig, loop, coro, kwargs): from the recorder's Python wrapper */
+static PyObject *
+mod_create(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4 || !PyDict_Check(args[3]) || g_ctasks == NULL) {
+        PyErr_SetString(PyExc_TypeError, "create(orig, loop, coro, kwargs)");
+        return NULL;
+    }
+    return create_impl(args[0], args + 1, NULL, args[3], 1);
+}
+
+/* The loop class's create_task as a C method (create_method(orig, wrapper)): a call with a coroutine goes to
+ * create() without a Python frame or a dict of keyword arguments per task; any other call to orig, as the wrapper
+ * does, or (not two positional arguments) to the wrapper itself. */
+typedef struct {
+    PyObject_HEAD
+    PyObject *orig, *py;
+    vectorcallfunc vectorcall;
+} CreateMeth;
+
+static PyObject *
+cm_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    CreateMeth *m = (CreateMeth *)self;
+    Py_ssize_t n = PyVectorcall_NARGS(nargsf);
+    if (n != 2)
+        return PyObject_Vectorcall(m->py, args, n, kwnames);
+    if (Py_TYPE(args[1]) != &PyCoro_Type || g_ctasks == NULL)
+        return PyObject_Vectorcall(m->orig, args, n, kwnames);
+    return create_impl(m->orig, args, kwnames, NULL, 0);
+}
+
+static PyObject *
+cm_descr_get(PyObject *self, PyObject *obj, PyObject *type)
+{
+    if (obj == NULL || obj == Py_None)
+        return Py_NewRef(self);
+    return PyMethod_New(self, obj);
+}
+
+static int
+cm_traverse(CreateMeth *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->orig);
+    Py_VISIT(self->py);
+    return 0;
+}
+
+static int
+cm_clear(CreateMeth *self)
+{
+    Py_CLEAR(self->orig);
+    Py_CLEAR(self->py);
+    return 0;
+}
+
+static void
+cm_dealloc(CreateMeth *self)
+{
+    PyObject_GC_UnTrack(self);
+    cm_clear(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* __name__, __qualname__, __doc__, __module__, __wrapped__: the wrapper's */
+static PyObject *
+cm_attr(CreateMeth *self, void *name)
+{
+    return PyObject_GetAttrString(self->py, (const char *)name);
+}
+
+/* __signature__: the original's (inspect.signature of a loop's create_task reads as without the recorder) */
+static PyObject *
+cm_signature(CreateMeth *self, void *closure)
+{
+    PyObject *inspect = PyImport_ImportModule("inspect");
+    if (inspect == NULL)
+        return NULL;
+    PyObject *r = PyObject_CallMethod(inspect, "signature", "O", self->orig);
+    Py_DECREF(inspect);
+    return r;
+}
+
+static PyGetSetDef cm_getset[] = {
+    {"__signature__", (getter)cm_signature, NULL, NULL, NULL},
+    {"__name__", (getter)cm_attr, NULL, NULL, "__name__"},
+    {"__qualname__", (getter)cm_attr, NULL, NULL, "__qualname__"},
+    {"__doc__", (getter)cm_attr, NULL, NULL, "__doc__"},
+    {"__module__", (getter)cm_attr, NULL, NULL, "__module__"},
+    {"__wrapped__", (getter)cm_attr, NULL, NULL, "__wrapped__"},
+    {NULL}
+};
+
+static PyTypeObject CreateMethType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "async_lanes._speedups.create_task",
+    .tp_basicsize = sizeof(CreateMeth),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL | Py_TPFLAGS_METHOD_DESCRIPTOR,
+    .tp_vectorcall_offset = offsetof(CreateMeth, vectorcall),
+    .tp_call = PyVectorcall_Call,
+    .tp_descr_get = cm_descr_get,
+    .tp_dealloc = (destructor)cm_dealloc,
+    .tp_traverse = (traverseproc)cm_traverse,
+    .tp_clear = (inquiry)cm_clear,
+    .tp_getset = cm_getset,
+};
+
+static PyObject *
+mod_create_method(PyObject *mod, PyObject *args)
+{
+    PyObject *orig, *py;
+    if (!PyArg_ParseTuple(args, "OO:create_method", &orig, &py))
+        return NULL;
+    if (PyType_Ready(&CreateMethType) < 0)
+        return NULL;
+    CreateMeth *m = PyObject_GC_New(CreateMeth, &CreateMethType);
+    if (m == NULL)
+        return NULL;
+    m->orig = Py_NewRef(orig);
+    m->py = Py_NewRef(py);
+    m->vectorcall = cm_vectorcall;
+    PyObject_GC_Track(m);
+    return (PyObject *)m;
+}
+
+/* A new task's name as recorded (a new reference; NULL with an exception set): its name field when that is the int N
+ * or a str, else get_name().  The first C Task finds the field (see name_field). */
+static PyObject *
+task_name(PyObject *task, PyObject *coro)
+{
+#ifdef NAME_FIELD
+    PyObject *v = name_field(task);
+    if (v != NULL && (PyLong_CheckExact(v) || PyUnicode_CheckExact(v)))
+        return Py_NewRef(v);
+    if (g_name_off == 0 && strcmp(Py_TYPE(task)->tp_name, "_asyncio.Task") == 0) {
+        /* the word after the coroutine's, the coroutine's found exactly once (not at all: an eager task that
+         * ended in its constructor, the next task is looked at) */
+        Py_ssize_t size = Py_TYPE(task)->tp_basicsize, at = 0;
+        for (Py_ssize_t o = sizeof(PyObject); o + 2 * (Py_ssize_t)sizeof(PyObject *) <= size; o += sizeof(PyObject *))
+            if (*(PyObject **)((char *)task + o) == coro)
+                at = at ? -1 : o;
+        if (at < 0)
+            g_name_off = -1;
+        if (at > 0) {
+            g_name_off = -1;
+            Py_ssize_t off = at + sizeof(PyObject *);
+            v = *(PyObject **)((char *)task + off);
+            PyObject *want = v == NULL || !(PyLong_CheckExact(v) || PyUnicode_CheckExact(v)) ? NULL : name_str(v);
+            PyObject *name = want == NULL ? NULL : PyObject_CallMethodNoArgs(task, s_get_name);
+            /* get_name() returns that name, and a str field is what it returns (the int is replaced by it) */
+            int ok = name != NULL && PyUnicode_CheckExact(name) && PyUnicode_Compare(name, want) == 0
+                     && *(PyObject **)((char *)task + off) == name;
+            Py_XDECREF(want);
+            PyErr_Clear();
+            if (ok) {
+                g_ctask_type = Py_TYPE(task);
+                g_name_off = off;
+            }
+            if (name != NULL)
+                return name;
+        }
+    }
+#endif
+    return PyObject_CallMethodNoArgs(task, s_get_name);
+}
+
+#if PY_VERSION_HEX >= 0x030E0000
+static PyObject *
+mod_setup_create(PyObject *mod, PyObject *args)
+{
+    PyObject *a[12];
+    if (!PyArg_ParseTuple(args, "OOO!OO!OOOO!OO!O:setup_create", &a[0], &a[1], &PyDict_Type, &a[2], &a[3],
+                          &PyDict_Type, &a[4], &a[5], &a[6], &a[7], &PyList_Type, &a[8], &a[9], &PyDict_Type,
+                          &a[10], &a[11]))
+        return NULL;
+    PyObject **g[12] = {&g_next_id, &g_c_current, &g_ctasks, &g_task_id, &g_lib, &g_classify, &g_lib_fallback,
+                        &g_stop, &g_eager, &g_new_task_name, &g_loop_info, &g_loop_id};
+    for (int i = 0; i < 12; i++)
+        Py_XSETREF(*g[i], Py_NewRef(a[i]));
+    Py_RETURN_NONE;
+}
+
+/* The id of the recorded task `parent` (a new reference; None when it has none), as _task_id. */
+static PyObject *
+parent_id(PyObject *parent)
+{
+    PyObject *key = PyLong_FromVoidPtr(parent);
+    if (key == NULL)
+        return NULL;
+    PyObject *q = PyDict_GetItemWithError(g_treg, key);
+    Py_DECREF(key);
+    if (q != NULL && Py_TYPE(q) == &TSType)
+        return Py_NewRef(((TS *)q)->id);
+    if (PyErr_Occurred())
+        return NULL;
+    return PyObject_CallOneArg(g_task_id, parent);
+}
+
 static PyObject *mod_register(PyObject *mod, PyObject *const *args, Py_ssize_t nargs);
 
 /* After orig made the task: registered, named, its `task` record; an eager first step recorded.  -1 on error. */
@@ -2458,9 +2770,9 @@ created(TS *st, PyObject *task, PyObject *loop, PyObject *coro, PyObject *tid, P
             return -1;
         Py_DECREF(r);
     }
-    PyObject *name = PyObject_CallMethodNoArgs(task, s_get_name), *stb = NULL;
-    if (name != NULL && PyUnicode_CheckExact(name)) {
-        stb = PyObject_GetAttr(task, s_source_tb);
+    PyObject *name = task_name(task, coro), *stb = NULL;
+    if (name != NULL && (PyUnicode_CheckExact(name) || PyLong_CheckExact(name))) {
+        stb = fast_attr(&a_source_tb, task);
         int has = stb == NULL ? -1 : PyObject_IsTrue(stb);
         Py_XDECREF(stb);
         if (has != 0)
@@ -2501,7 +2813,7 @@ created(TS *st, PyObject *task, PyObject *loop, PyObject *coro, PyObject *tid, P
     int eager = d == NULL ? -1 : PyObject_IsTrue(d);
     Py_XDECREF(d);
     if (eager == 0) {
-        PyObject *sus = PyObject_GetAttr(coro, s_cr_suspended);
+        PyObject *sus = fast_attr(&a_cr_suspended, coro);
         eager = sus == NULL ? -1 : PyObject_IsTrue(sus);
         Py_XDECREF(sus);
     }
@@ -2530,18 +2842,13 @@ done:
 }
 
 static PyObject *
-mod_create(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
+create_impl(PyObject *orig, PyObject *const *args, PyObject *kwnames, PyObject *kwargs, int skip)
 {
-    if (nargs != 4 || !PyDict_Check(args[3]) || g_eager == NULL) {
-        PyErr_SetString(PyExc_TypeError, "create(orig, loop, coro, kwargs)");
-        return NULL;
-    }
-    PyObject *orig = args[0], *loop = args[1], *coro = args[2], *kwargs = args[3];
-    PyObject *const *call_args = args + 1; /* (loop, coro) */
+    PyObject *loop = args[0], *coro = args[1];
     long long t = now_ns();
     PyObject *tid = NULL, *st = NULL, *parent = NULL, *f = NULL, *entry = NULL, *code = NULL;
     /* before the task exists: a failure here only means that the task is not recorded this way */
-    if ((tid = PyObject_CallNoArgs(g_next_id)) == NULL || (code = PyObject_GetAttr(coro, s_cr_code)) == NULL
+    if ((tid = PyObject_CallNoArgs(g_next_id)) == NULL || (code = fast_attr(&a_cr_code, coro)) == NULL
         || (st = ts_make(&TSType, tid, code)) == NULL
         || (parent = PyObject_CallOneArg(g_c_current, loop)) == NULL)
         goto plain;
@@ -2558,13 +2865,9 @@ mod_create(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
             goto plain;
         Py_SETREF(parent, pid);
     }
-    PyFrameObject *caller = PyEval_GetFrame(); /* (borrowed: the Python wrapper's frame; the site starts at its caller) */
-    caller = caller == NULL ? NULL : PyFrame_GetBack(caller);
-    int bad = creation_frame(caller, &f);
-    Py_XDECREF(caller);
-    if (bad < 0 || (entry = PyTuple_Pack(2, st, coro)) == NULL || PyList_Append(g_eager, entry) < 0)
+    if (caller_site(skip, &f) < 0 || (entry = PyTuple_Pack(2, st, coro)) == NULL || PyList_Append(g_eager, entry) < 0)
         goto plain;
-    PyObject *task = PyObject_VectorcallDict(orig, call_args, 2, kwargs);
+    PyObject *task = call_orig(orig, args, coro, kwnames, kwargs);
     Py_ssize_t n = PyList_GET_SIZE(g_eager);
     PyObject *et, *ev, *etb;
     PyErr_Fetch(&et, &ev, &etb);
@@ -2588,10 +2891,143 @@ plain:
     Py_XDECREF(parent);
     Py_XDECREF(f);
     Py_XDECREF(entry);
-    task = PyObject_VectorcallDict(orig, call_args, 2, kwargs);
-    return task;
+    return call_orig(orig, args, coro, kwnames, kwargs);
 }
 
+#else
+static PyObject *g_errs, *g_eager_done;
+
+static PyObject *
+mod_setup_create(PyObject *mod, PyObject *args)
+{
+    PyObject *a[12];
+    if (!PyArg_ParseTuple(args, "OO!OOOOOO!OOO!O:setup_create", &a[0], &PyDict_Type, &a[1], &a[2], &a[3], &a[4],
+                          &a[5], &a[6], &PyDict_Type, &a[7], &a[8], &a[9], &PyDict_Type, &a[10], &a[11]))
+        return NULL;
+    PyObject **g[12] = {&g_next_id, &g_ctasks, &g_task_id, &g_lib, &g_classify, &g_lib_fallback, &g_stop, &g_errs,
+                        &g_eager_done, &g_new_task_name, &g_loop_info, &g_loop_id};
+    for (int i = 0; i < 12; i++)
+        Py_XSETREF(*g[i], Py_NewRef(a[i]));
+    Py_RETURN_NONE;
+}
+
+static PyObject *proxy_make(PyTypeObject *type, PyObject *c, PyObject *i);
+
+/* After orig made the task: the proxy's weakref and name, its `task` record.  -1 on error. */
+static int
+created_p(Proxy *p, PyObject *task, PyObject *loop, PyObject *coro, PyObject *parent, PyObject *f, long long t)
+{
+    PyObject *wr = PyWeakref_NewRef(task, NULL);
+    if (wr != NULL)
+        Py_SETREF(p->task, wr);
+    else if (PyErr_ExceptionMatches(PyExc_TypeError))
+        PyErr_Clear();
+    else
+        return -1;
+    PyObject *name = task_name(task, (PyObject *)p);
+    if (name != NULL && (PyUnicode_CheckExact(name) || PyLong_CheckExact(name))) {
+        PyObject *stb = fast_attr(&a_source_tb, task);
+        int has = stb == NULL ? -1 : PyObject_IsTrue(stb);
+        Py_XDECREF(stb);
+        if (has != 0)
+            Py_CLEAR(name);
+    }
+    else {
+        Py_CLEAR(name);
+    }
+    if (name == NULL) {
+        PyErr_Clear();
+        name = PyObject_CallOneArg(g_new_task_name, task);
+        if (name == NULL)
+            return -1;
+    }
+    Py_XSETREF(p->name, Py_NewRef(name));
+    PyObject *qn = NULL, *lid = NULL;
+    Fld cid = {Py_None}, la = {NULL, 0}; /* (the site: id(code), as PyLong_FromVoidPtr, and lasti) */
+    int rc = -1;
+    /* its coroutine ended with an exception already (an eager first step): _end had no weakref to give _errs */
+    PyObject *e = PyDict_GetItemWithError(g_errs, p->id);
+    if (e == Py_None && PyDict_SetItem(g_errs, p->id, p->task) < 0)
+        goto done;
+    if (e == NULL && PyErr_Occurred())
+        goto done;
+#if PY_VERSION_HEX >= 0x030C0000
+    if (g_eager_done != Py_None) { /* (3.12+: an eager task done at once: its name may be set after this returns) */
+        PyObject *d = PyObject_CallMethodNoArgs(task, s_done);
+        int eager = d == NULL ? -1 : PyObject_IsTrue(d);
+        Py_XDECREF(d);
+        if (eager < 0)
+            goto done;
+        if (eager && PyObject_SetItem(g_eager_done, task, (PyObject *)p) < 0) {
+            if (!PyErr_ExceptionMatches(PyExc_TypeError))
+                goto done;
+            PyErr_Clear();
+        }
+    }
+#endif
+    if (f != NULL) {
+        PyCodeObject *co = PyFrame_GetCode((PyFrameObject *)f);
+        int bad = code_known((PyObject *)co);
+        cid.o = NULL;
+        cid.v = (long long)(uintptr_t)co;
+        Py_DECREF(co);
+        if (bad < 0 || (la.v = frame_lasti(f)) < 0)
+            goto done;
+    }
+    if ((qn = PyObject_GetAttr(coro, s_qualname)) == NULL || (lid = loop_id(loop)) == NULL)
+        goto done;
+    if (!g_off && g_flush_buf != NULL) {
+        Fld rec[9] = {{s_task}, {NULL, t}, {p->id}, {parent}, {name}, {qn}, cid, la, {lid}};
+        if (rb_record(rec, 9) < 0)
+            goto done;
+    }
+    rc = 0;
+done:
+    Py_DECREF(name);
+    Py_XDECREF(qn);
+    Py_XDECREF(lid);
+    return rc;
+}
+
+static PyObject *
+create_impl(PyObject *orig, PyObject *const *args, PyObject *kwnames, PyObject *kwargs, int skip)
+{
+    PyObject *loop = args[0], *coro = args[1];
+    long long t = now_ns();
+    PyObject *tid = NULL, *p = NULL, *parent = NULL, *f = NULL, *task = NULL;
+    /* as in Python: an exception here is the program's (the parent's _coro, the frames' code) */
+    if ((tid = PyObject_CallNoArgs(g_next_id)) == NULL || (p = proxy_make(&ProxyType, coro, tid)) == NULL)
+        goto out;
+    parent = Py_XNewRef(PyDict_GetItemWithError(g_ctasks, loop));
+    if (parent == NULL) {
+        if (PyErr_Occurred())
+            goto out;
+        parent = Py_NewRef(Py_None);
+    }
+    else {
+        PyObject *q = fast_attr(&a_coro, parent);
+        if (q == NULL)
+            goto out;
+        Py_SETREF(parent, Py_TYPE(q) == &ProxyType ? Py_NewRef(((Proxy *)q)->id) : PyObject_CallOneArg(g_task_id, parent));
+        Py_DECREF(q);
+        if (parent == NULL)
+            goto out;
+    }
+    if (caller_site(skip, &f) < 0)
+        goto out;
+    task = call_orig(orig, args, p, kwnames, kwargs);
+    if (task != NULL && created_p((Proxy *)p, task, loop, coro, parent, f, t) < 0)
+        PyErr_Clear(); /* (the recorder's trouble, never the program's) */
+out:
+    Py_XDECREF(tid);
+    Py_XDECREF(p);
+    Py_XDECREF(parent);
+    Py_XDECREF(f);
+    return task;
+}
+#endif
+
+#if PY_VERSION_HEX >= 0x030E0000
 static PyObject *step_done(PyObject *st, PyObject *task, PyObject *c, long long t0, long long t1);
 
 /* done(token): the step's record (see _rec._step_end); its end, and anything that is not a step, in Python. */
@@ -3401,16 +3837,20 @@ static PyMethodDef mod_methods[] = {
     {"cb_end", mod_cb_end, METH_O, "cb_end(token): after it"},
     {"uv_call_soon", mod_uv_call_soon, METH_VARARGS,
      "uv_call_soon(uvloop.Loop, its call_soon, run, treg) -> a call_soon timing its callbacks in C (see _uvloop.py)"},
+    {"setup_create", mod_setup_create, METH_VARARGS,
+     "3.14+: setup_create(next_id, current_task, current_tasks, task_id, lib, classify, lib_fallback, STOP, eager, "
+     "new_task_name, loop_info, loop_id); 3.9-3.13: setup_create(next_id, current_tasks, task_id, lib, classify, "
+     "lib_fallback, STOP, errs, eager_done or None, new_task_name, loop_info, loop_id): for create()"},
+    {"create_method", mod_create_method, METH_VARARGS,
+     "create_method(orig, wrapper) -> a method whose call with a coroutine is create(orig, ...), without a frame"},
+    {"create", (PyCFunction)(void (*)(void))mod_create, METH_FASTCALL,
+     "create(orig, loop, coro, kwargs) -> orig(loop, coro, **kwargs), recorded (3.14+: with its _TS; before, "
+     "given the proxy of coro)"},
 #if PY_VERSION_HEX >= 0x030E0000
     {"setup_np", mod_setup_np, METH_VARARGS,
      "setup_np(treg, cb_start, cb_done, step_end, Future, Task, decide, deep_site, aid, adopt, C, dk_by_code) -> the _TS type: 3.14+, no proxy"},
     {"register", (PyCFunction)(void (*)(void))mod_register, METH_FASTCALL,
      "register(task, _TS): _rec._register in C (3.14+)"},
-    {"setup_create", mod_setup_create, METH_VARARGS,
-     "setup_create(next_id, current_task, current_tasks, task_id, lib, classify, lib_fallback, STOP, eager, "
-     "new_task_name, loop_info, loop_id): 3.14+, for create()"},
-    {"create", (PyCFunction)(void (*)(void))mod_create, METH_FASTCALL,
-     "create(orig, loop, coro, kwargs) -> orig(loop, coro, **kwargs), recorded (3.14+)"},
     {"fut_new", (PyCFunction)(void (*)(void))mod_fut_new, METH_FASTCALL,
      "fut_new(future, loop): its id and its `fut` record, as Future.__init__ (3.14+)"},
     {"fut_set", (PyCFunction)(void (*)(void))mod_fut_set, METH_FASTCALL,
@@ -3458,6 +3898,13 @@ PyInit__speedups(void)
     s_gi_yieldfrom = PyUnicode_InternFromString("gi_yieldfrom");
     if (!s_cr_await || !s_gi_code || !s_gi_frame || !s_gi_yieldfrom)
         return NULL;
+    s_coro = PyUnicode_InternFromString("_coro");
+    s_task = PyUnicode_InternFromString("task");
+    s_cr_suspended = PyUnicode_InternFromString("cr_suspended");
+    s_done = PyUnicode_InternFromString("done");
+    s_source_tb = PyUnicode_InternFromString("_source_traceback");
+    if (!s_coro || !s_task || !s_cr_suspended || !s_done || !s_source_tb)
+        return NULL;
     g_minus1 = PyLong_FromLong(-1);
     if (!s_throw || !s_send || !s_cr_code || !s_cr_frame || !s_await || !s_close || !s_f_lasti || !s_al_id
         || !s_end || !s_ok || !s_name || !s_get_name || !s_None || !g_minus1 || !s_cb || !s_callback || !s_qualname)
@@ -3479,17 +3926,11 @@ PyInit__speedups(void)
         || !s_callback_via || !s_timer || !s_is_running || !s_loop)
         return NULL;
     s_self = PyUnicode_InternFromString("__self__");
-    s_coro = PyUnicode_InternFromString("_coro");
     s_fut_waiter = PyUnicode_InternFromString("_fut_waiter");
     s_state = PyUnicode_InternFromString("_state");
     s_exception = PyUnicode_InternFromString("_exception");
     s_result = PyUnicode_InternFromString("_result");
-    s_task = PyUnicode_InternFromString("task");
-    s_cr_suspended = PyUnicode_InternFromString("cr_suspended");
-    s_done = PyUnicode_InternFromString("done");
-    s_source_tb = PyUnicode_InternFromString("_source_traceback");
-    if (!s_self || !s_coro || !s_fut_waiter || !s_state || !s_exception || !s_result || !s_task
-        || !s_cr_suspended || !s_done || !s_source_tb)
+    if (!s_self || !s_fut_waiter || !s_state || !s_exception || !s_result)
         return NULL;
 #endif
     return PyModule_Create(&moddef);

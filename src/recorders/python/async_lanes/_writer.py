@@ -38,7 +38,10 @@ def _n(v):
 
 
 def _task_name(name):
-    """A task's name as written: asyncio's default name `Task-N` as the number N (7 bytes fewer)."""
+    """A task's name as written: asyncio's default name `Task-N` as the number N (7 bytes fewer).  The recorder sends
+    a default name it did not have formatted as the int N (3.13+ with the C accelerator)."""
+    if type(name) is int:
+        name = f'Task-{name}'
     if type(name) is str and name.startswith('Task-'):
         n = name[5:]
         # (ASCII digits without leading zeros, of a size a reader takes exactly: N reads back as this very text)
