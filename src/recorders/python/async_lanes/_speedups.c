@@ -443,8 +443,9 @@ as_ll(PyObject *o, long long *out) /* None -> NONE_ID */
 /* An attribute that a type with the generic __getattribute__ has as a data descriptor (a getset, or a member
  * whose reads are not audited): its getter is called directly, which is what PyObject_GetAttr ends up calling
  * (data descriptors come before the instance's dict), without the lookups on the way (about 175 instructions
- * a read on 3.14: a step's await site reads two attributes per coroutine of its chain).  For the first type
- * seen; another type takes PyObject_GetAttr. */
+ * a read on 3.14: a step's await site reads an attribute per coroutine of its chain).  For the first type
+ * seen; another type takes PyObject_GetAttr.  A getset's read is inlined where it is made (a compare and the
+ * getter's call). */
 typedef struct {
     PyObject **name;
     PyTypeObject *type;
@@ -454,8 +455,18 @@ typedef struct {
     int tried;
 } FastAttr;
 
-static PyObject *
+static PyObject *fast_attr_slow(FastAttr *a, PyObject *o);
+
+static inline PyObject *
 fast_attr(FastAttr *a, PyObject *o)
+{
+    if (Py_TYPE(o) == a->type && a->get != NULL)
+        return a->get(o, a->closure);
+    return fast_attr_slow(a, o);
+}
+
+static PyObject *
+fast_attr_slow(FastAttr *a, PyObject *o)
 {
     PyTypeObject *t = Py_TYPE(o);
     if (t == a->type)
@@ -478,7 +489,7 @@ fast_attr(FastAttr *a, PyObject *o)
             }
             Py_DECREF(d); /* (the type keeps its descriptor, and a->type keeps the type) */
             if (a->type == t)
-                return fast_attr(a, o);
+                return fast_attr_slow(a, o);
         }
     }
     return PyObject_GetAttr(o, *a->name);
