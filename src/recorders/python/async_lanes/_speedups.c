@@ -595,7 +595,7 @@ proxy_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->last_la = -2;
     if (as_ll(i, &self->tid_v) < 0)
         goto fail;
-    PyObject *code = PyObject_GetAttr(c, s_cr_code);
+    PyObject *code = PyCoro_CheckExact(c) ? gen_code(c) : PyObject_GetAttr(c, s_cr_code);
     if (code == NULL)
         goto fail;
     int bad = code_state(code, &self->cid, &self->cid_v, &self->dk);
