@@ -44,6 +44,15 @@ static inline PyObject *Py_XNewRef(PyObject *o) { Py_XINCREF(o); return o; }
 
 #define NONE_ID (-1LL)
 
+/* what a step rarely needs, out of its way (its code kept off the lines the hot path and the eval loop share) */
+#if defined(__GNUC__)
+#define COLD __attribute__((cold, noinline))
+#define NOINLINE __attribute__((noinline))
+#else
+#define COLD
+#define NOINLINE
+#endif
+
 /* ---- the step buffer ---------------------------------------------------- */
 
 typedef struct { long long t0, tid, t1, aw, cid, la; } Step;
@@ -61,21 +70,27 @@ static PyObject *g_flush_cb, *g_flush_buf;
 static int g_in_flush;
 static int g_off; /* set by reset() (a forked child, not recorded) and off() (the program has exited) */
 
-static int
+static COLD int
+steps_grow(void)
+{
+    Py_ssize_t cap = g_cap ? g_cap * 2 : 4096;
+    Step *n = PyMem_RawRealloc(g_steps, (size_t)cap * sizeof(Step));
+    if (n == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    g_steps = n;
+    g_cap = cap;
+    return 0;
+}
+
+static inline int
 push_step(long long t0, long long tid, long long t1, long long aw, long long cid, long long la)
 {
     if (g_off)
         return 0;
-    if (g_nsteps == g_cap) {
-        Py_ssize_t cap = g_cap ? g_cap * 2 : 4096;
-        Step *n = PyMem_RawRealloc(g_steps, (size_t)cap * sizeof(Step));
-        if (n == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        g_steps = n;
-        g_cap = cap;
-    }
+    if (g_nsteps == g_cap && steps_grow() < 0)
+        return -1;
     Step *s = &g_steps[g_nsteps++];
     s->t0 = t0; s->tid = tid; s->t1 = t1; s->aw = aw; s->cid = cid; s->la = la;
     return 0;
@@ -365,23 +380,28 @@ rb_head(unsigned char *h)
     return 0;
 }
 
+static COLD void
+flush_now(void)
+{
+    g_in_flush = 1;
+    PyObject *et, *ev, *etb;
+    PyErr_Fetch(&et, &ev, &etb);
+    PyObject *x = PyObject_CallNoArgs(g_flush_cb);
+    if (x == NULL)
+        PyErr_Clear(); /* (the recorder's trouble, never the program's) */
+    else
+        Py_DECREF(x);
+    PyErr_Restore(et, ev, etb);
+    g_in_flush = 0;
+}
+
 /* The step that filled the buffer hands it over (see FLUSH_AT). */
-static void
+static inline void
 maybe_flush(void)
 {
     if (g_flush_cb != NULL && !g_in_flush
-        && (g_nsteps >= FLUSH_AT || g_rn + PyList_GET_SIZE(g_flush_buf) >= FLUSH_RECS_AT)) {
-        g_in_flush = 1;
-        PyObject *et, *ev, *etb;
-        PyErr_Fetch(&et, &ev, &etb);
-        PyObject *x = PyObject_CallNoArgs(g_flush_cb);
-        if (x == NULL)
-            PyErr_Clear(); /* (the recorder's trouble, never the program's) */
-        else
-            Py_DECREF(x);
-        PyErr_Restore(et, ev, etb);
-        g_in_flush = 0;
-    }
+        && (g_nsteps >= FLUSH_AT || g_rn + PyList_GET_SIZE(g_flush_buf) >= FLUSH_RECS_AT))
+        flush_now();
 }
 
 /* set by setup() */
@@ -393,7 +413,7 @@ static PyObject *g_C;          /* _rec._C(code) -> cid */
 static PyObject *g_dk_by_code; /* _rec._dk_by_code */
 static PyObject *g_coro_type;  /* types.CoroutineType */
 static PyTypeObject *g_fut_type; /* _rec.Future */
-static PyObject *s_cr_code, *s_cr_frame, *s_cr_await, *s_gi_code, *s_gi_frame, *s_gi_yieldfrom;
+static PyObject *s_cr_code, *s_cr_frame, *s_cr_await, *s_gi_frame, *s_gi_yieldfrom;
 static PyObject *s_throw, *s_send, *s_await, *s_close, *s_f_lasti, *s_al_id;
 static PyObject *s_end, *s_ok, *s_name, *s_get_name, *s_None, *g_minus1, *s_callback, *s_qualname, *s_coro;
 static PyObject *s_task, *s_cr_suspended, *s_done, *s_source_tb;
@@ -425,8 +445,9 @@ as_ll(PyObject *o, long long *out) /* None -> NONE_ID */
 /* An attribute that a type with the generic __getattribute__ has as a data descriptor (a getset, or a member
  * whose reads are not audited): its getter is called directly, which is what PyObject_GetAttr ends up calling
  * (data descriptors come before the instance's dict), without the lookups on the way (about 175 instructions
- * a read on 3.14: a step's await site reads two attributes per coroutine of its chain).  For the first type
- * seen; another type takes PyObject_GetAttr. */
+ * a read on 3.14: a step's await site reads an attribute per coroutine of its chain).  For the first type
+ * seen; another type takes PyObject_GetAttr.  A getset's read is inlined where it is made (a compare and the
+ * getter's call). */
 typedef struct {
     PyObject **name;
     PyTypeObject *type;
@@ -436,8 +457,18 @@ typedef struct {
     int tried;
 } FastAttr;
 
-static PyObject *
+static PyObject *fast_attr_slow(FastAttr *a, PyObject *o);
+
+static inline PyObject *
 fast_attr(FastAttr *a, PyObject *o)
+{
+    if (Py_TYPE(o) == a->type && a->get != NULL)
+        return a->get(o, a->closure);
+    return fast_attr_slow(a, o);
+}
+
+static PyObject *
+fast_attr_slow(FastAttr *a, PyObject *o)
 {
     PyTypeObject *t = Py_TYPE(o);
     if (t == a->type)
@@ -460,14 +491,27 @@ fast_attr(FastAttr *a, PyObject *o)
             }
             Py_DECREF(d); /* (the type keeps its descriptor, and a->type keeps the type) */
             if (a->type == t)
-                return fast_attr(a, o);
+                return fast_attr_slow(a, o);
         }
     }
     return PyObject_GetAttr(o, *a->name);
 }
 
 static FastAttr a_cr_code = {&s_cr_code}, a_cr_frame = {&s_cr_frame}, a_cr_await = {&s_cr_await};
-static FastAttr a_gi_code = {&s_gi_code}, a_gi_frame = {&s_gi_frame}, a_gi_yieldfrom = {&s_gi_yieldfrom};
+static FastAttr a_gi_frame = {&s_gi_frame}, a_gi_yieldfrom = {&s_gi_yieldfrom};
+
+/* The code of x, a coroutine or generator (exact types), as a new reference: read without the cr_code/gi_code
+ * getter, which is audited on 3.11+ (an object.__getattr__ event: ~80 instructions a read on 3.14, and the
+ * program's audit hooks would see the recorder's reads).  A deep step's site walk reads one per coroutine. */
+static inline PyObject *
+gen_code(PyObject *x)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    return (PyObject *)PyGen_GetCode((PyGenObject *)x);
+#else
+    return Py_NewRef((PyObject *)((PyGenObject *)x)->gi_code);
+#endif
+}
 static FastAttr a_callback = {&s_callback}, a_al_id = {&s_al_id};
 static FastAttr a_coro = {&s_coro}, a_source_tb = {&s_source_tb};
 
@@ -551,7 +595,7 @@ proxy_make(PyTypeObject *type, PyObject *c, PyObject *i)
     self->last_la = -2;
     if (as_ll(i, &self->tid_v) < 0)
         goto fail;
-    PyObject *code = fast_attr(&a_cr_code, c);
+    PyObject *code = PyCoro_CheckExact(c) ? gen_code(c) : PyObject_GetAttr(c, s_cr_code);
     if (code == NULL)
         goto fail;
     int bad = code_state(code, &self->cid, &self->cid_v, &self->dk);
@@ -605,6 +649,31 @@ proxy_dealloc(Proxy *self)
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
+/* f.f_lasti, or -1 with an exception set.  Before 3.11, read from the frame's struct (what its f_lasti attribute
+ * gives) rather than by a generic attribute lookup per step. */
+static long long
+frame_lasti(PyObject *f)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    if (PyFrame_Check(f))
+        return PyFrame_GetLasti((PyFrameObject *)f);
+#elif PY_VERSION_HEX >= 0x030A0000
+    if (PyFrame_Check(f)) { /* (f_lasti counts code units there) */
+        int i = ((PyFrameObject *)f)->f_lasti;
+        return i < 0 ? -1 : i * (long long)sizeof(_Py_CODEUNIT);
+    }
+#else
+    if (PyFrame_Check(f))
+        return ((PyFrameObject *)f)->f_lasti;
+#endif
+    PyObject *la = PyObject_GetAttr(f, s_f_lasti);
+    if (la == NULL)
+        return -1;
+    long long v = PyLong_AsLongLong(la);
+    Py_DECREF(la);
+    return v;
+}
+
 /* c.cr_frame.f_lasti (what the Python proxy reads) after c yielded, or -1 with an exception set.
  * cr_frame is read once (a generic attribute lookup, audited on 3.12+: about half of the
  * recorder's own cost per step there): the frame object stays the same, owned by the
@@ -626,20 +695,8 @@ coro_lasti(Proxy *self, PyObject *c)
         if (PyCoro_CheckExact(c) && f != Py_None)
             self->frame = f;
     }
-    long long v;
-#if PY_VERSION_HEX >= 0x030B0000
-    if (PyFrame_Check(f)) {
-        v = PyFrame_GetLasti((PyFrameObject *)f);
-        Py_DECREF(f);
-        return v;
-    }
-#endif
-    PyObject *la = PyObject_GetAttr(f, s_f_lasti);
+    long long v = frame_lasti(f);
     Py_DECREF(f);
-    if (la == NULL)
-        return -1;
-    v = PyLong_AsLongLong(la);
-    Py_DECREF(la);
     return v;
 }
 
@@ -742,22 +799,6 @@ code_slot(PyObject *co)
     return lib < 0 ? NULL : codec_add(co, lib, stop);
 }
 
-/* f.f_lasti, or -1 with an exception set */
-static long long
-frame_lasti(PyObject *f)
-{
-#if PY_VERSION_HEX >= 0x030B0000
-    if (PyFrame_Check(f))
-        return PyFrame_GetLasti((PyFrameObject *)f);
-#endif
-    PyObject *la = PyObject_GetAttr(f, s_f_lasti);
-    if (la == NULL)
-        return -1;
-    long long v = PyLong_AsLongLong(la);
-    Py_DECREF(la);
-    return v;
-}
-
 /* Whether code co is registered (sent to the writer, kept alive by _codes: its id stays its own); registered now if
  * not.  Known from its code slot when it has one, else from the last one asked (callbacks and creation sites come in
  * runs of the same code).  0, or -1. */
@@ -814,89 +855,122 @@ frame_site(PyObject *x, long long *cid, long long *la)
     return bad ? -1 : 1;
 }
 
+/* deep_site_c's answer is program coroutine prog, of code co, whose offset is not known from its code alone:
+ * whether its code can wait at one place only is asked once (then that place is kept), and its frame read. */
+static COLD int
+deep_site_slow(PyObject *prog, PyObject *co, long long *cid, long long *la)
+{
+    Py_INCREF(co);
+    int rc = -1, one;
+    CodeSlot *e = code_slot(co);
+    if (e == NULL)
+        goto done;
+    one = e->la == LA_ONE;
+    if (e->la == LA_UNASKED) {
+        PyObject *r = PyObject_CallOneArg(g_one_susp, co);
+        one = r == NULL ? -1 : PyObject_IsTrue(r);
+        Py_XDECREF(r);
+        if (one < 0 || (e = codec_find(co)) == NULL)
+            goto done;
+        e->la = one ? LA_ONE : LA_MANY;
+    }
+    rc = frame_site(prog, cid, la);
+    if (rc > 0 && one && (e = codec_find(co)) != NULL)
+        e->la = *la;
+done:
+    Py_DECREF(co);
+    return rc;
+}
+
 /* What _rec._deep_site(c) returns, as *cid and *la: the innermost program frame of c's await chain, else the
  * innermost library one, else c's own.  Returns 1, 0 when the chain holds what only the Python walk follows (an
- * async generator's asend/athrow, a coroutine_wrapper, a coroutine without a frame), or -1 on error.
- * Only the answer's frame is read, and not even that when its code can suspend at one place only: reading a
- * coroutine's frame makes a frame object, and a chain of fresh coroutines (a handler calling a service calling
- * a client) would make one per coroutine per step. */
+ * async generator's asend/athrow, a coroutine_wrapper, a coroutine without a frame, a chain longer than CHAIN_MAX),
+ * or -1 on error.  The chain is walked to its end first, then classified from the inside out up to the first
+ * program coroutine: a handler calling a service calling a client classifies the client and the library below it,
+ * not every layer.  Only the answer's frame is read, and not even that when its code can suspend at one place only:
+ * reading a coroutine's frame makes a frame object, and a chain of fresh coroutines would make one per coroutine
+ * per step. */
+#define CHAIN_MAX 64
 static int
 deep_site_c(PyObject *c, long long *cid, long long *la)
 {
     if (g_lib == NULL || g_codes == NULL || g_one_susp == NULL)
         return 0;
-    int rc = -1;
-    PyObject *prog = NULL, *last = NULL, *a = NULL, *co = fast_attr(&a_cr_code, c);
-    if (co == NULL)
+    PyObject *chain[CHAIN_MAX]; /* c's await chain, outermost first (held) */
+    int n = 0, rc = -1;
+    PyObject *a = fast_attr(&a_cr_await, c);
+    if (a == NULL)
         return -1;
-    CodeSlot *e = code_slot(co);
-    Py_DECREF(co);
-    if (e == NULL)
-        return -1;
-    if (!e->lib)
-        prog = Py_NewRef(c);
-    if ((a = fast_attr(&a_cr_await, c)) == NULL)
-        goto done;
     while (a != Py_None) {
         int coro = PyCoro_CheckExact(a);
         if (!coro && !PyGen_CheckExact(a)) {
             int wrap = PySequence_Contains(g_wrap_types, (PyObject *)Py_TYPE(a));
+            Py_DECREF(a);
             if (wrap != 0) {
                 rc = wrap < 0 ? -1 : 0;
                 goto done;
             }
+            a = NULL;
             break;
         }
-        if ((co = fast_attr(coro ? &a_cr_code : &a_gi_code, a)) == NULL)
+        if (n == CHAIN_MAX) {
+            Py_DECREF(a);
+            rc = 0;
             goto done;
+        }
+        chain[n++] = a;
+        a = fast_attr(coro ? &a_cr_await : &a_gi_yieldfrom, a);
+        if (a == NULL)
+            goto done;
+    }
+    Py_XDECREF(a);
+    PyObject *prog = NULL, *prog_co = NULL, *last = NULL; /* (borrowed: held by chain, or c; prog holds prog_co) */
+    CodeSlot *e;
+    for (int i = n - 1; i >= 0 && prog == NULL; i--) {
+        PyObject *co = gen_code(chain[i]);
         e = code_slot(co);
         Py_DECREF(co);
         if (e == NULL)
             goto done;
-        Py_XSETREF(*(e->lib ? &last : &prog), Py_NewRef(a));
-        Py_SETREF(a, fast_attr(coro ? &a_cr_await : &a_gi_yieldfrom, a));
-        if (a == NULL)
+        if (!e->lib) {
+            prog = chain[i];
+            prog_co = co;
+        }
+        else if (last == NULL) {
+            last = chain[i];
+        }
+    }
+    PyObject *c_co = NULL; /* (held, when c's code is asked) */
+    if (prog == NULL) {
+        c_co = PyCoro_CheckExact(c) ? gen_code(c) : fast_attr(&a_cr_code, c);
+        if (c_co == NULL || (e = code_slot(c_co)) == NULL) {
+            Py_XDECREF(c_co);
             goto done;
+        }
+        if (!e->lib) {
+            prog = c;
+            prog_co = c_co;
+        }
     }
     if (prog != NULL) {
-        if ((co = fast_attr(PyCoro_CheckExact(prog) ? &a_cr_code : &a_gi_code, prog)) == NULL)
-            goto done;
-        e = code_slot(co);
-        if (e == NULL) {
-            Py_DECREF(co);
-            goto done;
-        }
-        if (e->la >= 0 && e->sent) {
-            *cid = (long long)(Py_intptr_t)co;
+        if ((e = codec_find(prog_co)) != NULL && e->la >= 0 && e->sent) {
+            *cid = (long long)(Py_intptr_t)prog_co;
             *la = e->la;
-            Py_DECREF(co);
             rc = 1;
-            goto done;
         }
-        int one = e->la == LA_ONE;
-        if (e->la == LA_UNASKED) {
-            PyObject *r = PyObject_CallOneArg(g_one_susp, co);
-            one = r == NULL ? -1 : PyObject_IsTrue(r);
-            Py_XDECREF(r);
-            if (one < 0 || (e = codec_find(co)) == NULL) {
-                Py_DECREF(co);
-                goto done;
-            }
-            e->la = one ? LA_ONE : LA_MANY;
+        else {
+            rc = deep_site_slow(prog, prog_co, cid, la); /* (0, no frame: the Python walk, which stops above it) */
         }
-        rc = frame_site(prog, cid, la);
-        if (rc > 0 && one && (e = codec_find(co)) != NULL)
-            e->la = *la;
-        Py_DECREF(co);
-        goto done; /* (no frame: the Python walk, which stops above such a coroutine) */
     }
-    rc = last == NULL ? 0 : frame_site(last, cid, la);
-    if (rc == 0)
-        rc = frame_site(c, cid, la);
+    else {
+        rc = last == NULL ? 0 : frame_site(last, cid, la);
+        if (rc == 0)
+            rc = frame_site(c, cid, la);
+    }
+    Py_XDECREF(c_co);
 done:
-    Py_XDECREF(prog);
-    Py_XDECREF(last);
-    Py_XDECREF(a);
+    while (n > 0)
+        Py_DECREF(chain[--n]);
     return rc;
 }
 
@@ -990,6 +1064,36 @@ step_error(Proxy *self, long long t0)
     return PYGEN_ERROR;
 }
 
+/* Whether the await at offset la of the proxy's coroutine c goes deeper (self->dk, else _rec._decide), kept as the
+ * last one's: 0, 1, or -1 on error. */
+static COLD int
+proxy_deep_at(Proxy *self, PyObject *c, long long la)
+{
+    PyObject *lao = PyLong_FromLongLong(la);
+    if (lao == NULL)
+        return -1;
+    int deep;
+    PyObject *d = PyDict_GetItemWithError(self->dk, lao);
+    if (d != NULL) {
+        deep = PyObject_IsTrue(d);
+    }
+    else if (PyErr_Occurred()) {
+        deep = -1;
+    }
+    else {
+        PyObject *args[3] = {(PyObject *)self, c, lao};
+        PyObject *dd = PyObject_Vectorcall(g_decide, args, 3, NULL);
+        deep = dd == NULL ? -1 : PyObject_IsTrue(dd);
+        Py_XDECREF(dd);
+    }
+    Py_DECREF(lao);
+    if (deep >= 0) {
+        self->last_la = la;
+        self->last_deep = deep;
+    }
+    return deep;
+}
+
 /* The coroutine yielded r (a new reference): record the step.  Returns r, or NULL (r released). */
 static PyObject *
 step_yielded(Proxy *self, PyObject *c, long long t0, PyObject *r)
@@ -998,37 +1102,9 @@ step_yielded(Proxy *self, PyObject *c, long long t0, PyObject *r)
     long long la = coro_lasti(self, c);
     if (la == -1 && PyErr_Occurred())
         goto error;
-    int deep;
-    if (la == self->last_la) {
-        deep = self->last_deep;
-    }
-    else {
-        PyObject *lao = PyLong_FromLongLong(la);
-        if (lao == NULL)
-            goto error;
-        PyObject *d = PyDict_GetItemWithError(self->dk, lao);
-        if (d == NULL) {
-            if (PyErr_Occurred()) {
-                Py_DECREF(lao);
-                goto error;
-            }
-            PyObject *args[3] = {(PyObject *)self, c, lao};
-            PyObject *dd = PyObject_Vectorcall(g_decide, args, 3, NULL);
-            Py_DECREF(lao);
-            if (dd == NULL)
-                goto error;
-            deep = PyObject_IsTrue(dd);
-            Py_DECREF(dd);
-        }
-        else {
-            Py_DECREF(lao);
-            deep = PyObject_IsTrue(d);
-        }
-        if (deep < 0)
-            goto error;
-        self->last_la = la;
-        self->last_deep = deep;
-    }
+    int deep = la == self->last_la ? self->last_deep : proxy_deep_at(self, c, la);
+    if (deep < 0)
+        goto error;
     long long cid = self->cid_v;
     if (deep && deep_site(c, &cid, &la) < 0)
         goto error;
@@ -2118,6 +2194,7 @@ typedef struct {
     PyObject *key; /* id(task) in _treg once registered (register()) */
     long long t0, id_v, cid_v, last_la;
     int last_deep;
+    PyObject *fco, *frame; /* borrowed: the task's coroutine and its frame object, once read (see step_frame) */
     vectorcallfunc vectorcall; /* (called as its task's weakref callback: no argument tuple made) */
 } TS;
 
@@ -3089,34 +3166,117 @@ task_end_fast(PyObject *st, PyObject *task, long long t0, long long t1)
     return rc;
 }
 
+/* The task's coroutine c ended with this step (its frame is gone): its last step and `end`. */
+static NOINLINE PyObject *
+step_last(PyObject *st, PyObject *task, PyObject *c, long long t0, long long t1)
+{
+    int fast = task_end_fast(st, task, t0, t1);
+    if (fast > 0)
+        Py_RETURN_NONE;
+    if (fast < 0)
+        goto error;
+    PyObject *t1o = PyLong_FromLongLong(t1), *t0o = PyLong_FromLongLong(t0);
+    if (t1o == NULL || t0o == NULL) {
+        Py_XDECREF(t1o);
+        Py_XDECREF(t0o);
+        goto error;
+    }
+    PyObject *args[5] = {st, task, c, t0o, t1o};
+    PyObject *r = PyObject_Vectorcall(g_step_end, args, 5, NULL);
+    Py_DECREF(t1o);
+    Py_DECREF(t0o);
+    if (r == NULL)
+        goto error;
+    Py_DECREF(r);
+    Py_RETURN_NONE;
+error:
+    PyErr_Clear(); /* (the recorder's trouble, never the program's: this step is not recorded) */
+    Py_RETURN_NONE;
+}
+
+/* Whether the await at offset la of ts's coroutine c goes deeper (ts->dk, else _rec._decide), kept as the last
+ * one's: 0, 1, or -1 on error. */
+static COLD int
+step_deep_at(TS *ts, PyObject *c, long long la)
+{
+    PyObject *lao = PyLong_FromLongLong(la);
+    if (lao == NULL)
+        return -1;
+    int deep;
+    PyObject *dv = PyDict_Check(ts->dk) ? PyDict_GetItemWithError(ts->dk, lao) : NULL;
+    if (dv != NULL) {
+        deep = PyObject_IsTrue(dv);
+    }
+    else if (PyErr_Occurred()) {
+        deep = -1;
+    }
+    else {
+        PyObject *args[3] = {(PyObject *)ts, c, lao};
+        PyObject *dd = PyObject_Vectorcall(g_decide, args, 3, NULL);
+        deep = dd == NULL ? -1 : PyObject_IsTrue(dd);
+        Py_XDECREF(dd);
+    }
+    Py_DECREF(lao);
+    if (deep >= 0) {
+        ts->last_la = la;
+        ts->last_deep = deep;
+    }
+    return deep;
+}
+
+/* The frame object of coroutine c after a step (a new reference), Py_None once it has ended, or NULL on error.
+ * Read through cr_frame once per task: that getter is audited (an object.__getattr__ event, ~80 instructions on
+ * 3.14, seen by the program's audit hooks).  A coroutine keeps its frame object, the same one, for as long as it
+ * can be suspended, so ts keeps it borrowed (nothing held: the frame's life stays what it is), and uses it only
+ * while cr_suspended says so (not read from the frame, which is freed with the coroutine's end). */
+static inline PyObject *
+step_frame(TS *ts, PyObject *c)
+{
+    if (c == ts->fco) {
+        PyObject *sus = fast_attr(&a_cr_suspended, c);
+        if (sus == NULL)
+            return NULL;
+        Py_DECREF(sus);
+        if (sus == Py_True)
+            return Py_NewRef(ts->frame);
+    }
+    PyObject *f = fast_attr(&a_cr_frame, c);
+    if (f != NULL && PyFrame_Check(f) && PyCoro_CheckExact(c)) {
+        ts->fco = c;
+        ts->frame = f;
+    }
+    return f;
+}
+
+/* step_done for a state that is not a _TS: only its end is recorded. */
+static COLD PyObject *
+step_other(PyObject *st, PyObject *task, PyObject *c, long long t0, long long t1)
+{
+    PyObject *f = fast_attr(&a_cr_frame, c);
+    if (f == NULL) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    Py_DECREF(f);
+    if (f == Py_None)
+        return step_last(st, task, c, t0, t1);
+    Py_RETURN_NONE;
+}
+
 static PyObject *
 step_done(PyObject *st, PyObject *task, PyObject *c, long long t0, long long t1)
 {
+    if (Py_TYPE(st) != &TSType)
+        return step_other(st, task, c, t0, t1);
+    TS *ts = (TS *)st;
     /* the task is done exactly when its coroutine finished (its frame is gone): no call of task.done() */
-    PyObject *f = fast_attr(&a_cr_frame, c);
+    PyObject *f = step_frame(ts, c);
     if (f == NULL)
         goto error;
     if (f == Py_None) {
         Py_DECREF(f);
-        int fast = task_end_fast(st, task, t0, t1);
-        if (fast > 0)
-            Py_RETURN_NONE;
-        if (fast < 0)
-            goto error;
-        PyObject *t1o = PyLong_FromLongLong(t1), *t0o = PyLong_FromLongLong(t0);
-        if (t1o == NULL || t0o == NULL) {
-            Py_XDECREF(t1o);
-            Py_XDECREF(t0o);
-            goto error;
-        }
-        PyObject *args[5] = {st, task, c, t0o, t1o};
-        PyObject *r = PyObject_Vectorcall(g_step_end, args, 5, NULL);
-        Py_DECREF(t1o);
-        Py_DECREF(t0o);
-        if (r == NULL)
-            goto error;
-        Py_DECREF(r);
-        Py_RETURN_NONE;
+        ts->fco = ts->frame = NULL;
+        return step_last(st, task, c, t0, t1);
     }
     if (!PyFrame_Check(f)) {
         Py_DECREF(f);
@@ -3124,49 +3284,12 @@ step_done(PyObject *st, PyObject *task, PyObject *c, long long t0, long long t1)
     }
     long long la = PyFrame_GetLasti((PyFrameObject *)f);
     Py_DECREF(f);
-    if (Py_TYPE(st) != &TSType)
+    int deep = la == ts->last_la ? ts->last_deep : step_deep_at(ts, c, la);
+    if (deep < 0)
         goto error;
-    TS *ts = (TS *)st;
-    int deep, bad;
-    if (la == ts->last_la) {
-        deep = ts->last_deep;
-    }
-    else {
-        PyObject *lao = PyLong_FromLongLong(la);
-        if (lao == NULL)
-            goto error;
-        PyObject *dv = PyDict_Check(ts->dk) ? PyDict_GetItemWithError(ts->dk, lao) : NULL;
-        if (dv != NULL) {
-            deep = PyObject_IsTrue(dv);
-        }
-        else if (PyErr_Occurred()) {
-            Py_DECREF(lao);
-            goto error;
-        }
-        else {
-            PyObject *args[3] = {st, c, lao};
-            PyObject *dd = PyObject_Vectorcall(g_decide, args, 3, NULL);
-            if (dd == NULL) {
-                Py_DECREF(lao);
-                goto error;
-            }
-            deep = PyObject_IsTrue(dd);
-            Py_DECREF(dd);
-        }
-        Py_DECREF(lao);
-        if (deep < 0)
-            goto error;
-        ts->last_la = la;
-        ts->last_deep = deep;
-    }
-    long long cid, tid = ts->id_v, aw = NONE_ID;
-    if (deep) {
-        if (deep_site(c, &cid, &la) < 0)
-            goto error;
-    }
-    else {
-        cid = ts->cid_v;
-    }
+    long long cid = ts->cid_v, aw = NONE_ID;
+    if (deep && deep_site(c, &cid, &la) < 0)
+        goto error;
     PyObject *w = fast_attr(&a_fut_waiter, task);
     if (w == NULL)
         goto error;
@@ -3182,7 +3305,7 @@ step_done(PyObject *st, PyObject *task, PyObject *c, long long t0, long long t1)
         Py_DECREF(w);
         if (a == NULL)
             goto error;
-        bad = as_ll(a, &aw);
+        int bad = as_ll(a, &aw);
         Py_DECREF(a);
         if (bad < 0)
             goto error;
@@ -3190,7 +3313,7 @@ step_done(PyObject *st, PyObject *task, PyObject *c, long long t0, long long t1)
     else {
         Py_DECREF(w);
     }
-    if (push_step(t0, tid, t1, aw, cid, la) < 0)
+    if (push_step(t0, ts->id_v, t1, aw, cid, la) < 0)
         goto error;
     maybe_flush();
     Py_RETURN_NONE;
@@ -3893,10 +4016,9 @@ PyInit__speedups(void)
     s_callback = PyUnicode_InternFromString("_callback");
     s_qualname = PyUnicode_InternFromString("__qualname__");
     s_cr_await = PyUnicode_InternFromString("cr_await");
-    s_gi_code = PyUnicode_InternFromString("gi_code");
     s_gi_frame = PyUnicode_InternFromString("gi_frame");
     s_gi_yieldfrom = PyUnicode_InternFromString("gi_yieldfrom");
-    if (!s_cr_await || !s_gi_code || !s_gi_frame || !s_gi_yieldfrom)
+    if (!s_cr_await || !s_gi_frame || !s_gi_yieldfrom)
         return NULL;
     s_coro = PyUnicode_InternFromString("_coro");
     s_task = PyUnicode_InternFromString("task");
