@@ -1128,7 +1128,7 @@ if _fn is not None and hasattr(_fn, '__code__'):
                                                            '_call_check_cancel'):
             _THREAD_CODES.add(_c)
 
-# 3.14+, with the C accelerator: the records of Future.__init__ and set_result, in C (see setup_native)
+# with the C accelerator: the records of Future.__init__ and set_result, in C (see setup_native)
 _fut_new = _fut_set = None
 _kind_cache = {}  # id(code) -> kind ('' for none): by id, as _lib (hashing a code object costs ~1 µs on 3.14)
 _KIND_OF = {}
@@ -1759,11 +1759,12 @@ def setup_native(nat):
         _Coro = _native.proxy_type(nat, Future, _decide, _deep_site, _aid, _Coro._end, _C, _dk_by_code)
     nat.setup_cb(_cbcur, _cb_start, _cb_done, _codes, _reg, _pending, _finish_pending)
     nat.setup_sites(_lib, _classify, _STOP, tuple(_WRAP_TYPES), _one_suspension, _TaskBases)
+    nat.setup_fut(_kind_of, _C_IO_LOOPS, _TimerHandle, _via_of, _brepr, _next_id, _ctasks, _task_id, _lib_fallback,
+                  _loop_info)
+    _fut_new, _fut_set = nat.fut_new, nat.fut_set
     _nat = nat
     if _NOPROXY:
         _create_task_np = _make_create_task_np(_orig_create_task)
-        nat.setup_fut(_kind_of, _C_IO_LOOPS, _TimerHandle, _via_of, _brepr)
-        _fut_new, _fut_set = nat.fut_new, nat.fut_set
 
 
 def patch():

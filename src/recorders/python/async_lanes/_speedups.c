@@ -655,6 +655,7 @@ typedef struct {
     signed char stop; /* one of the loop's boundaries (_STOP) */
     signed char sent; /* in _codes (sent to the writer) */
     PyObject *kind;  /* what a future made in this code stands for (_rec._kind_of), once asked */
+    PyObject *via;   /* what resolves a future in a callback of this code (_rec._via_of), once asked */
     long long la;    /* LA_*, or the one offset where a coroutine of this code waits */
 } CodeSlot;
 static CodeSlot *g_codec;
@@ -706,6 +707,7 @@ codec_add(void *co, int lib, int stop)
     e->stop = (signed char)stop;
     e->sent = 0;
     e->kind = NULL;
+    e->via = NULL;
     e->la = LA_UNASKED;
     g_codec_n++;
     return e;
@@ -1729,6 +1731,11 @@ error:
     Py_RETURN_NONE;
 }
 
+/* what the futures' records (fut_new, fut_set: every version) share with 3.14+'s create() and steps */
+static PyObject *g_next_id, *g_ctasks, *g_task_id, *g_lib_fallback, *g_loop_info;
+static PyObject *s_coro;
+static FastAttr a_coro = {&s_coro};
+
 #if PY_VERSION_HEX >= 0x030E0000
 /* ---- 3.14+: steps timed around the task's step callback (no proxy) ------------------------------
  * _rec's generated Handle._run calls begin(handle) before the callback and done(token) after it (see
@@ -1743,8 +1750,8 @@ static PyObject *g_step_end;  /* _rec._step_end(st, task, coro, t0, t1): a task'
 static PyObject *g_adopt;     /* _rec._adopt_at_step(task): a task not in _treg (constructed directly) -> _TS or None */
 static PyTypeObject *g_task_type;  /* the C Task */
 static PyTypeObject *g_stepw_type; /* TaskStepMethWrapper, once seen */
-static PyObject *s_self, *s_coro, *s_fut_waiter, *s_state, *s_exception, *s_result;
-static FastAttr a_self = {&s_self}, a_coro = {&s_coro}, a_fut_waiter = {&s_fut_waiter};
+static PyObject *s_self, *s_fut_waiter, *s_state, *s_exception, *s_result;
+static FastAttr a_self = {&s_self}, a_fut_waiter = {&s_fut_waiter};
 
 /* The steps running on each thread (a few threads; a stack of a few, in case a callback runs another loop's
  * Handle._run by hand): what done() needs, held here rather than in a token object (a GC-tracked tuple per step
@@ -2069,8 +2076,8 @@ mod_begin(PyObject *mod, PyObject *h)
  * parent, the creation site (the first program frame outwards from the caller, as _prog_frame), orig's task, its
  * `task` record, an eager first step.  What is not the common case calls the same Python helpers. */
 
-static PyObject *g_next_id, *g_c_current, *g_ctasks, *g_task_id, *g_lib_fallback;
-static PyObject *g_eager, *g_new_task_name, *g_loop_info, *g_loop_id;
+static PyObject *g_c_current;
+static PyObject *g_eager, *g_new_task_name, *g_loop_id;
 static PyObject *s_task, *s_cr_suspended, *s_done, *s_source_tb;
 
 static PyObject *
@@ -2526,11 +2533,54 @@ error:
 }
 #endif
 
-#if PY_VERSION_HEX >= 0x030E0000
-/* ---- 3.14+: a future's creation (_rec.Future.__init__'s record), in C --------------------------------------- */
+/* ---- a future's creation (_rec.Future.__init__'s record), in C --------------------------------------------- */
 
 static PyObject *g_kind_of; /* _rec._kind_of(code) -> kind or '' */
 static PyObject *s_fut, *s_future;
+
+/* The id of the task running on loop (a new reference; None when none is), as _task_id(_cur_task(loop)). */
+static PyObject *
+running_task_id(PyObject *loop)
+{
+#if PY_VERSION_HEX >= 0x030E0000
+    PyObject *t = PyObject_CallOneArg(g_c_current, loop);
+    if (t == NULL)
+        return NULL;
+    if (t == Py_None && PyDict_GET_SIZE(g_ctasks)) {
+        PyObject *p = PyDict_GetItemWithError(g_ctasks, loop);
+        if (p == NULL && PyErr_Occurred()) {
+            Py_DECREF(t);
+            return NULL;
+        }
+        if (p != NULL)
+            Py_SETREF(t, Py_NewRef(p));
+    }
+    if (t != Py_None)
+        Py_SETREF(t, parent_id(t));
+    return t;
+#else
+    /* (3.9-3.13: the running task is in _current_tasks; a task made by the loop's create_task runs a proxy, which
+     * holds its id) */
+    PyObject *t = PyDict_GetItemWithError(g_ctasks, loop);
+    if (t == NULL)
+        return PyErr_Occurred() ? NULL : Py_NewRef(Py_None);
+    Py_INCREF(t);
+    PyObject *p = fast_attr(&a_coro, t), *id;
+    if (p == NULL) {
+        PyErr_Clear();
+        id = Py_NewRef(Py_None); /* (as _task_id) */
+    }
+    else if (Py_TYPE(p) == &ProxyType && ((Proxy *)p)->id != NULL) {
+        id = Py_NewRef(((Proxy *)p)->id);
+    }
+    else {
+        id = PyObject_CallOneArg(g_task_id, t);
+    }
+    Py_XDECREF(p);
+    Py_DECREF(t);
+    return id;
+#endif
+}
 
 /* fut_new(future, loop): the future's id (set as its _al_id) and its `fut` record, as Future.__init__ makes them:
  * the kind from the library frames below the creation site (a semaphore's acquire, a stream's read...), the site
@@ -2539,7 +2589,7 @@ static PyObject *s_fut, *s_future;
 static PyObject *
 mod_fut_new(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2 || g_off || g_flush_buf == NULL || g_kind_of == NULL || g_c_current == NULL)
+    if (nargs != 2 || g_off || g_flush_buf == NULL || g_kind_of == NULL)
         Py_RETURN_NONE;
     PyObject *fut = args[0], *loop = args[1], *fid = NULL, *owner = NULL, *cid = NULL;
     PyObject *kind = NULL; /* borrowed from a CodeSlot */
@@ -2599,21 +2649,8 @@ mod_fut_new(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
     else {
         cid = Py_NewRef(Py_None);
     }
-    /* the owner: the task running on the loop (as _task_id(_cur_task(loop))) */
-    if ((owner = PyObject_CallOneArg(g_c_current, loop)) == NULL)
+    if ((owner = running_task_id(loop)) == NULL)
         goto error;
-    if (owner == Py_None && PyDict_GET_SIZE(g_ctasks)) {
-        PyObject *p = PyDict_GetItemWithError(g_ctasks, loop);
-        if (p == NULL && PyErr_Occurred())
-            goto error;
-        if (p != NULL)
-            Py_SETREF(owner, Py_NewRef(p));
-    }
-    if (owner != Py_None) {
-        Py_SETREF(owner, parent_id(owner));
-        if (owner == NULL)
-            goto error;
-    }
     Fld rec[8] = {{s_fut}, {NULL, now}, {fid}, {kind ? kind : s_future}, {owner}, {cid}, {NULL, la}, {Py_None}};
     if (rb_record(rec, 8) < 0)
         goto error;
@@ -2631,6 +2668,31 @@ error:
 static PyObject *g_io_loops, *g_timer_handle, *g_via_of, *g_brepr;
 static PyObject *s_set, *s_result_state, *s_task_via, *s_thread, *s_shutdown, *s_io, *s_callback_via, *s_timer;
 static PyObject *s_is_running, *s_loop;
+
+/* _rec._via_of(cb) (borrowed: an interned string), kept in the code's slot when cb is a function or a function bound
+ * to an object (_via_of's answer depends on the code only), or NULL on error. */
+static PyObject *
+via_of(PyObject *cb)
+{
+    PyObject *fn = PyMethod_Check(cb) ? PyMethod_GET_FUNCTION(cb) : cb, *co = NULL;
+    if (PyFunction_Check(fn)) {
+        co = PyFunction_GET_CODE(fn);
+        CodeSlot *e = code_slot(co);
+        if (e == NULL)
+            return NULL;
+        if (e->via != NULL)
+            return e->via;
+    }
+    PyObject *v = PyObject_CallOneArg(g_via_of, cb);
+    if (v == NULL)
+        return NULL;
+    PyUnicode_InternInPlace(&v);
+    CodeSlot *e = co == NULL ? NULL : codec_find(co);
+    if (e != NULL && e->via == NULL)
+        e->via = Py_NewRef(v); /* (kept: the slot lives as long as the process) */
+    Py_DECREF(v); /* (_via_of answers constants of its code, or what its cache holds) */
+    return v;
+}
 
 /* What resolved a future now, as _rec._resolver: *by (a new reference: a task id, or None) and *via (borrowed).
  * 0, or -1 on error. */
@@ -2656,23 +2718,13 @@ resolver(PyObject *loop, PyObject **by, PyObject **via)
             return 0;
         }
     }
-    PyObject *t = PyObject_CallOneArg(g_c_current, loop);
+    PyObject *t = running_task_id(loop);
     if (t == NULL)
         return -1;
-    if (t == Py_None && PyDict_GET_SIZE(g_ctasks)) {
-        PyObject *p = PyDict_GetItemWithError(g_ctasks, loop);
-        if (p == NULL && PyErr_Occurred()) {
-            Py_DECREF(t);
-            return -1;
-        }
-        if (p != NULL)
-            Py_SETREF(t, Py_NewRef(p));
-    }
     if (t != Py_None) {
-        *by = parent_id(t);
-        Py_DECREF(t);
+        *by = t;
         *via = s_task_via;
-        return *by == NULL ? -1 : 0;
+        return 0;
     }
     Py_DECREF(t);
     PyObject *io = PyLong_FromUnsignedLong(ident);
@@ -2707,18 +2759,9 @@ resolver(PyObject *loop, PyObject **by, PyObject **via)
         return 0;
     }
     PyObject *cb = fast_attr(&a_callback, h);
-    PyObject *v = cb == NULL ? NULL : PyObject_CallOneArg(g_via_of, cb);
+    *via = cb == NULL ? NULL : via_of(cb);
     Py_XDECREF(cb);
-    if (v == NULL)
-        return -1;
-    /* (_via_of answers one of the interned strings below; another answer is kept by the record's tuple) */
-    *via = v == s_io ? s_io : v == s_thread ? s_thread : v == s_callback_via ? s_callback_via : NULL;
-    if (*via == NULL) {
-        PyUnicode_InternInPlace(&v);
-        *via = v; /* (interned: stays alive) */
-    }
-    Py_DECREF(v);
-    return 0;
+    return *via == NULL ? -1 : 0;
 }
 
 /* fut_set(future, result): the `set` record of a future whose set_result just returned (_rec.Future.set_result's
@@ -2753,17 +2796,17 @@ error:
 static PyObject *
 mod_setup_fut(PyObject *mod, PyObject *args)
 {
-    PyObject *kind_of, *io_loops, *timer_handle, *via_of, *brepr;
-    if (!PyArg_ParseTuple(args, "OOOOO:setup_fut", &kind_of, &io_loops, &timer_handle, &via_of, &brepr))
+    PyObject *a[10];
+    if (!PyArg_ParseTuple(args, "OOOOOOO!OOO!:setup_fut", &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &PyDict_Type,
+                          &a[6], &a[7], &a[8], &PyDict_Type, &a[9]))
         return NULL;
-    Py_XSETREF(g_kind_of, Py_NewRef(kind_of));
-    Py_XSETREF(g_io_loops, Py_NewRef(io_loops));
-    Py_XSETREF(g_timer_handle, Py_NewRef(timer_handle));
-    Py_XSETREF(g_via_of, Py_NewRef(via_of));
-    Py_XSETREF(g_brepr, Py_NewRef(brepr));
+    /* (3.14+: the last five are create()'s too, the same objects) */
+    PyObject **g[10] = {&g_kind_of, &g_io_loops, &g_timer_handle, &g_via_of, &g_brepr,
+                        &g_next_id, &g_ctasks, &g_task_id, &g_lib_fallback, &g_loop_info};
+    for (int i = 0; i < 10; i++)
+        Py_XSETREF(*g[i], Py_NewRef(a[i]));
     Py_RETURN_NONE;
 }
-#endif
 
 /* ---- writer side -------------------------------------------------------- */
 
@@ -3161,6 +3204,13 @@ static PyMethodDef mod_methods[] = {
      "setup_cb(cbcur, cb_start, cb_done, codes, reg, pending, finish_pending): plain callbacks timed in C"},
     {"cb_begin", mod_cb_begin, METH_O, "cb_begin(handle) -> token or None: before a callback"},
     {"cb_end", mod_cb_end, METH_O, "cb_end(token): after it"},
+    {"fut_new", (PyCFunction)(void (*)(void))mod_fut_new, METH_FASTCALL,
+     "fut_new(future, loop): its id and its `fut` record, as Future.__init__"},
+    {"fut_set", (PyCFunction)(void (*)(void))mod_fut_set, METH_FASTCALL,
+     "fut_set(future, result): its `set` record after set_result, as Future.set_result"},
+    {"setup_fut", mod_setup_fut, METH_VARARGS,
+     "setup_fut(_kind_of, _C_IO_LOOPS, TimerHandle, _via_of, _brepr, _next_id, _ctasks, _task_id, _lib_fallback, "
+     "_loop_info): for fut_new() and fut_set()"},
 #if PY_VERSION_HEX >= 0x030E0000
     {"setup_np", mod_setup_np, METH_VARARGS,
      "setup_np(treg, cb_start, cb_done, step_end, Future, Task, decide, deep_site, aid, adopt, C, dk_by_code) -> the _TS type: 3.14+, no proxy"},
@@ -3171,12 +3221,6 @@ static PyMethodDef mod_methods[] = {
      "new_task_name, loop_info, loop_id): 3.14+, for create()"},
     {"create", (PyCFunction)(void (*)(void))mod_create, METH_FASTCALL,
      "create(orig, loop, coro, kwargs) -> orig(loop, coro, **kwargs), recorded (3.14+)"},
-    {"fut_new", (PyCFunction)(void (*)(void))mod_fut_new, METH_FASTCALL,
-     "fut_new(future, loop): its id and its `fut` record, as Future.__init__ (3.14+)"},
-    {"fut_set", (PyCFunction)(void (*)(void))mod_fut_set, METH_FASTCALL,
-     "fut_set(future, result): its `set` record after set_result, as Future.set_result (3.14+)"},
-    {"setup_fut", mod_setup_fut, METH_VARARGS,
-     "setup_fut(_kind_of, _C_IO_LOOPS, TimerHandle, _via_of, _brepr): for fut_new() and fut_set() (3.14+)"},
     {"begin", mod_begin, METH_O, "begin(handle) -> token or None: before a callback (3.14+)"},
     {"done", mod_done, METH_O, "done(token): after it (3.14+)"},
     {"running", mod_running, METH_NOARGS, "running() -> the _TS of the innermost step timed on this thread, or None (3.14+)"},
@@ -3222,7 +3266,7 @@ PyInit__speedups(void)
     if (!s_throw || !s_send || !s_cr_code || !s_cr_frame || !s_await || !s_close || !s_f_lasti || !s_al_id
         || !s_end || !s_ok || !s_name || !s_get_name || !s_None || !g_minus1 || !s_cb || !s_callback || !s_qualname)
         return NULL;
-#if PY_VERSION_HEX >= 0x030E0000
+    s_coro = PyUnicode_InternFromString("_coro");
     s_fut = PyUnicode_InternFromString("fut");
     s_future = PyUnicode_InternFromString("future");
     s_set = PyUnicode_InternFromString("set");
@@ -3235,11 +3279,11 @@ PyInit__speedups(void)
     s_timer = PyUnicode_InternFromString("timer");
     s_is_running = PyUnicode_InternFromString("is_running");
     s_loop = PyUnicode_InternFromString("_loop");
-    if (!s_fut || !s_future || !s_set || !s_result_state || !s_task_via || !s_thread || !s_shutdown || !s_io
-        || !s_callback_via || !s_timer || !s_is_running || !s_loop)
+    if (!s_coro || !s_fut || !s_future || !s_set || !s_result_state || !s_task_via || !s_thread || !s_shutdown
+        || !s_io || !s_callback_via || !s_timer || !s_is_running || !s_loop)
         return NULL;
+#if PY_VERSION_HEX >= 0x030E0000
     s_self = PyUnicode_InternFromString("__self__");
-    s_coro = PyUnicode_InternFromString("_coro");
     s_fut_waiter = PyUnicode_InternFromString("_fut_waiter");
     s_state = PyUnicode_InternFromString("_state");
     s_exception = PyUnicode_InternFromString("_exception");
@@ -3248,7 +3292,7 @@ PyInit__speedups(void)
     s_cr_suspended = PyUnicode_InternFromString("cr_suspended");
     s_done = PyUnicode_InternFromString("done");
     s_source_tb = PyUnicode_InternFromString("_source_traceback");
-    if (!s_self || !s_coro || !s_fut_waiter || !s_state || !s_exception || !s_result || !s_task
+    if (!s_self || !s_fut_waiter || !s_state || !s_exception || !s_result || !s_task
         || !s_cr_suspended || !s_done || !s_source_tb)
         return NULL;
 #endif
