@@ -1731,9 +1731,9 @@ error:
     Py_RETURN_NONE;
 }
 
-/* what the futures' records (fut_new, fut_set: every version) share with 3.14+'s create() and steps */
+/* what the futures' records (fut_init, fut_set: every version) share with 3.14+'s create() and steps */
 static PyObject *g_next_id, *g_ctasks, *g_task_id, *g_lib_fallback, *g_loop_info;
-static PyObject *s_coro;
+static PyObject *s_coro, *s_source_tb;
 static FastAttr a_coro = {&s_coro};
 
 #if PY_VERSION_HEX >= 0x030E0000
@@ -2078,7 +2078,7 @@ mod_begin(PyObject *mod, PyObject *h)
 
 static PyObject *g_c_current;
 static PyObject *g_eager, *g_new_task_name, *g_loop_id;
-static PyObject *s_task, *s_cr_suspended, *s_done, *s_source_tb;
+static PyObject *s_task, *s_cr_suspended, *s_done;
 
 static PyObject *
 mod_setup_create(PyObject *mod, PyObject *args)
@@ -2533,10 +2533,12 @@ error:
 }
 #endif
 
-/* ---- a future's creation (_rec.Future.__init__'s record), in C --------------------------------------------- */
+/* ---- a future's creation and result (_rec.Future's records), in C --------------------------------------------- */
 
 static PyObject *g_kind_of; /* _rec._kind_of(code) -> kind or '' */
-static PyObject *s_fut, *s_future;
+static PyObject *g_io_loops, *g_timer_handle, *g_via_of, *g_brepr;
+static PyObject *s_fut, *s_future, *s_set, *s_result_state, *s_task_via, *s_thread, *s_shutdown, *s_io, *s_callback_via;
+static PyObject *s_timer, *s_is_running, *s_loop;
 
 /* The id of the task running on loop (a new reference; None when none is), as _task_id(_cur_task(loop)). */
 static PyObject *
@@ -2582,24 +2584,19 @@ running_task_id(PyObject *loop)
 #endif
 }
 
-/* fut_new(future, loop): the future's id (set as its _al_id) and its `fut` record, as Future.__init__ makes them:
- * the kind from the library frames below the creation site (a semaphore's acquire, a stream's read...), the site
- * (the first program frame outwards from Future()'s caller, up to the loop's boundary; else _lib_fallback), the
- * task running on the loop as its owner.  Never raises: a failure leaves the future unrecorded. */
-static PyObject *
-mod_fut_new(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
+/* The future's id (set as its _al_id) and its `fut` record, as _rec._fut_made makes them: the kind from the library
+ * frames below the creation site (a semaphore's acquire, a stream's read...), the site (the first program frame
+ * outwards from f0, Future()'s caller, up to the loop's boundary; else _lib_fallback), the task running on the
+ * loop as its owner.  A failure leaves the future unrecorded. */
+static void
+fut_record(PyObject *fut, PyObject *loop, PyFrameObject *f0)
 {
-    if (nargs != 2 || g_off || g_flush_buf == NULL || g_kind_of == NULL)
-        Py_RETURN_NONE;
-    PyObject *fut = args[0], *loop = args[1], *fid = NULL, *owner = NULL, *cid = NULL;
+    PyObject *fid = NULL, *owner = NULL, *cid = NULL;
     PyObject *kind = NULL; /* borrowed from a CodeSlot */
-    PyFrameObject *f0 = NULL, *f = NULL;
+    PyFrameObject *f = (PyFrameObject *)Py_XNewRef((PyObject *)f0);
     long long la = 0, now = now_ns();
     if ((fid = PyObject_CallNoArgs(g_next_id)) == NULL || PyObject_SetAttr(fut, s_al_id, fid) < 0)
         goto error;
-    PyFrameObject *me = PyEval_GetFrame(); /* (borrowed: Future.__init__'s frame; the walk starts at its caller) */
-    f0 = me == NULL ? NULL : PyFrame_GetBack(me);
-    f = (PyFrameObject *)Py_XNewRef((PyObject *)f0);
     int fallback = 1;
     while (f != NULL) {
         PyCodeObject *co = PyFrame_GetCode(f);
@@ -2661,13 +2658,37 @@ error:
     Py_XDECREF(owner);
     Py_XDECREF(cid);
     Py_XDECREF(f);
-    Py_XDECREF(f0);
-    Py_RETURN_NONE;
 }
 
-static PyObject *g_io_loops, *g_timer_handle, *g_via_of, *g_brepr;
-static PyObject *s_set, *s_result_state, *s_task_via, *s_thread, *s_shutdown, *s_io, *s_callback_via, *s_timer;
-static PyObject *s_is_running, *s_loop;
+static PyObject *g_cfut_init; /* _CFuture.__init__ */
+static PyObject *g_fut_made;  /* _rec._fut_made(future, f0): the record of a debug loop's future */
+
+/* fut_init(future, *args, **kwargs): _rec.Future.__init__ with the accelerator (an instancemethod: the future comes
+ * first), as the Python one: the C Future's __init__, then the future's record (a debug loop's future, whose
+ * creation stack is trimmed, in Python).  The recording never raises. */
+static PyObject *
+mod_fut_init(PyObject *mod, PyObject *args, PyObject *kw)
+{
+    PyObject *r = PyObject_Call(g_cfut_init, args, kw); /* (it checks that args[0] is a Future) */
+    if (r == NULL)
+        return NULL;
+    Py_SETREF(r, NULL);
+    if (g_off || g_flush_buf == NULL)
+        Py_RETURN_NONE;
+    PyObject *fut = PyTuple_GET_ITEM(args, 0), *loop = NULL;
+    PyFrameObject *f0 = PyEval_GetFrame(); /* (borrowed: Future()'s caller) */
+    PyObject *stb = PyObject_GetAttr(fut, s_source_tb);
+    int debug = stb == NULL ? -1 : PyObject_IsTrue(stb);
+    Py_XDECREF(stb);
+    if (debug > 0)
+        r = PyObject_CallFunctionObjArgs(g_fut_made, fut, f0 ? (PyObject *)f0 : Py_None, NULL);
+    else if (debug == 0 && (loop = PyObject_GetAttr(fut, s_loop)) != NULL)
+        fut_record(fut, loop, f0);
+    Py_XDECREF(r);
+    Py_XDECREF(loop);
+    PyErr_Clear(); /* (the recorder's trouble, never the program's) */
+    Py_RETURN_NONE;
+}
 
 /* _rec._via_of(cb) (borrowed: an interned string), kept in the code's slot when cb is a function or a function bound
  * to an object (_via_of's answer depends on the code only), or NULL on error. */
@@ -2793,19 +2814,28 @@ error:
     Py_RETURN_NONE;
 }
 
+static PyMethodDef fut_init_def = {"fut_init", (PyCFunction)(void (*)(void))mod_fut_init, METH_VARARGS | METH_KEYWORDS,
+                                    "Future.__init__, recorded"};
+
 static PyObject *
 mod_setup_fut(PyObject *mod, PyObject *args)
 {
-    PyObject *a[10];
-    if (!PyArg_ParseTuple(args, "OOOOOOO!OOO!:setup_fut", &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &PyDict_Type,
-                          &a[6], &a[7], &a[8], &PyDict_Type, &a[9]))
+    PyObject *a[12];
+    if (!PyArg_ParseTuple(args, "OOOOOOO!OOO!OO:setup_fut", &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &PyDict_Type,
+                          &a[6], &a[7], &a[8], &PyDict_Type, &a[9], &a[10], &a[11]))
         return NULL;
-    /* (3.14+: the last five are create()'s too, the same objects) */
-    PyObject **g[10] = {&g_kind_of, &g_io_loops, &g_timer_handle, &g_via_of, &g_brepr,
-                        &g_next_id, &g_ctasks, &g_task_id, &g_lib_fallback, &g_loop_info};
-    for (int i = 0; i < 10; i++)
+    PyObject *init = PyCFunction_New(&fut_init_def, NULL);
+    if (init == NULL)
+        return NULL;
+    Py_SETREF(init, PyInstanceMethod_New(init));
+    if (init == NULL)
+        return NULL;
+    /* (3.14+: next_id, ctasks, task_id, lib_fallback and loop_info are create()'s too, the same objects) */
+    PyObject **g[12] = {&g_kind_of, &g_io_loops, &g_timer_handle, &g_via_of, &g_brepr, &g_next_id, &g_ctasks,
+                        &g_task_id, &g_lib_fallback, &g_loop_info, &g_cfut_init, &g_fut_made};
+    for (int i = 0; i < 12; i++)
         Py_XSETREF(*g[i], Py_NewRef(a[i]));
-    Py_RETURN_NONE;
+    return init;
 }
 
 /* ---- writer side -------------------------------------------------------- */
@@ -3204,13 +3234,11 @@ static PyMethodDef mod_methods[] = {
      "setup_cb(cbcur, cb_start, cb_done, codes, reg, pending, finish_pending): plain callbacks timed in C"},
     {"cb_begin", mod_cb_begin, METH_O, "cb_begin(handle) -> token or None: before a callback"},
     {"cb_end", mod_cb_end, METH_O, "cb_end(token): after it"},
-    {"fut_new", (PyCFunction)(void (*)(void))mod_fut_new, METH_FASTCALL,
-     "fut_new(future, loop): its id and its `fut` record, as Future.__init__"},
     {"fut_set", (PyCFunction)(void (*)(void))mod_fut_set, METH_FASTCALL,
      "fut_set(future, result): its `set` record after set_result, as Future.set_result"},
     {"setup_fut", mod_setup_fut, METH_VARARGS,
      "setup_fut(_kind_of, _C_IO_LOOPS, TimerHandle, _via_of, _brepr, _next_id, _ctasks, _task_id, _lib_fallback, "
-     "_loop_info): for fut_new() and fut_set()"},
+     "_loop_info, _CFuture.__init__, _fut_made) -> Future.__init__ (an instancemethod) recorded in C; for fut_set()"},
 #if PY_VERSION_HEX >= 0x030E0000
     {"setup_np", mod_setup_np, METH_VARARGS,
      "setup_np(treg, cb_start, cb_done, step_end, Future, Task, decide, deep_site, aid, adopt, C, dk_by_code) -> the _TS type: 3.14+, no proxy"},
@@ -3267,6 +3295,7 @@ PyInit__speedups(void)
         || !s_end || !s_ok || !s_name || !s_get_name || !s_None || !g_minus1 || !s_cb || !s_callback || !s_qualname)
         return NULL;
     s_coro = PyUnicode_InternFromString("_coro");
+    s_source_tb = PyUnicode_InternFromString("_source_traceback");
     s_fut = PyUnicode_InternFromString("fut");
     s_future = PyUnicode_InternFromString("future");
     s_set = PyUnicode_InternFromString("set");
@@ -3279,8 +3308,8 @@ PyInit__speedups(void)
     s_timer = PyUnicode_InternFromString("timer");
     s_is_running = PyUnicode_InternFromString("is_running");
     s_loop = PyUnicode_InternFromString("_loop");
-    if (!s_coro || !s_fut || !s_future || !s_set || !s_result_state || !s_task_via || !s_thread || !s_shutdown
-        || !s_io || !s_callback_via || !s_timer || !s_is_running || !s_loop)
+    if (!s_coro || !s_source_tb || !s_fut || !s_future || !s_set || !s_result_state || !s_task_via || !s_thread
+        || !s_shutdown || !s_io || !s_callback_via || !s_timer || !s_is_running || !s_loop)
         return NULL;
 #if PY_VERSION_HEX >= 0x030E0000
     s_self = PyUnicode_InternFromString("__self__");
@@ -3291,9 +3320,8 @@ PyInit__speedups(void)
     s_task = PyUnicode_InternFromString("task");
     s_cr_suspended = PyUnicode_InternFromString("cr_suspended");
     s_done = PyUnicode_InternFromString("done");
-    s_source_tb = PyUnicode_InternFromString("_source_traceback");
     if (!s_self || !s_fut_waiter || !s_state || !s_exception || !s_result || !s_task
-        || !s_cr_suspended || !s_done || !s_source_tb)
+        || !s_cr_suspended || !s_done)
         return NULL;
 #endif
     return PyModule_Create(&moddef);
