@@ -1761,13 +1761,13 @@ def setup_native(nat):
         _Coro = _native.proxy_type(nat, Future, _decide, _deep_site, _aid, _Coro._end, _C, _dk_by_code)
     nat.setup_cb(_cbcur, _cb_start, _cb_done, _codes, _reg, _pending, _finish_pending)
     nat.setup_sites(_lib, _classify, _STOP, tuple(_WRAP_TYPES), _one_suspension, _TaskBases)
-    init = nat.setup_fut(_kind_of, _C_IO_LOOPS, _TimerHandle, _via_of, _brepr, _next_id, _ctasks, _task_id,
-                         _lib_fallback, _loop_info, _CFuture.__init__, _fut_made)
-    _fut_set = nat.fut_set
     _nat = nat
     if _NOPROXY:
         _create_task_np = _make_create_task_np(_orig_create_task)
-    Future.__init__ = init  # (last: a failure above leaves the Python one)
+    # (last: a failure above leaves Future's Python __init__)
+    nat.setup_fut(_kind_of, _C_IO_LOOPS, _TimerHandle, _via_of, _brepr, _next_id, _ctasks, _task_id, _lib_fallback,
+                  _loop_info, _CFuture, Future, _fut_made)
+    _fut_set = nat.fut_set
 
 
 def patch():

@@ -1568,6 +1568,12 @@ mod_now(PyObject *mod, PyObject *Py_UNUSED(ignored))
     return PyLong_FromLongLong(now_ns());
 }
 
+/* what the futures' records (fut_init, fut_set: every version) share with 3.14+'s create() and steps, and a task's
+ * coroutine (a proxy on 3.9-3.13), which callbacks bound to a task look at */
+static PyObject *g_next_id, *g_ctasks, *g_task_id, *g_lib_fallback, *g_loop_info;
+static PyObject *s_coro, *s_source_tb;
+static FastAttr a_coro = {&s_coro};
+
 /* ---- plain callbacks: _rec._cb_start / _cb_done for a plain function, in C -----------------------------
  * _rec's generated Handle._run calls cb_begin(handle) before the callback and cb_end(token) after it (3.14+: begin
  * and done call these); what is not a plain function goes to the Python functions. */
@@ -1661,6 +1667,23 @@ cb_plain(PyObject *cb)
     return task < 0 ? -1 : !task;
 }
 
+/* Whether cb is a builtin bound to a task that runs a proxy (3.11-3.13: its wakeup): _cb_start answers None for it (the
+ * task is not one constructed directly, in _treg), so it is not called. */
+static int
+proxied_task_builtin(PyObject *cb)
+{
+    if (!PyCFunction_Check(cb) || PyCFunction_GET_SELF(cb) == NULL || g_task_bases == NULL)
+        return 0;
+    PyObject *task = PyCFunction_GET_SELF(cb);
+    if (PyObject_IsInstance(task, g_task_bases) != 1)
+        return 0;
+    PyObject *p = fast_attr(&a_coro, task);
+    int r = p != NULL && Py_TYPE(p) == &ProxyType;
+    Py_XDECREF(p);
+    PyErr_Clear();
+    return r;
+}
+
 static PyObject *
 mod_cb_begin(PyObject *mod, PyObject *h)
 {
@@ -1670,6 +1693,10 @@ mod_cb_begin(PyObject *mod, PyObject *h)
     if (cb == NULL)
         return NULL;
     int plain = g_off || g_flush_buf == NULL ? 0 : cb_plain(cb);
+    if (plain == 0 && proxied_task_builtin(cb)) {
+        Py_DECREF(cb);
+        Py_RETURN_NONE;
+    }
     if (plain <= 0) {
         Py_DECREF(cb);
         if (plain < 0)
@@ -1730,11 +1757,6 @@ error:
     Py_XDECREF(name);
     Py_RETURN_NONE;
 }
-
-/* what the futures' records (fut_init, fut_set: every version) share with 3.14+'s create() and steps */
-static PyObject *g_next_id, *g_ctasks, *g_task_id, *g_lib_fallback, *g_loop_info;
-static PyObject *s_coro, *s_source_tb;
-static FastAttr a_coro = {&s_coro};
 
 #if PY_VERSION_HEX >= 0x030E0000
 /* ---- 3.14+: steps timed around the task's step callback (no proxy) ------------------------------
@@ -2660,22 +2682,18 @@ error:
     Py_XDECREF(f);
 }
 
-static PyObject *g_cfut_init; /* _CFuture.__init__ */
-static PyObject *g_fut_made;  /* _rec._fut_made(future, f0): the record of a debug loop's future */
+static PyObject *g_cfut_init;   /* _CFuture.__init__ */
+static initproc g_cfut_tp_init; /* the C Future's tp_init */
+static PyObject *g_fut_made;    /* _rec._fut_made(future, f0): the record of a debug loop's future */
 
-/* fut_init(future, *args, **kwargs): _rec.Future.__init__ with the accelerator (an instancemethod: the future comes
- * first), as the Python one: the C Future's __init__, then the future's record (a debug loop's future, whose
- * creation stack is trimmed, in Python).  The recording never raises. */
-static PyObject *
-mod_fut_init(PyObject *mod, PyObject *args, PyObject *kw)
+/* The record of future fut, just initialised, as _rec.Future.__init__ makes it (a debug loop's future, whose creation
+ * stack is trimmed, in Python).  Never raises. */
+static void
+fut_made(PyObject *fut)
 {
-    PyObject *r = PyObject_Call(g_cfut_init, args, kw); /* (it checks that args[0] is a Future) */
-    if (r == NULL)
-        return NULL;
-    Py_SETREF(r, NULL);
     if (g_off || g_flush_buf == NULL)
-        Py_RETURN_NONE;
-    PyObject *fut = PyTuple_GET_ITEM(args, 0), *loop = NULL;
+        return;
+    PyObject *loop = NULL, *r = NULL;
     PyFrameObject *f0 = PyEval_GetFrame(); /* (borrowed: Future()'s caller) */
     PyObject *stb = PyObject_GetAttr(fut, s_source_tb);
     int debug = stb == NULL ? -1 : PyObject_IsTrue(stb);
@@ -2687,7 +2705,30 @@ mod_fut_init(PyObject *mod, PyObject *args, PyObject *kw)
     Py_XDECREF(r);
     Py_XDECREF(loop);
     PyErr_Clear(); /* (the recorder's trouble, never the program's) */
+}
+
+/* fut_init(future, *args, **kwargs): _rec.Future.__init__ with the accelerator (an instancemethod: the future comes
+ * first, for a subclass's __init__ and super()): the C Future's __init__, then the record. */
+static PyObject *
+mod_fut_init(PyObject *mod, PyObject *args, PyObject *kw)
+{
+    PyObject *r = PyObject_Call(g_cfut_init, args, kw); /* (it checks that args[0] is a Future) */
+    if (r == NULL)
+        return NULL;
+    Py_DECREF(r);
+    fut_made(PyTuple_GET_ITEM(args, 0));
     Py_RETURN_NONE;
+}
+
+/* _rec.Future's own tp_init, the same: Future() calls it without looking __init__ up and binding it (slot_tp_init:
+ * about 3K instructions a future on 3.11). */
+static int
+fut_tp_init(PyObject *self, PyObject *args, PyObject *kw)
+{
+    if (g_cfut_tp_init(self, args, kw) < 0)
+        return -1;
+    fut_made(self);
+    return 0;
 }
 
 /* _rec._via_of(cb) (borrowed: an interned string), kept in the code's slot when cb is a function or a function bound
@@ -2820,22 +2861,37 @@ static PyMethodDef fut_init_def = {"fut_init", (PyCFunction)(void (*)(void))mod_
 static PyObject *
 mod_setup_fut(PyObject *mod, PyObject *args)
 {
-    PyObject *a[12];
-    if (!PyArg_ParseTuple(args, "OOOOOOO!OOO!OO:setup_fut", &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &PyDict_Type,
-                          &a[6], &a[7], &a[8], &PyDict_Type, &a[9], &a[10], &a[11]))
+    PyObject *a[13];
+    if (!PyArg_ParseTuple(args, "OOOOOOO!OOO!O!O!O:setup_fut", &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &PyDict_Type,
+                          &a[6], &a[7], &a[8], &PyDict_Type, &a[9], &PyType_Type, &a[10], &PyType_Type, &a[11],
+                          &a[12]))
         return NULL;
-    PyObject *init = PyCFunction_New(&fut_init_def, NULL);
-    if (init == NULL)
+    PyTypeObject *cfut = (PyTypeObject *)a[10], *fut = (PyTypeObject *)a[11];
+    if (!PyType_IsSubtype(fut, cfut) || cfut->tp_init == NULL) {
+        PyErr_SetString(PyExc_TypeError, "setup_fut: Future must subclass the C Future");
         return NULL;
-    Py_SETREF(init, PyInstanceMethod_New(init));
-    if (init == NULL)
+    }
+    PyObject *cinit = PyObject_GetAttrString(a[10], "__init__");
+    PyObject *init = cinit == NULL ? NULL : PyCFunction_New(&fut_init_def, NULL);
+    Py_XSETREF(init, init == NULL ? NULL : PyInstanceMethod_New(init));
+    if (init == NULL) {
+        Py_XDECREF(cinit);
         return NULL;
+    }
     /* (3.14+: next_id, ctasks, task_id, lib_fallback and loop_info are create()'s too, the same objects) */
     PyObject **g[12] = {&g_kind_of, &g_io_loops, &g_timer_handle, &g_via_of, &g_brepr, &g_next_id, &g_ctasks,
-                        &g_task_id, &g_lib_fallback, &g_loop_info, &g_cfut_init, &g_fut_made};
+                        &g_task_id, &g_lib_fallback, &g_loop_info, &g_fut_made, &g_cfut_init};
+    PyObject *v[12] = {a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[12], cinit};
     for (int i = 0; i < 12; i++)
-        Py_XSETREF(*g[i], Py_NewRef(a[i]));
-    return init;
+        Py_XSETREF(*g[i], Py_NewRef(v[i]));
+    Py_DECREF(cinit);
+    g_cfut_tp_init = cfut->tp_init;
+    int bad = PyObject_SetAttrString(a[11], "__init__", init);
+    Py_DECREF(init);
+    if (bad < 0)
+        return NULL;
+    fut->tp_init = fut_tp_init; /* (setting __init__ made the slot slot_tp_init) */
+    Py_RETURN_NONE;
 }
 
 /* ---- writer side -------------------------------------------------------- */
@@ -3238,7 +3294,7 @@ static PyMethodDef mod_methods[] = {
      "fut_set(future, result): its `set` record after set_result, as Future.set_result"},
     {"setup_fut", mod_setup_fut, METH_VARARGS,
      "setup_fut(_kind_of, _C_IO_LOOPS, TimerHandle, _via_of, _brepr, _next_id, _ctasks, _task_id, _lib_fallback, "
-     "_loop_info, _CFuture.__init__, _fut_made) -> Future.__init__ (an instancemethod) recorded in C; for fut_set()"},
+     "_loop_info, _CFuture, Future, _fut_made): Future's __init__ records in C; for fut_set() too"},
 #if PY_VERSION_HEX >= 0x030E0000
     {"setup_np", mod_setup_np, METH_VARARGS,
      "setup_np(treg, cb_start, cb_done, step_end, Future, Task, decide, deep_site, aid, adopt, C, dk_by_code) -> the _TS type: 3.14+, no proxy"},
