@@ -1570,7 +1570,7 @@ mod_now(PyObject *mod, PyObject *Py_UNUSED(ignored))
 
 /* what the futures' records (fut_init, fut_set: every version) share with 3.14+'s create() and steps, and a task's
  * coroutine (a proxy on 3.9-3.13), which callbacks bound to a task look at */
-static PyObject *g_next_id, *g_ctasks, *g_task_id, *g_lib_fallback, *g_loop_info;
+static PyObject *g_ctasks, *g_task_id, *g_lib_fallback, *g_loop_info;
 static PyObject *s_coro, *s_source_tb;
 static FastAttr a_coro = {&s_coro};
 
@@ -2098,7 +2098,7 @@ mod_begin(PyObject *mod, PyObject *h)
  * parent, the creation site (the first program frame outwards from the caller, as _prog_frame), orig's task, its
  * `task` record, an eager first step.  What is not the common case calls the same Python helpers. */
 
-static PyObject *g_c_current;
+static PyObject *g_next_id, *g_c_current;
 static PyObject *g_eager, *g_new_task_name, *g_loop_id;
 static PyObject *s_task, *s_cr_suspended, *s_done;
 
@@ -2561,6 +2561,15 @@ static PyObject *g_kind_of; /* _rec._kind_of(code) -> kind or '' */
 static PyObject *g_io_loops, *g_timer_handle, *g_via_of, *g_brepr;
 static PyObject *s_fut, *s_future, *s_set, *s_result_state, *s_task_via, *s_thread, *s_shutdown, *s_io, *s_callback_via;
 static PyObject *s_timer, *s_is_running, *s_loop;
+static FastAttr a_loop = {&s_loop}, a_source_tb = {&s_source_tb};
+static PyObject *g_id_count; /* the itertools.count behind _next_id */
+
+/* _next_id(): its count's next, without the call through the bound __next__ */
+static PyObject *
+next_id(void)
+{
+    return Py_TYPE(g_id_count)->tp_iternext(g_id_count);
+}
 
 /* The id of the task running on loop (a new reference; None when none is), as _task_id(_cur_task(loop)). */
 static PyObject *
@@ -2617,7 +2626,7 @@ fut_record(PyObject *fut, PyObject *loop, PyFrameObject *f0)
     PyObject *kind = NULL; /* borrowed from a CodeSlot */
     PyFrameObject *f = (PyFrameObject *)Py_XNewRef((PyObject *)f0);
     long long la = 0, now = now_ns();
-    if ((fid = PyObject_CallNoArgs(g_next_id)) == NULL || PyObject_SetAttr(fut, s_al_id, fid) < 0)
+    if ((fid = next_id()) == NULL || PyObject_SetAttr(fut, s_al_id, fid) < 0)
         goto error;
     int fallback = 1;
     while (f != NULL) {
@@ -2695,12 +2704,12 @@ fut_made(PyObject *fut)
         return;
     PyObject *loop = NULL, *r = NULL;
     PyFrameObject *f0 = PyEval_GetFrame(); /* (borrowed: Future()'s caller) */
-    PyObject *stb = PyObject_GetAttr(fut, s_source_tb);
+    PyObject *stb = fast_attr(&a_source_tb, fut);
     int debug = stb == NULL ? -1 : PyObject_IsTrue(stb);
     Py_XDECREF(stb);
     if (debug > 0)
         r = PyObject_CallFunctionObjArgs(g_fut_made, fut, f0 ? (PyObject *)f0 : Py_None, NULL);
-    else if (debug == 0 && (loop = PyObject_GetAttr(fut, s_loop)) != NULL)
+    else if (debug == 0 && (loop = fast_attr(&a_loop, fut)) != NULL)
         fut_record(fut, loop, f0);
     Py_XDECREF(r);
     Py_XDECREF(loop);
@@ -2835,7 +2844,7 @@ mod_fut_set(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
         Py_RETURN_NONE;
     long long now = now_ns();
     PyObject *fut = args[0], *result = args[1], *loop = NULL, *fid = NULL, *by = NULL, *via = NULL, *text = NULL;
-    if ((loop = PyObject_GetAttr(fut, s_loop)) == NULL || resolver(loop, &by, &via) < 0)
+    if ((loop = fast_attr(&a_loop, fut)) == NULL || resolver(loop, &by, &via) < 0)
         goto error;
     if ((fid = fast_attr(&a_al_id, fut)) == NULL)
         goto error;
@@ -2871,6 +2880,13 @@ mod_setup_fut(PyObject *mod, PyObject *args)
         PyErr_SetString(PyExc_TypeError, "setup_fut: Future must subclass the C Future");
         return NULL;
     }
+    PyObject *count = PyObject_GetAttrString(a[5], "__self__");
+    if (count == NULL || Py_TYPE(count)->tp_iternext == NULL) {
+        Py_XDECREF(count);
+        PyErr_SetString(PyExc_TypeError, "setup_fut: _next_id must be a count's __next__");
+        return NULL;
+    }
+    Py_XSETREF(g_id_count, count);
     PyObject *cinit = PyObject_GetAttrString(a[10], "__init__");
     PyObject *init = cinit == NULL ? NULL : PyCFunction_New(&fut_init_def, NULL);
     Py_XSETREF(init, init == NULL ? NULL : PyInstanceMethod_New(init));
@@ -2878,11 +2894,11 @@ mod_setup_fut(PyObject *mod, PyObject *args)
         Py_XDECREF(cinit);
         return NULL;
     }
-    /* (3.14+: next_id, ctasks, task_id, lib_fallback and loop_info are create()'s too, the same objects) */
-    PyObject **g[12] = {&g_kind_of, &g_io_loops, &g_timer_handle, &g_via_of, &g_brepr, &g_next_id, &g_ctasks,
-                        &g_task_id, &g_lib_fallback, &g_loop_info, &g_fut_made, &g_cfut_init};
-    PyObject *v[12] = {a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[12], cinit};
-    for (int i = 0; i < 12; i++)
+    /* (3.14+: ctasks, task_id, lib_fallback and loop_info are create()'s too, the same objects) */
+    PyObject **g[11] = {&g_kind_of, &g_io_loops, &g_timer_handle, &g_via_of, &g_brepr, &g_ctasks, &g_task_id,
+                        &g_lib_fallback, &g_loop_info, &g_fut_made, &g_cfut_init};
+    PyObject *v[11] = {a[0], a[1], a[2], a[3], a[4], a[6], a[7], a[8], a[9], a[12], cinit};
+    for (int i = 0; i < 11; i++)
         Py_XSETREF(*g[i], Py_NewRef(v[i]));
     Py_DECREF(cinit);
     g_cfut_tp_init = cfut->tp_init;
