@@ -1138,8 +1138,8 @@ if _fn is not None and hasattr(_fn, '__code__'):
                                                            '_call_check_cancel'):
             _THREAD_CODES.add(_c)
 
-# 3.14+, with the C accelerator: the records of Future.__init__ and set_result, in C (see setup_native)
-_fut_new = _fut_set = None
+# with the C accelerator: the records of Future.__init__ and set_result, in C (see setup_native)
+_fut_set = None
 _kind_cache = {}  # id(code) -> kind ('' for none): by id, as _lib (hashing a code object costs ~1 µs on 3.14)
 _KIND_OF = {}
 
@@ -1203,47 +1203,49 @@ class _FutMeta(type):
         return type.__subclasscheck__(cls, sub)
 
 
+def _fut_made(fut, f0):
+    """The future's id and its `fut` record; f0: the frame of Future()'s caller."""
+    fut._al_id = fid = _next_id()
+    t = _pc()
+    try:
+        if fut._source_traceback:
+            stb = fut._source_traceback
+            while stb and stb[-1][0].startswith(_PKG):
+                del stb[-1]
+        f = f0
+        kind = None
+        while f is not None:
+            co = f.f_code
+            lb = _lib.get(id(co))
+            if lb is None:
+                lb = _classify(co)
+            if not lb:
+                break
+            if kind is None:
+                k = _kind_cache.get(id(co))
+                if k is None:
+                    k = _kind_of(co)
+                if k:
+                    kind = k
+            if lb is _STOP:
+                f = _lib_fallback(f0)
+                break
+            f = f.f_back
+        else:
+            f = _lib_fallback(f0)
+        loop = fut._loop
+        _app(('fut', t, fid, kind or 'future', _task_id(_cur_task(loop)),
+              _C(f.f_code) if f is not None else None, f.f_lasti if f is not None else 0, None))
+    except Exception:
+        pass
+
+
 class Future(_CFuture, metaclass=_FutMeta):
     __slots__ = ('_al_id',)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs):  # (with the C accelerator: its fut_init, see setup_native)
         _CFuture.__init__(self, *args, **kwargs)
-        if _fut_new is not None and not self._source_traceback:
-            _fut_new(self, self._loop)  # (the same, in C)
-            return
-        self._al_id = fid = _next_id()
-        t = _pc()
-        try:
-            if self._source_traceback:
-                stb = self._source_traceback
-                while stb and stb[-1][0].startswith(_PKG):
-                    del stb[-1]
-            f = f0 = sys._getframe(1)
-            kind = None
-            while f is not None:
-                co = f.f_code
-                lb = _lib.get(id(co))
-                if lb is None:
-                    lb = _classify(co)
-                if not lb:
-                    break
-                if kind is None:
-                    k = _kind_cache.get(id(co))
-                    if k is None:
-                        k = _kind_of(co)
-                    if k:
-                        kind = k
-                if lb is _STOP:
-                    f = _lib_fallback(f0)
-                    break
-                f = f.f_back
-            else:
-                f = _lib_fallback(f0)
-            loop = self._loop
-            _app(('fut', t, fid, kind or 'future', _task_id(_cur_task(loop)),
-                  _C(f.f_code) if f is not None else None, f.f_lasti if f is not None else 0, None))
-        except Exception:
-            pass
+        _fut_made(self, sys._getframe(1))
 
     def set_result(self, result):
         _CFuture.set_result(self, result)
@@ -1757,7 +1759,7 @@ def _watch():
 
 def setup_native(nat):
     """Steps and callbacks timed by the C accelerator `nat`; raises when it cannot be set up."""
-    global _nat, _Coro, _TS, _register, _create_task_np, _fut_new, _fut_set, create_task
+    global _nat, _Coro, _TS, _register, _create_task_np, _fut_set, create_task
     if _NOPROXY:  # (no proxy: steps are timed around Handle._run's callback, see _cb_start_np)
         _TS = nat.setup_np(_treg, _cb_start_np, _cb_done_np, _step_end, Future, _CTask, _decide, _deep_site,
                            _aid, _adopt_at_step, _C, _dk_by_code)
@@ -1774,10 +1776,12 @@ def setup_native(nat):
     _nat = nat
     if _NOPROXY:
         _create_task_np = _make_create_task_np(_orig_create_task)
-        nat.setup_fut(_kind_of, _C_IO_LOOPS, _TimerHandle, _via_of, _brepr)
-        _fut_new, _fut_set = nat.fut_new, nat.fut_set
     else:
         create_task = _make_create_task(_orig_create_task)
+    # (last: a failure above leaves Future's Python __init__)
+    nat.setup_fut(_kind_of, _C_IO_LOOPS, _TimerHandle, _via_of, _brepr, _next_id, _ctasks, _task_id, _lib_fallback,
+                  _loop_info, _CFuture, Future, _fut_made)
+    _fut_set = nat.fut_set
 
 
 def patch():

@@ -721,6 +721,7 @@ typedef struct {
     signed char stop; /* one of the loop's boundaries (_STOP) */
     signed char sent; /* in _codes (sent to the writer) */
     PyObject *kind;  /* what a future made in this code stands for (_rec._kind_of), once asked */
+    PyObject *via;   /* what resolves a future in a callback of this code (_rec._via_of), once asked */
     long long la;    /* LA_*, or the one offset where a coroutine of this code waits */
 } CodeSlot;
 static CodeSlot *g_codec;
@@ -772,6 +773,7 @@ codec_add(void *co, int lib, int stop)
     e->stop = (signed char)stop;
     e->sent = 0;
     e->kind = NULL;
+    e->via = NULL;
     e->la = LA_UNASKED;
     g_codec_n++;
     return e;
@@ -1808,6 +1810,23 @@ cb_plain(PyObject *cb)
     return task < 0 ? -1 : !task;
 }
 
+/* Whether cb is a builtin bound to a task that runs a proxy (3.11-3.13: its wakeup): _cb_start answers None for it (the
+ * task is not one constructed directly, in _treg), so it is not called. */
+static int
+proxied_task_builtin(PyObject *cb)
+{
+    if (!PyCFunction_Check(cb) || PyCFunction_GET_SELF(cb) == NULL || g_task_bases == NULL)
+        return 0;
+    PyObject *task = PyCFunction_GET_SELF(cb);
+    if (PyObject_IsInstance(task, g_task_bases) != 1)
+        return 0;
+    PyObject *p = fast_attr(&a_coro, task);
+    int r = p != NULL && Py_TYPE(p) == &ProxyType;
+    Py_XDECREF(p);
+    PyErr_Clear();
+    return r;
+}
+
 /* cb_begin for handle h whose callback is cb (a new reference, taken) */
 static PyObject *
 cb_begin_h(PyObject *h, PyObject *cb)
@@ -1815,6 +1834,10 @@ cb_begin_h(PyObject *h, PyObject *cb)
     if (finish_pending() < 0)
         PyErr_Clear(); /* (the recorder's trouble, never the program's) */
     int plain = g_off || g_flush_buf == NULL ? 0 : cb_plain(cb);
+    if (plain == 0 && proxied_task_builtin(cb)) {
+        Py_DECREF(cb);
+        Py_RETURN_NONE;
+    }
     if (plain <= 0) {
         Py_DECREF(cb);
         if (plain < 0)
@@ -3323,30 +3346,79 @@ error:
 }
 #endif
 
-#if PY_VERSION_HEX >= 0x030E0000
-/* ---- 3.14+: a future's creation (_rec.Future.__init__'s record), in C --------------------------------------- */
+/* ---- a future's creation and result (_rec.Future's records), in C --------------------------------------------- */
 
 static PyObject *g_kind_of; /* _rec._kind_of(code) -> kind or '' */
-static PyObject *s_fut, *s_future;
+static PyObject *g_io_loops, *g_timer_handle, *g_via_of, *g_brepr;
+static PyObject *s_fut, *s_future, *s_set, *s_result_state, *s_task_via, *s_thread, *s_shutdown, *s_io, *s_callback_via;
+static PyObject *s_timer, *s_is_running, *s_loop;
+static FastAttr a_loop = {&s_loop};
+static PyObject *g_id_count; /* the itertools.count behind _next_id */
 
-/* fut_new(future, loop): the future's id (set as its _al_id) and its `fut` record, as Future.__init__ makes them:
- * the kind from the library frames below the creation site (a semaphore's acquire, a stream's read...), the site
- * (the first program frame outwards from Future()'s caller, up to the loop's boundary; else _lib_fallback), the
- * task running on the loop as its owner.  Never raises: a failure leaves the future unrecorded. */
+/* _next_id(): its count's next, without the call through the bound __next__ */
 static PyObject *
-mod_fut_new(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
+next_id(void)
 {
-    if (nargs != 2 || g_off || g_flush_buf == NULL || g_kind_of == NULL || g_c_current == NULL)
-        Py_RETURN_NONE;
-    PyObject *fut = args[0], *loop = args[1], *fid = NULL, *owner = NULL, *cid = NULL;
+    return Py_TYPE(g_id_count)->tp_iternext(g_id_count);
+}
+
+/* The id of the task running on loop (a new reference; None when none is), as _task_id(_cur_task(loop)). */
+static PyObject *
+running_task_id(PyObject *loop)
+{
+#if PY_VERSION_HEX >= 0x030E0000
+    PyObject *t = PyObject_CallOneArg(g_c_current, loop);
+    if (t == NULL)
+        return NULL;
+    if (t == Py_None && PyDict_GET_SIZE(g_ctasks)) {
+        PyObject *p = PyDict_GetItemWithError(g_ctasks, loop);
+        if (p == NULL && PyErr_Occurred()) {
+            Py_DECREF(t);
+            return NULL;
+        }
+        if (p != NULL)
+            Py_SETREF(t, Py_NewRef(p));
+    }
+    if (t != Py_None)
+        Py_SETREF(t, parent_id(t));
+    return t;
+#else
+    /* (3.9-3.13: the running task is in _current_tasks; a task made by the loop's create_task runs a proxy, which
+     * holds its id) */
+    PyObject *t = PyDict_GetItemWithError(g_ctasks, loop);
+    if (t == NULL)
+        return PyErr_Occurred() ? NULL : Py_NewRef(Py_None);
+    Py_INCREF(t);
+    PyObject *p = fast_attr(&a_coro, t), *id;
+    if (p == NULL) {
+        PyErr_Clear();
+        id = Py_NewRef(Py_None); /* (as _task_id) */
+    }
+    else if (Py_TYPE(p) == &ProxyType && ((Proxy *)p)->id != NULL) {
+        id = Py_NewRef(((Proxy *)p)->id);
+    }
+    else {
+        id = PyObject_CallOneArg(g_task_id, t);
+    }
+    Py_XDECREF(p);
+    Py_DECREF(t);
+    return id;
+#endif
+}
+
+/* The future's id (set as its _al_id) and its `fut` record, as _rec._fut_made makes them: the kind from the library
+ * frames below the creation site (a semaphore's acquire, a stream's read...), the site (the first program frame
+ * outwards from f0, Future()'s caller, up to the loop's boundary; else _lib_fallback), the task running on the
+ * loop as its owner.  A failure leaves the future unrecorded. */
+static void
+fut_record(PyObject *fut, PyObject *loop, PyFrameObject *f0)
+{
+    PyObject *fid = NULL, *owner = NULL, *cid = NULL;
     PyObject *kind = NULL; /* borrowed from a CodeSlot */
-    PyFrameObject *f0 = NULL, *f = NULL;
+    PyFrameObject *f = (PyFrameObject *)Py_XNewRef((PyObject *)f0);
     long long la = 0, now = now_ns();
-    if ((fid = PyObject_CallNoArgs(g_next_id)) == NULL || PyObject_SetAttr(fut, s_al_id, fid) < 0)
+    if ((fid = next_id()) == NULL || PyObject_SetAttr(fut, s_al_id, fid) < 0)
         goto error;
-    PyFrameObject *me = PyEval_GetFrame(); /* (borrowed: Future.__init__'s frame; the walk starts at its caller) */
-    f0 = me == NULL ? NULL : PyFrame_GetBack(me);
-    f = (PyFrameObject *)Py_XNewRef((PyObject *)f0);
     int fallback = 1;
     while (f != NULL) {
         PyCodeObject *co = PyFrame_GetCode(f);
@@ -3396,21 +3468,8 @@ mod_fut_new(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
     else {
         cid = Py_NewRef(Py_None);
     }
-    /* the owner: the task running on the loop (as _task_id(_cur_task(loop))) */
-    if ((owner = PyObject_CallOneArg(g_c_current, loop)) == NULL)
+    if ((owner = running_task_id(loop)) == NULL)
         goto error;
-    if (owner == Py_None && PyDict_GET_SIZE(g_ctasks)) {
-        PyObject *p = PyDict_GetItemWithError(g_ctasks, loop);
-        if (p == NULL && PyErr_Occurred())
-            goto error;
-        if (p != NULL)
-            Py_SETREF(owner, Py_NewRef(p));
-    }
-    if (owner != Py_None) {
-        Py_SETREF(owner, parent_id(owner));
-        if (owner == NULL)
-            goto error;
-    }
     Fld rec[8] = {{s_fut}, {NULL, now}, {fid}, {kind ? kind : s_future}, {owner}, {cid}, {NULL, la}, {Py_None}};
     if (rb_record(rec, 8) < 0)
         goto error;
@@ -3421,13 +3480,81 @@ error:
     Py_XDECREF(owner);
     Py_XDECREF(cid);
     Py_XDECREF(f);
-    Py_XDECREF(f0);
+}
+
+static PyObject *g_cfut_init;   /* _CFuture.__init__ */
+static initproc g_cfut_tp_init; /* the C Future's tp_init */
+static PyObject *g_fut_made;    /* _rec._fut_made(future, f0): the record of a debug loop's future */
+
+/* The record of future fut, just initialised, as _rec.Future.__init__ makes it (a debug loop's future, whose creation
+ * stack is trimmed, in Python).  Never raises. */
+static void
+fut_made(PyObject *fut)
+{
+    if (g_off || g_flush_buf == NULL)
+        return;
+    PyObject *loop = NULL, *r = NULL;
+    PyFrameObject *f0 = PyEval_GetFrame(); /* (borrowed: Future()'s caller) */
+    PyObject *stb = fast_attr(&a_source_tb, fut);
+    int debug = stb == NULL ? -1 : PyObject_IsTrue(stb);
+    Py_XDECREF(stb);
+    if (debug > 0)
+        r = PyObject_CallFunctionObjArgs(g_fut_made, fut, f0 ? (PyObject *)f0 : Py_None, NULL);
+    else if (debug == 0 && (loop = fast_attr(&a_loop, fut)) != NULL)
+        fut_record(fut, loop, f0);
+    Py_XDECREF(r);
+    Py_XDECREF(loop);
+    PyErr_Clear(); /* (the recorder's trouble, never the program's) */
+}
+
+/* fut_init(future, *args, **kwargs): _rec.Future.__init__ with the accelerator (an instancemethod: the future comes
+ * first, for a subclass's __init__ and super()): the C Future's __init__, then the record. */
+static PyObject *
+mod_fut_init(PyObject *mod, PyObject *args, PyObject *kw)
+{
+    PyObject *r = PyObject_Call(g_cfut_init, args, kw); /* (it checks that args[0] is a Future) */
+    if (r == NULL)
+        return NULL;
+    Py_DECREF(r);
+    fut_made(PyTuple_GET_ITEM(args, 0));
     Py_RETURN_NONE;
 }
 
-static PyObject *g_io_loops, *g_timer_handle, *g_via_of, *g_brepr;
-static PyObject *s_set, *s_result_state, *s_task_via, *s_thread, *s_shutdown, *s_io, *s_callback_via, *s_timer;
-static PyObject *s_is_running, *s_loop;
+/* _rec.Future's own tp_init, the same: Future() calls it without looking __init__ up and binding it (slot_tp_init:
+ * about 3K instructions a future on 3.11). */
+static int
+fut_tp_init(PyObject *self, PyObject *args, PyObject *kw)
+{
+    if (g_cfut_tp_init(self, args, kw) < 0)
+        return -1;
+    fut_made(self);
+    return 0;
+}
+
+/* _rec._via_of(cb) (borrowed: an interned string), kept in the code's slot when cb is a function or a function bound
+ * to an object (_via_of's answer depends on the code only), or NULL on error. */
+static PyObject *
+via_of(PyObject *cb)
+{
+    PyObject *fn = PyMethod_Check(cb) ? PyMethod_GET_FUNCTION(cb) : cb, *co = NULL;
+    if (PyFunction_Check(fn)) {
+        co = PyFunction_GET_CODE(fn);
+        CodeSlot *e = code_slot(co);
+        if (e == NULL)
+            return NULL;
+        if (e->via != NULL)
+            return e->via;
+    }
+    PyObject *v = PyObject_CallOneArg(g_via_of, cb);
+    if (v == NULL)
+        return NULL;
+    PyUnicode_InternInPlace(&v);
+    CodeSlot *e = co == NULL ? NULL : codec_find(co);
+    if (e != NULL && e->via == NULL)
+        e->via = Py_NewRef(v); /* (kept: the slot lives as long as the process) */
+    Py_DECREF(v); /* (_via_of answers constants of its code, or what its cache holds) */
+    return v;
+}
 
 /* What resolved a future now, as _rec._resolver: *by (a new reference: a task id, or None) and *via (borrowed).
  * 0, or -1 on error. */
@@ -3453,23 +3580,13 @@ resolver(PyObject *loop, PyObject **by, PyObject **via)
             return 0;
         }
     }
-    PyObject *t = PyObject_CallOneArg(g_c_current, loop);
+    PyObject *t = running_task_id(loop);
     if (t == NULL)
         return -1;
-    if (t == Py_None && PyDict_GET_SIZE(g_ctasks)) {
-        PyObject *p = PyDict_GetItemWithError(g_ctasks, loop);
-        if (p == NULL && PyErr_Occurred()) {
-            Py_DECREF(t);
-            return -1;
-        }
-        if (p != NULL)
-            Py_SETREF(t, Py_NewRef(p));
-    }
     if (t != Py_None) {
-        *by = parent_id(t);
-        Py_DECREF(t);
+        *by = t;
         *via = s_task_via;
-        return *by == NULL ? -1 : 0;
+        return 0;
     }
     Py_DECREF(t);
     PyObject *io = PyLong_FromUnsignedLong(ident);
@@ -3504,18 +3621,9 @@ resolver(PyObject *loop, PyObject **by, PyObject **via)
         return 0;
     }
     PyObject *cb = fast_attr(&a_callback, h);
-    PyObject *v = cb == NULL ? NULL : PyObject_CallOneArg(g_via_of, cb);
+    *via = cb == NULL ? NULL : via_of(cb);
     Py_XDECREF(cb);
-    if (v == NULL)
-        return -1;
-    /* (_via_of answers one of the interned strings below; another answer is kept by the record's tuple) */
-    *via = v == s_io ? s_io : v == s_thread ? s_thread : v == s_callback_via ? s_callback_via : NULL;
-    if (*via == NULL) {
-        PyUnicode_InternInPlace(&v);
-        *via = v; /* (interned: stays alive) */
-    }
-    Py_DECREF(v);
-    return 0;
+    return *via == NULL ? -1 : 0;
 }
 
 /* fut_set(future, result): the `set` record of a future whose set_result just returned (_rec.Future.set_result's
@@ -3527,7 +3635,7 @@ mod_fut_set(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
         Py_RETURN_NONE;
     long long now = now_ns();
     PyObject *fut = args[0], *result = args[1], *loop = NULL, *fid = NULL, *by = NULL, *via = NULL, *text = NULL;
-    if ((loop = PyObject_GetAttr(fut, s_loop)) == NULL || resolver(loop, &by, &via) < 0)
+    if ((loop = fast_attr(&a_loop, fut)) == NULL || resolver(loop, &by, &via) < 0)
         goto error;
     if ((fid = fast_attr(&a_al_id, fut)) == NULL)
         goto error;
@@ -3547,20 +3655,51 @@ error:
     Py_RETURN_NONE;
 }
 
+static PyMethodDef fut_init_def = {"fut_init", (PyCFunction)(void (*)(void))mod_fut_init, METH_VARARGS | METH_KEYWORDS,
+                                    "Future.__init__, recorded"};
+
 static PyObject *
 mod_setup_fut(PyObject *mod, PyObject *args)
 {
-    PyObject *kind_of, *io_loops, *timer_handle, *via_of, *brepr;
-    if (!PyArg_ParseTuple(args, "OOOOO:setup_fut", &kind_of, &io_loops, &timer_handle, &via_of, &brepr))
+    PyObject *a[13];
+    if (!PyArg_ParseTuple(args, "OOOOOOO!OOO!O!O!O:setup_fut", &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &PyDict_Type,
+                          &a[6], &a[7], &a[8], &PyDict_Type, &a[9], &PyType_Type, &a[10], &PyType_Type, &a[11],
+                          &a[12]))
         return NULL;
-    Py_XSETREF(g_kind_of, Py_NewRef(kind_of));
-    Py_XSETREF(g_io_loops, Py_NewRef(io_loops));
-    Py_XSETREF(g_timer_handle, Py_NewRef(timer_handle));
-    Py_XSETREF(g_via_of, Py_NewRef(via_of));
-    Py_XSETREF(g_brepr, Py_NewRef(brepr));
+    PyTypeObject *cfut = (PyTypeObject *)a[10], *fut = (PyTypeObject *)a[11];
+    if (!PyType_IsSubtype(fut, cfut) || cfut->tp_init == NULL) {
+        PyErr_SetString(PyExc_TypeError, "setup_fut: Future must subclass the C Future");
+        return NULL;
+    }
+    PyObject *count = PyObject_GetAttrString(a[5], "__self__");
+    if (count == NULL || Py_TYPE(count)->tp_iternext == NULL) {
+        Py_XDECREF(count);
+        PyErr_SetString(PyExc_TypeError, "setup_fut: _next_id must be a count's __next__");
+        return NULL;
+    }
+    Py_XSETREF(g_id_count, count);
+    PyObject *cinit = PyObject_GetAttrString(a[10], "__init__");
+    PyObject *init = cinit == NULL ? NULL : PyCFunction_New(&fut_init_def, NULL);
+    Py_XSETREF(init, init == NULL ? NULL : PyInstanceMethod_New(init));
+    if (init == NULL) {
+        Py_XDECREF(cinit);
+        return NULL;
+    }
+    /* (3.14+: ctasks, task_id, lib_fallback and loop_info are create()'s too, the same objects) */
+    PyObject **g[11] = {&g_kind_of, &g_io_loops, &g_timer_handle, &g_via_of, &g_brepr, &g_ctasks, &g_task_id,
+                        &g_lib_fallback, &g_loop_info, &g_fut_made, &g_cfut_init};
+    PyObject *v[11] = {a[0], a[1], a[2], a[3], a[4], a[6], a[7], a[8], a[9], a[12], cinit};
+    for (int i = 0; i < 11; i++)
+        Py_XSETREF(*g[i], Py_NewRef(v[i]));
+    Py_DECREF(cinit);
+    g_cfut_tp_init = cfut->tp_init;
+    int bad = PyObject_SetAttrString(a[11], "__init__", init);
+    Py_DECREF(init);
+    if (bad < 0)
+        return NULL;
+    fut->tp_init = fut_tp_init; /* (setting __init__ made the slot slot_tp_init) */
     Py_RETURN_NONE;
 }
-#endif
 
 /* ---- writer side -------------------------------------------------------- */
 
@@ -3969,17 +4108,16 @@ static PyMethodDef mod_methods[] = {
     {"create", (PyCFunction)(void (*)(void))mod_create, METH_FASTCALL,
      "create(orig, loop, coro, kwargs) -> orig(loop, coro, **kwargs), recorded (3.14+: with its _TS; before, "
      "given the proxy of coro)"},
+    {"fut_set", (PyCFunction)(void (*)(void))mod_fut_set, METH_FASTCALL,
+     "fut_set(future, result): its `set` record after set_result, as Future.set_result"},
+    {"setup_fut", mod_setup_fut, METH_VARARGS,
+     "setup_fut(_kind_of, _C_IO_LOOPS, TimerHandle, _via_of, _brepr, _next_id, _ctasks, _task_id, _lib_fallback, "
+     "_loop_info, _CFuture, Future, _fut_made): Future's __init__ records in C; for fut_set() too"},
 #if PY_VERSION_HEX >= 0x030E0000
     {"setup_np", mod_setup_np, METH_VARARGS,
      "setup_np(treg, cb_start, cb_done, step_end, Future, Task, decide, deep_site, aid, adopt, C, dk_by_code) -> the _TS type: 3.14+, no proxy"},
     {"register", (PyCFunction)(void (*)(void))mod_register, METH_FASTCALL,
      "register(task, _TS): _rec._register in C (3.14+)"},
-    {"fut_new", (PyCFunction)(void (*)(void))mod_fut_new, METH_FASTCALL,
-     "fut_new(future, loop): its id and its `fut` record, as Future.__init__ (3.14+)"},
-    {"fut_set", (PyCFunction)(void (*)(void))mod_fut_set, METH_FASTCALL,
-     "fut_set(future, result): its `set` record after set_result, as Future.set_result (3.14+)"},
-    {"setup_fut", mod_setup_fut, METH_VARARGS,
-     "setup_fut(_kind_of, _C_IO_LOOPS, TimerHandle, _via_of, _brepr): for fut_new() and fut_set() (3.14+)"},
     {"begin", mod_begin, METH_O, "begin(handle) -> token or None: before a callback (3.14+)"},
     {"done", mod_done, METH_O, "done(token): after it (3.14+)"},
     {"running", mod_running, METH_NOARGS, "running() -> the _TS of the innermost step timed on this thread, or None (3.14+)"},
@@ -4031,7 +4169,6 @@ PyInit__speedups(void)
     if (!s_throw || !s_send || !s_cr_code || !s_cr_frame || !s_await || !s_close || !s_f_lasti || !s_al_id
         || !s_end || !s_ok || !s_name || !s_get_name || !s_None || !g_minus1 || !s_cb || !s_callback || !s_qualname)
         return NULL;
-#if PY_VERSION_HEX >= 0x030E0000
     s_fut = PyUnicode_InternFromString("fut");
     s_future = PyUnicode_InternFromString("future");
     s_set = PyUnicode_InternFromString("set");
@@ -4044,9 +4181,10 @@ PyInit__speedups(void)
     s_timer = PyUnicode_InternFromString("timer");
     s_is_running = PyUnicode_InternFromString("is_running");
     s_loop = PyUnicode_InternFromString("_loop");
-    if (!s_fut || !s_future || !s_set || !s_result_state || !s_task_via || !s_thread || !s_shutdown || !s_io
-        || !s_callback_via || !s_timer || !s_is_running || !s_loop)
+    if (!s_coro || !s_source_tb || !s_fut || !s_future || !s_set || !s_result_state || !s_task_via || !s_thread
+        || !s_shutdown || !s_io || !s_callback_via || !s_timer || !s_is_running || !s_loop)
         return NULL;
+#if PY_VERSION_HEX >= 0x030E0000
     s_self = PyUnicode_InternFromString("__self__");
     s_fut_waiter = PyUnicode_InternFromString("_fut_waiter");
     s_state = PyUnicode_InternFromString("_state");
