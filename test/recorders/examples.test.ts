@@ -1269,7 +1269,8 @@ describe('uvloop with a task factory of the program', { skip: !wanted('task_fact
 
 // uvloop with the C accelerator: its call_soon is the recorder's (C), yet uvloop's handle shows and logs the
 // program's callback (an exception in a callback is logged as without the recorder), and a call_at callback is
-// timed once (uvloop's call_at calls call_later: no record of the recorder's own wrapper).
+// timed once (uvloop's call_at calls call_later: no record of the recorder's own wrapper); a callback passed as
+// `callback=` is timed too.
 const UVLOOP_CB: { py: () => string | null; label: string }[] = [
   { py: () => '/usr/bin/python3', label: '/usr/bin/python3' },
   { py: () => pythons.find((p) => p.minor === '3.14')?.path ?? null, label: 'CPython 3.14' },
@@ -1285,9 +1286,12 @@ for (const r of UVLOOP_CB) {
       '    raise ValueError("boom in a callback")',
       'def at_cb(fut):',
       '    fut.set_result("at")',
+      'def kw_cb():',
+      '    print("by keyword")',
       'async def main():',
       '    loop = asyncio.get_running_loop()',
       '    loop.call_soon(raiser)',
+      '    loop.call_soon(callback=kw_cb)',
       '    fut = loop.create_future()',
       '    loop.call_at(loop.time() + 0.001, at_cb, fut)',
       '    print(await fut)',
@@ -1311,6 +1315,7 @@ for (const r of UVLOOP_CB) {
         assert.equal(rec.code, plain.code);
         const text = readFileSync(t, 'utf8');
         assert.doesNotMatch(text, /_timed|call_soon\.<locals>|_uvloop/, 'a record of the recorder\'s own wrapper');
+        assert.match(text, /\["site",\d+,"[^"]*prog\.py",\d+,"kw_cb"\]/, 'the callback passed as callback= is timed');
         const report = await loadReport(t);
         assert.equal(report.meta.skipped, 0);
       } finally {

@@ -2097,13 +2097,17 @@ uv_call_soon(PyObject *loop, PyObject *const *args, Py_ssize_t nargs, PyObject *
     stack[0] = loop;
     memcpy(stack + 1, args, nall * sizeof(PyObject *));
     Timed *t = NULL;
-    if (nargs >= 1) { /* (else uvloop's own raises the TypeError) */
+    Py_ssize_t at = nargs >= 1 ? 0 : -1; /* where the callback is: first, or passed as callback= */
+    for (Py_ssize_t k = 0; at < 0 && k < nall - nargs; k++)
+        if (PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, k), "callback") == 0)
+            at = nargs + k;
+    if (at >= 0) { /* (else uvloop's own raises the TypeError) */
         if ((t = PyObject_GC_New(Timed, &TimedType)) == NULL)
             goto done;
-        t->cb = Py_NewRef(args[0]);
+        t->cb = Py_NewRef(args[at]);
         t->vectorcall = timed_vectorcall;
         PyObject_GC_Track(t);
-        stack[1] = (PyObject *)t;
+        stack[1 + at] = (PyObject *)t;
     }
     res = PyObject_Vectorcall(g_uv_call_soon, stack, nargs + 1, kwnames);
     Py_XDECREF(t);
