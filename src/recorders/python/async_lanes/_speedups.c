@@ -1066,16 +1066,16 @@ step_error(Proxy *self, long long t0)
     return PYGEN_ERROR;
 }
 
-/* Whether the await at offset la of the proxy's coroutine c goes deeper (self->dk, else _rec._decide), kept as the
- * last one's: 0, 1, or -1 on error. */
+/* Whether the await at offset la of coroutine c goes deeper than c (owner's code's {offset: deeper?} dict dk, else
+ * _rec._decide(owner, c, la); owner: a proxy or a _TS): 0, 1, or -1 on error. */
 static COLD int
-proxy_deep_at(Proxy *self, PyObject *c, long long la)
+deep_at(PyObject *owner, PyObject *dk, PyObject *c, long long la)
 {
     PyObject *lao = PyLong_FromLongLong(la);
     if (lao == NULL)
         return -1;
     int deep;
-    PyObject *d = PyDict_GetItemWithError(self->dk, lao);
+    PyObject *d = PyDict_Check(dk) ? PyDict_GetItemWithError(dk, lao) : NULL;
     if (d != NULL) {
         deep = PyObject_IsTrue(d);
     }
@@ -1083,12 +1083,20 @@ proxy_deep_at(Proxy *self, PyObject *c, long long la)
         deep = -1;
     }
     else {
-        PyObject *args[3] = {(PyObject *)self, c, lao};
+        PyObject *args[3] = {owner, c, lao};
         PyObject *dd = PyObject_Vectorcall(g_decide, args, 3, NULL);
         deep = dd == NULL ? -1 : PyObject_IsTrue(dd);
         Py_XDECREF(dd);
     }
     Py_DECREF(lao);
+    return deep;
+}
+
+/* deep_at for the proxy's coroutine c, kept as the last one's */
+static COLD int
+proxy_deep_at(Proxy *self, PyObject *c, long long la)
+{
+    int deep = deep_at((PyObject *)self, self->dk, c, la);
     if (deep >= 0) {
         self->last_la = la;
         self->last_deep = deep;
@@ -3221,29 +3229,11 @@ error:
     Py_RETURN_NONE;
 }
 
-/* Whether the await at offset la of ts's coroutine c goes deeper (ts->dk, else _rec._decide), kept as the last
- * one's: 0, 1, or -1 on error. */
+/* deep_at for ts's coroutine c, kept as the last one's */
 static COLD int
 step_deep_at(TS *ts, PyObject *c, long long la)
 {
-    PyObject *lao = PyLong_FromLongLong(la);
-    if (lao == NULL)
-        return -1;
-    int deep;
-    PyObject *dv = PyDict_Check(ts->dk) ? PyDict_GetItemWithError(ts->dk, lao) : NULL;
-    if (dv != NULL) {
-        deep = PyObject_IsTrue(dv);
-    }
-    else if (PyErr_Occurred()) {
-        deep = -1;
-    }
-    else {
-        PyObject *args[3] = {(PyObject *)ts, c, lao};
-        PyObject *dd = PyObject_Vectorcall(g_decide, args, 3, NULL);
-        deep = dd == NULL ? -1 : PyObject_IsTrue(dd);
-        Py_XDECREF(dd);
-    }
-    Py_DECREF(lao);
+    int deep = deep_at((PyObject *)ts, ts->dk, c, la);
     if (deep >= 0) {
         ts->last_la = la;
         ts->last_deep = deep;
